@@ -1,0 +1,10 @@
+"""A local Momento-compatible server (sorted sets, caches, auth, fault injection) for tests and laptops.
+
+The official `momento` SDK reaches it unmodified through `CredentialProvider.for_momento_local(host, port)`.
+It exists outside `src/` and is never deployed.
+"""
+
+from momento_local.faults import Faults
+from momento_local.server import MomentoLocalServer
+
+__all__ = ["Faults", "MomentoLocalServer"]

@@ -1,0 +1,156 @@
+"""The data plane (`cache_client.Scs`): the sorted-set RPCs and Delete; every other RPC answers UNIMPLEMENTED.
+
+Request parsing and response shaping only; the rules live in `store` and `sorted_set`. Errors are raised as
+`RpcFailure` and turned into a status (plus trailers) by the server's interceptor, so handlers stay linear.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import AbstractContextManager
+from typing import Any
+
+import grpc
+from momento_wire_types import cacheclient_pb2 as pb
+from momento_wire_types import cacheclient_pb2_grpc as pb_grpc
+
+from momento_local.errors import RpcFailure
+from momento_local.sorted_set import ScoreBound, SortedSet
+from momento_local.store import CacheView, Store, Ttl
+
+DESCENDING = pb._SortedSetFetchRequest.DESCENDING
+NO_TTL_MS = 0  # a write without a TTL (never sent by the SDK) keeps its item until deleted
+
+
+class DataPlane(pb_grpc.ScsServicer):
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def SortedSetPut(self, request: pb._SortedSetPutRequest, context: grpc.ServicerContext) -> Any:
+        elements = [(e.value, _valid_score(e.score)) for e in request.elements]
+        with self._session(context) as cache:
+            cache.put(request.set_name, elements, _ttl(request.ttl_milliseconds, request.refresh_ttl))
+        return pb._SortedSetPutResponse()
+
+    def SortedSetIncrement(self, request: pb._SortedSetIncrementRequest, context: grpc.ServicerContext) -> Any:
+        amount = _valid_score(request.amount)
+        with self._session(context) as cache:
+            score = cache.increment(
+                request.set_name, request.value, amount, _ttl(request.ttl_milliseconds, request.refresh_ttl)
+            )
+        return pb._SortedSetIncrementResponse(score=score)
+
+    def SortedSetFetch(self, request: pb._SortedSetFetchRequest, context: grpc.ServicerContext) -> Any:
+        descending = request.order == DESCENDING
+        with self._session(context) as cache:
+            members = cache.get(request.set_name)
+            if members is None:
+                return pb._SortedSetFetchResponse(missing=pb._SortedSetFetchResponse._Missing())
+            elements = _fetch(members, request, descending)
+        found = pb._SortedSetFetchResponse._Found()
+        if request.with_scores:
+            found.values_with_scores.elements.extend(pb._SortedSetElement(value=v, score=s) for v, s in elements)
+        else:
+            found.values.values.extend(v for v, _ in elements)
+        return pb._SortedSetFetchResponse(found=found)
+
+    def SortedSetGetScore(self, request: pb._SortedSetGetScoreRequest, context: grpc.ServicerContext) -> Any:
+        with self._session(context) as cache:
+            members = cache.get(request.set_name)
+            if members is None:
+                return pb._SortedSetGetScoreResponse(missing=pb._SortedSetGetScoreResponse._SortedSetMissing())
+            scores = [members.score_of(v) for v in request.values]
+        part = pb._SortedSetGetScoreResponse._SortedSetGetScoreResponsePart
+        parts = [part(result=pb.Miss) if s is None else part(result=pb.Hit, score=s) for s in scores]
+        return pb._SortedSetGetScoreResponse(found=pb._SortedSetGetScoreResponse._SortedSetFound(elements=parts))
+
+    def SortedSetGetRank(self, request: pb._SortedSetGetRankRequest, context: grpc.ServicerContext) -> Any:
+        with self._session(context) as cache:
+            members = cache.get(request.set_name)
+            if members is None:
+                # The real service answers `missing` here; the Python SDK then reports an Error. Reproduced on purpose.
+                return pb._SortedSetGetRankResponse(missing=pb._SortedSetGetRankResponse._SortedSetMissing())
+            rank = members.rank(request.value, descending=request.order == DESCENDING)
+        part = pb._SortedSetGetRankResponse._RankResponsePart
+        element_rank = part(result=pb.Miss) if rank is None else part(result=pb.Hit, rank=rank)
+        return pb._SortedSetGetRankResponse(element_rank=element_rank)
+
+    def SortedSetRemove(self, request: pb._SortedSetRemoveRequest, context: grpc.ServicerContext) -> Any:
+        which = request.WhichOneof("remove_elements")
+        values = list(request.some.values) if which == "some" else None
+        with self._session(context) as cache:
+            cache.remove(request.set_name, values)
+        return pb._SortedSetRemoveResponse()
+
+    def SortedSetLength(self, request: pb._SortedSetLengthRequest, context: grpc.ServicerContext) -> Any:
+        with self._session(context) as cache:
+            members = cache.get(request.set_name)
+            if members is None:
+                return pb._SortedSetLengthResponse(missing=pb._SortedSetLengthResponse._Missing())
+            length = len(members)
+        return pb._SortedSetLengthResponse(found=pb._SortedSetLengthResponse._Found(length=length))
+
+    def SortedSetLengthByScore(
+        self, request: pb._SortedSetLengthByScoreRequest, context: grpc.ServicerContext
+    ) -> Any:
+        low = _length_bound(request, "min")
+        high = _length_bound(request, "max")
+        with self._session(context) as cache:
+            members = cache.get(request.set_name)
+            if members is None:
+                return pb._SortedSetLengthByScoreResponse(missing=pb._SortedSetLengthByScoreResponse._Missing())
+            length = members.count_by_score(low, high)
+        return pb._SortedSetLengthByScoreResponse(found=pb._SortedSetLengthByScoreResponse._Found(length=length))
+
+    def Delete(self, request: pb._DeleteRequest, context: grpc.ServicerContext) -> Any:
+        with self._session(context) as cache:
+            cache.delete(request.cache_key)
+        return pb._DeleteResponse()
+
+    def _session(self, context: grpc.ServicerContext) -> AbstractContextManager[CacheView]:
+        cache_name = dict(context.invocation_metadata()).get("cache")
+        if not cache_name:
+            raise RpcFailure(grpc.StatusCode.INVALID_ARGUMENT, "the 'cache' metadata header is required")
+        return self._store.session(str(cache_name))
+
+
+def _valid_score(score: float) -> float:
+    if math.isnan(score):
+        raise RpcFailure(grpc.StatusCode.INVALID_ARGUMENT, "score must not be NaN")
+    return score
+
+
+def _ttl(ttl_ms: int, refresh: bool) -> Ttl:
+    return Ttl(ttl_ms=ttl_ms if ttl_ms > 0 else NO_TTL_MS, refresh=refresh)
+
+
+def _fetch(members: SortedSet, request: pb._SortedSetFetchRequest, descending: bool) -> list[tuple[bytes, float]]:
+    which = request.WhichOneof("range")
+    if which == "by_score":
+        by_score = request.by_score
+        low = _fetch_bound(by_score, "min")
+        high = _fetch_bound(by_score, "max")
+        return members.by_score(low, high, descending, offset=by_score.offset, count=by_score.count)
+    if which == "by_index":
+        by_index = request.by_index
+        start = by_index.inclusive_start_index if by_index.WhichOneof("start") == "inclusive_start_index" else None
+        end = by_index.exclusive_end_index if by_index.WhichOneof("end") == "exclusive_end_index" else None
+        return members.by_index(start, end, descending)
+    return members.by_index(None, None, descending)  # no range given: the whole set
+
+
+def _fetch_bound(by_score: pb._SortedSetFetchRequest._ByScore, side: str) -> ScoreBound:
+    if by_score.WhichOneof(side) != f"{side}_score":
+        return ScoreBound()
+    bound = getattr(by_score, f"{side}_score")
+    return ScoreBound(_valid_score(bound.score), bound.exclusive)
+
+
+def _length_bound(request: pb._SortedSetLengthByScoreRequest, side: str) -> ScoreBound:
+    which = request.WhichOneof(side)
+    if which == f"inclusive_{side}":
+        return ScoreBound(_valid_score(getattr(request, which)), exclusive=False)
+    if which == f"exclusive_{side}":
+        return ScoreBound(_valid_score(getattr(request, which)), exclusive=True)
+    return ScoreBound()
+

@@ -1,0 +1,39 @@
+"""How failures inside the server become gRPC statuses, the way the real service reports them."""
+
+from __future__ import annotations
+
+import grpc
+
+from momento_local.store import CacheAlreadyExistsError, CacheNotFoundError, InvalidScoreError, ItemTooLargeError
+
+
+class RpcFailure(Exception):
+    """An error status (with optional trailing metadata) for the current RPC."""
+
+    def __init__(self, code: grpc.StatusCode, details: str, trailers: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(details)
+        self.code = code
+        self.details = details
+        self.trailers = trailers
+
+
+def as_rpc_failure(error: Exception) -> RpcFailure:
+    """The status the real service answers for `error`; anything unexpected is INTERNAL, never a crash."""
+    match error:
+        case RpcFailure():
+            return error
+        case CacheNotFoundError():
+            return RpcFailure(grpc.StatusCode.NOT_FOUND, f"Cache not found: {error}")
+        case CacheAlreadyExistsError():
+            return RpcFailure(grpc.StatusCode.ALREADY_EXISTS, f"Cache already exists: {error}")
+        case ItemTooLargeError():
+            # The SDK reads the `err` trailer to say which limit was hit (LIMIT_EXCEEDED, item size).
+            return RpcFailure(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                "Item size limit exceeded for this cache",
+                (("err", "item_size_limit_exceeded"),),
+            )
+        case InvalidScoreError():
+            return RpcFailure(grpc.StatusCode.INVALID_ARGUMENT, "the resulting score would be NaN")
+        case _:
+            return RpcFailure(grpc.StatusCode.INTERNAL, f"internal error: {type(error).__name__}")

@@ -1,0 +1,176 @@
+"""The server's state: caches of keyed sorted sets, with Momento's collection TTL and item-size rules.
+
+One lock guards everything. Every operation is O(log n) or O(page) under it, so contention stays short, and a single
+lock makes each RPC atomic, as a Momento write is.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from momento_local.sorted_set import SortedSet
+
+DEFAULT_MAX_ITEM_SIZE_BYTES = 5 * 1024 * 1024  # Momento's per-item cap; a whole sorted set is one item.
+
+
+class CacheNotFoundError(Exception):
+    """The cache named in the request does not exist."""
+
+
+class CacheAlreadyExistsError(Exception):
+    """CreateCache for a name that is taken."""
+
+
+class InvalidScoreError(Exception):
+    """The write would store a NaN score (an increment of inf by -inf, say)."""
+
+
+class ItemTooLargeError(Exception):
+    """The write would grow the item past the size cap; nothing was written."""
+
+
+@dataclass
+class Item:
+    """A keyed sorted set and the monotonic time after which it no longer exists."""
+
+    members: SortedSet = field(default_factory=SortedSet)
+    expires_at: float = float("inf")
+
+
+@dataclass(frozen=True)
+class Ttl:
+    """A write's collection TTL: `ttl_ms` applies on creation, and on every write when `refresh` is set."""
+
+    ttl_ms: int
+    refresh: bool
+
+
+class Store:
+    def __init__(
+        self,
+        max_item_size_bytes: int = DEFAULT_MAX_ITEM_SIZE_BYTES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_item_size_bytes = max_item_size_bytes
+        self._clock = clock
+        self._caches: dict[str, dict[bytes, Item]] = {}
+        self._lock = threading.Lock()
+
+    # Control plane.
+
+    def create_cache(self, name: str) -> None:
+        with self._lock:
+            if name in self._caches:
+                raise CacheAlreadyExistsError(name)
+            self._caches[name] = {}
+
+    def delete_cache(self, name: str) -> None:
+        with self._lock:
+            if self._caches.pop(name, None) is None:
+                raise CacheNotFoundError(name)
+
+    def flush_cache(self, name: str) -> None:
+        with self._lock:
+            self._cache(name).clear()
+
+    def cache_names(self) -> list[str]:
+        with self._lock:
+            return sorted(self._caches)
+
+    # Data plane: callers hold `session()` and use the returned view, so one RPC is one atomic step.
+
+    @contextmanager
+    def session(self, cache_name: str) -> Iterator[CacheView]:
+        with self._lock:
+            yield CacheView(self, self._cache(cache_name), self._clock())
+
+    def sweep_expired(self) -> int:
+        """Drops expired items (reads already treat them as missing); returns how many went."""
+        now = self._clock()
+        removed = 0
+        with self._lock:
+            for items in self._caches.values():
+                for key in [k for k, item in items.items() if item.expires_at <= now]:
+                    del items[key]
+                    removed += 1
+        return removed
+
+    def _cache(self, name: str) -> dict[bytes, Item]:
+        items = self._caches.get(name)
+        if items is None:
+            raise CacheNotFoundError(name)
+        return items
+
+
+class CacheView:
+    """One cache as seen by one RPC, at one instant `now`."""
+
+    def __init__(self, store: Store, items: dict[bytes, Item], now: float) -> None:
+        self._store = store
+        self._items = items
+        self._now = now
+
+    def get(self, key: bytes) -> SortedSet | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if item.expires_at <= self._now:
+            del self._items[key]
+            return None
+        return item.members
+
+    def put(self, key: bytes, elements: list[tuple[bytes, float]], ttl: Ttl) -> None:
+        """Adds or re-scores elements as one write; refuses the whole write if the item would outgrow the cap."""
+        item = self._live_item(key)
+        members = item.members if item else SortedSet()
+        if members.size_after_put(elements) > self._store.max_item_size_bytes:
+            raise ItemTooLargeError(key)
+        for value, score in elements:
+            members.put(value, score)
+        self._after_write(key, item, members, ttl)
+
+    def increment(self, key: bytes, value: bytes, amount: float, ttl: Ttl) -> float:
+        item = self._live_item(key)
+        members = item.members if item else SortedSet()
+        current = members.score_of(value)
+        new_score = amount if current is None else current + amount
+        if math.isnan(new_score):
+            raise InvalidScoreError(key)
+        if members.size_after_put([(value, new_score)]) > self._store.max_item_size_bytes:
+            raise ItemTooLargeError(key)
+        members.put(value, new_score)
+        self._after_write(key, item, members, ttl)
+        return new_score
+
+    def remove(self, key: bytes, values: list[bytes] | None) -> None:
+        """Removes the given values (all of them when `values` is None); an emptied set ceases to exist."""
+        members = self.get(key)
+        if members is None:
+            return
+        if values is None:
+            del self._items[key]
+            return
+        for value in values:
+            members.remove(value)
+        if len(members) == 0:
+            del self._items[key]
+
+    def delete(self, key: bytes) -> None:
+        self._items.pop(key, None)
+
+    def _live_item(self, key: bytes) -> Item | None:
+        return self._items[key] if self.get(key) is not None else None
+
+    def _after_write(self, key: bytes, item: Item | None, members: SortedSet, ttl: Ttl) -> None:
+        if len(members) == 0:  # a write of no elements does not create a set
+            return
+        expires_at = self._now + ttl.ttl_ms / 1000.0
+        if item is None:
+            self._items[key] = Item(members, expires_at)
+        elif ttl.refresh:
+            item.expires_at = expires_at
