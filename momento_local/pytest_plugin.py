@@ -33,6 +33,7 @@ def momento_local(momento_local_session: MomentoLocalServer) -> Iterator[Momento
 
 def _reset(server: MomentoLocalServer) -> None:
     server.faults.clear()
+    server.reset_calls()
     server.set_tokens([LOCAL_TOKEN])
     server.store.max_item_size_bytes = DEFAULT_MAX_ITEM_SIZE_BYTES
     for name in server.store.cache_names():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -46,6 +47,8 @@ class MomentoLocalServer:
         self._max_workers = max_workers
         self._server: grpc.Server | None = None
         self._stopped = threading.Event()
+        self._calls: Counter[str] = Counter()
+        self._calls_lock = threading.Lock()
 
     @property
     def address(self) -> str:
@@ -57,6 +60,19 @@ class MomentoLocalServer:
 
     def accepts(self, token: str) -> bool:
         return token in self._tokens
+
+    def record_call(self, rpc: str) -> None:
+        with self._calls_lock:
+            self._calls[rpc] += 1
+
+    def calls(self, rpc: str) -> int:
+        """How many requests for `rpc` (`sorted-set-put`, ...) arrived since start or `reset_calls()`: retries count."""
+        with self._calls_lock:
+            return self._calls[rpc]
+
+    def reset_calls(self) -> None:
+        with self._calls_lock:
+            self._calls.clear()
 
     def start(self) -> MomentoLocalServer:
         server = grpc.server(
@@ -117,6 +133,7 @@ class _Interceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         servicer_method = handler.unary_unary
 
         def run(request: Any, context: grpc.ServicerContext) -> Any:
+            self._server.record_call(rpc)
             failure = self._admit(rpc, metadata, context)
             if failure is None:
                 try:

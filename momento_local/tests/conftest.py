@@ -1,0 +1,95 @@
+"""Real `momento` SDK clients (sync and async) pointed at the in-process momento-local server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from momento import CacheClient, CacheClientAsync, Configurations, CredentialProvider
+from momento.config import Configuration
+from momento.config.middleware import MiddlewareMessage, MiddlewareRequestHandlerContext, MiddlewareStatus
+from momento.config.middleware.synchronous import Middleware, MiddlewareMetadata, MiddlewareRequestHandler
+
+from momento_local import MomentoLocalServer
+from momento_local.pytest_plugin import DEFAULT_CACHE
+
+CACHE = DEFAULT_CACHE
+DEFAULT_TTL = timedelta(minutes=10)
+
+
+def credentials(server: MomentoLocalServer, token: str | None = None) -> CredentialProvider:
+    """for_momento_local, or the same endpoint carrying `token` (how tests exercise auth)."""
+    local = CredentialProvider.for_momento_local(server.host, server.port)
+    if token is None:
+        return local
+    return CredentialProvider(token, server.host, server.host, server.host, server.port)
+
+
+def make_client(
+    server: MomentoLocalServer,
+    token: str | None = None,
+    configuration: Configuration | None = None,
+    ttl: timedelta = DEFAULT_TTL,
+) -> CacheClient:
+    config = configuration or Configurations.Laptop.latest()
+    return CacheClient.create(config, credentials(server, token), ttl, eager_connection_timeout=timedelta(seconds=5))
+
+
+@pytest.fixture
+def client(momento_local: MomentoLocalServer) -> Iterator[CacheClient]:
+    with make_client(momento_local) as cache_client:
+        yield cache_client
+
+
+@pytest.fixture
+def client_factory(momento_local: MomentoLocalServer) -> Iterator[Callable[..., CacheClient]]:
+    """Builds extra clients (other tokens, configurations, TTLs); closes them all afterwards."""
+    made: list[CacheClient] = []
+
+    def build(**kwargs: object) -> CacheClient:
+        made.append(make_client(momento_local, **kwargs))  # type: ignore[arg-type]
+        return made[-1]
+
+    yield build
+    for cache_client in made:
+        cache_client.close()
+
+
+@pytest.fixture
+async def async_client(momento_local: MomentoLocalServer) -> AsyncIterator[CacheClientAsync]:
+    config = Configurations.Laptop.latest()
+    async with await CacheClientAsync.create(
+        config, credentials(momento_local), DEFAULT_TTL, eager_connection_timeout=timedelta(seconds=5)
+    ) as cache_client:
+        yield cache_client
+
+
+class MetadataMiddleware(Middleware):
+    """Adds fixed request metadata to every call: how upstream's tests send momento-local's fault switches."""
+
+    def __init__(self, **switches: str) -> None:
+        self._pairs = [(key.replace("_", "-"), value) for key, value in switches.items()]
+
+    def on_new_request(self, context: MiddlewareRequestHandlerContext) -> MiddlewareRequestHandler:
+        return _AddMetadata(self._pairs)
+
+
+class _AddMetadata(MiddlewareRequestHandler):
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self._pairs = pairs
+
+    def on_request_metadata(self, metadata: MiddlewareMetadata) -> MiddlewareMetadata:
+        return MiddlewareMetadata([*(metadata.grpc_metadata or []), *self._pairs])
+
+    def on_request_body(self, request: MiddlewareMessage) -> MiddlewareMessage:
+        return request
+
+    def on_response_metadata(self, metadata: MiddlewareMetadata) -> MiddlewareMetadata:
+        return metadata
+
+    def on_response_body(self, response: MiddlewareMessage) -> MiddlewareMessage:
+        return response
+
+    def on_response_status(self, status: MiddlewareStatus) -> MiddlewareStatus:
+        return status
