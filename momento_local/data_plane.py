@@ -90,9 +90,7 @@ class DataPlane(pb_grpc.ScsServicer):
             length = len(members)
         return pb._SortedSetLengthResponse(found=pb._SortedSetLengthResponse._Found(length=length))
 
-    def SortedSetLengthByScore(
-        self, request: pb._SortedSetLengthByScoreRequest, context: grpc.ServicerContext
-    ) -> Any:
+    def SortedSetLengthByScore(self, request: pb._SortedSetLengthByScoreRequest, context: grpc.ServicerContext) -> Any:
         low = _length_bound(request, "min")
         high = _length_bound(request, "max")
         with self._session(context) as cache:
@@ -153,4 +151,3 @@ def _length_bound(request: pb._SortedSetLengthByScoreRequest, side: str) -> Scor
     if which == f"exclusive_{side}":
         return ScoreBound(_valid_score(getattr(request, which)), exclusive=True)
     return ScoreBound()
-

@@ -155,7 +155,10 @@ class _Interceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         )
 
     def _admit(self, rpc: str, metadata: dict[str, str], context: grpc.ServicerContext) -> RpcFailure | None:
-        if not self._server.accepts(metadata.get("authorization", "")):
+        token = metadata.get("authorization")
+        if token is None:
+            return RpcFailure(grpc.StatusCode.UNAUTHENTICATED, "Missing authorization header")
+        if not self._server.accepts(token):
             return RpcFailure(grpc.StatusCode.UNAUTHENTICATED, "Invalid API key")
         decision = self._server.faults.decide(rpc, metadata)
         if decision.delay_s > 0:

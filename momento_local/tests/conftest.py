@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack
 from datetime import timedelta
 
 import pytest
@@ -45,15 +46,12 @@ def client(momento_local: MomentoLocalServer) -> Iterator[CacheClient]:
 @pytest.fixture
 def client_factory(momento_local: MomentoLocalServer) -> Iterator[Callable[..., CacheClient]]:
     """Builds extra clients (other tokens, configurations, TTLs); closes them all afterwards."""
-    made: list[CacheClient] = []
+    with ExitStack() as stack:
 
-    def build(**kwargs: object) -> CacheClient:
-        made.append(make_client(momento_local, **kwargs))  # type: ignore[arg-type]
-        return made[-1]
+        def build(**kwargs: object) -> CacheClient:
+            return stack.enter_context(make_client(momento_local, **kwargs))  # type: ignore[arg-type]
 
-    yield build
-    for cache_client in made:
-        cache_client.close()
+        yield build
 
 
 @pytest.fixture

@@ -1,0 +1,155 @@
+"""Fault injection: upstream momento-local's metadata switches and the server-wide switch, through the real SDK."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from momento import CacheClient, Configurations
+from momento.errors import MomentoErrorCode
+from momento.responses import (
+    CacheSortedSetFetch,
+    CacheSortedSetGetScores,
+    CacheSortedSetIncrementScore,
+    CacheSortedSetPutElement,
+)
+
+from momento_local import MomentoLocalServer
+from momento_local.tests.conftest import CACHE, MetadataMiddleware
+
+ClientFactory = Callable[..., CacheClient]
+LAPTOP_CALLS = 4  # Configurations.Laptop: FixedCountRetryStrategy(max_attempts=3) = 1 call + 3 retries
+
+
+def with_switches(client_factory: ClientFactory, **switches: str) -> CacheClient:
+    config = Configurations.Laptop.latest().with_middlewares([MetadataMiddleware(request_id="test-1", **switches)])
+    return client_factory(configuration=config)
+
+
+@pytest.mark.parametrize(
+    ("return_error", "expected"),
+    [
+        ("unavailable", MomentoErrorCode.SERVER_UNAVAILABLE),
+        ("internal", MomentoErrorCode.INTERNAL_SERVER_ERROR),
+        ("deadline-exceeded", MomentoErrorCode.TIMEOUT_ERROR),
+        ("resource-exhausted", MomentoErrorCode.LIMIT_EXCEEDED_ERROR),
+        ("permission-denied", MomentoErrorCode.PERMISSION_ERROR),
+        ("unauthenticated", MomentoErrorCode.AUTHENTICATION_ERROR),
+        ("not-found", MomentoErrorCode.NOT_FOUND_ERROR),
+    ],
+)
+def test_return_error_for_listed_rpcs_only(
+    client_factory: ClientFactory, momento_local: MomentoLocalServer, return_error: str, expected: MomentoErrorCode
+) -> None:
+    faulty = with_switches(client_factory, return_error=return_error, error_rpcs="sorted-set-fetch")
+    fetch = faulty.sorted_set_fetch_by_rank(CACHE, "board")
+    assert isinstance(fetch, CacheSortedSetFetch.Error)
+    assert fetch.error_code == expected
+    # RPCs not listed run normally
+    assert isinstance(faulty.sorted_set_put_element(CACHE, "board", "ann", 1.0), CacheSortedSetPutElement.Success)
+
+
+def test_unavailable_is_retried_by_the_sdk_until_its_attempts_run_out(
+    client_factory: ClientFactory, momento_local: MomentoLocalServer
+) -> None:
+    faulty = with_switches(client_factory, return_error="unavailable", error_rpcs="sorted-set-get-score")
+    response = faulty.sorted_set_get_scores(CACHE, "board", ["ann"])
+    assert isinstance(response, CacheSortedSetGetScores.Error)
+    assert momento_local.calls("sorted-set-get-score") == LAPTOP_CALLS
+
+
+def test_error_count_fails_only_the_first_n_requests_of_a_request_id(
+    client_factory: ClientFactory, momento_local: MomentoLocalServer
+) -> None:
+    # Given two failures budgeted for this request id
+    faulty = with_switches(
+        client_factory, return_error="unavailable", error_rpcs="sorted-set-get-score", error_count="2"
+    )
+    # When the SDK calls (and retries)
+    response = faulty.sorted_set_get_scores(CACHE, "board", ["ann"])
+    # Then the third attempt gets through
+    assert isinstance(response, CacheSortedSetGetScores.Miss)
+    assert momento_local.calls("sorted-set-get-score") == 3
+
+
+def test_increment_is_never_retried(client_factory: ClientFactory, momento_local: MomentoLocalServer) -> None:
+    faulty = with_switches(client_factory, return_error="unavailable", error_rpcs="sorted-set-increment")
+    response = faulty.sorted_set_increment_score(CACHE, "board", "ann", 1.0)
+    assert isinstance(response, CacheSortedSetIncrementScore.Error)
+    assert momento_local.calls("sorted-set-increment") == 1
+
+
+def test_an_injected_rate_limit_names_its_cause(client_factory: ClientFactory) -> None:
+    faulty = with_switches(client_factory, return_error="resource-exhausted", error_rpcs="sorted-set-put")
+    response = faulty.sorted_set_put_element(CACHE, "board", "ann", 1.0)
+    assert isinstance(response, CacheSortedSetPutElement.Error)
+    assert response.inner_exception.message_wrapper.startswith("Request rate limit exceeded")
+
+
+def test_delay_slows_listed_rpcs_and_a_short_deadline_times_out(client_factory: ClientFactory) -> None:
+    slow = with_switches(client_factory, delay_ms="300", delay_rpcs="sorted-set-fetch")
+    started = time.monotonic()
+    assert isinstance(slow.sorted_set_fetch_by_rank(CACHE, "board"), CacheSortedSetFetch.Miss)
+    assert time.monotonic() - started >= 0.3
+    started = time.monotonic()
+    slow.sorted_set_put_element(CACHE, "board", "ann", 1.0)
+    assert time.monotonic() - started < 0.3
+    # With the Lambda configuration's 1.1 s deadline, a 2 s delay is a timeout, not a hang
+    lambda_config = Configurations.Lambda.latest().with_middlewares(
+        [MetadataMiddleware(request_id="test-2", delay_ms="2000", delay_rpcs="sorted-set-fetch")]
+    )
+    impatient = client_factory(configuration=lambda_config)
+    started = time.monotonic()
+    timed_out = impatient.sorted_set_fetch_by_rank(CACHE, "board")
+    assert isinstance(timed_out, CacheSortedSetFetch.Error)
+    assert timed_out.error_code == MomentoErrorCode.TIMEOUT_ERROR
+    assert time.monotonic() - started < 1.9
+
+
+def test_delay_count_delays_only_the_first_n(client_factory: ClientFactory) -> None:
+    slow_once = with_switches(client_factory, delay_ms="300", delay_rpcs="sorted-set-fetch", delay_count="1")
+    started = time.monotonic()
+    slow_once.sorted_set_fetch_by_rank(CACHE, "board")
+    assert time.monotonic() - started >= 0.3
+    started = time.monotonic()
+    slow_once.sorted_set_fetch_by_rank(CACHE, "board")
+    assert time.monotonic() - started < 0.3
+
+
+def test_delay_then_error(client_factory: ClientFactory) -> None:
+    faulty = with_switches(client_factory, delay_ms="200", return_error="internal", error_rpcs="sorted-set-increment")
+    started = time.monotonic()
+    response = faulty.sorted_set_increment_score(CACHE, "board", "ann", 1.0)
+    assert isinstance(response, CacheSortedSetIncrementScore.Error)
+    assert response.error_code == MomentoErrorCode.INTERNAL_SERVER_ERROR
+    assert time.monotonic() - started >= 0.2
+
+
+def test_server_wide_faults_reach_clients_that_add_no_metadata(
+    client: CacheClient, momento_local: MomentoLocalServer
+) -> None:
+    # Given a server-wide outage of writes for two requests
+    momento_local.faults.set(return_error="unavailable", error_rpcs=["sorted-set-put"], error_count=2)
+    # When an ordinary client writes, the SDK retries through it
+    assert isinstance(client.sorted_set_put_element(CACHE, "board", "ann", 1.0), CacheSortedSetPutElement.Success)
+    assert momento_local.calls("sorted-set-put") == 3
+    # And an outage of every RPC, until cleared
+    momento_local.faults.set(return_error="unavailable")
+    assert isinstance(client.sorted_set_fetch_by_rank(CACHE, "board"), CacheSortedSetFetch.Error)
+    momento_local.faults.clear()
+    assert isinstance(client.sorted_set_fetch_by_rank(CACHE, "board"), CacheSortedSetFetch.Hit)
+
+
+def test_server_wide_delay(client_factory: ClientFactory, momento_local: MomentoLocalServer) -> None:
+    momento_local.faults.set(delay_ms=1500, delay_rpcs=["sorted-set-get-score"])
+    impatient = client_factory(configuration=Configurations.Lambda.latest(), ttl=timedelta(minutes=1))
+    response = impatient.sorted_set_get_scores(CACHE, "board", ["ann"])
+    assert isinstance(response, CacheSortedSetGetScores.Error)
+    assert response.error_code == MomentoErrorCode.TIMEOUT_ERROR
+
+
+def test_unknown_error_name_is_refused_up_front(momento_local: MomentoLocalServer) -> None:
+    with pytest.raises(ValueError, match="unknown return-error"):
+        momento_local.faults.set(return_error="on-fire")
