@@ -8,7 +8,7 @@ import grpc
 from momento_wire_types import controlclient_pb2 as pb
 from momento_wire_types import controlclient_pb2_grpc as pb_grpc
 
-from momento_local.errors import RpcFailure
+from momento_local.errors import StatusError
 from momento_local.store import Store
 
 
@@ -35,5 +35,5 @@ class ControlPlane(pb_grpc.ScsControlServicer):
 
 def _cache_name(name: str) -> str:
     if not name.strip():
-        raise RpcFailure(grpc.StatusCode.INVALID_ARGUMENT, "cache name must not be empty")
+        raise StatusError(grpc.StatusCode.INVALID_ARGUMENT, "cache name must not be empty")
     return name

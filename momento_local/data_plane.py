@@ -1,7 +1,7 @@
 """The data plane (`cache_client.Scs`): the sorted-set RPCs and Delete; every other RPC answers UNIMPLEMENTED.
 
 Request parsing and response shaping only; the rules live in `store` and `sorted_set`. Errors are raised as
-`RpcFailure` and turned into a status (plus trailers) by the server's interceptor, so handlers stay linear.
+`StatusError` and turned into a status (plus trailers) by the server's interceptor, so handlers stay linear.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import grpc
 from momento_wire_types import cacheclient_pb2 as pb
 from momento_wire_types import cacheclient_pb2_grpc as pb_grpc
 
-from momento_local.errors import RpcFailure
+from momento_local.errors import StatusError
 from momento_local.sorted_set import ScoreBound, SortedSet
 from momento_local.store import CacheView, Store, Ttl
 
@@ -70,7 +70,7 @@ class DataPlane(pb_grpc.ScsServicer):
             if members is None:
                 # The real service answers `missing` here; the Python SDK then reports an Error. Reproduced on purpose.
                 return pb._SortedSetGetRankResponse(missing=pb._SortedSetGetRankResponse._SortedSetMissing())
-            rank = members.rank(request.value, descending=request.order == DESCENDING)
+            rank = members.rank(request.value, descending=request.order == pb._SortedSetGetRankRequest.DESCENDING)
         part = pb._SortedSetGetRankResponse._RankResponsePart
         element_rank = part(result=pb.Miss) if rank is None else part(result=pb.Hit, rank=rank)
         return pb._SortedSetGetRankResponse(element_rank=element_rank)
@@ -108,13 +108,13 @@ class DataPlane(pb_grpc.ScsServicer):
     def _session(self, context: grpc.ServicerContext) -> AbstractContextManager[CacheView]:
         cache_name = dict(context.invocation_metadata()).get("cache")
         if not cache_name:
-            raise RpcFailure(grpc.StatusCode.INVALID_ARGUMENT, "the 'cache' metadata header is required")
+            raise StatusError(grpc.StatusCode.INVALID_ARGUMENT, "the 'cache' metadata header is required")
         return self._store.session(str(cache_name))
 
 
 def _valid_score(score: float) -> float:
     if math.isnan(score):
-        raise RpcFailure(grpc.StatusCode.INVALID_ARGUMENT, "score must not be NaN")
+        raise StatusError(grpc.StatusCode.INVALID_ARGUMENT, "score must not be NaN")
     return score
 
 

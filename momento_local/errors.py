@@ -7,7 +7,7 @@ import grpc
 from momento_local.store import CacheAlreadyExistsError, CacheNotFoundError, InvalidScoreError, ItemTooLargeError
 
 
-class RpcFailure(Exception):
+class StatusError(Exception):
     """An error status (with optional trailing metadata) for the current RPC."""
 
     def __init__(self, code: grpc.StatusCode, details: str, trailers: tuple[tuple[str, str], ...] = ()) -> None:
@@ -17,23 +17,23 @@ class RpcFailure(Exception):
         self.trailers = trailers
 
 
-def as_rpc_failure(error: Exception) -> RpcFailure:
+def as_rpc_failure(error: Exception) -> StatusError:
     """The status the real service answers for `error`; anything unexpected is INTERNAL, never a crash."""
     match error:
-        case RpcFailure():
+        case StatusError():
             return error
         case CacheNotFoundError():
-            return RpcFailure(grpc.StatusCode.NOT_FOUND, f"Cache not found: {error}")
+            return StatusError(grpc.StatusCode.NOT_FOUND, f"Cache not found: {error}")
         case CacheAlreadyExistsError():
-            return RpcFailure(grpc.StatusCode.ALREADY_EXISTS, f"Cache already exists: {error}")
+            return StatusError(grpc.StatusCode.ALREADY_EXISTS, f"Cache already exists: {error}")
         case ItemTooLargeError():
             # The SDK reads the `err` trailer to say which limit was hit (LIMIT_EXCEEDED, item size).
-            return RpcFailure(
+            return StatusError(
                 grpc.StatusCode.RESOURCE_EXHAUSTED,
                 "Item size limit exceeded for this cache",
                 (("err", "item_size_limit_exceeded"),),
             )
         case InvalidScoreError():
-            return RpcFailure(grpc.StatusCode.INVALID_ARGUMENT, "the resulting score would be NaN")
+            return StatusError(grpc.StatusCode.INVALID_ARGUMENT, "the resulting score would be NaN")
         case _:
-            return RpcFailure(grpc.StatusCode.INTERNAL, f"internal error: {type(error).__name__}")
+            return StatusError(grpc.StatusCode.INTERNAL, f"internal error: {type(error).__name__}")

@@ -105,6 +105,7 @@ class Faults:
 
     def set(
         self,
+        *,
         return_error: str | None = None,
         error_rpcs: Iterable[str] | None = None,
         error_count: int | None = None,

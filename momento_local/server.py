@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -15,7 +16,7 @@ from momento_wire_types import cacheclient_pb2_grpc, controlclient_pb2_grpc
 
 from momento_local.control_plane import ControlPlane
 from momento_local.data_plane import DataPlane
-from momento_local.errors import RpcFailure, as_rpc_failure
+from momento_local.errors import StatusError, as_rpc_failure
 from momento_local.faults import Faults, rpc_metadata_name
 from momento_local.store import DEFAULT_MAX_ITEM_SIZE_BYTES, CacheAlreadyExistsError, Store
 
@@ -31,6 +32,7 @@ class MomentoLocalServer:
 
     def __init__(
         self,
+        *,
         host: str = "127.0.0.1",
         port: int = 8080,
         tokens: Iterable[str] = (LOCAL_TOKEN,),
@@ -81,14 +83,14 @@ class MomentoLocalServer:
             # Without this, Linux lets a second server bind the same port silently; a clash must fail loudly.
             options=[("grpc.so_reuseport", 0)],
         )
-        cacheclient_pb2_grpc.add_ScsServicer_to_server(DataPlane(self.store), server)
-        controlclient_pb2_grpc.add_ScsControlServicer_to_server(ControlPlane(self.store), server)
+        cacheclient_pb2_grpc.add_ScsServicer_to_server(DataPlane(self.store), server)  # type: ignore[no-untyped-call]
+        controlclient_pb2_grpc.add_ScsControlServicer_to_server(  # type: ignore[no-untyped-call]
+            ControlPlane(self.store), server
+        )
         self.port = server.add_insecure_port(f"{self.host}:{self.port}")
         for name in self._initial_caches:
-            try:
+            with contextlib.suppress(CacheAlreadyExistsError):
                 self.store.create_cache(name)
-            except CacheAlreadyExistsError:
-                pass
         server.start()
         self._server = server
         self._stopped.clear()
@@ -116,15 +118,15 @@ class MomentoLocalServer:
             self.store.sweep_expired()
 
 
-class _Interceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+class _Interceptor(grpc.ServerInterceptor):
     """Runs every unary RPC through: auth, injected delay, injected error, then the servicer with error mapping."""
 
     def __init__(self, server: MomentoLocalServer) -> None:
         self._server = server
 
     def intercept_service(
-        self, continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None], details: Any
-    ) -> grpc.RpcMethodHandler | None:
+        self, continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler[Any, Any] | None], details: Any
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
         handler = continuation(details)
         if handler is None or handler.unary_unary is None:
             return handler
@@ -139,14 +141,15 @@ class _Interceptor(grpc.ServerInterceptor):  # type: ignore[misc]
                 try:
                     return servicer_method(request, context)
                 except NotImplementedError:
-                    failure = RpcFailure(grpc.StatusCode.UNIMPLEMENTED, f"{rpc} is not implemented by momento-local")
+                    failure = StatusError(grpc.StatusCode.UNIMPLEMENTED, f"{rpc} is not implemented by momento-local")
                 except Exception as error:
                     failure = as_rpc_failure(error)
                     if failure.code == grpc.StatusCode.INTERNAL:
                         log.exception("unexpected error in %s", rpc)
             if failure.trailers:
                 context.set_trailing_metadata(failure.trailers)
-            context.abort(failure.code, failure.details)
+            context.abort(failure.code, failure.details)  # raises: the RPC ends here
+            return None
 
         return grpc.unary_unary_rpc_method_handler(
             run,
@@ -154,19 +157,19 @@ class _Interceptor(grpc.ServerInterceptor):  # type: ignore[misc]
             response_serializer=handler.response_serializer,
         )
 
-    def _admit(self, rpc: str, metadata: dict[str, str], context: grpc.ServicerContext) -> RpcFailure | None:
+    def _admit(self, rpc: str, metadata: dict[str, str], context: grpc.ServicerContext) -> StatusError | None:
         token = metadata.get("authorization")
         if token is None:
-            return RpcFailure(grpc.StatusCode.UNAUTHENTICATED, "Missing authorization header")
+            return StatusError(grpc.StatusCode.UNAUTHENTICATED, "Missing authorization header")
         if not self._server.accepts(token):
-            return RpcFailure(grpc.StatusCode.UNAUTHENTICATED, "Invalid API key")
+            return StatusError(grpc.StatusCode.UNAUTHENTICATED, "Invalid API key")
         decision = self._server.faults.decide(rpc, metadata)
         if decision.delay_s > 0:
             deadline = time.monotonic() + decision.delay_s
             while time.monotonic() < deadline and context.is_active():
                 time.sleep(DELAY_POLL_S)
             if not context.is_active():
-                return RpcFailure(grpc.StatusCode.CANCELLED, "the client gave up during an injected delay")
+                return StatusError(grpc.StatusCode.CANCELLED, "the client gave up during an injected delay")
         if decision.error is not None:
-            return RpcFailure(decision.error, f"injected {decision.error.name} for {rpc}", decision.trailers)
+            return StatusError(decision.error, f"injected {decision.error.name} for {rpc}", decision.trailers)
         return None

@@ -86,14 +86,14 @@ class SortedSet:
     ) -> list[tuple[bytes, float]]:
         """Elements within the bounds in the requested order, skipping `offset`, at most `count` (negative: all)."""
         lo, hi = self._score_window(low, high)
+        # Skip `offset` and keep `count` from the end the requested order starts at.
         if descending:
-            lo, hi = lo, hi - offset
-        else:
-            lo, hi = lo + offset, hi
-        if count >= 0:
-            if descending:
+            hi -= offset
+            if count >= 0:
                 lo = max(lo, hi - count)
-            else:
+        else:
+            lo += offset
+            if count >= 0:
                 hi = min(hi, lo + count)
         if lo >= hi:
             return []

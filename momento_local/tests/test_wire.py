@@ -105,7 +105,7 @@ def test_nan_bounds_are_invalid_argument(stub: pb_grpc.ScsStub, client: CacheCli
 def test_malformed_bytes_get_an_error_status_and_the_server_keeps_serving(
     channel: grpc.Channel, stub: pb_grpc.ScsStub
 ) -> None:
-    raw_put = channel.unary_unary("/cache_client.Scs/SortedSetPut")
+    raw_put: grpc.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary("/cache_client.Scs/SortedSetPut")
     with pytest.raises(grpc.RpcError) as raised:
         raw_put(b"\xff\xff\xff\xff garbage", metadata=WITH_CACHE)
     assert raised.value.code() in {grpc.StatusCode.INTERNAL, grpc.StatusCode.INVALID_ARGUMENT}
