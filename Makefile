@@ -7,11 +7,12 @@ STAMP := $(VENV)/.installed-$(PYTHON_VERSION)
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: help setup test lint typecheck unit momento-local lock clean
+.PHONY: help setup test lint typecheck momento-local bench-momento-local lock clean
 
 help:
 	@echo "make test            lint, type-check and run every test (sets up the virtualenv first)"
 	@echo "make momento-local   serve the local Momento-compatible server on $(HOST):$(PORT)"
+	@echo "make bench-momento-local   p50 of put, rank and page at 1,000 vs 1,000,000 members"
 	@echo "make lock            re-resolve requirements/dev.in into the pinned requirements/dev.txt"
 
 $(STAMP): requirements/dev.txt src/requirements.txt
@@ -33,6 +34,9 @@ test: lint typecheck
 
 momento-local: $(STAMP)
 	$(PY) -m momento_local --host $(HOST) --port $(PORT) --cache leaderboard
+
+bench-momento-local: $(STAMP)
+	$(PY) -m bench.momento_local_scaling
 
 lock:
 	rm -rf .lock-venv
