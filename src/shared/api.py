@@ -1,0 +1,46 @@
+"""Builds a handler's Lambda entry point: the middleware chain, wrapped in Powertools logging, metrics and tracing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+
+from shared.config import settings
+from shared.middlewares.http_error_handler import http_error_handler
+from shared.middlewares.json_body_parser import json_body_parser
+from shared.middlewares.ssm_parameters import ssm_parameters
+from shared.middlewares.validator import validator
+from shared.middy import Event, Handler, Response, middy
+from shared.observability import logger, metrics, tracer
+
+API_KEY = "momento_api_key"  # the context attribute the Momento API key is set on
+
+
+def api_handler(
+    core: Handler, parse: Callable[[Event], Any], *, json_body: bool = False
+) -> Callable[[Event, Any], Response]:
+    """`core(event, context)` gets the validated input at `event["input"]` and the key at `context.momento_api_key`."""
+    chain = middy(core).use(http_error_handler())
+    if json_body:
+        chain.use(json_body_parser())
+    # Input is validated before the key is fetched: bad input costs no SSM call, and is a 400 even when SSM is down.
+    chain.use(validator(parse)).use(ssm_parameters({API_KEY: settings().api_key_parameter}))
+
+    def counted(event: Event, context: Any) -> Response:
+        response = chain(event, context)
+        metrics.add_metric(name=outcome_metric(response["statusCode"]), unit=MetricUnit.Count, value=1)
+        return response
+
+    # Powertools order: logger context (correlation id = API Gateway request id) outermost, then metrics, then tracer.
+    traced = tracer.capture_lambda_handler(counted, capture_response=False)
+    measured = metrics.log_metrics(traced, capture_cold_start_metric=True)
+    return logger.inject_lambda_context(measured, correlation_id_path=correlation_paths.API_GATEWAY_REST)
+
+
+def outcome_metric(status: int) -> str:
+    """`Status202`, `Status404`, ...: one count per outcome, so dashboards split by status without dimensions."""
+    return f"Status{HTTPStatus(status).value}"

@@ -1,0 +1,151 @@
+"""The leaderboard's rules: what a valid board name, player name, score and page request are, and how scores read.
+
+Pure functions with no I/O and no environment: the validator middleware applies the parse functions to API Gateway
+events, and the store speaks in the dataclasses defined here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+LEADERBOARD_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
+MAX_PLAYER_NAME_CHARS = 128
+MAX_ABS_SCORE = 2**53  # beyond this, integers lose exactness in JavaScript clients (and in a double)
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_RANK = 1_000_000_000  # far beyond any board Momento can hold; keeps ranks inside the protocol's int32
+FORBIDDEN_CATEGORIES = {"Cc", "Cs"}  # control characters, and lone surrogates (not encodable as UTF-8)
+
+
+class InvalidInputError(ValueError):
+    """Input that breaks one of the rules above; the message names the rule and is safe to show to clients."""
+
+
+@dataclass(frozen=True)
+class PlayerRef:
+    leaderboard: str
+    player: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    leaderboard: str
+    player: str
+    score: float
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    leaderboard: str
+    start_rank: int
+    end_rank: int
+
+
+@dataclass(frozen=True)
+class Standing:
+    score: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    rank: int
+    player: str
+    score: float
+
+
+def parse_player_ref(event: dict[str, Any]) -> PlayerRef:
+    path = event.get("pathParameters") or {}
+    return PlayerRef(leaderboard_name(path.get("leaderboard")), player_name(path.get("name")))
+
+
+def parse_submission(event: dict[str, Any]) -> Submission:
+    ref = parse_player_ref(event)
+    body = event.get("body")
+    if not isinstance(body, dict):
+        raise InvalidInputError('Request body must be a JSON object such as {"score": 42}.')
+    if "score" not in body:
+        raise InvalidInputError('Request body must have a "score" field: {"score": 42}.')
+    return Submission(ref.leaderboard, ref.player, score(body["score"]))
+
+
+def parse_page_request(event: dict[str, Any]) -> PageRequest:
+    board = leaderboard_name((event.get("pathParameters") or {}).get("leaderboard"))
+    query = event.get("queryStringParameters") or {}
+    start = rank_parameter("startRank", query.get("startRank"), default=0)
+    end = rank_parameter("endRank", query.get("endRank"), default=start + DEFAULT_PAGE_SIZE)
+    if end <= start:
+        raise InvalidInputError(f"endRank ({end}) must be greater than startRank ({start}).")
+    if end - start > MAX_PAGE_SIZE:
+        raise InvalidInputError(f"A page holds at most {MAX_PAGE_SIZE} entries: endRank - startRank was {end - start}.")
+    return PageRequest(board, start, end)
+
+
+def leaderboard_name(raw: object) -> str:
+    if not isinstance(raw, str) or not LEADERBOARD_NAME.fullmatch(raw):
+        raise InvalidInputError("The leaderboard name must be 1-64 characters, each a letter, digit, '.', '_' or '-'.")
+    return raw
+
+
+def player_name(raw: object) -> str:
+    """The player's name after URL-decoding: 1-128 characters, any Unicode except control characters."""
+    if not isinstance(raw, str):
+        raise InvalidInputError("The player name is required.")
+    try:
+        # API Gateway may hand over the segment still percent-encoded; decoding a decoded name is a no-op
+        # unless it contains '%XY' sequences itself.
+        name = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidInputError("The player name is not valid UTF-8 once URL-decoded.") from None
+    if not 1 <= len(name) <= MAX_PLAYER_NAME_CHARS:
+        raise InvalidInputError(f"The player name must be 1-{MAX_PLAYER_NAME_CHARS} characters (got {len(name)}).")
+    if any(unicodedata.category(char) in FORBIDDEN_CATEGORIES for char in name):
+        raise InvalidInputError("The player name must not contain control characters.")
+    return name
+
+
+def score(raw: object) -> float:
+    # bool is a subclass of int in Python; JSON true/false is not a score.
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise InvalidInputError(f'"score" must be a JSON number (got {_json_type(raw)}).')
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise InvalidInputError('"score" must be a finite number.')
+    if abs(raw) > MAX_ABS_SCORE:
+        raise InvalidInputError(f'"score" must be between -{MAX_ABS_SCORE} and {MAX_ABS_SCORE} (2^53).')
+    return float(raw)
+
+
+def rank_parameter(name: str, raw: object, default: int) -> int:
+    if raw is None:
+        return default
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit():
+        raise InvalidInputError(f"{name} must be a non-negative integer (got {raw!r}).")
+    if len(raw) > len(str(MAX_RANK)) or (value := int(raw)) > MAX_RANK:
+        raise InvalidInputError(f"{name} must be at most {MAX_RANK}.")
+    return value
+
+
+def json_number(value: float) -> int | float:
+    """Integral scores read back as JSON integers (42, not 42.0); exact, since |score| <= 2^53."""
+    return int(value) if value.is_integer() else value
+
+
+def _json_type(value: object) -> str:
+    match value:
+        case None:
+            return "null"
+        case bool():
+            return "a boolean"
+        case str():
+            return "a string"
+        case list():
+            return "an array"
+        case dict():
+            return "an object"
+        case _:
+            return type(value).__name__

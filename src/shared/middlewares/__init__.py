@@ -1,0 +1,1 @@
+"""The middlewares every handler's chain is built from."""

@@ -1,0 +1,84 @@
+"""A Middy-style middleware engine: `middy(handler).use(a).use(b)`.
+
+`before` hooks run in order, then the handler, then `after` hooks in reverse; if anything raises, `on_error` hooks run
+in reverse and the first one that returns a response handles the error (otherwise it propagates). A `before` hook
+that returns a response ends the request early: the handler and the `after` hooks are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+Event = dict[str, Any]
+Response = dict[str, Any]
+Handler = Callable[[Event, Any], Response]
+
+
+@dataclass
+class Request:
+    """One invocation as the middlewares see it."""
+
+    event: Event
+    context: Any
+    response: Response | None = None
+    error: Exception | None = None
+    internal: dict[str, Any] = field(default_factory=dict)
+
+
+Hook = Callable[[Request], Response | None]
+
+
+class Middleware(Protocol):
+    """Any object with up to three hooks; a hook left as None is skipped."""
+
+    before: Hook | None
+    after: Hook | None
+    on_error: Hook | None
+
+
+class Middy:
+    def __init__(self, handler: Handler) -> None:
+        self._handler = handler
+        self._middlewares: list[Middleware] = []
+
+    def use(self, middleware: Middleware) -> Middy:
+        self._middlewares.append(middleware)
+        return self
+
+    def __call__(self, event: Event, context: Any) -> Response:
+        request = Request(event=event, context=context)
+        try:
+            return self._run(request)
+        except Exception as error:
+            request.error = error
+            for middleware in reversed(self._middlewares):
+                if middleware.on_error is not None and (handled := middleware.on_error(request)) is not None:
+                    request.response = handled
+                    return handled
+            raise
+
+    def _run(self, request: Request) -> Response:
+        for middleware in self._middlewares:
+            if middleware.before is not None and (early := middleware.before(request)) is not None:
+                request.response = early
+                return early
+        request.response = self._handler(request.event, request.context)
+        for middleware in reversed(self._middlewares):
+            if middleware.after is not None and (replaced := middleware.after(request)) is not None:
+                request.response = replaced
+        return request.response
+
+
+def middy(handler: Handler) -> Middy:
+    return Middy(handler)
+
+
+@dataclass
+class Hooks:
+    """A middleware made of plain functions, for middlewares that need no state of their own."""
+
+    before: Hook | None = None
+    after: Hook | None = None
+    on_error: Hook | None = None

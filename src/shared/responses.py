@@ -1,0 +1,17 @@
+"""API Gateway proxy responses with JSON bodies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    return {
+        "statusCode": int(status),
+        "headers": {**JSON_HEADERS, **(headers or {})},
+        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False),
+        "isBase64Encoded": False,
+    }
