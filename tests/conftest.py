@@ -36,7 +36,7 @@ HANDLERS = ("handlers.submit_score", "handlers.get_standing", "handlers.get_lead
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's conventional dummy credential
+        "AWS_SECRET_ACCESS_KEY": "testing",  # moto's conventional dummy credential
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
@@ -119,12 +119,10 @@ class Service:
 
 
 @pytest.fixture
-def service(
-    service_environment: dict[str, str], momento_local: MomentoLocalServer, ssm: SSMClient
-) -> Iterator[Service]:
+def service(service_environment: dict[str, str], momento_local: MomentoLocalServer, ssm: SSMClient) -> Service:
     ssm.put_parameter(Name=API_KEY_PARAMETER, Value=API_KEY, Type="SecureString", Overwrite=True)
     momento_local.set_tokens([API_KEY])
-    yield Service(modules=fresh_handler_modules(), momento=momento_local, ssm=ssm)
+    return Service(modules=fresh_handler_modules(), momento=momento_local, ssm=ssm)
 
 
 def fresh_handler_modules() -> dict[str, ModuleType]:
@@ -169,6 +167,7 @@ def submit_event(
     board: str,
     name: str,
     body: Any,
+    *,
     content_type: str | None = "application/json",
     base64_body: bool = False,
     raw_body: bool = False,

@@ -33,9 +33,14 @@ Hook = Callable[[Request], Response | None]
 class Middleware(Protocol):
     """Any object with up to three hooks; a hook left as None is skipped."""
 
-    before: Hook | None
-    after: Hook | None
-    on_error: Hook | None
+    @property
+    def before(self) -> Hook | None: ...
+
+    @property
+    def after(self) -> Hook | None: ...
+
+    @property
+    def on_error(self) -> Hook | None: ...
 
 
 class Middy:

@@ -1,4 +1,4 @@
-"""The API v1 contract, row by row: handlers invoked in-process with API Gateway events, against momento-local + moto."""
+"""The API v1 contract, row by row: handlers invoked in-process with API Gateway events, on momento-local + moto."""
 
 from __future__ import annotations
 

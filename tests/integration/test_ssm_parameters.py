@@ -1,0 +1,105 @@
+"""The SSM middleware against moto's server over HTTP: decryption, caching, expiry, grace on failure, rotation."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from aws_lambda_powertools.utilities.parameters import SSMProvider
+from mypy_boto3_ssm import SSMClient
+
+from shared.http_errors import HttpError
+from shared.middlewares.ssm_parameters import (
+    CachedParameter,
+    ParameterUnavailableError,
+    Secret,
+    ssm_parameters,
+)
+from shared.middy import Request
+
+NAME = "/leaderboard-api/unit/momento-api-key"
+SHORT = timedelta(seconds=1)
+
+
+@pytest.fixture
+def provider(ssm: SSMClient) -> SSMProvider:
+    ssm.put_parameter(Name=NAME, Value="key-1", Type="SecureString", Overwrite=True)
+    return SSMProvider(boto3_client=ssm)
+
+
+def request() -> Request:
+    return Request(event={}, context=SimpleNamespace())
+
+
+def test_a_secure_string_is_fetched_decrypted(provider: SSMProvider) -> None:
+    # moto returns ciphertext-like "kms:..." text when decryption is not asked for; the plain value proves decrypt=True
+    assert CachedParameter(NAME, provider).get() == "key-1"
+
+
+def test_the_value_is_cached_until_it_expires(provider: SSMProvider, ssm: SSMClient) -> None:
+    parameter = CachedParameter(NAME, provider, cache_expiry=SHORT)
+    assert parameter.get() == "key-1"
+    ssm.put_parameter(Name=NAME, Value="key-2", Type="SecureString", Overwrite=True)
+    assert parameter.get() == "key-1"  # still cached
+    time.sleep(1.1)
+    assert parameter.get() == "key-2"  # expired, fetched again
+
+
+def test_a_forced_refresh_bypasses_the_cache(provider: SSMProvider, ssm: SSMClient) -> None:
+    parameter = CachedParameter(NAME, provider)
+    parameter.get()
+    ssm.put_parameter(Name=NAME, Value="key-2", Type="SecureString", Overwrite=True)
+    assert Secret(parameter, "key-1").refresh().reveal() == "key-2"
+    assert parameter.get() == "key-2"  # and the cache now holds the new value
+
+
+def test_a_failed_refresh_serves_the_cached_value_within_the_grace_period(
+    provider: SSMProvider, ssm: SSMClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    parameter = CachedParameter(NAME, provider, cache_expiry=SHORT, grace_period=timedelta(seconds=1))
+    assert parameter.get() == "key-1"
+    ssm.delete_parameter(Name=NAME)  # every fetch fails from now on
+    time.sleep(1.1)
+    with caplog.at_level(logging.WARNING):
+        assert parameter.get() == "key-1"  # expired, refresh failed, within grace
+    assert "grace period" in caplog.text
+    time.sleep(1.0)
+    with pytest.raises(ParameterUnavailableError):
+        parameter.get()  # past expiry + grace
+
+
+def test_a_forced_refresh_that_fails_does_not_fall_back_to_the_rejected_value(
+    provider: SSMProvider, ssm: SSMClient
+) -> None:
+    parameter = CachedParameter(NAME, provider)
+    parameter.get()
+    ssm.delete_parameter(Name=NAME)
+    with pytest.raises(ParameterUnavailableError):
+        parameter.get(force_refresh=True)
+
+
+def test_middleware_sets_a_secret_on_the_context_and_never_on_the_environment(provider: SSMProvider) -> None:
+    middleware = ssm_parameters({"momento_api_key": NAME}, provider=provider)
+    assert middleware.before is not None
+    req = request()
+    middleware.before(req)
+    secret = req.context.momento_api_key
+    assert isinstance(secret, Secret)
+    assert secret.reveal() == "key-1"
+    assert "key-1" not in repr(secret)
+    assert "key-1" not in str(secret)
+    assert "key-1" not in os.environ.values()
+
+
+def test_middleware_answers_503_when_there_is_no_value_at_all(provider: SSMProvider, ssm: SSMClient) -> None:
+    ssm.delete_parameter(Name=NAME)
+    middleware = ssm_parameters({"momento_api_key": NAME}, provider=provider)
+    assert middleware.before is not None
+    with pytest.raises(HttpError) as raised:
+        middleware.before(request())
+    assert raised.value.status == 503
+    assert raised.value.headers == {"Retry-After": "1"}
