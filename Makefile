@@ -6,12 +6,21 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(PYTHON_VERSION)
 HOST ?= 127.0.0.1
 PORT ?= 8080
+STAGE ?= dev
+# Ephemeral stages only: the stage whose Momento API key they read.
+SSM_STAGE ?= dev
+# sam build needs python$(PYTHON_VERSION) on PATH: the virtualenv's comes first.
+SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
-.PHONY: help setup test lint typecheck momento-local bench-momento-local lock clean
+.PHONY: help setup test lint typecheck momento-local bench-momento-local build validate deploy destroy lock clean
 
 help:
 	@echo "make test            lint, type-check and run every test (sets up the virtualenv first)"
 	@echo "make momento-local   serve the local Momento-compatible server on $(HOST):$(PORT)"
+	@echo "make build           sam build: package src/ for Lambda (arm64, no Docker needed)"
+	@echo "make validate        sam validate --lint"
+	@echo "make deploy [STAGE=dev|prod|feat-x] [SSM_STAGE=dev]   deploy a stack leaderboard-api-STAGE"
+	@echo "make destroy STAGE=feat-x   delete that stack (dev and prod also need CONFIRM=STAGE)"
 	@echo "make bench-momento-local   p50 of put, rank and page at 1,000 vs 1,000,000 members"
 	@echo "make lock            re-resolve requirements/dev.in into the pinned requirements/dev.txt"
 
@@ -38,6 +47,27 @@ momento-local: $(STAMP)
 bench-momento-local: $(STAMP)
 	$(PY) -m bench.momento_local_scaling
 
+build: $(STAMP)
+	$(SAM) build
+
+validate: $(STAMP)
+	$(SAM) validate --lint
+
+deploy: build
+ifeq ($(STAGE),dev)
+	$(SAM) deploy
+else ifeq ($(STAGE),prod)
+	$(SAM) deploy --config-env prod
+else
+	$(SAM) deploy --stack-name leaderboard-api-$(STAGE) --s3-prefix leaderboard-api-$(STAGE) \
+	  --parameter-overrides StageName=$(STAGE) SsmStageName=$(SSM_STAGE)
+endif
+
+destroy: $(STAMP)
+	@case "$(STAGE)" in dev|prod) test "$(CONFIRM)" = "$(STAGE)" || \
+	  { echo "refusing to delete $(STAGE): add CONFIRM=$(STAGE)"; exit 1; };; esac
+	$(SAM) delete --stack-name leaderboard-api-$(STAGE) --no-prompts
+
 lock:
 	rm -rf .lock-venv
 	"$$(scripts/find-python $(PYTHON_VERSION))" -m venv .lock-venv
@@ -47,4 +77,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .aws-sam

@@ -25,7 +25,7 @@ DEFAULT_CACHE_EXPIRY = timedelta(minutes=5)
 DEFAULT_GRACE_PERIOD = timedelta(minutes=15)
 # Short timeouts and one retry: an SSM outage must end in a 503 well inside the function's timeout.
 CONFIGURATION_UNAVAILABLE = "The service's configuration is temporarily unavailable; retry shortly."
-SSM_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 2, "mode": "standard"})
+SSM_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"total_max_attempts": 2, "mode": "standard"})
 
 
 class ParameterUnavailableError(RuntimeError):
