@@ -143,9 +143,15 @@ class LeaderboardStore:
             return self._client
 
     def _create_client(self, key: str) -> CacheClient:
+        try:
+            credentials = self._credentials(key)
+        except Exception as error:
+            # A key the SDK cannot parse is as unusable as a revoked one. The SDK's message never holds the key.
+            logger.error("The Momento API key is malformed", extra={"error": type(error).__name__})
+            raise service_unavailable() from None
         return CacheClient.create(
             Configurations.Lambda.latest(),
-            self._credentials(key),
+            credentials,
             self._config.leaderboard_ttl,
             eager_connection_timeout=EAGER_CONNECTION_TIMEOUT,
         )

@@ -1,0 +1,55 @@
+"""Which Momento credentials the store builds from its configuration and the fetched key."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+
+import jwt
+import pytest
+from momento.auth import momento_endpoint_resolver
+
+from shared.config import Settings
+from shared.http_errors import HttpError
+from shared.momento_store import LeaderboardStore
+
+
+def store(endpoint: str | None = None, local: str | None = None) -> LeaderboardStore:
+    return LeaderboardStore(
+        Settings(
+            api_key_parameter="/leaderboard-api/unit/momento-api-key",
+            cache_name="leaderboard",
+            leaderboard_ttl=timedelta(days=1),
+            momento_endpoint=endpoint,
+            momento_local_address=local,
+            stage="unit",
+        )
+    )
+
+
+def test_a_local_address_sends_the_fetched_key_over_an_insecure_channel() -> None:
+    credentials = store(local="127.0.0.1:9999")._credentials("local-key")
+    assert (credentials.cache_endpoint, credentials.port, credentials.auth_token) == ("127.0.0.1", 9999, "local-key")
+
+
+def test_a_legacy_key_carries_its_own_endpoint() -> None:
+    legacy = base64.b64encode(json.dumps({"endpoint": "cell-x.example.com", "api_key": "secret"}).encode()).decode()
+    credentials = store()._credentials(legacy)
+    assert credentials.cache_endpoint == "cache.cell-x.example.com"
+    assert credentials.port == 443
+
+
+def test_a_v2_key_uses_the_configured_endpoint() -> None:
+    claims = {momento_endpoint_resolver._API_KEY_TYPE_CLAIM_ID: momento_endpoint_resolver._GLOBAL_API_KEY_TYPE}
+    v2_key = jwt.encode(claims, "signing-secret-for-tests-only-32bytes!", algorithm="HS256")
+    credentials = store(endpoint="cell-y.example.com")._credentials(v2_key)
+    assert credentials.cache_endpoint == "cache.cell-y.example.com"
+    assert credentials.auth_token == v2_key
+
+
+def test_a_malformed_key_is_503_and_the_error_does_not_hold_the_key() -> None:
+    with pytest.raises(HttpError) as raised:
+        store(endpoint="cell-y.example.com")._create_client("not-a-v2-key-abc123")
+    assert raised.value.status == 503
+    assert "abc123" not in raised.value.message
