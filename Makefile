@@ -5,16 +5,18 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(PYTHON_VERSION)
 HOST ?= 127.0.0.1
-PORT ?= 8080
 STAGE ?= dev
 # Ephemeral stages only: the stage whose Momento API key they read.
 SSM_STAGE ?= dev
 # sam build needs python$(PYTHON_VERSION) on PATH: the virtualenv's comes first.
 SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
-.PHONY: help setup test lint typecheck momento-local bench-momento-local build validate deploy destroy lock clean
+.PHONY: help setup dev invoke sam-local test lint typecheck momento-local bench-momento-local build validate deploy destroy lock clean
 
 help:
+	@echo "make dev             serve the API on http://$(HOST):3000 with local Momento and SSM (PORT=, HOST=, SEED=1)"
+	@echo "make invoke FN=SubmitScoreFunction EVENT=events/submit-score.json   invoke one function once"
+	@echo "make sam-local       sam local start-api against the same local services (needs Docker)"
 	@echo "make test            lint, type-check and run every test (sets up the virtualenv first)"
 	@echo "make momento-local   serve the local Momento-compatible server on $(HOST):$(PORT)"
 	@echo "make build           sam build: package src/ for Lambda (arm64, no Docker needed)"
@@ -41,6 +43,19 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(PY) -m pytest
 
+dev: PORT ?= 3000
+dev: $(STAMP)
+	$(PY) -m devserver --host $(HOST) --port $(PORT) $(if $(SEED),--seed) $(if $(NO_RELOAD),--no-reload)
+
+FN ?= SubmitScoreFunction
+EVENT ?= events/submit-score.json
+invoke: $(STAMP)
+	@$(PY) -m devserver.invoke $(FN) $(EVENT)
+
+sam-local: $(STAMP)
+	@$(PY) -m devserver.sam_local
+
+momento-local: PORT ?= 8080
 momento-local: $(STAMP)
 	$(PY) -m momento_local --host $(HOST) --port $(PORT) --cache leaderboard
 

@@ -1,0 +1,106 @@
+"""`python -m devserver`: the API on localhost, with momento-local and moto's SSM behind it, until Ctrl-C/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from devserver.local_services import LOCAL_MOMENTO_KEY, LocalServices, start_local_services
+from devserver.seed import DEMO_BOARD, DEMO_PLAYERS, seed_demo_board
+from devserver.server import Gateway, GatewayHttpServer, log_line
+from devserver.template import Application, load_application
+from devserver.watch import watch_for_changes
+
+SAMPLE_VALUES = {"leaderboard": "weekly", "name": "ada"}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m devserver", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=3000, help="0 picks a free port")
+    parser.add_argument("--template", type=Path, default=Path("template.yaml"))
+    parser.add_argument("--env-vars", type=Path, default=Path("events/env.json"), help="as sam local --env-vars")
+    parser.add_argument("--no-reload", action="store_true", help="do not restart functions when src/ changes")
+    parser.add_argument("--seed", action="store_true", help=f"load a demo board '{DEMO_BOARD}' of {DEMO_PLAYERS} players")
+    parser.add_argument("--momento-port", type=int, default=0, help="momento-local's port (default: a free one)")
+    parser.add_argument("--ssm-port", type=int, default=0, help="moto's port (default: a free one)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    app = load_application(args.template, args.env_vars)
+    services = start_local_services(app, args.host, args.momento_port, args.ssm_port)
+    gateway = Gateway(app, services.function_environment(), log_line)
+    try:
+        http = GatewayHttpServer((args.host, args.port), gateway)
+    except OSError as error:
+        print(f"dev server: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        gateway.close()
+        services.stop()
+        return 1
+    if args.seed:
+        seed_demo_board(services.momento.address, LOCAL_MOMENTO_KEY, services.cache_names[0])
+    gateway.warm_up()
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    threading.Thread(target=http.serve_forever, name="http", daemon=True).start()
+    if not args.no_reload:
+        code_dirs = {spec.code_dir for spec in app.functions.values()}
+        watch_for_changes(gateway, code_dirs, args.template, args.env_vars, stop)
+    url = f"http://{args.host}:{http.server_address[1]}"
+    print(banner(url, app, services, args.seed), flush=True)
+    stop.wait()
+    print("dev server: stopping", flush=True)
+    http.shutdown()
+    http.server_close()
+    gateway.close()
+    services.stop()
+    print("dev server: stopped", flush=True)
+    return 0
+
+
+def banner(url: str, app: Application, services: LocalServices, seeded: bool) -> str:
+    routes = "\n".join(
+        f"  {r.method:<6} {url}{r.resource}  ->  {r.function_id}" for r in sorted(app.routes, key=lambda r: r.resource)
+    )
+    lines = [
+        f"leaderboard-api dev server on {url}",
+        f"  momento-local {services.momento.address} (cache {', '.join(services.cache_names)}); "
+        f"SSM (moto) {services.ssm_endpoint} holding {', '.join(services.key_parameters)}",
+        "Routes:",
+        routes,
+        "Try:",
+        *(f"  {example}" for example in curl_examples(url, app)),
+    ]
+    if seeded:
+        lines.append(f"  curl '{url}/{DEMO_BOARD}?startRank=0&endRank=10'   # the demo board")
+    lines.append("Ready. Ctrl-C stops.")
+    return "\n".join(lines)
+
+
+def curl_examples(url: str, app: Application) -> list[str]:
+    examples = []
+    for route in sorted(app.routes, key=lambda r: (r.method != "POST", r.resource)):
+        path = re.sub(r"\{(\w+)\+?\}", lambda m: SAMPLE_VALUES.get(m.group(1), "example"), route.resource)
+        if route.method == "POST":
+            examples.append(
+                f"curl -i -X POST {url}{path} -H 'Content-Type: application/json' -d '{{\"score\": 42}}'"
+            )
+        elif route.method == "GET":
+            examples.append(f"curl -i {url}{path}")
+    return examples
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Functions and routes of a SAM template, resolved by SAM CLI's providers, with env-vars overrides as sam local does.
+
+Using SAM CLI's providers (the code behind `sam local start-api`) means parameters, Globals, conditions and intrinsics
+resolve exactly as they do there, and any function with an Api event is served: there is no second route table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from samcli.lib.providers.api_provider import ApiProvider
+from samcli.lib.providers.sam_function_provider import SamFunctionProvider
+from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
+from samcli.local.lambdafn.env_vars import EnvironmentVariables
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    function_name: str
+    handler: str
+    code_dir: Path
+    timeout_s: int
+    memory_mb: int
+    environment: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    method: str
+    resource: str
+    function_id: str
+
+
+@dataclass(frozen=True)
+class Application:
+    stage: str
+    functions: dict[str, FunctionSpec]
+    routes: list[RouteSpec]
+
+
+def load_application(
+    template: Path, env_vars_file: Path | None = None, parameter_overrides: Mapping[str, str] | None = None
+) -> Application:
+    stacks, _ = SamLocalStackProvider.get_stacks(str(template), parameter_overrides=dict(parameter_overrides or {}))
+    overrides = _read_env_vars(env_vars_file)
+    functions = {}
+    for function in SamFunctionProvider(stacks).get_all():
+        if not function.handler or not function.codeuri:
+            continue  # image or inline functions are not served locally
+        functions[function.function_id] = FunctionSpec(
+            logical_id=function.function_id,
+            function_name=function.functionname,
+            handler=function.handler,
+            code_dir=(template.parent / function.codeuri).resolve(),
+            timeout_s=int(function.timeout or 3),
+            memory_mb=int(function.memory or 128),
+            environment=_environment(function, overrides),
+        )
+    api = ApiProvider(stacks).api
+    routes = [
+        RouteSpec(method=method.upper(), resource=route.path, function_id=route.function_name)
+        for route in api.routes
+        for method in route.methods
+        if route.function_name in functions
+    ]
+    return Application(stage=api.stage_name or "Prod", functions=functions, routes=routes)
+
+
+def _read_env_vars(env_vars_file: Path | None) -> dict[str, Any]:
+    if env_vars_file is None or not env_vars_file.exists():
+        return {}
+    data: dict[str, Any] = json.loads(env_vars_file.read_text(encoding="utf-8"))
+    return data
+
+
+def _environment(function: Any, overrides: dict[str, Any]) -> dict[str, str]:
+    """Template variables, then the shell's value, then env-vars' `Parameters`, then its per-function entry.
+
+    That is sam local's precedence; like sam local, only variables the template declares can be overridden.
+    """
+    declared = (function.environment or {}).get("Variables") or {}
+    function_overrides = {**overrides.get("Parameters", {}), **overrides.get(function.function_id, {})}
+    resolved = EnvironmentVariables(
+        variables=declared, shell_env_values=dict(os.environ), override_values=function_overrides
+    ).resolve()
+    # resolve() adds AWS_* defaults of its own (fake credentials, region); the runtime sets those itself.
+    return {name: str(value) for name, value in resolved.items() if name in declared}

@@ -1,0 +1,78 @@
+"""One Lambda-like execution environment: imports a handler once (init), then serves invocations one at a time.
+
+`python worker.py <handler> <code dir> <request fd> <response fd>`, started by the runtime with the
+function's environment. Invocations arrive as JSON lines on the request pipe and results leave on the response pipe;
+stdout and stderr stay the terminal's, so the handler's own logs show as they would in CloudWatch.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+from typing import Any
+
+
+class LambdaContext:
+    """The `context` argument, with the attributes and method Lambda's Python runtime provides."""
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.function_name: str = fields["function_name"]
+        self.function_version = "$LATEST"
+        self.invoked_function_arn: str = fields["invoked_function_arn"]
+        self.memory_limit_in_mb: int = fields["memory_limit_in_mb"]
+        self.aws_request_id: str = fields["aws_request_id"]
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = "local"
+        self.identity = None
+        self.client_context = None
+        self._deadline_ms: int = fields["deadline_ms"]
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+def error_payload(error: BaseException, error_type: str | None = None) -> dict[str, Any]:
+    return {
+        "errorType": error_type or type(error).__name__,
+        "errorMessage": str(error),
+        "stackTrace": traceback.format_exception(error),
+    }
+
+
+def main(argv: list[str]) -> int:
+    handler_path, code_dir, request_fd, response_fd = argv[1], argv[2], int(argv[3]), int(argv[4])
+    # Started as a script, so sys.path[0] is this folder: replace it, or its modules could shadow the function's.
+    sys.path[0] = code_dir
+    with os.fdopen(request_fd, "r", encoding="utf-8") as requests, os.fdopen(response_fd, "w", encoding="utf-8") as out:
+
+        def send(message: dict[str, Any]) -> None:
+            out.write(json.dumps(message) + "\n")
+            out.flush()
+
+        module_name, _, function_name = handler_path.rpartition(".")
+        try:
+            handler = getattr(importlib.import_module(module_name), function_name)
+        except Exception as error:
+            traceback.print_exc()
+            send({"init_error": error_payload(error, "Runtime.ImportModuleError")})
+            return 1
+        send({"ready": True})
+        for line in requests:
+            invocation = json.loads(line)
+            try:
+                result = handler(invocation["event"], LambdaContext(invocation["context"]))
+                encoded = json.dumps({"result": result})
+            except Exception as error:
+                traceback.print_exc()
+                encoded = json.dumps({"error": error_payload(error)}, default=str)
+            out.write(encoded + "\n")
+            out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
