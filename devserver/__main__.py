@@ -26,7 +26,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--template", type=Path, default=Path("template.yaml"))
     parser.add_argument("--env-vars", type=Path, default=Path("events/env.json"), help="as sam local --env-vars")
     parser.add_argument("--no-reload", action="store_true", help="do not restart functions when src/ changes")
-    parser.add_argument("--seed", action="store_true", help=f"load a demo board '{DEMO_BOARD}' of {DEMO_PLAYERS} players")
+    parser.add_argument(
+        "--seed", action="store_true", help=f"load a demo board '{DEMO_BOARD}' of {DEMO_PLAYERS} players"
+    )
     parser.add_argument("--momento-port", type=int, default=0, help="momento-local's port (default: a free one)")
     parser.add_argument("--ssm-port", type=int, default=0, help="moto's port (default: a free one)")
     return parser.parse_args(argv)
@@ -94,9 +96,7 @@ def curl_examples(url: str, app: Application) -> list[str]:
     for route in sorted(app.routes, key=lambda r: (r.method != "POST", r.resource)):
         path = re.sub(r"\{(\w+)\+?\}", lambda m: SAMPLE_VALUES.get(m.group(1), "example"), route.resource)
         if route.method == "POST":
-            examples.append(
-                f"curl -i -X POST {url}{path} -H 'Content-Type: application/json' -d '{{\"score\": 42}}'"
-            )
+            examples.append(f"curl -i -X POST {url}{path} -H 'Content-Type: application/json' -d '{{\"score\": 42}}'")
         elif route.method == "GET":
             examples.append(f"curl -i {url}{path}")
     return examples

@@ -1,4 +1,4 @@
-"""HTTP request -> API Gateway REST (v1 proxy) event, and Lambda proxy response -> HTTP response, as API Gateway does."""
+"""HTTP request -> API Gateway REST (v1 proxy) event, and Lambda proxy response -> HTTP response, like API Gateway."""
 
 from __future__ import annotations
 

@@ -26,7 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     app = load_application(args.template, args.env_vars)
     spec = app.functions.get(args.function)
     if spec is None:
-        print(f"no function {args.function!r} in {args.template}; it has: {', '.join(sorted(app.functions))}", file=sys.stderr)
+        print(
+            f"no function {args.function!r} in {args.template}; it has: {', '.join(sorted(app.functions))}",
+            file=sys.stderr,
+        )
         return 2
     event = json.loads(args.event.read_text(encoding="utf-8"))
     services = start_local_services(app)

@@ -43,10 +43,14 @@ class LocalServices:
         self.ssm.stop()
 
 
-def start_local_services(app: Application, host: str = "127.0.0.1", momento_port: int = 0, ssm_port: int = 0) -> LocalServices:
+def start_local_services(
+    app: Application, host: str = "127.0.0.1", momento_port: int = 0, ssm_port: int = 0
+) -> LocalServices:
     """Starts both servers (free ports unless given), creates the caches and seeds the key parameters."""
     cache_names = sorted({f.environment.get("MOMENTO_CACHE_NAME", "") for f in app.functions.values()} - {""})
-    key_parameters = sorted({f.environment.get("MOMENTO_API_KEY_PARAM_NAME", "") for f in app.functions.values()} - {""})
+    key_parameters = sorted(
+        {f.environment.get("MOMENTO_API_KEY_PARAM_NAME", "") for f in app.functions.values()} - {""}
+    )
     cache_names = cache_names or [DEFAULT_CACHE]
     momento = MomentoLocalServer(host=host, port=momento_port, tokens=[LOCAL_MOMENTO_KEY], caches=cache_names).start()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log

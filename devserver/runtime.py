@@ -8,6 +8,7 @@ changes (reload).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -44,11 +45,17 @@ class Worker:
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
         self._process = subprocess.Popen(  # the handler's own Python, with the function's environment only
-            [sys.executable, str(WORKER_SCRIPT), spec.handler, str(spec.code_dir), str(request_read), str(response_write)],
+            [
+                sys.executable,
+                str(WORKER_SCRIPT),
+                spec.handler,
+                str(spec.code_dir),
+                str(request_read),
+                str(response_write),
+            ],
             env=environment,
             pass_fds=(request_read, response_write),
             stdout=sys.stderr,  # the function's logs, like CloudWatch's, never mix with what a caller prints
-
             cwd=spec.code_dir,
         )
         os.close(request_read)
@@ -95,10 +102,8 @@ class Worker:
         if self.alive:
             self._process.kill()
         self._process.wait()
-        try:
+        with contextlib.suppress(OSError):
             self._requests.close()
-        except OSError:
-            pass
 
     def _next(self, timeout_s: float) -> dict[str, Any] | None:
         try:

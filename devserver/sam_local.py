@@ -44,8 +44,15 @@ def main() -> int:
         "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_DEFAULT_REGION": "us-east-1",
     }
-    command = [str(sam), "local", "start-api", "--env-vars", "events/env.json",
-               "--add-host", "host.docker.internal:host-gateway"]
+    command = [
+        str(sam),
+        "local",
+        "start-api",
+        "--env-vars",
+        "events/env.json",
+        "--add-host",
+        "host.docker.internal:host-gateway",
+    ]
     try:
         subprocess.run([str(sam), "build"], env=env, check=True)
         return subprocess.run(command, env=env, check=False).returncode

@@ -40,8 +40,10 @@ class Gateway:
         started = time.perf_counter()
         response = self._dispatch(request)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        self._log(f"{request.method} {request.raw_path}{'?' + request.query if request.query else ''} "
-                  f"{response.status} {elapsed_ms:.0f}ms")
+        self._log(
+            f"{request.method} {request.raw_path}{'?' + request.query if request.query else ''} "
+            f"{response.status} {elapsed_ms:.0f}ms"
+        )
         return response
 
     def reload_code(self) -> None:
@@ -131,7 +133,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Silenced: the gateway logs one line per request itself."""
 
 

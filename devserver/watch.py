@@ -1,4 +1,4 @@
-"""Reload on change: new code restarts the functions' environments; a changed template or env-vars file reloads routes."""
+"""Reload on change: new code restarts the functions' environments; a new template or env-vars reloads routes."""
 
 from __future__ import annotations
 

@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 import boto3
 import pytest
+from aws_lambda_powertools.logging import logger as powertools_logger
+from aws_lambda_powertools.metrics.provider import cold_start as powertools_cold_start
 from moto.server import ThreadedMotoServer
 from mypy_boto3_ssm import SSMClient
 
@@ -127,6 +129,9 @@ def service(service_environment: dict[str, str], momento_local: MomentoLocalServ
 
 def fresh_handler_modules() -> dict[str, ModuleType]:
     """Imports the handlers anew, with fresh shared state (config, store, SSM cache): a cold start."""
+    # Powertools keeps its cold-start flags at module level (one process = one execution environment in Lambda).
+    powertools_cold_start.is_cold_start = True
+    powertools_logger.is_cold_start = True
     for name in [n for n in sys.modules if n == "shared" or n.startswith(("shared.", "handlers"))]:
         del sys.modules[name]
     return {name: importlib.import_module(name) for name in HANDLERS}

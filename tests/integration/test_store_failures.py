@@ -4,100 +4,107 @@ from __future__ import annotations
 
 import time
 
-from tests.conftest import API_KEY, API_KEY_PARAMETER, CACHE, Service, body_of
-from tests.integration.test_api_contract import assert_error
+import pytest
+
+from tests.conftest import API_KEY, API_KEY_PARAMETER, CACHE, Service
+from tests.contract.clients import InProcessClient
+from tests.contract.test_contract import assert_error
 
 
-def test_momento_unavailable_is_503_with_retry_after_after_the_sdks_retries(service: Service) -> None:
+@pytest.fixture
+def api(service: Service) -> InProcessClient:
+    return InProcessClient(service)
+
+
+def test_momento_unavailable_is_503_with_retry_after_after_the_sdks_retries(
+    service: Service, api: InProcessClient
+) -> None:
     service.momento.faults.set(return_error="unavailable")
     started = time.monotonic()
-    response = service.submit("weekly", "v", {"score": 1})
+    response = api.submit("weekly", "v", {"score": 1})
     assert_error(response, 503, "temporarily unavailable")
-    assert response["headers"]["Retry-After"] == "1"
+    assert response.headers["Retry-After"] == "1"
     assert service.momento.calls("sorted-set-put") == 4  # the Lambda configuration: 1 call + 3 retries
     assert time.monotonic() - started < 5  # well inside the 10 s function timeout
 
 
-def test_rate_limit_is_429_with_retry_after(service: Service) -> None:
+def test_rate_limit_is_429_with_retry_after(service: Service, api: InProcessClient) -> None:
     service.momento.faults.set(return_error="resource-exhausted", error_rpcs=["sorted-set-fetch"])
-    response = service.page("weekly")
+    response = api.page("weekly")
     assert_error(response, 429, "Too many requests")
-    assert response["headers"]["Retry-After"] == "1"
+    assert response.headers["Retry-After"] == "1"
 
 
-def test_a_store_slower_than_its_deadline_is_504_and_the_next_request_succeeds(service: Service) -> None:
+def test_a_store_slower_than_its_deadline_is_504_and_the_next_request_succeeds(
+    service: Service, api: InProcessClient
+) -> None:
     service.momento.faults.set(delay_ms=1500, delay_rpcs=["sorted-set-get-score"], delay_count=1)
     started = time.monotonic()
-    assert_error(service.standing("weekly", "v"), 504, "did not answer in time")
+    assert_error(api.standing("weekly", "v"), 504, "did not answer in time")
     assert time.monotonic() - started < 3
-    service.submit("weekly", "v", {"score": 5})
-    assert body_of(service.standing("weekly", "v")) == {"score": 5, "rank": 0}
+    api.submit("weekly", "v", {"score": 5})
+    assert api.standing("weekly", "v").json() == {"score": 5, "rank": 0}
 
 
-def test_a_full_board_is_507_and_stays_readable_and_updatable(service: Service) -> None:
+def test_a_full_board_is_507_and_stays_readable_and_updatable(service: Service, api: InProcessClient) -> None:
     # Given a board at the item-size cap
     service.momento.store.max_item_size_bytes = 160
     for i in range(10):
-        assert service.submit("weekly", f"player{i}", {"score": i})["statusCode"] == 202  # 10 x (7 + 8) B = 150 B
+        assert api.submit("weekly", f"player{i}", {"score": i}).status == 202  # 10 x (7 + 8) B = 150 B
     # When a new player would grow it past the cap
-    response = service.submit("weekly", "newcomer-with-a-long-name", {"score": 99})
+    response = api.submit("weekly", "newcomer-with-a-long-name", {"score": 99})
     # Then the client is told the board is full, and nothing else changes
     assert_error(response, 507, "is full")
-    assert len(body_of(service.page("weekly"))["leaderboard"]) == 10
-    assert service.submit("weekly", "player3", {"score": 1000})["statusCode"] == 202  # re-scoring does not grow it
-    assert body_of(service.standing("weekly", "player3")) == {"score": 1000, "rank": 0}
+    assert len(api.page("weekly").json()["leaderboard"]) == 10
+    assert api.submit("weekly", "player3", {"score": 1000}).status == 202  # re-scoring does not grow it
+    assert api.standing("weekly", "player3").json() == {"score": 1000, "rank": 0}
 
 
-def test_a_missing_cache_is_a_generic_500_that_shows_no_internals(service: Service) -> None:
+def test_a_missing_cache_is_a_generic_500_that_shows_no_internals(service: Service, api: InProcessClient) -> None:
     service.momento.store.delete_cache(CACHE)
-    response = service.submit("weekly", "v", {"score": 1})
-    body = assert_error(response, 500)
-    assert body["message"] == "Internal server error"
-    assert "NOT_FOUND" not in response["body"]
-    assert "Momento" not in response["body"]
+    response = api.submit("weekly", "v", {"score": 1})
+    assert assert_error(response, 500)["message"] == "Internal server error"
+    assert "NOT_FOUND" not in response.text
+    assert "Momento" not in response.text
 
 
-def test_unexpected_momento_errors_are_500(service: Service) -> None:
+def test_unexpected_momento_errors_are_500(service: Service, api: InProcessClient) -> None:
     service.momento.faults.set(return_error="permission-denied")
-    assert assert_error(service.standing("weekly", "v"), 500)["message"] == "Internal server error"
+    assert assert_error(api.standing("weekly", "v"), 500)["message"] == "Internal server error"
 
 
-def test_ssm_parameter_missing_at_cold_start_is_503(service: Service) -> None:
+def test_ssm_parameter_missing_at_cold_start_is_503(service: Service, api: InProcessClient) -> None:
     service.ssm.delete_parameter(Name=API_KEY_PARAMETER)
-    response = service.page("weekly")
+    response = api.page("weekly")
     assert_error(response, 503, "configuration")
-    assert response["headers"]["Retry-After"] == "1"
+    assert response.headers["Retry-After"] == "1"
 
 
-def test_a_rotated_key_is_picked_up_by_the_next_request_while_warm(service: Service) -> None:
+def test_a_rotated_key_is_picked_up_by_the_next_request_while_warm(service: Service, api: InProcessClient) -> None:
     # Given a warm function holding the old key
-    assert service.submit("weekly", "v", {"score": 1})["statusCode"] == 202
+    assert api.submit("weekly", "v", {"score": 1}).status == 202
     # When the key is rotated in SSM and the old one revoked on Momento
     service.rotate_key("test-momento-key-2")
     # Then the very next request succeeds: Momento's rejection forces one refresh and one retry
-    assert service.submit("weekly", "w", {"score": 2})["statusCode"] == 202
-    assert service.standing("weekly", "w")["statusCode"] == 200
-    assert len(body_of(service.page("weekly"))["leaderboard"]) == 2
+    assert api.submit("weekly", "w", {"score": 2}).status == 202
+    assert api.standing("weekly", "w").status == 200
+    assert len(api.page("weekly").json()["leaderboard"]) == 2
 
 
-def test_a_revoked_key_with_no_replacement_is_503(service: Service) -> None:
-    assert service.submit("weekly", "v", {"score": 1})["statusCode"] == 202
+def test_a_revoked_key_with_no_replacement_is_503(service: Service, api: InProcessClient) -> None:
+    assert api.submit("weekly", "v", {"score": 1}).status == 202
     service.momento.set_tokens(["some-other-key"])
-    response = service.submit("weekly", "v", {"score": 2})
-    assert_error(response, 503)
+    assert_error(api.submit("weekly", "v", {"score": 2}), 503)
 
 
-def test_the_key_never_appears_in_responses(service: Service) -> None:
+def test_the_key_never_appears_in_responses(service: Service, api: InProcessClient) -> None:
     service.momento.faults.set(return_error="unauthenticated")
     responses = [
-        service.submit("weekly", "v", {"score": 1}),
-        service.standing("weekly", "v"),
-        service.page("weekly"),
-        service.submit("weekly", "v", "{bad", raw_body=True),
+        api.submit("weekly", "v", {"score": 1}),
+        api.standing("weekly", "v"),
+        api.page("weekly"),
+        api.submit("weekly", "v", "{bad", raw=True),
     ]
     for response in responses:
-        assert API_KEY not in json_text(response)
-
-
-def json_text(response: dict[str, object]) -> str:
-    return repr(response)
+        assert API_KEY not in response.text
+        assert API_KEY not in repr(dict(response.headers))

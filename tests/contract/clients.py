@@ -1,0 +1,89 @@
+"""One way to call the API for the contract suite, over two transports: in-process handlers, or real HTTP."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import quote
+
+import requests
+from requests.structures import CaseInsensitiveDict
+
+from tests.conftest import Service, page_event, standing_event, submit_event
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: CaseInsensitiveDict[str]
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+class ApiClient(Protocol):
+    """`body` is JSON-encoded unless `raw` (then sent as the exact text given)."""
+
+    def submit(
+        self, board: str, name: str, body: Any, *, raw: bool = False, content_type: str | None = "application/json"
+    ) -> ApiResponse: ...
+
+    def standing(self, board: str, name: str) -> ApiResponse: ...
+
+    def page(self, board: str, query: dict[str, str] | None = None) -> ApiResponse: ...
+
+
+class InProcessClient:
+    """Invokes the handlers directly with API Gateway events (what Lambda receives)."""
+
+    def __init__(self, service: Service) -> None:
+        self._service = service
+
+    def submit(
+        self, board: str, name: str, body: Any, *, raw: bool = False, content_type: str | None = "application/json"
+    ) -> ApiResponse:
+        event = submit_event(board, name, body, raw_body=raw, content_type=content_type)
+        return self._call("handlers.submit_score", event)
+
+    def standing(self, board: str, name: str) -> ApiResponse:
+        return self._call("handlers.get_standing", standing_event(board, name))
+
+    def page(self, board: str, query: dict[str, str] | None = None) -> ApiResponse:
+        return self._call("handlers.get_leaderboard", page_event(board, query))
+
+    def _call(self, module: str, event: dict[str, Any]) -> ApiResponse:
+        result = self._service.invoke(module, event)
+        body = result["body"]
+        text = base64.b64decode(body).decode() if result.get("isBase64Encoded") else body
+        return ApiResponse(result["statusCode"], CaseInsensitiveDict(result.get("headers") or {}), text)
+
+
+class HttpClient:
+    """Real HTTP against a base URL: the local dev server, or a deployed stage."""
+
+    def __init__(self, base_url: str, session: requests.Session) -> None:
+        self._base = base_url.rstrip("/")
+        self._session = session
+
+    def submit(
+        self, board: str, name: str, body: Any, *, raw: bool = False, content_type: str | None = "application/json"
+    ) -> ApiResponse:
+        data = (body if raw else json.dumps(body)).encode("utf-8")
+        headers = {"Content-Type": content_type} if content_type is not None else {}
+        return self._send("POST", self._url(board, name), data=data, headers=headers)
+
+    def standing(self, board: str, name: str) -> ApiResponse:
+        return self._send("GET", self._url(board, name))
+
+    def page(self, board: str, query: dict[str, str] | None = None) -> ApiResponse:
+        return self._send("GET", self._url(board), params=query)
+
+    def _url(self, *segments: str) -> str:
+        return self._base + "".join("/" + quote(segment, safe="") for segment in segments)
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> ApiResponse:
+        response = self._session.request(method, url, timeout=30, **kwargs)
+        return ApiResponse(response.status_code, CaseInsensitiveDict(response.headers), response.text)

@@ -1,0 +1,61 @@
+"""Runs `python -m devserver` as a developer would, as a child process, for tests that need real HTTP."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parents[1]
+READY = re.compile(r"dev server on (?P<url>http://[\d.]+:\d+)")
+
+
+class DevServerProcess:
+    def __init__(self, *args: str, log: IO[str], cwd: Path = ROOT) -> None:
+        self.log = log
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "devserver", "--port", "0", *args],
+            cwd=cwd,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            start_new_session=True,  # its own process group, so a test can check every child is gone
+        )
+        self.url = self._wait_ready()
+
+    def _wait_ready(self, timeout_s: float = 60) -> str:
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + timeout_s
+        lines: list[str] = []
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"dev server exited: {''.join(lines)}")
+            lines.append(line)
+            if (ready := READY.search(line)) is not None:
+                self._drain(deadline)
+                return ready["url"]
+        raise RuntimeError("dev server did not become ready")
+
+    def _drain(self, deadline: float) -> None:
+        """Reads the rest of the banner so its pipe never fills."""
+        assert self.process.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line or line.startswith("Ready."):
+                return
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM, timeout_s: float = 20) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=timeout_s)
+        finally:
+            if self.process.stdout is not None:
+                self.process.stdout.close()
