@@ -1,0 +1,152 @@
+"""Starting, reloading and stopping the dev server as a developer does; `make invoke` and the demo board."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from tests.dev_server import ROOT, DevServerProcess
+
+
+def port_is_free(url: str) -> bool:
+    parts = urlsplit(url)
+    with socket.socket() as probe:
+        try:
+            probe.bind((parts.hostname or "127.0.0.1", parts.port or 0))
+        except OSError:
+            return False
+        return True
+
+
+def group_members(pgid: int) -> list[str]:
+    """PIDs still in a process group (the dev server, its workers, and anything else it started)."""
+    ps = shutil.which("ps") or "ps"
+    result = subprocess.run([ps, "-o", "pid=", "-g", str(pgid)], capture_output=True, text=True, check=False)
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_releases_the_port_and_every_child_process(
+    sample_app: Path, tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    # Given a running server whose functions have started workers
+    with (tmp_path / "log").open("w", encoding="utf-8") as log:
+        server = DevServerProcess("--no-reload", "--template", str(sample_app / "template.yaml"), log=log)
+        assert requests.get(server.url + "/echo/warm", timeout=30).status_code == 200
+        assert requests.get(server.url + "/context", timeout=30).status_code == 200
+        pgid = server.process.pid
+        assert len(group_members(pgid)) >= 3  # the server and at least two workers
+        # When it is stopped as Ctrl-C or a supervisor would
+        assert server.stop(stop_signal) == 0
+    # Then nothing it started is left, and its port is free again
+    deadline = time.monotonic() + 10
+    while group_members(pgid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert group_members(pgid) == []
+    assert port_is_free(server.url)
+
+
+def test_code_changes_reload_the_functions(sample_app: Path, tmp_path: Path) -> None:
+    with (tmp_path / "log").open("w", encoding="utf-8") as log:
+        server = DevServerProcess("--template", str(sample_app / "template.yaml"), log=log)
+        try:
+            assert requests.get(server.url + "/echo/v", timeout=30).headers["X-Version"] == "v1"
+            source = sample_app / "src" / "app.py"
+            source.write_text(source.read_text(encoding="utf-8").replace('VERSION = "v1"', 'VERSION = "v2"'))
+            deadline = time.monotonic() + 20
+            version = "v1"
+            while version == "v1" and time.monotonic() < deadline:
+                time.sleep(0.3)
+                version = requests.get(server.url + "/echo/v", timeout=30).headers["X-Version"]
+            assert version == "v2"
+        finally:
+            source.write_text(source.read_text(encoding="utf-8").replace('VERSION = "v2"', 'VERSION = "v1"'))
+            server.stop()
+
+
+def test_the_banner_gives_a_curl_that_works_and_seed_loads_a_demo_board(tmp_path: Path) -> None:
+    with (tmp_path / "log").open("w", encoding="utf-8") as log:
+        server = DevServerProcess("--no-reload", "--seed", log=log)
+        try:
+            page = requests.get(server.url + "/demo", params={"startRank": "0", "endRank": "100"}, timeout=30)
+            entries = page.json()["leaderboard"]
+            assert len(entries) == 100
+            assert [e["rank"] for e in entries] == list(range(100))
+            assert all(a["score"] >= b["score"] for a, b in itertools.pairwise(entries))
+            standing = requests.get(server.url + "/demo/" + entries[50]["name"], timeout=30).json()
+            assert standing == {"score": entries[50]["score"], "rank": 50}
+        finally:
+            server.stop()
+
+
+def test_the_banner_curl_example_is_accepted(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devserver", "--port", "0", "--no-reload"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = []
+        for line in process.stdout:
+            banner.append(line)
+            if line.startswith("Ready."):
+                break
+        curl = next(line.strip() for line in banner if line.strip().startswith("curl -i -X POST"))
+        result = subprocess.run(
+            [*shlex.split(curl), "-s", "-o", "/dev/null", "-w", "%{http_code}"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+        assert result.stdout == "202"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_make_invoke_equivalent_prints_the_functions_response() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "devserver.invoke", "SubmitScoreFunction", "events/submit-score.json"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    response = json.loads(result.stdout)
+    assert response["statusCode"] == 202
+    assert json.loads(response["body"]) == {"leaderboard": "weekly", "name": "v", "score": 2077}
+
+
+def test_invoking_an_unknown_function_lists_the_known_ones() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "devserver.invoke", "NoSuchFunction", "events/submit-score.json"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "SubmitScoreFunction" in result.stderr
