@@ -518,7 +518,8 @@ def test_the_functions_get_the_configuration_the_code_reads() -> None:
     # When reading each function's environment
     environments = [environment(template, route.function) for route in ROUTES]
 
-    # Then all three share exactly these variables (AWS_ENDPOINT_URL_SSM is never set in AWS)
+    # Then all three share exactly these variables (the two local endpoints are empty in AWS, so boto3 and the
+    # store use the real services)
     expected = {
         "SERVICE_NAME": "leaderboard-api",
         "STAGE_NAME": "dev",
@@ -526,6 +527,7 @@ def test_the_functions_get_the_configuration_the_code_reads() -> None:
         "MOMENTO_CACHE_NAME": "leaderboard",
         "MOMENTO_ENDPOINT": "",
         "MOMENTO_LOCAL_ADDRESS": "",
+        "AWS_ENDPOINT_URL_SSM": "",
         "LEADERBOARD_TTL_SECONDS": "86400",
         "POWERTOOLS_SERVICE_NAME": "leaderboard-api",
         "POWERTOOLS_LOG_LEVEL": "DEBUG",
