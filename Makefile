@@ -5,13 +5,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(PYTHON_VERSION)
 HOST ?= 127.0.0.1
+# BRANCH=feature/x names the stage after a branch, exactly as CI does (scripts/stage_name.py).
+ifdef BRANCH
+STAGE := $(shell python3 scripts/stage_name.py '$(BRANCH)')
+endif
 STAGE ?= dev
 # Ephemeral stages only: the stage whose Momento API key they read.
 SSM_STAGE ?= dev
 # sam build needs python$(PYTHON_VERSION) on PATH: the virtualenv's comes first.
 SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
-.PHONY: help setup dev invoke sam-local test lint typecheck momento-local bench-momento-local build validate deploy destroy lock clean
+.PHONY: help setup dev invoke sam-local test e2e lint typecheck momento-local bench-momento-local build validate deploy destroy lock clean
 
 help:
 	@echo "make dev             serve the API on http://$(HOST):3000 with local Momento and SSM (PORT=, HOST=, SEED=1)"
@@ -19,16 +23,17 @@ help:
 	@echo "make sam-local       sam local start-api against the same local services (needs Docker)"
 	@echo "make test            lint, type-check and run every test (sets up the virtualenv first)"
 	@echo "make momento-local   serve the local Momento-compatible server on $(HOST):$(PORT)"
+	@echo "make e2e URL=https://...   the end-to-end suite against any deployed stage (HTTP only)"
 	@echo "make build           sam build: package src/ for Lambda (arm64, no Docker needed)"
 	@echo "make validate        sam validate --lint"
-	@echo "make deploy [STAGE=dev|prod|feat-x] [SSM_STAGE=dev]   deploy a stack leaderboard-api-STAGE"
+	@echo "make deploy [STAGE=dev|prod|feat-x | BRANCH=feature/x] [SSM_STAGE=dev]   deploy stack leaderboard-api-STAGE"
 	@echo "make destroy STAGE=feat-x   delete that stack (dev and prod also need CONFIRM=STAGE)"
 	@echo "make bench-momento-local   p50 of put, rank and page at 1,000 vs 1,000,000 members"
 	@echo "make lock            re-resolve requirements/dev.in into the pinned requirements/dev.txt"
 
-$(STAMP): requirements/dev.txt src/requirements.txt
+$(STAMP): requirements/dev.txt requirements/platform.txt src/requirements.txt
 	@test -x $(PY) || "$$(scripts/find-python $(PYTHON_VERSION))" -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt -r requirements/platform.txt
 	@touch $@
 
 setup: $(STAMP)
@@ -36,12 +41,17 @@ setup: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@if [ -x $(VENV)/bin/actionlint ]; then $(VENV)/bin/actionlint && echo "actionlint: workflows OK"; \
+	  else echo "actionlint: no build for this platform, workflows not linted here (CI lints them)"; fi
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 test: lint typecheck
 	$(PY) -m pytest
+
+e2e: $(STAMP)
+	E2E=1 LEADERBOARD_API_URL="$(URL)" $(PY) -m pytest tests/contract -rs
 
 dev: PORT ?= 3000
 dev: $(STAMP)

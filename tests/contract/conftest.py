@@ -1,7 +1,12 @@
-"""The contract suite runs over every transport: handlers in-process, and HTTP through the dev server."""
+"""The contract suite runs over every transport: handlers in-process, and HTTP through the dev server.
+
+`make e2e URL=...` runs it over HTTP only, against any deployed copy: LEADERBOARD_API_URL names the stage's base URL
+and E2E=1 leaves out the in-process runs. Without a URL the end-to-end runs are skipped, saying why.
+"""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,10 +18,22 @@ from tests.conftest import Service
 from tests.contract.clients import ApiClient, HttpClient, InProcessClient
 from tests.dev_server import DevServerProcess
 
+RUN_ID = uuid.uuid4().hex[:8]  # one per test run, in every board name: concurrent runs never share a board
+END_TO_END_ONLY = os.environ.get("E2E") == "1"
+DEPLOYED_URL = os.environ.get("LEADERBOARD_API_URL", "").strip()
+EXAMPLE_URL = "https://<api-id>.execute-api.<region>.amazonaws.com/<stage>"
+
 
 @pytest.fixture(scope="session")
 def api_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The local dev server, started once for the session (free port, no reload)."""
+    """A deployed stage's URL when given; otherwise the local dev server, started once (free port, no reload)."""
+    if END_TO_END_ONLY:
+        if not DEPLOYED_URL:
+            pytest.skip(
+                "LEADERBOARD_API_URL is not set: run `make e2e URL=https://<api-id>.execute-api.<region>.amazonaws.com/<stage>`"
+            )
+        yield DEPLOYED_URL
+        return
     log_path: Path = tmp_path_factory.mktemp("dev-server") / "dev-server.log"
     with log_path.open("w", encoding="utf-8") as log:
         server = DevServerProcess("--no-reload", log=log)
@@ -33,6 +50,8 @@ def http_session() -> Iterator[requests.Session]:
 @pytest.fixture(params=["in-process", "http"])
 def api(request: pytest.FixtureRequest) -> ApiClient:
     if request.param == "in-process":
+        if END_TO_END_ONLY:
+            pytest.skip("in-process runs belong to `make test`; `make e2e` runs over HTTP only")
         service: Service = request.getfixturevalue("service")
         return InProcessClient(service)
     return HttpClient(request.getfixturevalue("api_base_url"), request.getfixturevalue("http_session"))
@@ -40,5 +59,5 @@ def api(request: pytest.FixtureRequest) -> ApiClient:
 
 @pytest.fixture
 def board() -> str:
-    """A board no other test (or concurrent run) uses."""
-    return f"t-{uuid.uuid4().hex[:16]}"
+    """A board no other test, and no concurrent run, uses (boards expire after the stack's TTL: the API deletes none)."""
+    return f"e2e-{RUN_ID}-{uuid.uuid4().hex[:12]}"

@@ -371,7 +371,7 @@ def test_every_named_resource_carries_the_stage_name() -> None:
 def test_the_longest_allowed_stage_name_fits_every_name_limit() -> None:
     # Given the longest stage name the StageName pattern accepts
     pattern = load_template()["Parameters"]["StageName"]["AllowedPattern"]
-    longest = "a" + "b" * 19
+    longest = "a" + "b" * 31
     assert re.fullmatch(pattern, longest)
     assert not re.fullmatch(pattern, longest + "c")
 
