@@ -10,8 +10,10 @@ ifdef BRANCH
 STAGE := $(shell python3 scripts/stage_name.py '$(BRANCH)')
 endif
 STAGE ?= dev
-# Ephemeral stages only: the stage whose Momento API key they read.
+# Ephemeral stages only: the stage whose Momento API key they read, and how long their boards live (the
+# end-to-end suite's boards go with them: the API v1 has no delete).
 SSM_STAGE ?= dev
+EPHEMERAL_TTL_SECONDS ?= 3600
 # sam build needs python$(PYTHON_VERSION) on PATH: the virtualenv's comes first.
 SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
@@ -85,7 +87,7 @@ else ifeq ($(STAGE),prod)
 	$(SAM) deploy --config-env prod
 else
 	$(SAM) deploy --stack-name leaderboard-api-$(STAGE) --s3-prefix leaderboard-api-$(STAGE) \
-	  --parameter-overrides StageName=$(STAGE) SsmStageName=$(SSM_STAGE)
+	  --parameter-overrides StageName=$(STAGE) SsmStageName=$(SSM_STAGE) LeaderboardTtlSeconds=$(EPHEMERAL_TTL_SECONDS)
 endif
 
 destroy: $(STAMP)

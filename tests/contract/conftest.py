@@ -59,5 +59,5 @@ def api(request: pytest.FixtureRequest) -> ApiClient:
 
 @pytest.fixture
 def board() -> str:
-    """A board no other test, and no concurrent run, uses (boards expire after the stack's TTL: the API deletes none)."""
+    """A board no other test, and no concurrent run, uses. The API v1 deletes nothing: boards expire with the TTL."""
     return f"e2e-{RUN_ID}-{uuid.uuid4().hex[:12]}"
