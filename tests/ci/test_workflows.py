@@ -15,7 +15,7 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 
 
 def workflow(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    loaded: dict[Any, Any] = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
     # YAML 1.1 reads the key `on` as True.
     loaded["on"] = loaded.pop(True)
     return loaded
