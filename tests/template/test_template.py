@@ -208,7 +208,18 @@ class _Resolver:
 @cache
 def _stack(overrides: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     translated = _translated(overrides)
-    resolved: dict[str, Any] = _Resolver(translated, dict(overrides)).value(translated)
+    resolver = _Resolver(translated, dict(overrides))
+    # Resources and outputs whose Condition is false are not created.
+    for section in ("Resources", "Outputs"):
+        translated = {
+            **translated,
+            section: {
+                name: entry
+                for name, entry in translated.get(section, {}).items()
+                if "Condition" not in entry or resolver.condition(entry["Condition"])
+            },
+        }
+    resolved: dict[str, Any] = resolver.value(translated)
     return resolved
 
 
@@ -274,12 +285,18 @@ def test_the_api_has_exactly_the_three_routes() -> None:
     # Given the stack for the default stage
     template = stack()
 
-    # When listing the operations of the REST API
+    # When listing the operations of the REST API (besides the CORS preflights, which API Gateway answers itself)
     paths = resources(template, "AWS::ApiGateway::RestApi")["LeaderboardApi"]["Body"]["paths"]
     operations = {(method.upper(), path) for path, methods in paths.items() for method in methods}
+    preflights = {(method, path) for method, path in operations if method == "OPTIONS"}
 
-    # Then they are the three routes of the API, and there is one function per route
-    assert operations == {(route.method, route.resource) for route in ROUTES}
+    # Then they are the three routes of the API, each integrated with its own function, one function per route
+    assert operations - preflights == {(route.method, route.resource) for route in ROUTES}
+    for route in ROUTES:
+        integration = paths[route.resource][route.method.lower()]["x-amazon-apigateway-integration"]
+        assert integration["type"] == "aws_proxy"
+        assert f"functions/{route.function}.Arn" in str(integration["uri"]) or route.function in str(integration["uri"])
+    assert preflights == {("OPTIONS", path) for path in paths}
     assert set(resources(template, "AWS::Lambda::Function")) == {route.function for route in ROUTES}
 
 
@@ -533,6 +550,7 @@ def test_the_functions_get_the_configuration_the_code_reads() -> None:
         "POWERTOOLS_LOG_LEVEL": "DEBUG",
         "POWERTOOLS_METRICS_NAMESPACE": "leaderboard-api",
         "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+        "CORS_ALLOW_ORIGIN": "*",
     }
     assert environments == [expected] * 3
 
