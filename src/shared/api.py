@@ -16,6 +16,7 @@ from shared.middlewares.ssm_parameters import ssm_parameters
 from shared.middlewares.validator import validator
 from shared.middy import Event, Handler, Response, middy
 from shared.observability import logger, metrics, tracer
+from shared.responses import with_cors
 
 API_KEY = "momento_api_key"  # the context attribute the Momento API key is set on
 
@@ -29,9 +30,10 @@ def api_handler(
         chain.use(json_body_parser())
     # Input is validated before the key is fetched: bad input costs no SSM call, and is a 400 even when SSM is down.
     chain.use(validator(parse)).use(ssm_parameters({API_KEY: settings().api_key_parameter}))
+    allow_origin = settings().cors_allow_origin
 
     def counted(event: Event, context: Any) -> Response:
-        response = chain(event, context)
+        response = with_cors(chain(event, context), allow_origin)
         metrics.add_metric(name=outcome_metric(response["statusCode"]), unit=MetricUnit.Count, value=1)
         return response
 

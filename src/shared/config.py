@@ -22,6 +22,7 @@ class Settings:
     momento_endpoint: str | None
     momento_local_address: str | None
     stage: str
+    cors_allow_origin: str = "*"
 
 
 @cache
@@ -33,6 +34,7 @@ def settings() -> Settings:
         momento_endpoint=os.environ.get("MOMENTO_ENDPOINT") or None,
         momento_local_address=os.environ.get("MOMENTO_LOCAL_ADDRESS") or None,
         stage=os.environ.get("STAGE_NAME", ""),
+        cors_allow_origin=os.environ.get("CORS_ALLOW_ORIGIN") or "*",
     )
 
 

@@ -15,3 +15,11 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
         "body": json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False),
         "isBase64Encoded": False,
     }
+
+
+def with_cors(response: dict[str, Any], allow_origin: str) -> dict[str, Any]:
+    """Adds the CORS header every response needs, errors included, so browsers can read them."""
+    headers = {**(response.get("headers") or {}), "Access-Control-Allow-Origin": allow_origin}
+    if allow_origin != "*":
+        headers["Vary"] = "Origin"
+    return {**response, "headers": headers}

@@ -221,3 +221,18 @@ def test_bad_rank_parameters_are_400(api: ApiClient, board: str, query: dict[str
 
 def test_a_page_of_exactly_100_is_allowed(api: ApiClient, board: str) -> None:
     assert api.page(board, {"startRank": "50", "endRank": "150"}).status == 200
+
+
+# Browsers
+
+
+def test_every_answer_carries_the_cors_header_errors_included(api: ApiClient, board: str) -> None:
+    responses = [
+        api.submit(board, "v", {"score": 1}),
+        api.standing(board, "v"),
+        api.page(board),
+        api.standing(board, "nobody"),
+        api.submit(board, "v", "{", raw=True),
+        api.page("bad board"),
+    ]
+    assert [r.headers.get("Access-Control-Allow-Origin") for r in responses] == ["*"] * len(responses)

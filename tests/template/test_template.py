@@ -21,6 +21,8 @@ import pytest
 import yaml  # type: ignore[import-untyped,unused-ignore]
 from samtranslator.translator.transform import transform  # type: ignore[import-untyped,unused-ignore]
 
+from devserver.intrinsics import TemplateValues
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 SAMCONFIG = ROOT / "samconfig.toml"
@@ -121,106 +123,12 @@ def _translated(overrides: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     return translated
 
 
-# --- Resolving intrinsic functions for one set of parameter values ----------------------------------------------------
-
-_NO_VALUE = object()
-_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
-
-
-class _Resolver:
-    """A small evaluator of the intrinsics this template uses: Ref, Fn::Sub, Fn::If, Fn::GetAtt, conditions.
-
-    A reference to a resource becomes "<LogicalId>" and an attribute "<LogicalId.Attr>": stand-ins for values only
-    CloudFormation knows, that tests can still follow back to the resource.
-    """
-
-    def __init__(self, template: Mapping[str, Any], overrides: Mapping[str, str]) -> None:
-        self.parameters = {
-            name: str(overrides.get(name, spec.get("Default", "")))
-            for name, spec in template.get("Parameters", {}).items()
-        }
-        self.parameters |= {
-            "AWS::Region": REGION,
-            "AWS::AccountId": ACCOUNT,
-            "AWS::Partition": "aws",
-            "AWS::URLSuffix": "amazonaws.com",
-            "AWS::StackName": f"leaderboard-api-{self.parameters.get('StageName', '')}",
-        }
-        self.condition_definitions: Mapping[str, Any] = template.get("Conditions", {})
-        self.conditions: dict[str, bool] = {}
-
-    def condition(self, name: str) -> bool:
-        if name not in self.conditions:
-            self.conditions[name] = bool(self.value(self.condition_definitions[name]))
-        return self.conditions[name]
-
-    def ref(self, name: str) -> Any:
-        if name == "AWS::NoValue":
-            return _NO_VALUE
-        return self.parameters.get(name, f"<{name}>")
-
-    def sub(self, argument: Any) -> str:
-        text, variables = (argument, {}) if isinstance(argument, str) else argument
-        values = {name: self.value(value) for name, value in variables.items()}
-
-        def replace(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name in values:
-                return str(values[name])
-            if name in self.parameters:
-                return self.parameters[name]
-            return f"<{name}>"  # ${Resource} or ${Resource.Attr}
-
-        return _SUB_VARIABLE.sub(replace, text).replace("${!", "${")
-
-    def value(self, node: Any) -> Any:  # noqa: PLR0911 - one branch per intrinsic reads best
-        if isinstance(node, list):
-            return [item for item in (self.value(each) for each in node) if item is not _NO_VALUE]
-        if not isinstance(node, dict):
-            return node
-        if len(node) == 1:
-            ((key, argument),) = node.items()
-            match key:
-                case "Ref":
-                    return self.ref(argument)
-                case "Fn::Sub":
-                    return self.sub(argument)
-                case "Fn::GetAtt":
-                    return f"<{argument[0]}.{argument[1]}>"
-                case "Fn::If":
-                    name, when_true, when_false = argument
-                    return self.value(when_true if self.condition(name) else when_false)
-                case "Fn::Equals":
-                    left, right = (self.value(each) for each in argument)
-                    return str(left) == str(right)
-                case "Fn::Not":
-                    return not self.value(argument[0])
-                case "Fn::And":
-                    return all(self.value(each) for each in argument)
-                case "Fn::Or":
-                    return any(self.value(each) for each in argument)
-                case "Condition":
-                    return self.condition(argument)
-        resolved = {key: self.value(each) for key, each in node.items()}
-        return {key: each for key, each in resolved.items() if each is not _NO_VALUE}
-
-
 @cache
 def _stack(overrides: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     translated = _translated(overrides)
-    resolver = _Resolver(translated, dict(overrides))
-    # Resources and outputs whose Condition is false are not created.
-    for section in ("Resources", "Outputs"):
-        translated = {
-            **translated,
-            section: {
-                name: entry
-                for name, entry in translated.get(section, {}).items()
-                if "Condition" not in entry or resolver.condition(entry["Condition"])
-            },
-        }
-    resolved: dict[str, Any] = resolver.value(translated)
-    return resolved
+    stage = dict(overrides).get("StageName", "dev")
+    pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::StackName": f"leaderboard-api-{stage}"}
+    return TemplateValues(translated, dict(overrides), pseudo).resolved_template()
 
 
 def stack(**overrides: str) -> dict[str, Any]:

@@ -38,8 +38,8 @@ def test_by_default_posting_needs_an_api_key_with_a_throttled_usage_plan() -> No
 def test_reads_are_public_whatever_protects_writes() -> None:
     for mode in ("API_KEY", "IAM", "NONE"):
         template = stack(WriteAuth=mode)
-        assert security(template, "/{leaderboard}/{name}", "get") is None
-        assert security(template, "/{leaderboard}", "get") is None
+        assert not security(template, "/{leaderboard}/{name}", "get")
+        assert not security(template, "/{leaderboard}", "get")
 
 
 def test_iam_mode_needs_sigv4_and_has_no_keys() -> None:
@@ -54,7 +54,7 @@ def test_iam_mode_needs_sigv4_and_has_no_keys() -> None:
 
 def test_none_mode_leaves_posting_open() -> None:
     template = stack(WriteAuth="NONE")
-    assert security(template, "/{leaderboard}/{name}", "post") is None
+    assert not security(template, "/{leaderboard}/{name}", "post")  # an empty list: no security requirement
     assert resources(template, "AWS::ApiGateway::UsagePlan") == {}
 
 

@@ -1,0 +1,105 @@
+"""A small evaluator of CloudFormation intrinsics for one set of parameter values: Ref, Fn::Sub, Fn::If, Fn::GetAtt,
+Fn::Equals / Not / And / Or and conditions.
+
+Written by hand because SAM CLI's own resolver gives up on `!If [..., !Ref AWS::NoValue]`, which the template uses to
+make the POST method's security depend on WriteAuth. A reference to a resource becomes "<LogicalId>" and an attribute
+"<LogicalId.Attr>": stand-ins for values only CloudFormation knows, that callers can still follow back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+NO_VALUE = object()  # AWS::NoValue: the key or list item disappears
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+class TemplateValues:
+    def __init__(
+        self, template: Mapping[str, Any], overrides: Mapping[str, str], pseudo: Mapping[str, str] | None = None
+    ) -> None:
+        self._template = template
+        self.parameters = {
+            name: str(overrides.get(name, spec.get("Default", "")))
+            for name, spec in template.get("Parameters", {}).items()
+        }
+        self.parameters |= {
+            "AWS::Region": "us-east-1",
+            "AWS::AccountId": "123456789012",
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": "local",
+            **(pseudo or {}),
+        }
+        self._condition_definitions: Mapping[str, Any] = template.get("Conditions", {})
+        self._conditions: dict[str, bool] = {}
+
+    def condition(self, name: str) -> bool:
+        if name not in self._conditions:
+            self._conditions[name] = bool(self.value(self._condition_definitions[name]))
+        return self._conditions[name]
+
+    def resolved_template(self) -> dict[str, Any]:
+        """The whole template with every intrinsic resolved, without the resources and outputs whose Condition fails."""
+        template = dict(self._template)
+        for section in ("Resources", "Outputs"):
+            template[section] = {
+                name: entry
+                for name, entry in template.get(section, {}).items()
+                if "Condition" not in entry or self.condition(entry["Condition"])
+            }
+        resolved: dict[str, Any] = self.value(template)
+        return resolved
+
+    def ref(self, name: str) -> Any:
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        return self.parameters.get(name, f"<{name}>")
+
+    def sub(self, argument: Any) -> str:
+        text, variables = (argument, {}) if isinstance(argument, str) else argument
+        values = {name: self.value(value) for name, value in variables.items()}
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in values:
+                return str(values[name])
+            if name in self.parameters:
+                return self.parameters[name]
+            return f"<{name}>"  # ${Resource} or ${Resource.Attr}
+
+        return _SUB_VARIABLE.sub(replace, text).replace("${!", "${")
+
+    def value(self, node: Any) -> Any:  # noqa: PLR0911 - one branch per intrinsic reads best
+        if isinstance(node, list):
+            return [item for item in (self.value(each) for each in node) if item is not NO_VALUE]
+        if not isinstance(node, dict):
+            return node
+        if len(node) == 1:
+            ((key, argument),) = node.items()
+            match key:
+                case "Ref":
+                    return self.ref(argument)
+                case "Fn::Sub":
+                    return self.sub(argument)
+                case "Fn::GetAtt":
+                    attribute = argument.split(".", 1) if isinstance(argument, str) else argument
+                    return f"<{attribute[0]}.{attribute[1]}>"
+                case "Fn::If":
+                    name, when_true, when_false = argument
+                    return self.value(when_true if self.condition(name) else when_false)
+                case "Fn::Equals":
+                    left, right = (self.value(each) for each in argument)
+                    return str(left) == str(right)
+                case "Fn::Not":
+                    return not self.value(argument[0])
+                case "Fn::And":
+                    return all(self.value(each) for each in argument)
+                case "Fn::Or":
+                    return any(self.value(each) for each in argument)
+                case "Condition":
+                    return self.condition(argument)
+        resolved = {key: self.value(each) for key, each in node.items()}
+        return {key: each for key, each in resolved.items() if each is not NO_VALUE}
