@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import re
 import signal
 import sys
@@ -17,6 +19,12 @@ from devserver.template import Application, load_application
 from devserver.watch import watch_for_changes
 
 SAMPLE_VALUES = {"leaderboard": "weekly", "name": "ada"}
+AUTH_NOTES = {
+    "none": "",
+    "api_key": "  (needs x-api-key)",
+    "iam": "  (needs SigV4: access key id 'local', secret 'local')",
+}
+DEFAULT_API_KEY = "local-dev-key"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -31,14 +39,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--momento-port", type=int, default=0, help="momento-local's port (default: a free one)")
     parser.add_argument("--ssm-port", type=int, default=0, help="moto's port (default: a free one)")
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("API_KEY") or DEFAULT_API_KEY,
+        help="the API key routes that need one accept (x-api-key; default: $API_KEY or %(default)s)",
+    )
+    parser.add_argument(
+        "--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="template parameters, as sam local"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    app = load_application(args.template, args.env_vars)
+    logging.getLogger("samcli").setLevel(logging.ERROR)  # its notes on authorizers it skips: the gateway does auth
+    overrides = dict(item.split("=", 1) for item in args.parameter_overrides)
+    app = load_application(args.template, args.env_vars, overrides)
     services = start_local_services(app, args.host, args.momento_port, args.ssm_port)
-    gateway = Gateway(app, services.function_environment(), log_line)
+    gateway = Gateway(app, services.function_environment(), log_line, args.api_key)
     try:
         http = GatewayHttpServer((args.host, args.port), gateway)
     except OSError as error:
@@ -59,9 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=http.serve_forever, name="http", daemon=True).start()
     if not args.no_reload:
         code_dirs = {spec.code_dir for spec in app.functions.values()}
-        watch_for_changes(gateway, code_dirs, args.template, args.env_vars, stop)
+        watch_for_changes(
+            gateway, code_dirs=code_dirs, template=args.template, env_vars=args.env_vars, overrides=overrides, stop=stop
+        )
     url = f"http://{args.host}:{http.server_address[1]}"
-    print(banner(url, app, services, args.seed), flush=True)
+    print(banner(url, app, services, args.seed, args.api_key), flush=True)
     stop.wait()
     print("dev server: stopping", flush=True)
     http.shutdown()
@@ -72,9 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def banner(url: str, app: Application, services: LocalServices, seeded: bool) -> str:
+def banner(url: str, app: Application, services: LocalServices, seeded: bool, api_key: str) -> str:
     routes = "\n".join(
-        f"  {r.method:<6} {url}{r.resource}  ->  {r.function_id}" for r in sorted(app.routes, key=lambda r: r.resource)
+        f"  {r.method:<6} {url}{r.resource}  ->  {r.function_id}{AUTH_NOTES[r.auth]}"
+        for r in sorted(app.routes, key=lambda r: r.resource)
     )
     lines = [
         f"leaderboard-api dev server on {url}",
@@ -82,8 +103,9 @@ def banner(url: str, app: Application, services: LocalServices, seeded: bool) ->
         f"SSM (moto) {services.ssm_endpoint} holding {', '.join(services.key_parameters)}",
         "Routes:",
         routes,
+        f"API key (x-api-key): {api_key}" if any(r.auth == "api_key" for r in app.routes) else "",
         "Try:",
-        *(f"  {example}" for example in curl_examples(url, app)),
+        *(f"  {example}" for example in curl_examples(url, app, api_key)),
     ]
     if seeded:
         lines.append(f"  curl '{url}/{DEMO_BOARD}?startRank=0&endRank=10'   # the demo board")
@@ -91,14 +113,16 @@ def banner(url: str, app: Application, services: LocalServices, seeded: bool) ->
     return "\n".join(lines)
 
 
-def curl_examples(url: str, app: Application) -> list[str]:
+def curl_examples(url: str, app: Application, api_key: str) -> list[str]:
     examples = []
     for route in sorted(app.routes, key=lambda r: (r.method != "POST", r.resource)):
         path = re.sub(r"\{(\w+)\+?\}", lambda m: SAMPLE_VALUES.get(m.group(1), "example"), route.resource)
+        key = f" -H 'x-api-key: {api_key}'" if route.auth == "api_key" else ""
         if route.method == "POST":
-            examples.append(f"curl -i -X POST {url}{path} -H 'Content-Type: application/json' -d '{{\"score\": 42}}'")
+            body = """'{"score": 42}'"""
+            examples.append(f"curl -i -X POST {url}{path} -H 'Content-Type: application/json'{key} -d {body}")
         elif route.method == "GET":
-            examples.append(f"curl -i {url}{path}")
+            examples.append(f"curl -i {url}{path}{key}")
     return examples
 
 

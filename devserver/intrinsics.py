@@ -72,7 +72,7 @@ class TemplateValues:
 
         return _SUB_VARIABLE.sub(replace, text).replace("${!", "${")
 
-    def value(self, node: Any) -> Any:  # noqa: PLR0911 - one branch per intrinsic reads best
+    def value(self, node: Any) -> Any:
         if isinstance(node, list):
             return [item for item in (self.value(each) for each in node) if item is not NO_VALUE]
         if not isinstance(node, dict):

@@ -19,9 +19,10 @@ from devserver.events import (
     gateway_answer,
     to_http_response,
 )
+from devserver.gateway_auth import api_key_accepted, header, sigv4_problem
 from devserver.routing import match_route
 from devserver.runtime import FunctionPool, runtime_environment
-from devserver.template import Application
+from devserver.template import Application, RouteSpec
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's request payload limit
 
@@ -29,8 +30,11 @@ MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's request payload limit
 class Gateway:
     """Routes requests to functions the way API Gateway does, and answers for it where it answers first."""
 
-    def __init__(self, app: Application, extra_environment: dict[str, str], log: Callable[[str], None]) -> None:
+    def __init__(
+        self, app: Application, extra_environment: dict[str, str], log: Callable[[str], None], api_key: str
+    ) -> None:
         self._extra_environment = extra_environment
+        self._api_key = api_key
         self._log = log
         self._lock = threading.Lock()
         self.app = app
@@ -68,32 +72,60 @@ class Gateway:
     def _dispatch(self, request: HttpRequest) -> HttpResponse:
         with self._lock:
             app, pools = self.app, self.pools
+        request_id = str(uuid.uuid4())
+        response = self._answer(app, pools, request, request_id)
+        if response.status >= 400 and any(name == "x-amzn-ErrorType" for name, _ in response.headers):
+            # API Gateway's own answers carry the headers its gateway responses declare (CORS, typically).
+            kind = "5XX" if response.status >= 500 else "4XX"
+            response.headers.extend(app.gateway_headers.get(kind, {}).items())
+        response.headers.append(("x-amzn-RequestId", request_id))
+        return response
+
+    def _answer(
+        self, app: Application, pools: dict[str, FunctionPool], request: HttpRequest, request_id: str
+    ) -> HttpResponse:
+        if request.method == "OPTIONS" and (preflight := self._preflight(app, request)) is not None:
+            return preflight
         match = match_route(app.routes, request.method, request.raw_path)
         if match is None:
             return gateway_answer(403, "Missing Authentication Token")
+        if match.route.auth == "api_key" and not api_key_accepted(request, self._api_key):
+            return gateway_answer(403, "Forbidden")
+        if match.route.auth == "iam" and (problem := sigv4_problem(request, _host_url(request))) is not None:
+            return gateway_answer(403, problem)
         if len(request.body) > MAX_PAYLOAD_BYTES:
             return gateway_answer(413, "Request Too Long")
-        request_id = str(uuid.uuid4())
         event = build_event(request, match, app.stage, request_id)
         outcome = pools[match.route.function_id].invoke(event, request_id)
         if outcome.timed_out:
-            response = gateway_answer(504, "Endpoint request timed out")
-        elif outcome.error is not None:
-            response = gateway_answer(502, "Internal server error")
-        else:
-            try:
-                response = to_http_response(outcome.result)
-            except MalformedResponseError as error:
-                self._log(f"malformed Lambda proxy response: {error}")
-                response = gateway_answer(502, "Internal server error")
-        response.headers.append(("x-amzn-RequestId", request_id))
-        return response
+            return gateway_answer(504, "Endpoint request timed out")
+        if outcome.error is not None:
+            return gateway_answer(502, "Internal server error")
+        try:
+            return to_http_response(outcome.result)
+        except MalformedResponseError as error:
+            self._log(f"malformed Lambda proxy response: {error}")
+            return gateway_answer(502, "Internal server error")
+
+    @staticmethod
+    def _preflight(app: Application, request: HttpRequest) -> HttpResponse | None:
+        resources = [RouteSpec("OPTIONS", resource, "") for resource in app.preflights]
+        match = match_route(resources, "OPTIONS", request.raw_path)
+        if match is None:
+            return None
+        preflight = app.preflights[match.route.resource]
+        return HttpResponse(preflight.status, list(preflight.headers.items()))
 
     def _pools(self, app: Application) -> dict[str, FunctionPool]:
         return {
             function_id: FunctionPool(spec, runtime_environment(spec, self._extra_environment))
             for function_id, spec in app.functions.items()
         }
+
+
+def _host_url(request: HttpRequest) -> str:
+    """The URL the client signed: scheme and Host as it sent them."""
+    return f"http://{header(request, 'host') or 'localhost'}"
 
 
 class GatewayHttpServer(ThreadingHTTPServer):

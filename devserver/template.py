@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,8 @@ from samcli.lib.providers.api_provider import ApiProvider
 from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 from samcli.local.lambdafn.env_vars import EnvironmentVariables
+
+from devserver.intrinsics import TemplateValues
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,15 @@ class RouteSpec:
     method: str
     resource: str
     function_id: str
+    auth: str = "none"  # "api_key", "iam", or "none"
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """API Gateway's own answer to a CORS preflight (a mock integration on OPTIONS)."""
+
+    status: int
+    headers: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,9 @@ class Application:
     stage: str
     functions: dict[str, FunctionSpec]
     routes: list[RouteSpec]
+    preflights: dict[str, Preflight] = field(default_factory=dict)
+    # Headers API Gateway adds to its own 4XX / 5XX answers (x-amazon-apigateway-gateway-responses).
+    gateway_headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def load_application(
@@ -63,13 +77,80 @@ def load_application(
             environment=_environment(function, overrides),
         )
     api = ApiProvider(stacks).api
+    body = _definition_body(stacks[0].template_dict, parameter_overrides or {})
     routes = [
-        RouteSpec(method=method.upper(), resource=route.path, function_id=route.function_name)
+        RouteSpec(
+            method=method.upper(),
+            resource=route.path,
+            function_id=route.function_name,
+            auth=_route_auth(body, route.path, method),
+        )
         for route in api.routes
         for method in route.methods
         if route.function_name in functions
     ]
-    return Application(stage=api.stage_name or "Prod", functions=functions, routes=routes)
+    return Application(
+        stage=api.stage_name or "Prod",
+        functions=functions,
+        routes=routes,
+        preflights=_preflights(body),
+        gateway_headers=_gateway_headers(body),
+    )
+
+
+def _definition_body(template: dict[str, Any], overrides: Mapping[str, str]) -> dict[str, Any]:
+    """The REST API's OpenAPI definition with intrinsics resolved for these parameters ({} if it has none)."""
+    for resource in template.get("Resources", {}).values():
+        if resource.get("Type") in ("AWS::Serverless::Api", "AWS::ApiGateway::RestApi"):
+            properties = resource.get("Properties", {})
+            body = properties.get("DefinitionBody") or properties.get("Body")
+            if isinstance(body, dict):
+                resolved: dict[str, Any] = TemplateValues(template, overrides).value(body)
+                return resolved
+    return {}
+
+
+def _route_auth(body: dict[str, Any], path: str, method: str) -> str:
+    operation = body.get("paths", {}).get(path, {}).get(method.lower(), {})
+    requirement: dict[str, Any] = next(iter(operation.get("security") or [{}]), {})
+    schemes = body.get("components", {}).get("securitySchemes", {}) or body.get("securityDefinitions", {})
+    for name in requirement:
+        scheme = schemes.get(name, {})
+        if scheme.get("x-amazon-apigateway-authtype") == "awsSigv4":
+            return "iam"
+        if scheme.get("type") == "apiKey" and scheme.get("name", "").lower() == "x-api-key":
+            return "api_key"
+    return "none"
+
+
+def _preflights(body: dict[str, Any]) -> dict[str, Preflight]:
+    preflights = {}
+    for path, operations in body.get("paths", {}).items():
+        integration = operations.get("options", {}).get("x-amazon-apigateway-integration", {})
+        if integration.get("type") != "mock":
+            continue
+        default = integration.get("responses", {}).get("default", {})
+        headers = _headers(default.get("responseParameters", {}), "method.response.header.")
+        preflights[path] = Preflight(int(default.get("statusCode", 200)), headers)
+    return preflights
+
+
+def _gateway_headers(body: dict[str, Any]) -> dict[str, dict[str, str]]:
+    responses = body.get("x-amazon-apigateway-gateway-responses", {})
+    return {
+        kind.removeprefix("DEFAULT_"): _headers(spec.get("responseParameters", {}), "gatewayresponse.header.")
+        for kind, spec in responses.items()
+        if kind in ("DEFAULT_4XX", "DEFAULT_5XX")
+    }
+
+
+def _headers(parameters: dict[str, str], prefix: str) -> dict[str, str]:
+    """API Gateway's static header values are quoted ('*'); unquote them."""
+    return {
+        name.removeprefix(prefix): str(value).strip("'")
+        for name, value in parameters.items()
+        if name.startswith(prefix)
+    }
 
 
 def _read_env_vars(env_vars_file: Path | None) -> dict[str, Any]:

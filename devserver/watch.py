@@ -12,7 +12,13 @@ from devserver.template import load_application
 
 
 def watch_for_changes(
-    gateway: Gateway, code_dirs: set[Path], template: Path, env_vars: Path, stop: threading.Event
+    gateway: Gateway,
+    *,
+    code_dirs: set[Path],
+    template: Path,
+    env_vars: Path,
+    overrides: dict[str, str],
+    stop: threading.Event,
 ) -> threading.Thread:
     config_files = {template.resolve(), env_vars.resolve()}
     paths = [*sorted(code_dirs), *(f for f in config_files if f.exists())]
@@ -22,7 +28,7 @@ def watch_for_changes(
             changed = {Path(path).resolve() for _, path in changes}
             if changed & config_files:
                 try:
-                    gateway.replace_application(load_application(template, env_vars))
+                    gateway.replace_application(load_application(template, env_vars, overrides))
                     log_line("template changed: routes and functions reloaded")
                 except Exception as error:  # keep serving the last good template
                     log_line(f"template reload failed, keeping the previous one: {error}")

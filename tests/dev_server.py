@@ -27,6 +27,7 @@ class DevServerProcess:
             text=True,
             start_new_session=True,  # its own process group, so a test can check every child is gone
         )
+        self.banner: list[str] = []
         self.url = self._wait_ready()
 
     def _wait_ready(self, timeout_s: float = 60) -> str:
@@ -38,6 +39,7 @@ class DevServerProcess:
             if not line:
                 raise RuntimeError(f"dev server exited: {''.join(lines)}")
             lines.append(line)
+            self.banner.append(line)
             if (ready := READY.search(line)) is not None:
                 self._drain(deadline)
                 return ready["url"]
@@ -48,6 +50,7 @@ class DevServerProcess:
         assert self.process.stdout is not None
         while time.monotonic() < deadline:
             line = self.process.stdout.readline()
+            self.banner.append(line)
             if not line or line.startswith("Ready."):
                 return
 

@@ -61,11 +61,21 @@ class InProcessClient:
         return ApiResponse(result["statusCode"], CaseInsensitiveDict(result.get("headers") or {}), text)
 
 
+@dataclass(frozen=True)
+class HttpTarget:
+    """Where the API is, and what a writer must send: an API key, or (IAM) a SigV4 signature."""
+
+    url: str
+    api_key: str | None = None
+    sign_writes: bool = False
+
+
 class HttpClient:
     """Real HTTP against a base URL: the local dev server, or a deployed stage."""
 
-    def __init__(self, base_url: str, session: requests.Session) -> None:
-        self._base = base_url.rstrip("/")
+    def __init__(self, target: HttpTarget, session: requests.Session) -> None:
+        self._target = target
+        self._base = target.url.rstrip("/")
         self._session = session
 
     def submit(
@@ -73,7 +83,12 @@ class HttpClient:
     ) -> ApiResponse:
         data = (body if raw else json.dumps(body)).encode("utf-8")
         headers = {"Content-Type": content_type} if content_type is not None else {}
-        return self._send("POST", self._url(board, name), data=data, headers=headers)
+        if self._target.api_key is not None:
+            headers["x-api-key"] = self._target.api_key
+        url = self._url(board, name)
+        if self._target.sign_writes:
+            headers = sigv4_headers("POST", url, headers, data)
+        return self._send("POST", url, data=data, headers=headers)
 
     def standing(self, board: str, name: str) -> ApiResponse:
         return self._send("GET", self._url(board, name))
@@ -87,3 +102,16 @@ class HttpClient:
     def _send(self, method: str, url: str, **kwargs: Any) -> ApiResponse:
         response = self._session.request(method, url, timeout=30, **kwargs)
         return ApiResponse(response.status_code, CaseInsensitiveDict(response.headers), response.text)
+
+
+def sigv4_headers(method: str, url: str, headers: dict[str, str], body: bytes) -> dict[str, str]:
+    """Headers of a SigV4-signed request (WriteAuth=IAM), signed with the caller's AWS credentials."""
+    import boto3
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    session = boto3.Session()
+    region = session.region_name or "us-east-1"
+    request = AWSRequest(method=method, url=url, headers=headers, data=body)
+    SigV4Auth(session.get_credentials(), "execute-api", region).add_auth(request)
+    return dict(request.headers.items())

@@ -15,29 +15,36 @@ import pytest
 import requests
 
 from tests.conftest import Service
-from tests.contract.clients import ApiClient, HttpClient, InProcessClient
+from tests.contract.clients import ApiClient, HttpClient, HttpTarget, InProcessClient
 from tests.dev_server import DevServerProcess
 
 RUN_ID = uuid.uuid4().hex[:8]  # one per test run, in every board name: concurrent runs never share a board
 END_TO_END_ONLY = os.environ.get("E2E") == "1"
 DEPLOYED_URL = os.environ.get("LEADERBOARD_API_URL", "").strip()
+LOCAL_API_KEY = "contract-suite-key"
 EXAMPLE_URL = "https://<api-id>.execute-api.<region>.amazonaws.com/<stage>"
 
 
 @pytest.fixture(scope="session")
-def api_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A deployed stage's URL when given; otherwise the local dev server, started once (free port, no reload)."""
+def http_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpTarget]:
+    """A deployed stage when given; otherwise the local dev server, started once (free port, no reload).
+
+    A deployed stage's writers need what its WriteAuth asks: LEADERBOARD_API_KEY (API_KEY), or
+    LEADERBOARD_WRITE_AUTH=IAM to sign writes with the caller's AWS credentials.
+    """
     if END_TO_END_ONLY:
         if not DEPLOYED_URL:
-            pytest.skip(
-                "LEADERBOARD_API_URL is not set: run `make e2e URL=https://<api-id>.execute-api.<region>.amazonaws.com/<stage>`"
-            )
-        yield DEPLOYED_URL
+            pytest.skip(f"LEADERBOARD_API_URL is not set: run `make e2e URL={EXAMPLE_URL}`")
+        yield HttpTarget(
+            DEPLOYED_URL,
+            api_key=os.environ.get("LEADERBOARD_API_KEY") or None,
+            sign_writes=os.environ.get("LEADERBOARD_WRITE_AUTH") == "IAM",
+        )
         return
     log_path: Path = tmp_path_factory.mktemp("dev-server") / "dev-server.log"
     with log_path.open("w", encoding="utf-8") as log:
-        server = DevServerProcess("--no-reload", log=log)
-        yield server.url
+        server = DevServerProcess("--no-reload", "--api-key", LOCAL_API_KEY, log=log)
+        yield HttpTarget(server.url, api_key=LOCAL_API_KEY)
         server.stop()
 
 
@@ -54,7 +61,7 @@ def api(request: pytest.FixtureRequest) -> ApiClient:
             pytest.skip("in-process runs belong to `make test`; `make e2e` runs over HTTP only")
         service: Service = request.getfixturevalue("service")
         return InProcessClient(service)
-    return HttpClient(request.getfixturevalue("api_base_url"), request.getfixturevalue("http_session"))
+    return HttpClient(request.getfixturevalue("http_target"), request.getfixturevalue("http_session"))
 
 
 @pytest.fixture

@@ -1,0 +1,75 @@
+"""API Gateway's checks before a protected method runs: an API key (x-api-key) or a SigV4 signature (AWS_IAM).
+
+Local runs accept one API key (`local-dev-key` unless configured) and SigV4 signatures made with the local
+credentials (access key id `local`, secret `local`): clients written against `make dev` send what the deployed API
+requires. Signatures are checked with botocore's own SigV4 code, recomputed from the request.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from hmac import compare_digest
+
+from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from devserver.events import HttpRequest
+
+LOCAL_ACCESS_KEY_ID = "local"
+LOCAL_SECRET_ACCESS_KEY = "local"  # noqa: S105 - the local stand-in's published credential, not a secret
+MAX_CLOCK_SKEW = timedelta(minutes=15)  # API Gateway refuses signatures older (or newer) than this
+_AUTHORIZATION = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request,"
+    r"\s*SignedHeaders=(?P<signed>[^,]+),\s*Signature=(?P<signature>[0-9a-f]{64})"
+)
+
+
+def header(request: HttpRequest, name: str) -> str | None:
+    wanted = name.lower()
+    return next((value for key, value in request.headers if key.lower() == wanted), None)
+
+
+def api_key_accepted(request: HttpRequest, api_key: str) -> bool:
+    sent = header(request, "x-api-key")
+    return sent is not None and compare_digest(sent, api_key)
+
+
+def sigv4_problem(request: HttpRequest, host_url: str) -> str | None:
+    """None if the request carries a valid local SigV4 signature, else API Gateway's message for the failure."""
+    authorization = header(request, "authorization")
+    if authorization is None:
+        return "Missing Authentication Token"
+    parsed = _AUTHORIZATION.fullmatch(authorization.strip())
+    amz_date = header(request, "x-amz-date")
+    if parsed is None or amz_date is None:
+        return "Authorization header requires 'Credential', 'Signature', 'SignedHeaders' and 'X-Amz-Date'."
+    if parsed["key"] != LOCAL_ACCESS_KEY_ID:
+        return "The security token included in the request is invalid."
+    try:
+        signed_at = datetime.strptime(amz_date, SIGV4_TIMESTAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return "Invalid X-Amz-Date."
+    if abs(datetime.now(UTC) - signed_at) > MAX_CLOCK_SKEW:
+        return "Signature expired."
+    expected = _signature(request, host_url, parsed, amz_date)
+    if not compare_digest(expected, parsed["signature"]):
+        return (
+            "The request signature we calculated does not match the signature you provided. "
+            "Check your AWS Secret Access Key and signing method."
+        )
+    return None
+
+
+def _signature(request: HttpRequest, host_url: str, authorization: re.Match[str], amz_date: str) -> str:
+    """The signature botocore computes for the request as received, over exactly the headers the client signed."""
+    signed_names = set(authorization["signed"].split(";"))
+    headers = {name: value for name, value in request.headers if name.lower() in signed_names}
+    url = f"{host_url}{request.raw_path}" + (f"?{request.query}" if request.query else "")
+    aws_request = AWSRequest(method=request.method, url=url, headers=headers, data=request.body)
+    aws_request.context["timestamp"] = amz_date
+    credentials = Credentials(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY)
+    signer = SigV4Auth(credentials, authorization["service"], authorization["region"])
+    canonical = signer.canonical_request(aws_request)
+    return str(signer.signature(signer.string_to_sign(aws_request, canonical), aws_request))
