@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
 
+import boto3
 import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from requests.structures import CaseInsensitiveDict
 
 from tests.conftest import Service, page_event, standing_event, submit_event
@@ -106,12 +109,11 @@ class HttpClient:
 
 def sigv4_headers(method: str, url: str, headers: dict[str, str], body: bytes) -> dict[str, str]:
     """Headers of a SigV4-signed request (WriteAuth=IAM), signed with the caller's AWS credentials."""
-    import boto3
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-
     session = boto3.Session()
     region = session.region_name or "us-east-1"
     request = AWSRequest(method=method, url=url, headers=headers, data=body)
-    SigV4Auth(session.get_credentials(), "execute-api", region).add_auth(request)
+    credentials = session.get_credentials()
+    if credentials is None:
+        raise RuntimeError("LEADERBOARD_WRITE_AUTH=IAM needs AWS credentials to sign writes")
+    SigV4Auth(credentials, "execute-api", region).add_auth(request)
     return dict(request.headers.items())
