@@ -130,6 +130,7 @@ def _host_url(request: HttpRequest) -> str:
 
 class GatewayHttpServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the listen backlog: socketserver's default of 5 resets bursts of new clients
 
     def __init__(self, address: tuple[str, int], gateway: Gateway) -> None:
         self.gateway = gateway

@@ -122,6 +122,14 @@ class Service:
 
 @pytest.fixture
 def service(service_environment: dict[str, str], momento_local: MomentoLocalServer, ssm: SSMClient) -> Service:
+    return start_service(momento_local, ssm)
+
+
+def start_service(momento_local: MomentoLocalServer, ssm: SSMClient) -> Service:
+    """A cold start of the three functions against the servers, with the key in SSM and accepted by Momento.
+
+    The functions read their environment as it is now: tests change it (monkeypatch) before calling this.
+    """
     ssm.put_parameter(Name=API_KEY_PARAMETER, Value=API_KEY, Type="SecureString", Overwrite=True)
     momento_local.set_tokens([API_KEY])
     return Service(modules=fresh_handler_modules(), momento=momento_local, ssm=ssm)

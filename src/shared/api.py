@@ -29,8 +29,10 @@ def api_handler(
     if json_body:
         chain.use(json_body_parser())
     # Input is validated before the key is fetched: bad input costs no SSM call, and is a 400 even when SSM is down.
-    chain.use(validator(parse)).use(ssm_parameters({API_KEY: settings().api_key_parameter}))
-    allow_origin = settings().cors_allow_origin
+    config = settings()
+    key_parameter = {API_KEY: config.api_key_parameter}
+    chain.use(validator(parse)).use(ssm_parameters(key_parameter, config.api_key_cache, config.api_key_grace))
+    allow_origin = config.cors_allow_origin
 
     def counted(event: Event, context: Any) -> Response:
         response = with_cors(chain(event, context), allow_origin)

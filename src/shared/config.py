@@ -23,6 +23,8 @@ class Settings:
     momento_local_address: str | None
     stage: str
     cors_allow_origin: str = "*"
+    api_key_cache: timedelta = timedelta(minutes=5)
+    api_key_grace: timedelta = timedelta(minutes=15)
 
 
 @cache
@@ -35,6 +37,9 @@ def settings() -> Settings:
         momento_local_address=os.environ.get("MOMENTO_LOCAL_ADDRESS") or None,
         stage=os.environ.get("STAGE_NAME", ""),
         cors_allow_origin=os.environ.get("CORS_ALLOW_ORIGIN") or "*",
+        # How long the fetched key is trusted, and how long past that a cached key keeps serving when SSM is down.
+        api_key_cache=timedelta(seconds=_seconds("MOMENTO_API_KEY_CACHE_SECONDS", 300)),
+        api_key_grace=timedelta(seconds=_seconds("MOMENTO_API_KEY_GRACE_SECONDS", 900)),
     )
 
 
@@ -43,6 +48,13 @@ def _required(name: str) -> str:
     if not value:
         raise ConfigurationError(f"environment variable {name} is not set")
     return value
+
+
+def _seconds(name: str, default: int) -> int:
+    raw = os.environ.get(name) or str(default)
+    if not raw.isdigit():
+        raise ConfigurationError(f"{name} must be a whole number of seconds, got {raw!r}")
+    return int(raw)
 
 
 def _ttl_seconds() -> int:

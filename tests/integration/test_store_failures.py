@@ -108,3 +108,26 @@ def test_the_key_never_appears_in_responses(service: Service, api: InProcessClie
     for response in responses:
         assert API_KEY not in response.text
         assert API_KEY not in repr(dict(response.headers))
+
+
+def test_no_request_fails_with_500_while_a_key_rotates(service: Service, api: InProcessClient) -> None:
+    statuses: list[int] = []
+
+    def every_route(player: str, score: int) -> None:
+        statuses.append(api.submit("weekly", player, {"score": score}).status)
+        statuses.append(api.standing("weekly", player).status)
+        statuses.append(api.page("weekly").status)
+
+    # Given warm functions holding key 1
+    every_route("a", 1)
+    # When the new key is put in SSM (key 1 still valid), then both are valid, then key 1 is revoked
+    service.ssm.put_parameter(Name=API_KEY_PARAMETER, Value="key-2", Type="SecureString", Overwrite=True)
+    every_route("b", 2)
+    service.momento.set_tokens([API_KEY, "key-2"])
+    every_route("c", 3)
+    service.momento.set_tokens(["key-2"])
+    for i in range(3):
+        every_route(f"d{i}", 4 + i)
+    # Then every request of every function succeeded, before, during and after the rotation
+    assert set(statuses) == {200, 202}, statuses
+    assert len(api.page("weekly").json()["leaderboard"]) == 6

@@ -1,0 +1,59 @@
+"""Concurrent clients through `make dev`'s server: every accepted write is readable afterwards, and no 5xx."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.dev_server import DevServerProcess
+
+CLIENTS = 20
+WRITES_PER_CLIENT = 50
+KEY = "load-test-key"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServerProcess]:
+    log_path: Path = tmp_path_factory.mktemp("load") / "dev-server.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        process = DevServerProcess("--no-reload", "--api-key", KEY, log=log)
+        yield process
+        process.stop()
+
+
+def test_twenty_clients_writing_and_reading_lose_nothing(server: DevServerProcess) -> None:
+    def client(number: int) -> tuple[dict[str, int], list[int]]:
+        rng = random.Random(number)
+        accepted: dict[str, int] = {}
+        statuses: list[int] = []
+        with requests.Session() as session:
+            for write in range(WRITES_PER_CLIENT):
+                player, score = f"c{number:02d}-p{write % 40:02d}", rng.randrange(1_000_000)
+                response = session.post(
+                    f"{server.url}/load/{player}", json={"score": score}, headers={"x-api-key": KEY}, timeout=30
+                )
+                statuses.append(response.status_code)
+                if response.status_code == 202:
+                    accepted[player] = score  # a later write of the same player replaces the earlier one
+                if write % 4 == 0:
+                    statuses.append(session.get(f"{server.url}/load/{player}", timeout=30).status_code)
+                    statuses.append(session.get(f"{server.url}/load", timeout=30).status_code)
+        return accepted, statuses
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        results = list(pool.map(client, range(CLIENTS)))
+    statuses = [status for _, each in results for status in each]
+    assert all(status < 500 for status in statuses), sorted(set(statuses))
+    expected = {player: score for accepted, _ in results for player, score in accepted.items()}
+    assert len(expected) == CLIENTS * 40
+    # Every accepted write is on the board with its score: read the whole board back, 100 ranks at a time
+    board: dict[str, int] = {}
+    for start in range(0, len(expected) + 100, 100):
+        page = requests.get(f"{server.url}/load", params={"startRank": start, "endRank": start + 100}, timeout=30)
+        board |= {entry["name"]: entry["score"] for entry in page.json()["leaderboard"]}
+    assert board == expected
