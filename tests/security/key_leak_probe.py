@@ -1,0 +1,103 @@
+"""Runs the three functions as Lambda would, with every log at DEBUG, event logging and X-Ray tracing on.
+
+Started as its own process (one process = one execution environment, as in Lambda) by test_key_never_leaks.py,
+with the function environment already set. It reads one step per line on stdin (`submit`, `bad-submit`,
+`standing`, `page`), invokes that function and prints `{"step", "status"}`; between steps the test makes Momento or
+SSM fail, or rotates the key. On `done` it prints every response, every X-Ray segment captured and its environment,
+so the test can search the process's whole output for the keys.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from aws_xray_sdk.core import xray_recorder
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFIX = "PROBE "  # marks the probe's own lines among the functions' logs and metrics on stdout
+
+
+class CapturingEmitter:
+    """Stands in for the X-Ray daemon: keeps every segment the SDK would have sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send_entity(self, entity: Any) -> None:
+        self.sent.append(entity.serialize())
+
+    def set_daemon_address(self, address: str | None) -> None:
+        """Nothing to connect to."""
+
+
+class Context:
+    def __init__(self, name: str) -> None:
+        self.function_name = name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = 1024
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
+        self.aws_request_id = str(uuid.uuid4())
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def event(method: str, resource: str, path_parameters: dict[str, str], body: str | None = None) -> dict[str, Any]:
+    return {
+        "resource": resource,
+        "path": "/" + "/".join(path_parameters.values()),
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json"},
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": path_parameters,
+        "stageVariables": None,
+        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "probe", "path": "/probe"},
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)  # every library's logs, at every level
+    emitter = CapturingEmitter()
+    xray_recorder.configure(emitter=emitter, sampling=False)
+    sys.path.insert(0, str(ROOT / "src"))
+    submit = importlib.import_module("handlers.submit_score").lambda_handler
+    standing = importlib.import_module("handlers.get_standing").lambda_handler
+    page = importlib.import_module("handlers.get_leaderboard").lambda_handler
+    answers = []
+    for line in sys.stdin:
+        step = line.strip()
+        if step == "done":
+            break
+        board, name = "probe", "ada"
+        if step == "submit":
+            result = submit(event("POST", "/{leaderboard}/{name}", {"leaderboard": board, "name": name}, '{"score": 7}'),
+                            Context("submit"))
+        elif step == "bad-submit":
+            result = submit(event("POST", "/{leaderboard}/{name}", {"leaderboard": board, "name": name}, "{oops"),
+                            Context("submit"))
+        elif step == "standing":
+            result = standing(event("GET", "/{leaderboard}/{name}", {"leaderboard": board, "name": name}),
+                              Context("standing"))
+        else:
+            result = page(event("GET", "/{leaderboard}", {"leaderboard": board}), Context("page"))
+        answers.append(result)
+        print(PREFIX + json.dumps({"step": step, "status": result["statusCode"]}), flush=True)
+    print(PREFIX + json.dumps({"responses": answers}), flush=True)
+    print(PREFIX + json.dumps({"segments": emitter.sent}), flush=True)
+    print(PREFIX + json.dumps({"environ": dict(os.environ)}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
