@@ -17,7 +17,7 @@ EPHEMERAL_TTL_SECONDS ?= 3600
 # sam build needs python$(PYTHON_VERSION) on PATH: the virtualenv's comes first.
 SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
-.PHONY: help setup dev invoke sam-local test e2e lint typecheck momento-local bench-momento-local build validate deploy destroy lock clean
+.PHONY: help setup dev invoke sam-local test e2e lint security typecheck momento-local bench-momento-local build validate deploy destroy lock clean
 
 help:
 	@echo "make dev             serve the API on http://$(HOST):3000 with local Momento and SSM (PORT=, HOST=, SEED=1)"
@@ -46,10 +46,14 @@ lint: $(STAMP)
 	@if [ -x $(VENV)/bin/actionlint ]; then $(VENV)/bin/actionlint && echo "actionlint: workflows OK"; \
 	  else echo "actionlint: no build for this platform, workflows not linted here (CI lints them)"; fi
 
+security: $(STAMP)
+	$(VENV)/bin/bandit -q -r src
+	$(PY) scripts/audit_dependencies.py src/requirements.txt
+
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-test: lint typecheck
+test: lint typecheck security
 	$(PY) -m pytest
 
 e2e: $(STAMP)

@@ -81,14 +81,18 @@ def main() -> int:
             break
         board, name = "probe", "ada"
         if step == "submit":
-            result = submit(event("POST", "/{leaderboard}/{name}", {"leaderboard": board, "name": name}, '{"score": 7}'),
-                            Context("submit"))
+            result = submit(
+                event("POST", "/{leaderboard}/{name}", {"leaderboard": board, "name": name}, '{"score": 7}'),
+                Context("submit"),
+            )
         elif step == "bad-submit":
-            result = submit(event("POST", "/{leaderboard}/{name}", {"leaderboard": board, "name": name}, "{oops"),
-                            Context("submit"))
+            result = submit(
+                event("POST", "/{leaderboard}/{name}", {"leaderboard": board, "name": name}, "{oops"), Context("submit")
+            )
         elif step == "standing":
-            result = standing(event("GET", "/{leaderboard}/{name}", {"leaderboard": board, "name": name}),
-                              Context("standing"))
+            result = standing(
+                event("GET", "/{leaderboard}/{name}", {"leaderboard": board, "name": name}), Context("standing")
+            )
         else:
             result = page(event("GET", "/{leaderboard}", {"leaderboard": board}), Context("page"))
         answers.append(result)
