@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -63,10 +62,10 @@ class Probe:
 @pytest.fixture
 def probe_environment(
     moto_ssm: str, momento_local: MomentoLocalServer, ssm: SSMClient, tmp_path: Path
-) -> Iterator[dict[str, str]]:
+) -> dict[str, str]:
     ssm.put_parameter(Name=API_KEY_PARAMETER, Value=KEY_1, Type="SecureString", Overwrite=True)
     momento_local.set_tokens([KEY_1])
-    yield {
+    return {
         "PATH": os.environ["PATH"],
         "PYTHONPATH": str(ROOT),
         # As the Lambda runtime sets them: tracing therefore turns on, as it does in AWS.
