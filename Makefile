@@ -20,7 +20,8 @@ SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 .PHONY: help setup dev invoke sam-local test e2e lint security typecheck momento-local bench-momento-local build validate deploy destroy lock clean
 
 help:
-	@echo "make dev             serve the API on http://$(HOST):3000 with local Momento and SSM (PORT=, HOST=, SEED=1)"
+	@echo "make dev             serve the API on http://$(HOST):3000 with local Momento and SSM"
+	@echo "                     (PORT=, HOST=, SEED=1, API_KEY=, WRITE_AUTH=API_KEY|IAM|NONE, NO_RELOAD=1)"
 	@echo "make invoke FN=SubmitScoreFunction EVENT=events/submit-score.json   invoke one function once"
 	@echo "make sam-local       sam local start-api against the same local services (needs Docker)"
 	@echo "make test            lint, type-check and run every test (sets up the virtualenv first)"
@@ -61,7 +62,8 @@ e2e: $(STAMP)
 
 dev: PORT ?= 3000
 dev: $(STAMP)
-	$(PY) -m devserver --host $(HOST) --port $(PORT) $(if $(SEED),--seed) $(if $(NO_RELOAD),--no-reload)
+	$(PY) -m devserver --host $(HOST) --port $(PORT) $(if $(SEED),--seed) $(if $(NO_RELOAD),--no-reload) \
+	  $(if $(API_KEY),--api-key '$(API_KEY)') $(if $(WRITE_AUTH),--parameter-overrides WriteAuth=$(WRITE_AUTH))
 
 FN ?= SubmitScoreFunction
 EVENT ?= events/submit-score.json
