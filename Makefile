@@ -26,7 +26,7 @@ help:
 	@echo "make sam-local       sam local start-api against the same local services (needs Docker)"
 	@echo "make test            lint, type-check and run every test (sets up the virtualenv first)"
 	@echo "make momento-local   serve the local Momento-compatible server on $(HOST):$(PORT)"
-	@echo "make e2e URL=https://...   the end-to-end suite against any deployed stage (HTTP only)"
+	@echo "make e2e URL=https://... [API_KEY=... | WRITE_AUTH=IAM]   the end-to-end suite against a deployed stage"
 	@echo "make build           sam build: package src/ for Lambda (arm64, no Docker needed)"
 	@echo "make validate        sam validate --lint"
 	@echo "make deploy [STAGE=dev|prod|feat-x | BRANCH=feature/x] [SSM_STAGE=dev]   deploy stack leaderboard-api-STAGE"
@@ -58,7 +58,8 @@ test: lint typecheck security
 	$(PY) -m pytest
 
 e2e: $(STAMP)
-	E2E=1 LEADERBOARD_API_URL="$(URL)" $(PY) -m pytest tests/contract -rs
+	E2E=1 LEADERBOARD_API_URL="$(URL)" LEADERBOARD_API_KEY="$(API_KEY)" LEADERBOARD_WRITE_AUTH="$(WRITE_AUTH)" \
+	  $(PY) -m pytest tests/contract -rs
 
 dev: PORT ?= 3000
 dev: $(STAMP)

@@ -53,8 +53,9 @@ def test_branches_get_their_own_stack_reading_devs_key_and_are_tested_end_to_end
     script = runs(workflow("pipeline.yml")["jobs"]["deploy"])
     assert 'python3 scripts/stage_name.py "$BRANCH"' in script
     assert 'make deploy STAGE="$STAGE" SSM_STAGE=dev' in script
-    assert 'make e2e URL="$url"' in script
-    assert "OutputKey=='ApiUrl'" in script
+    assert 'make e2e URL="$url" API_KEY="$key"' in script
+    assert "output ApiUrl" in script
+    assert 'echo "::add-mask::$key"' in script  # the write key never shows in the job's log
     # main deploys dev and a v* tag deploys prod (make deploy STAGE=prod uses --config-env prod)
     assert 'echo "stage=dev"' in script
     assert 'echo "stage=prod"' in script
