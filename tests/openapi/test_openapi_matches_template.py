@@ -1,0 +1,266 @@
+"""openapi.yaml describes what template.yaml deploys and what the code enforces: same routes, same auth, same limits."""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+import yaml  # type: ignore[import-untyped,unused-ignore]
+from openapi_spec_validator import validate
+
+from devserver.intrinsics import TemplateValues
+from shared.leaderboard import LEADERBOARD_NAME, MAX_ABS_SCORE, MAX_PAGE_SIZE, MAX_PLAYER_NAME_CHARS, MAX_RANK
+from shared.middlewares.json_body_parser import DEFAULT_MAX_BODY_BYTES
+from tests.template.test_template import load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+OPENAPI = ROOT / "openapi.yaml"
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+PLAYER = "/{leaderboard}/{name}"
+BOARD = "/{leaderboard}"
+WRITE_AUTH_SCHEMES: dict[str, list[dict[str, list[str]]]] = {
+    "API_KEY": [{"api_key": []}],
+    "IAM": [{"sigv4": []}],
+    "NONE": [],
+}
+
+
+@cache
+def spec() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
+    return loaded
+
+
+def definition_body(**overrides: str) -> dict[str, Any]:
+    """The LeaderboardApi's DefinitionBody, intrinsics resolved for these parameter values (defaults otherwise)."""
+    template = load_template()
+    body: dict[str, Any] = TemplateValues(template, overrides).value(
+        template["Resources"]["LeaderboardApi"]["Properties"]["DefinitionBody"]
+    )
+    return body
+
+
+def operations(document: dict[str, Any]) -> set[tuple[str, str]]:
+    return {
+        (method.upper(), path) for path, item in document["paths"].items() for method in item if method in HTTP_METHODS
+    }
+
+
+def function_api_events() -> set[tuple[str, str]]:
+    routes = set()
+    for resource in load_template()["Resources"].values():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for event in resource["Properties"].get("Events", {}).values():
+            if event["Type"] == "Api":
+                assert event["Properties"]["RestApiId"] == {"Ref": "LeaderboardApi"}
+                routes.add((event["Properties"]["Method"].upper(), event["Properties"]["Path"]))
+    return routes
+
+
+def operation(path: str, method: str) -> dict[str, Any]:
+    found: dict[str, Any] = spec()["paths"][path][method]
+    return found
+
+
+def parameter(path: str, method: str, name: str) -> dict[str, Any]:
+    """A parameter of an operation, its own or its path's, with a `$ref` followed."""
+    declared = operation(path, method).get("parameters", []) + spec()["paths"][path].get("parameters", [])
+    for entry in declared:
+        resolved = resolve(entry)
+        if resolved["name"] == name:
+            return resolved
+    raise KeyError(name)
+
+
+def resolve(node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = spec()
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def component(name: str) -> dict[str, Any]:
+    return resolve({"$ref": f"#/components/schemas/{name}"})
+
+
+# --- The document itself ----------------------------------------------------------------------------------------------
+
+
+def test_openapi_yaml_is_a_valid_openapi_document() -> None:
+    validate(spec())
+    loaded = schemathesis.openapi.from_path(OPENAPI)
+    for method, path in operations(spec()):
+        assert loaded[path][method].label == f"{method} {path}"
+
+
+# --- Routes -------------------------------------------------------------------------------------------------------
+
+
+def test_operations_equal_the_definition_body_preflights_included() -> None:
+    assert operations(spec()) == operations(definition_body())
+    assert {("OPTIONS", PLAYER), ("OPTIONS", BOARD)} <= operations(spec())
+
+
+def test_operations_other_than_preflights_equal_the_functions_api_events() -> None:
+    routes = function_api_events()
+    assert routes == {(method, path) for method, path in operations(spec()) if method != "OPTIONS"}
+    assert routes == {("POST", PLAYER), ("GET", PLAYER), ("GET", BOARD)}
+
+
+def test_preflight_headers_are_the_mock_integrations() -> None:
+    body = definition_body()
+    for path in (PLAYER, BOARD):
+        integration = body["paths"][path]["options"]["x-amazon-apigateway-integration"]
+        assert integration["type"] == "mock"
+        default = integration["responses"]["default"]
+        documented = resolve(operation(path, "options")["responses"][default["statusCode"]])
+        for name, value in default["responseParameters"].items():
+            header = resolve(documented["headers"][name.removeprefix("method.response.header.")])
+            assert header["required"] is True
+            if "enum" in header["schema"]:  # the origin is a deployment parameter; the rest are fixed
+                assert header["schema"]["enum"] == [value.strip("'")]
+
+
+# --- Security -----------------------------------------------------------------------------------------------------
+
+
+def test_post_security_is_the_default_write_auth() -> None:
+    default_mode = load_template()["Parameters"]["WriteAuth"]["Default"]
+    assert default_mode == "API_KEY"
+    assert operation(PLAYER, "post")["security"] == WRITE_AUTH_SCHEMES[default_mode]
+    assert definition_body()["paths"][PLAYER]["post"]["security"] == operation(PLAYER, "post")["security"]
+
+
+def test_reads_and_preflights_are_public() -> None:
+    assert spec()["security"] == []
+    for method, path in operations(spec()) - {("POST", PLAYER)}:
+        assert operation(path, method.lower()).get("security", []) == []
+        assert not definition_body()["paths"][path][method.lower()].get("security")
+
+
+@pytest.mark.parametrize("mode", ["API_KEY", "IAM", "NONE"])
+def test_every_write_auth_mode_is_documented_with_the_template_scheme(mode: str) -> None:
+    assert mode in load_template()["Parameters"]["WriteAuth"]["AllowedValues"]
+    body = definition_body(WriteAuth=mode)
+    assert body["paths"][PLAYER]["post"]["security"] == WRITE_AUTH_SCHEMES[mode]
+    schemes = spec()["components"]["securitySchemes"]
+    for requirement in WRITE_AUTH_SCHEMES[mode]:
+        for name in requirement:
+            deployed = body["components"]["securitySchemes"][name]
+            assert {key: schemes[name][key] for key in deployed} == deployed
+    if mode != "API_KEY":
+        assert f"WriteAuth={mode}" in operation(PLAYER, "post")["description"]
+
+
+# --- The code's rules ---------------------------------------------------------------------------------------------
+
+
+def test_leaderboard_name_pattern_is_the_codes() -> None:
+    expected = f"^{LEADERBOARD_NAME.pattern}$"
+    for path, method in ((PLAYER, "post"), (PLAYER, "get"), (BOARD, "get")):
+        assert parameter(path, method, "leaderboard")["schema"]["pattern"] == expected
+    assert component("SubmissionAccepted")["properties"]["leaderboard"]["pattern"] == expected
+    limits = re.fullmatch(r".*\{(\d+),(\d+)\}", LEADERBOARD_NAME.pattern)
+    assert limits is not None
+    schema = parameter(BOARD, "get", "leaderboard")["schema"]
+    assert (schema["minLength"], schema["maxLength"]) == (int(limits[1]), int(limits[2]))
+
+
+def test_player_name_limits_are_the_codes() -> None:
+    for path, method in ((PLAYER, "post"), (PLAYER, "get")):
+        schema = parameter(path, method, "name")["schema"]
+        assert (schema["minLength"], schema["maxLength"]) == (1, MAX_PLAYER_NAME_CHARS)
+        assert schema["pattern"].endswith(f"{{1,{MAX_PLAYER_NAME_CHARS}}}$")
+    for name in ("SubmissionAccepted", "Entry"):
+        schema = component(name)["properties"]["name"]
+        assert (schema["minLength"], schema["maxLength"]) == (1, MAX_PLAYER_NAME_CHARS)
+
+
+def test_player_name_pattern_refuses_exactly_the_control_characters() -> None:
+    """The code refuses categories Cc and Cs; a URL-decoded name cannot hold Cs (lone surrogates are not UTF-8)."""
+    pattern = re.compile(parameter(PLAYER, "get", "name")["schema"]["pattern"])
+    refused = {
+        code
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) != "Cs" and pattern.fullmatch(chr(code)) is None
+    }
+    assert refused == {code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cc"}
+
+
+def test_score_bounds_are_the_codes() -> None:
+    score = component("Score")
+    assert (score["minimum"], score["maximum"]) == (-MAX_ABS_SCORE, MAX_ABS_SCORE)
+    assert component("Submission")["properties"]["score"] == {"$ref": "#/components/schemas/Score"}
+    assert component("Submission")["required"] == ["score"]
+
+
+def test_page_limits_are_the_codes() -> None:
+    assert component("Page")["properties"]["leaderboard"]["maxItems"] == MAX_PAGE_SIZE
+    for name in ("startRank", "endRank"):
+        schema = parameter(BOARD, "get", name)["schema"]
+        assert schema["type"] == "integer"
+        assert schema["maximum"] == MAX_RANK
+    description = " ".join(operation(BOARD, "get")["description"].split())
+    assert f"endRank - startRank <= {MAX_PAGE_SIZE}" in description
+
+
+def test_body_limit_is_the_codes() -> None:
+    request_body = operation(PLAYER, "post")["requestBody"]
+    assert request_body["x-max-body-bytes"] == DEFAULT_MAX_BODY_BYTES
+    assert f"{DEFAULT_MAX_BODY_BYTES} bytes" in request_body["description"]
+    assert set(request_body["content"]) == {"application/json"}
+
+
+# --- Errors and headers -------------------------------------------------------------------------------------------
+
+FUNCTION_ERRORS = {
+    ("POST", PLAYER): {"400", "413", "415", "429", "500", "503", "504", "507"},
+    ("GET", PLAYER): {"400", "404", "429", "500", "503", "504"},
+    ("GET", BOARD): {"400", "429", "500", "503", "504"},
+}
+GATEWAY_ERRORS = {"403", "413", "429", "502", "504"}  # unknown route or key, 10 MB, throttled, failed, slow
+
+
+def error_schemas(response: dict[str, Any]) -> set[str]:
+    schema = response["content"]["application/json"]["schema"]
+    if schema["$ref"] == "#/components/schemas/AnyError":
+        schema = component("AnyError")
+    refs = [schema["$ref"]] if "$ref" in schema else [entry["$ref"] for entry in schema["oneOf"]]
+    return {ref.rsplit("/", 1)[1] for ref in refs}
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(FUNCTION_ERRORS))
+def test_every_error_status_is_documented_with_the_body_of_whoever_sends_it(method: str, path: str) -> None:
+    responses = {status: resolve(entry) for status, entry in operation(path, method.lower())["responses"].items()}
+    for status in FUNCTION_ERRORS[(method, path)]:
+        assert "Error" in error_schemas(responses[status]), status
+    for status in GATEWAY_ERRORS:
+        assert "GatewayError" in error_schemas(responses[status]), status
+    for status in FUNCTION_ERRORS[(method, path)] & GATEWAY_ERRORS:
+        assert error_schemas(responses[status]) == {"Error", "GatewayError"}, status
+    for status in ("429", "503"):
+        assert "Retry-After" in responses[status]["headers"]
+    assert resolve(responses["503"]["headers"]["Retry-After"])["required"] is True
+
+
+def test_error_bodies_are_closed_objects() -> None:
+    assert component("Error")["required"] == ["message", "requestId"]
+    assert component("GatewayError")["required"] == ["message"]
+    for name in ("Error", "GatewayError", "SubmissionAccepted", "Standing", "Page", "Entry"):
+        assert component(name)["additionalProperties"] is False
+
+
+def test_every_response_carries_the_cors_origin_header() -> None:
+    for method, path in operations(spec()):
+        for status, entry in operation(path, method.lower())["responses"].items():
+            header = resolve(resolve(entry)["headers"]["Access-Control-Allow-Origin"])
+            assert header["required"] is True, (method, path, status)
