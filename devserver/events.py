@@ -130,9 +130,11 @@ def gateway_answer(status: int, message: str) -> HttpResponse:
 
 
 def _error_type(status: int) -> str:
-    return {403: "MissingAuthenticationTokenException", 502: "InternalServerErrorException"}.get(
-        status, "GatewayTimeoutException" if status == 504 else "ApiGatewayException"
-    )
+    return {
+        400: "BadRequestException",
+        403: "MissingAuthenticationTokenException",
+        502: "InternalServerErrorException",
+    }.get(status, "GatewayTimeoutException" if status == 504 else "ApiGatewayException")
 
 
 def _headers(raw: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, list[str]]]:

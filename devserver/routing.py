@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -14,17 +15,23 @@ class Match:
     path_parameters: dict[str, str]
 
 
-def match_route(routes: list[RouteSpec], method: str, raw_path: str) -> Match | None:
+class UndecodablePathError(ValueError):
+    """A path parameter's percent-encoding is not UTF-8: API Gateway refuses the request (400)."""
+
+
+def match_route(routes: list[RouteSpec], method: str, raw_path: str, *, decode: bool = True) -> Match | None:
     """The route for a request, with its path parameters URL-decoded (as API Gateway passes them), or None.
 
-    Matching runs on the still-encoded path, so an encoded '/' (%2F) stays inside its segment.
+    Matching runs on the still-encoded path, so an encoded '/' (%2F) stays inside its segment. With `decode` off,
+    parameters stay as sent (for answers that never read them, such as CORS preflights).
     """
+    decoder = _decode if decode else _as_sent
     segments = _segments(raw_path)
     best: tuple[int, Match] | None = None
     for route in routes:
         if route.method not in (method, "ANY"):
             continue
-        parameters = _match(_segments(route.resource), segments)
+        parameters = _match(_segments(route.resource), segments, decoder)
         if parameters is None:
             continue
         literals = sum(1 for s in _segments(route.resource) if not s.startswith("{"))
@@ -37,19 +44,30 @@ def _segments(path: str) -> list[str]:
     return [segment for segment in path.split("/") if segment != ""] if path.strip("/") else []
 
 
-def _match(pattern: list[str], segments: list[str]) -> dict[str, str] | None:
+def _match(pattern: list[str], segments: list[str], decode: Callable[[str], str]) -> dict[str, str] | None:
     parameters: dict[str, str] = {}
     for index, part in enumerate(pattern):
         if part.startswith("{") and part.endswith("+}"):
             rest = segments[index:]
             if not rest:
                 return None
-            parameters[part[1:-2]] = unquote("/".join(rest))
+            parameters[part[1:-2]] = decode("/".join(rest))
             return parameters
         if index >= len(segments):
             return None
         if part.startswith("{") and part.endswith("}"):
-            parameters[part[1:-1]] = unquote(segments[index])
-        elif part != unquote(segments[index]):
+            parameters[part[1:-1]] = decode(segments[index])
+        elif part != unquote(segments[index], errors="replace"):
             return None
     return parameters if len(pattern) == len(segments) else None
+
+
+def _decode(segment: str) -> str:
+    try:
+        return unquote(segment, errors="strict")
+    except UnicodeDecodeError:
+        raise UndecodablePathError(segment) from None
+
+
+def _as_sent(segment: str) -> str:
+    return segment

@@ -20,7 +20,7 @@ from devserver.events import (
     to_http_response,
 )
 from devserver.gateway_auth import api_key_accepted, header, sigv4_problem
-from devserver.routing import match_route
+from devserver.routing import UndecodablePathError, match_route
 from devserver.runtime import FunctionPool, runtime_environment
 from devserver.template import Application, RouteSpec
 
@@ -84,9 +84,12 @@ class Gateway:
     def _answer(
         self, app: Application, pools: dict[str, FunctionPool], request: HttpRequest, request_id: str
     ) -> HttpResponse:
-        if request.method == "OPTIONS" and (preflight := self._preflight(app, request)) is not None:
-            return preflight
-        match = match_route(app.routes, request.method, request.raw_path)
+        try:
+            if request.method == "OPTIONS" and (preflight := self._preflight(app, request)) is not None:
+                return preflight
+            match = match_route(app.routes, request.method, request.raw_path)
+        except UndecodablePathError:
+            return gateway_answer(400, "Bad request: the path is not valid percent-encoded UTF-8")
         if match is None:
             return gateway_answer(403, "Missing Authentication Token")
         if match.route.auth == "api_key" and not api_key_accepted(request, self._api_key):
@@ -110,7 +113,7 @@ class Gateway:
     @staticmethod
     def _preflight(app: Application, request: HttpRequest) -> HttpResponse | None:
         resources = [RouteSpec("OPTIONS", resource, "") for resource in app.preflights]
-        match = match_route(resources, "OPTIONS", request.raw_path)
+        match = match_route(resources, "OPTIONS", request.raw_path, decode=False)
         if match is None:
             return None
         preflight = app.preflights[match.route.resource]
@@ -143,8 +146,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        body = self._read_body()
         request = HttpRequest(
             method=self.command,
             raw_path=parts.path or "/",
@@ -164,7 +166,23 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(response.body)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle
+    def __getattr__(self, name: str) -> Any:
+        """Every verb reaches the gateway (http.server would answer unknown ones 501 in HTML; API Gateway 403s)."""
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while (size := int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)) > 0:
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()  # the CRLF after each chunk
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silenced: the gateway logs one line per request itself."""

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
 LEADERBOARD_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 MAX_PLAYER_NAME_CHARS = 128
@@ -93,15 +92,13 @@ def leaderboard_name(raw: object) -> str:
 
 
 def player_name(raw: object) -> str:
-    """The player's name after URL-decoding: 1-128 characters, any Unicode except control characters."""
+    """The player's name, 1-128 characters, any Unicode except control characters.
+
+    API Gateway hands path parameters over URL-decoded: decoding again would turn a name holding '%41' into 'A'.
+    """
     if not isinstance(raw, str):
         raise InvalidInputError("The player name is required.")
-    try:
-        # API Gateway may hand over the segment still percent-encoded; decoding a decoded name is a no-op
-        # unless it contains '%XY' sequences itself.
-        name = unquote(raw, errors="strict")
-    except UnicodeDecodeError:
-        raise InvalidInputError("The player name is not valid UTF-8 once URL-decoded.") from None
+    name = raw
     if not 1 <= len(name) <= MAX_PLAYER_NAME_CHARS:
         raise InvalidInputError(f"The player name must be 1-{MAX_PLAYER_NAME_CHARS} characters (got {len(name)}).")
     if any(unicodedata.category(char) in FORBIDDEN_CATEGORIES for char in name):

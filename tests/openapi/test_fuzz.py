@@ -8,8 +8,8 @@ Two halves, one dev server (started once for the module, like `make dev`, over r
 - explicit hostile requests the generator would rarely produce, sent byte for byte with http.client (requests would
   re-encode the path): odd percent-encodings, dot segments, huge and exotic names, malformed and oversized bodies.
 
-Behaviour that breaks the documented contract is pinned by strict xfail tests at the end, each with its reproducer:
-they fail the day the behaviour is fixed, so the marker is removed then.
+Bugs the fuzzer found (double URL-decoding of names, invalid UTF-8 in paths, unknown verbs, chunked bodies) are kept
+at the end as regression tests, each with its reproducer.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def assert_echoes_valid_input(case: schemathesis.Case[Any], status: int, body: A
     if case.method.upper() == "POST" and status == 202:
         assert body["leaderboard"] == (case.path_parameters or {})["leaderboard"]
         name = generated_name(case)
-        if name is not None and PERCENT_ESCAPE.search(name) is None:  # the double decoding, pinned by an xfail below
+        if name is not None:
             assert body["name"] == name
         submitted: Any = case.body
         score = float(submitted["score"])
@@ -426,14 +426,9 @@ def test_the_key_header_name_is_case_insensitive(api_url: str) -> None:
     assert response.status_code == 202
 
 
-# --- Known departures from the documented contract (strict xfail: they fail once fixed) --------------------------
+# --- Departures the fuzzer found once, fixed since: kept as regression tests ----------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the name is URL-decoded twice: by the gateway (dev server) and again by shared.leaderboard.player_name, "
-    "so a name holding '%XY' comes back decoded ('%41' -> 'A'), contrary to 'come back exactly as sent'",
-)
 def test_a_name_holding_a_percent_escape_round_trips(api_url: str) -> None:
     target = f"/{board()}/{encoded('%41')}"  # the name is the three characters %41
     response = send(api_url, "POST", target, b'{"score": 1}', {**AUTH, "Content-Type": "application/json"})
@@ -441,44 +436,24 @@ def test_a_name_holding_a_percent_escape_round_trips(api_url: str) -> None:
     assert json.loads(response.content)["name"] == "%41"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="same double decoding: the valid name '%ff' is decoded a second time into a lone byte 0xFF and refused "
-    "as 'not valid UTF-8' (400)",
-)
 def test_a_name_holding_a_non_utf8_escape_is_accepted(api_url: str) -> None:
     target = f"/{board()}/{encoded('%ff')}"
     response = send(api_url, "POST", target, b'{"score": 1}', {**AUTH, "Content-Type": "application/json"})
     assert response.status_code == 202, response.content
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the dev server decodes path parameters with errors='replace', so invalid UTF-8 becomes U+FFFD and the "
-    "handler's own 'not valid UTF-8' 400 never fires: the name is stored as '\\ufffd('",
-)
 def test_a_name_that_is_not_utf8_once_decoded_is_400(api_url: str) -> None:
     target = f"/{board()}/%C3%28"
     response = send(api_url, "POST", target, b'{"score": 1}', {**AUTH, "Content-Type": "application/json"})
     assert response.status_code == 400, response.content
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the dev server's HTTP handler has no do_TRACE (or QUERY, or other verbs): http.server answers 501 with "
-    "an HTML page, where API Gateway answers 403 JSON Missing Authentication Token",
-)
 @pytest.mark.parametrize("method", ["TRACE", "QUERY", "FOO"])
 def test_undeclared_methods_are_the_gateways_403_whatever_the_verb(api_url: str, method: str) -> None:
     target = f"/{board()}/v"
     assert_documented(api_url, method, target, send(api_url, method, target))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the dev server reads a body by Content-Length only: a chunked body (which API Gateway accepts) arrives "
-    "empty (400), and its chunks are then parsed as the next request on the connection (an HTML 400)",
-)
 def test_a_chunked_body_is_read(api_url: str) -> None:
     parts = urlsplit(api_url)
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
