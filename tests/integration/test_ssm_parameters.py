@@ -20,27 +20,28 @@ from shared.middlewares.ssm_parameters import (
     ssm_parameters,
 )
 from shared.middy import Request
+from shared.parameter_sources import PowertoolsSource
 
 NAME = "/leaderboard-api/unit/momento-api-key"
 SHORT = timedelta(seconds=1)
 
 
 @pytest.fixture
-def provider(ssm: SSMClient) -> SSMProvider:
+def provider(ssm: SSMClient) -> PowertoolsSource:
     ssm.put_parameter(Name=NAME, Value="key-1", Type="SecureString", Overwrite=True)
-    return SSMProvider(boto3_client=ssm)
+    return PowertoolsSource(SSMProvider(boto3_client=ssm))
 
 
 def request() -> Request:
     return Request(event={}, context=SimpleNamespace())
 
 
-def test_a_secure_string_is_fetched_decrypted(provider: SSMProvider) -> None:
+def test_a_secure_string_is_fetched_decrypted(provider: PowertoolsSource) -> None:
     # moto returns ciphertext-like "kms:..." text when decryption is not asked for; the plain value proves decrypt=True
     assert CachedParameter(NAME, provider).get() == "key-1"
 
 
-def test_the_value_is_cached_until_it_expires(provider: SSMProvider, ssm: SSMClient) -> None:
+def test_the_value_is_cached_until_it_expires(provider: PowertoolsSource, ssm: SSMClient) -> None:
     parameter = CachedParameter(NAME, provider, cache_expiry=SHORT)
     assert parameter.get() == "key-1"
     ssm.put_parameter(Name=NAME, Value="key-2", Type="SecureString", Overwrite=True)
@@ -49,7 +50,7 @@ def test_the_value_is_cached_until_it_expires(provider: SSMProvider, ssm: SSMCli
     assert parameter.get() == "key-2"  # expired, fetched again
 
 
-def test_a_forced_refresh_bypasses_the_cache(provider: SSMProvider, ssm: SSMClient) -> None:
+def test_a_forced_refresh_bypasses_the_cache(provider: PowertoolsSource, ssm: SSMClient) -> None:
     parameter = CachedParameter(NAME, provider)
     parameter.get()
     ssm.put_parameter(Name=NAME, Value="key-2", Type="SecureString", Overwrite=True)
@@ -58,7 +59,7 @@ def test_a_forced_refresh_bypasses_the_cache(provider: SSMProvider, ssm: SSMClie
 
 
 def test_a_failed_refresh_serves_the_cached_value_within_the_grace_period(
-    provider: SSMProvider, ssm: SSMClient, caplog: pytest.LogCaptureFixture
+    provider: PowertoolsSource, ssm: SSMClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     parameter = CachedParameter(NAME, provider, cache_expiry=SHORT, grace_period=timedelta(seconds=1))
     assert parameter.get() == "key-1"
@@ -73,7 +74,7 @@ def test_a_failed_refresh_serves_the_cached_value_within_the_grace_period(
 
 
 def test_a_forced_refresh_that_fails_does_not_fall_back_to_the_rejected_value(
-    provider: SSMProvider, ssm: SSMClient
+    provider: PowertoolsSource, ssm: SSMClient
 ) -> None:
     parameter = CachedParameter(NAME, provider)
     parameter.get()
@@ -82,8 +83,8 @@ def test_a_forced_refresh_that_fails_does_not_fall_back_to_the_rejected_value(
         parameter.get(force_refresh=True)
 
 
-def test_middleware_sets_a_secret_on_the_context_and_never_on_the_environment(provider: SSMProvider) -> None:
-    middleware = ssm_parameters({"momento_api_key": NAME}, provider=provider)
+def test_middleware_sets_a_secret_on_the_context_and_never_on_the_environment(provider: PowertoolsSource) -> None:
+    middleware = ssm_parameters({"momento_api_key": NAME}, source=provider)
     assert middleware.before is not None
     req = request()
     middleware.before(req)
@@ -95,9 +96,9 @@ def test_middleware_sets_a_secret_on_the_context_and_never_on_the_environment(pr
     assert "key-1" not in os.environ.values()
 
 
-def test_middleware_answers_503_when_there_is_no_value_at_all(provider: SSMProvider, ssm: SSMClient) -> None:
+def test_middleware_answers_503_when_there_is_no_value_at_all(provider: PowertoolsSource, ssm: SSMClient) -> None:
     ssm.delete_parameter(Name=NAME)
-    middleware = ssm_parameters({"momento_api_key": NAME}, provider=provider)
+    middleware = ssm_parameters({"momento_api_key": NAME}, source=provider)
     assert middleware.before is not None
     with pytest.raises(HttpError) as raised:
         middleware.before(request())

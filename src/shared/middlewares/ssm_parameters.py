@@ -1,8 +1,9 @@
 """Fetches SSM parameters (decrypted) into the invocation context, never into os.environ.
 
-Powertools parameters does the fetching and the caching (`max_age` = `cache_expiry`). On top of it, what no library
-does: when a refresh fails while a value is cached, the cached value keeps serving for `grace_period` past its
-expiry (with a warning), so a short SSM outage does not take the API down; with no value at all, the answer is 503.
+A parameter source (see parameter_sources: Powertools parameters, or the Lambda extension) fetches and caches
+(`max_age` = `cache_expiry`). On top of it, what no library does: when a refresh fails while a value is cached,
+the cached value keeps serving for `grace_period` past its expiry (with a warning), so a short SSM outage does not
+take the API down; with no value at all, the answer is 503.
 Each value is set on the context as a `Secret`, which never prints its value and can force a re-fetch (used when
 Momento rejects a rotated key).
 """
@@ -14,18 +15,15 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 
-from aws_lambda_powertools.utilities.parameters import SSMProvider
-from botocore.config import Config
-
 from shared.http_errors import service_unavailable
 from shared.middy import Hooks, Request
 from shared.observability import logger
+from shared.parameter_sources import ParameterSource, default_source
 
 DEFAULT_CACHE_EXPIRY = timedelta(minutes=5)
 DEFAULT_GRACE_PERIOD = timedelta(minutes=15)
 # Short timeouts and one retry: an SSM outage must end in a 503 well inside the function's timeout.
 CONFIGURATION_UNAVAILABLE = "The service's configuration is temporarily unavailable; retry shortly."
-SSM_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"total_max_attempts": 2, "mode": "standard"})
 
 
 class ParameterUnavailableError(RuntimeError):
@@ -38,13 +36,13 @@ class CachedParameter:
     def __init__(
         self,
         name: str,
-        provider: SSMProvider,
+        source: ParameterSource,
         cache_expiry: timedelta = DEFAULT_CACHE_EXPIRY,
         grace_period: timedelta = DEFAULT_GRACE_PERIOD,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.name = name
-        self._provider = provider
+        self._source = source
         self._max_age = cache_expiry.total_seconds()
         self._grace = grace_period.total_seconds()
         self._clock = clock
@@ -56,15 +54,11 @@ class CachedParameter:
         with self._lock:
             now = self._clock()
             try:
-                # decrypt=True always: a SecureString read without it returns ciphertext, and `decrypt` is not
-                # part of Powertools' cache key.
-                value = str(
-                    self._provider.get(self.name, decrypt=True, max_age=int(self._max_age), force_fetch=force_refresh)
-                )
+                value = self._source.get(self.name, max_age=int(self._max_age), force_fetch=force_refresh)
             except Exception as error:
                 return self._stale_or_raise(now, error, force_refresh)
             if force_refresh or self._value is None or now - self._fetched_at >= self._max_age:
-                self._fetched_at = now  # Powertools fetched anew (its cache expires when ours does)
+                self._fetched_at = now  # the source fetched anew (its cache expires when ours does)
             self._value = value
             return value
 
@@ -109,10 +103,10 @@ def ssm_parameters(
     fetch: Mapping[str, str],
     cache_expiry: timedelta = DEFAULT_CACHE_EXPIRY,
     grace_period: timedelta = DEFAULT_GRACE_PERIOD,
-    provider: SSMProvider | None = None,
+    source: ParameterSource | None = None,
 ) -> Hooks:
     """`fetch` maps a context attribute to a parameter name: `{"momento_api_key": "/leaderboard-api/dev/..."}`."""
-    ssm = provider or SSMProvider(boto_config=SSM_CLIENT_CONFIG)
+    ssm = source or default_source()
     parameters = {key: CachedParameter(name, ssm, cache_expiry, grace_period) for key, name in fetch.items()}
 
     def before(request: Request) -> None:
