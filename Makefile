@@ -17,7 +17,7 @@ EPHEMERAL_TTL_SECONDS ?= 3600
 # sam build needs python$(PYTHON_VERSION) on PATH: the virtualenv's comes first.
 SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
-.PHONY: help setup dev invoke sam-local test e2e lint security typecheck momento-local bench-momento-local build validate deploy destroy lock clean
+.PHONY: help setup dev invoke sam-local test e2e lint security typecheck momento-local bench bench-momento-local build validate deploy destroy lock clean
 
 help:
 	@echo "make dev             serve the API on http://$(HOST):3000 with local Momento and SSM"
@@ -31,6 +31,7 @@ help:
 	@echo "make validate        sam validate --lint"
 	@echo "make deploy [STAGE=dev|prod|feat-x | BRANCH=feature/x] [SSM_STAGE=dev]   deploy stack leaderboard-api-STAGE"
 	@echo "make destroy STAGE=feat-x   delete that stack (dev and prod also need CONFIRM=STAGE)"
+	@echo "make bench           overhead, cold start, board-size scaling and HTTP figures (bench/results.json)"
 	@echo "make bench-momento-local   p50 of put, rank and page at 1,000 vs 1,000,000 members"
 	@echo "make lock            re-resolve requirements/dev.in into the pinned requirements/dev.txt"
 
@@ -77,6 +78,9 @@ sam-local: $(STAMP)
 momento-local: PORT ?= 8080
 momento-local: $(STAMP)
 	$(PY) -m momento_local --host $(HOST) --port $(PORT) --cache leaderboard
+
+bench: $(STAMP)
+	$(PY) -m bench.run
 
 bench-momento-local: $(STAMP)
 	$(PY) -m bench.momento_local_scaling

@@ -166,8 +166,8 @@ class _Interceptor(grpc.ServerInterceptor):
         decision = self._server.faults.decide(rpc, metadata)
         if decision.delay_s > 0:
             deadline = time.monotonic() + decision.delay_s
-            while time.monotonic() < deadline and context.is_active():
-                time.sleep(DELAY_POLL_S)
+            while (remaining := deadline - time.monotonic()) > 0 and context.is_active():
+                time.sleep(min(DELAY_POLL_S, remaining))
             if not context.is_active():
                 return StatusError(grpc.StatusCode.CANCELLED, "the client gave up during an injected delay")
         if decision.error is not None:

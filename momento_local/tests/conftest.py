@@ -9,10 +9,11 @@ from datetime import timedelta
 import pytest
 from momento import CacheClient, CacheClientAsync, Configurations, CredentialProvider
 from momento.config import Configuration
-from momento.config.middleware import MiddlewareMessage, MiddlewareRequestHandlerContext, MiddlewareStatus
-from momento.config.middleware.synchronous import Middleware, MiddlewareMetadata, MiddlewareRequestHandler
 
 from momento_local import MomentoLocalServer
+from momento_local.client_metadata import MetadataMiddleware
+
+__all__ = ["MetadataMiddleware"]
 from momento_local.pytest_plugin import DEFAULT_CACHE
 
 CACHE = DEFAULT_CACHE
@@ -61,33 +62,3 @@ async def async_client(momento_local: MomentoLocalServer) -> AsyncIterator[Cache
         config, credentials(momento_local), DEFAULT_TTL, eager_connection_timeout=timedelta(seconds=5)
     ) as cache_client:
         yield cache_client
-
-
-class MetadataMiddleware(Middleware):
-    """Adds fixed request metadata to every call: how upstream's tests send momento-local's fault switches."""
-
-    def __init__(self, **switches: str) -> None:
-        self._pairs = [(key.replace("_", "-"), value) for key, value in switches.items()]
-
-    def on_new_request(self, context: MiddlewareRequestHandlerContext) -> MiddlewareRequestHandler:
-        return _AddMetadata(self._pairs)
-
-
-class _AddMetadata(MiddlewareRequestHandler):
-    def __init__(self, pairs: list[tuple[str, str]]) -> None:
-        self._pairs = pairs
-
-    def on_request_metadata(self, metadata: MiddlewareMetadata) -> MiddlewareMetadata:
-        return MiddlewareMetadata([*(metadata.grpc_metadata or []), *self._pairs])
-
-    def on_request_body(self, request: MiddlewareMessage) -> MiddlewareMessage:
-        return request
-
-    def on_response_metadata(self, metadata: MiddlewareMetadata) -> MiddlewareMetadata:
-        return metadata
-
-    def on_response_body(self, response: MiddlewareMessage) -> MiddlewareMessage:
-        return response
-
-    def on_response_status(self, status: MiddlewareStatus) -> MiddlewareStatus:
-        return status

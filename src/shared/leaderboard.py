@@ -1,7 +1,7 @@
 """The leaderboard's rules: what a valid board name, player name, score and page request are, and how scores read.
 
 Pure functions with no I/O and no environment: the validator middleware applies the parse functions to API Gateway
-events, and the store speaks in the dataclasses defined here.
+events, and the store speaks in the value types defined here (named tuples: a page creates twenty per request).
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 LEADERBOARD_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 MAX_PLAYER_NAME_CHARS = 128
@@ -25,34 +24,29 @@ class InvalidInputError(ValueError):
     """Input that breaks one of the rules above; the message names the rule and is safe to show to clients."""
 
 
-@dataclass(frozen=True)
-class PlayerRef:
+class PlayerRef(NamedTuple):
     leaderboard: str
     player: str
 
 
-@dataclass(frozen=True)
-class Submission:
+class Submission(NamedTuple):
     leaderboard: str
     player: str
     score: float
 
 
-@dataclass(frozen=True)
-class PageRequest:
+class PageRequest(NamedTuple):
     leaderboard: str
     start_rank: int
     end_rank: int
 
 
-@dataclass(frozen=True)
-class Standing:
+class Standing(NamedTuple):
     score: float
     rank: int
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     rank: int
     player: str
     score: float

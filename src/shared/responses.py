@@ -6,13 +6,15 @@ import json
 from typing import Any
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+# One encoder for every response: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "statusCode": int(status),
         "headers": {**JSON_HEADERS, **(headers or {})},
-        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False),
+        "body": _ENCODER.encode(body),
         "isBase64Encoded": False,
     }
 

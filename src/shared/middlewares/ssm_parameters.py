@@ -53,6 +53,8 @@ class CachedParameter:
     def get(self, force_refresh: bool = False) -> str:
         with self._lock:
             now = self._clock()
+            if not force_refresh and self._value is not None and now - self._fetched_at < self._max_age:
+                return self._value  # fresh: the source's cache would answer the same, at a higher price per request
             try:
                 value = self._source.get(self.name, max_age=int(self._max_age), force_fetch=force_refresh)
             except Exception as error:

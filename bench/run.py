@@ -1,0 +1,635 @@
+"""`make bench`: what our code adds on top of the unavoidable cost, measured side by side in one run.
+
+1. Warm overhead: each route through its full handler (chain, validation, logging, metrics; tracing off, as in a
+   local run) against the bare SDK call(s) that route needs, interleaved, on the same momento-local server.
+2. Standing: score and rank fetched concurrently, sequentially, and one single SDK call.
+3. Cold start: a fresh Python process importing a handler, initialising and serving its first request (SSM fetch
+   against moto, Momento client creation) against `import momento` plus one bare SDK call; with boto3 (default),
+   with the Parameters and Secrets extension, and with X-Ray tracing on. Ten slowest imports from -X importtime.
+4. Board size: p50 of submit, standing and a 20-entry page at 1,000 / 100,000 / 1,000,000 players.
+5. HTTP: requests per second and p99 through `make dev`'s server, 16 concurrent clients, 20% writes.
+
+Servers run in their own processes (momento-local, moto), so they never share this process's interpreter lock.
+Writes bench/results.json and prints a table. `python -m bench.run [--quick] [--output PATH]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import io
+import json
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = "leaderboard"
+KEY = "bench-momento-key"
+KEY_PARAMETER = "/leaderboard-api/bench/momento-api-key"
+SESSION_TOKEN = "bench-session-token"
+HTTP_API_KEY = "bench-api-key"
+SIMULATED_LATENCY_MS = 2  # a Lambda-to-Momento round trip inside one region, roughly
+
+
+@dataclass(frozen=True)
+class Plan:
+    samples: int
+    sizes: tuple[int, ...]
+    size_samples: int
+    cold_runs: int
+    http_seconds: float
+    http_clients: int
+
+
+FULL = Plan(
+    samples=1500, sizes=(1_000, 100_000, 1_000_000), size_samples=400, cold_runs=7, http_seconds=10, http_clients=16
+)
+QUICK = Plan(samples=40, sizes=(100, 1_000), size_samples=20, cold_runs=1, http_seconds=1.0, http_clients=4)
+
+
+# --- Servers -------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def servers() -> Iterator[dict[str, str]]:
+    """momento-local (item cap lifted: the board-size runs hold a million players) and moto, each its own process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    momento = subprocess.Popen(
+        [sys.executable, "-m", "momento_local", "--port", "0", "--cache", CACHE, "--token", KEY,
+         "--max-item-size-bytes", str(1 << 40)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert momento.stdout is not None
+    address = re.search(r"listening on (\S+)", momento.stdout.readline())
+    ssm_port = free_port()
+    moto = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(ssm_port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    ssm_endpoint = f"http://127.0.0.1:{ssm_port}"
+    try:
+        assert address, "momento-local did not start"
+        _wait_for_port(ssm_port)
+        _ssm(ssm_endpoint).put_parameter(Name=KEY_PARAMETER, Value=KEY, Type="SecureString", Overwrite=True)
+        yield {"momento": address.group(1), "ssm": ssm_endpoint}
+    finally:
+        for process in (momento, moto):
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=20)
+
+
+def _wait_for_port(port: int, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def _ssm(endpoint: str) -> Any:
+    import boto3  # noqa: PLC0415 - only the parent needs it
+
+    return boto3.client(
+        "ssm", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+
+
+def function_environment(addresses: dict[str, str]) -> dict[str, str]:
+    """What the template gives the functions in production (INFO logs), pointed at the local servers."""
+    return {
+        "STAGE_NAME": "bench",
+        "SERVICE_NAME": "leaderboard-api",
+        "MOMENTO_API_KEY_PARAM_NAME": KEY_PARAMETER,
+        "MOMENTO_CACHE_NAME": CACHE,
+        "MOMENTO_LOCAL_ADDRESS": addresses["momento"],
+        "AWS_ENDPOINT_URL_SSM": addresses["ssm"],
+        "LEADERBOARD_TTL_SECONDS": "86400",
+        "POWERTOOLS_SERVICE_NAME": "leaderboard-api",
+        "POWERTOOLS_METRICS_NAMESPACE": "leaderboard-api",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_SESSION_TOKEN": SESSION_TOKEN,
+    }
+
+
+# --- Events and timing ---------------------------------------------------------------------------------------
+
+
+def event(method: str, resource: str, path: dict[str, str], body: str | None = None, query: Any = None) -> Any:
+    return {
+        "resource": resource,
+        "path": "/" + "/".join(path.values()),
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json"},
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": path,
+        "stageVariables": None,
+        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "bench", "path": "/bench"},
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def submit_event(board: str, player: str, score: float) -> Any:
+    return event("POST", "/{leaderboard}/{name}", {"leaderboard": board, "name": player}, json.dumps({"score": score}))
+
+
+def standing_event(board: str, player: str) -> Any:
+    return event("GET", "/{leaderboard}/{name}", {"leaderboard": board, "name": player})
+
+
+def page_event(board: str, start: int) -> Any:
+    return event(
+        "GET", "/{leaderboard}", {"leaderboard": board}, query={"startRank": str(start), "endRank": str(start + 20)}
+    )
+
+
+class Context:
+    function_name = "leaderboard-api-bench"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:leaderboard-api-bench"
+    aws_request_id = "bench"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def timed(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1e6
+
+
+def p50(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"p50_us": round(p50(values), 1), "p99_us": round(p99(values), 1)}
+
+
+# --- 1, 2 and 4: in this process, through the handlers and through the bare SDK -------------------------------
+
+
+def load_handlers(addresses: dict[str, str]) -> dict[str, Callable[[Any, Any], Any]]:
+    os.environ.update(function_environment(addresses))
+    sys.path.insert(0, str(ROOT / "src"))
+    return {
+        "submit": importlib.import_module("handlers.submit_score").lambda_handler,
+        "standing": importlib.import_module("handlers.get_standing").lambda_handler,
+        "page": importlib.import_module("handlers.get_leaderboard").lambda_handler,
+    }
+
+
+def sdk_client(addresses: dict[str, str], latency_ms: int = 0) -> Any:
+    """The SDK as the functions configure it; `latency_ms` asks momento-local to hold each call that long, as a
+    network between Lambda and Momento would (the local server otherwise answers in well under a millisecond)."""
+    from momento import CacheClient, Configurations, CredentialProvider  # noqa: PLC0415
+
+    from momento_local.client_metadata import MetadataMiddleware  # noqa: PLC0415
+
+    host, _, port = addresses["momento"].rpartition(":")
+    credentials = CredentialProvider(KEY, host, host, host, int(port))
+    config: Any = Configurations.Lambda.latest()
+    if latency_ms:
+        config = config.with_middlewares([MetadataMiddleware(delay_ms=str(latency_ms))])
+    return CacheClient.create(config, credentials, timedelta(days=1), eager_connection_timeout=timedelta(seconds=5))
+
+
+def fill(client: Any, board: str, size: int) -> list[str]:
+    rng = random.Random(size)
+    players = [f"player-{i:07d}" for i in range(size)]
+    for start in range(0, size, 5000):
+        batch = {name: float(rng.randrange(10_000_000)) for name in players[start : start + 5000]}
+        response = client.sorted_set_put_elements(CACHE, board, batch)
+        assert type(response).__name__ == "Success", response
+    return players
+
+
+def warm_overhead(handlers: dict[str, Any], client: Any, plan: Plan) -> dict[str, Any]:
+    """Handler and bare SDK calls, interleaved one for one, so drift hits both alike."""
+    from momento.requests import CollectionTtl, SortOrder  # noqa: PLC0415
+
+    board = "warm"
+    players = fill(client, board, 1000)
+    ttl = CollectionTtl(timedelta(days=1), refresh_ttl=True)
+    rng = random.Random(1)
+    pool = ThreadPoolExecutor(max_workers=1)
+
+    def bare_standing(player: str) -> None:
+        rank = pool.submit(client.sorted_set_get_rank, CACHE, board, player, SortOrder.DESCENDING)
+        client.sorted_set_get_score(CACHE, board, player)
+        rank.result()
+
+    # Events are built before the clock starts: API Gateway builds them, not the function.
+    make_event: dict[str, Callable[[int], Any]] = {
+        "submit": lambda i: submit_event(board, players[i % 1000], float(i)),
+        "standing": lambda i: standing_event(board, players[i % 1000]),
+        "page": lambda i: page_event(board, i % 900),
+    }
+    bare_calls: dict[str, Callable[[int], Any]] = {
+        "submit": lambda i: client.sorted_set_put_element(CACHE, board, players[i % 1000], float(i), ttl=ttl),
+        "standing": lambda i: bare_standing(players[i % 1000]),
+        "page": lambda i: client.sorted_set_fetch_by_rank(CACHE, board, i % 900, i % 900 + 20, SortOrder.DESCENDING),
+    }
+    context = Context()
+    results: dict[str, Any] = {}
+    for name, bare in bare_calls.items():
+        handler = handlers[name]
+        handler_times: list[float] = []
+        bare_times: list[float] = []
+        for i in range(plan.samples + 50):
+            request = make_event[name](i)
+            calls: list[tuple[Callable[[], object], list[float]]] = [
+                (partial(handler, request, context), handler_times),
+                (partial(bare, i), bare_times),
+            ]
+            rng.shuffle(calls)
+            for call, sink in calls:
+                elapsed = timed(call)
+                if i >= 50:  # the first 50 of each warm the connection and the caches
+                    sink.append(elapsed)
+        results[name] = {
+            "handler": summary(handler_times),
+            "bare_sdk": summary(bare_times),
+            "ratio_p50": round(p50(handler_times) / p50(bare_times), 3),
+        }
+    pool.shutdown()
+    return results
+
+
+def standing_strategies(client: Any, plan: Plan, board: str = "strategies") -> dict[str, Any]:
+    from momento.requests import SortOrder  # noqa: PLC0415
+
+    players = [f"player-{i:07d}" for i in range(1000)]
+    pool = ThreadPoolExecutor(max_workers=1)
+
+    def concurrent(player: str) -> None:
+        rank = pool.submit(client.sorted_set_get_rank, CACHE, board, player, SortOrder.DESCENDING)
+        client.sorted_set_get_score(CACHE, board, player)
+        rank.result()
+
+    def sequential(player: str) -> None:
+        client.sorted_set_get_score(CACHE, board, player)
+        client.sorted_set_get_rank(CACHE, board, player, SortOrder.DESCENDING)
+
+    def single(player: str) -> None:
+        client.sorted_set_get_score(CACHE, board, player)
+
+    strategies = {"concurrent": concurrent, "sequential": sequential, "single_call": single}
+    times: dict[str, list[float]] = {name: [] for name in strategies}
+    for i in range(plan.samples // 2 + 50):
+        for name, strategy in strategies.items():
+            elapsed = timed(lambda strategy=strategy, i=i: strategy(players[i % 1000]))  # type: ignore[misc]
+            if i >= 50:
+                times[name].append(elapsed)
+    pool.shutdown()
+    results: dict[str, Any] = {name: summary(values) for name, values in times.items()}
+    results["concurrent_vs_single"] = round(p50(times["concurrent"]) / p50(times["single_call"]), 3)
+    results["sequential_vs_single"] = round(p50(times["sequential"]) / p50(times["single_call"]), 3)
+    return results
+
+
+def board_sizes(handlers: dict[str, Any], client: Any, plan: Plan) -> dict[str, Any]:
+    rng = random.Random(2)
+    results: dict[str, Any] = {}
+    for size in plan.sizes:
+        board = f"size-{size}"
+        players = fill(client, board, size)
+        count = plan.size_samples + 20
+        events_by_route = {
+            "submit": [submit_event(board, players[rng.randrange(size)], float(i)) for i in range(count)],
+            "standing": [standing_event(board, players[rng.randrange(size)]) for _ in range(count)],
+            "page": [page_event(board, rng.randrange(max(1, size - 20))) for _ in range(count)],
+        }
+        results[str(size)] = {}
+        context = Context()
+        for name, requests in events_by_route.items():
+            handler = handlers[name]
+            values = [timed(partial(handler, request, context)) for request in requests][20:]
+            results[str(size)][name] = summary(values)
+        client.delete(CACHE, board)
+    return results
+
+
+# --- 3: cold starts, each in a fresh process ------------------------------------------------------------------
+
+COLD_HANDLER = """
+import sys
+sys.path.insert(0, {src!r})
+import handlers.get_leaderboard as module
+event = {{"resource": "/{{leaderboard}}", "path": "/cold", "httpMethod": "GET", "headers": {{}},
+         "multiValueHeaders": {{}}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
+         "pathParameters": {{"leaderboard": "cold"}}, "stageVariables": None, "body": None, "isBase64Encoded": False,
+         "requestContext": {{"requestId": "cold-start", "stage": "bench", "path": "/bench/cold"}}}}
+class Context:
+    function_name = "leaderboard-api-bench"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:leaderboard-api-bench"
+    aws_request_id = "cold-start"
+    def get_remaining_time_in_millis(self): return 10000
+response = module.lambda_handler(event, Context())
+assert response["statusCode"] == 200, response
+import os; os._exit(0)
+"""
+COLD_FLOOR = """
+import sys
+from datetime import timedelta
+import momento
+from momento import CacheClient, Configurations, CredentialProvider
+from momento.requests import SortOrder
+host, _, port = {address!r}.rpartition(":")
+client = CacheClient.create(Configurations.Lambda.latest(), CredentialProvider({key!r}, host, host, host, int(port)),
+                            timedelta(days=1), eager_connection_timeout=timedelta(milliseconds=500))
+response = client.sorted_set_fetch_by_rank({cache!r}, "cold", 0, 20, SortOrder.DESCENDING)
+assert type(response).__name__ in ("Hit", "Miss"), response
+import os; os._exit(0)
+"""
+
+
+def cold_run(code: str, env: dict[str, str], extra: list[str] | None = None) -> tuple[float, str]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, *(extra or []), "-c", code], env=env, capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if result.returncode != 0:
+        raise RuntimeError(f"cold start run failed: {result.stderr[-2000:]}")
+    return elapsed_ms, result.stderr
+
+
+def cold_starts(addresses: dict[str, str], plan: Plan) -> dict[str, Any]:
+    from devserver.parameters_extension import ParametersExtension  # noqa: PLC0415
+
+    base = {"PATH": os.environ.get("PATH", ""), **function_environment(addresses)}
+    handler_code = COLD_HANDLER.format(src=str(ROOT / "src"))
+    floor_code = COLD_FLOOR.format(address=addresses["momento"], key=KEY, cache=CACHE)
+    extension = ParametersExtension(addresses["ssm"], SESSION_TOKEN)
+    variants = {
+        "floor": (floor_code, base),
+        "boto3": (handler_code, base),
+        "extension": (handler_code, {**base, "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(extension.port)}),
+        "boto3_traced": (
+            handler_code,
+            {
+                **base,
+                "POWERTOOLS_TRACE_DISABLED": "false",
+                "LAMBDA_TASK_ROOT": str(ROOT / "src"),
+                "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+            },
+        ),
+    }
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    try:
+        cold_run(floor_code, base)  # first runs fill the OS file cache for everyone
+        cold_run(handler_code, base)
+        for _ in range(plan.cold_runs):
+            for name, (code, env) in variants.items():  # interleaved: load on the machine hits each alike
+                times[name].append(cold_run(code, env)[0])
+        _, import_log = cold_run(handler_code, base, ["-X", "importtime"])
+    finally:
+        extension.stop()
+    medians = {name: round(statistics.median(values), 1) for name, values in times.items()}
+    return {
+        "median_ms": medians,
+        "ratios": {name: round(medians[name] / medians["floor"], 3) for name in medians if name != "floor"},
+        "slowest_imports": slowest_imports(import_log),
+    }
+
+
+def slowest_imports(log: str, count: int = 10) -> list[dict[str, Any]]:
+    """The imports that cost the most (cumulative), among those the handler module pulls in directly or one level
+    down: deeper ones are already inside these figures."""
+    rows = []
+    for line in log.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+        if match:
+            depth = (len(match.group(3)) - 1) // 2
+            rows.append((int(match.group(2)), depth, match.group(4)))
+    candidates = [row for row in rows if 1 <= row[1] <= 2]
+    top = sorted(candidates, reverse=True)[:count]
+    return [{"module": name, "cumulative_ms": round(us / 1000, 1)} for us, _, name in top]
+
+
+# --- 5: HTTP through the dev server ---------------------------------------------------------------------------
+
+
+def http_throughput(plan: Plan) -> dict[str, Any]:
+    import requests  # noqa: PLC0415
+
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devserver", "--port", "0", "--no-reload", "--api-key", HTTP_API_KEY],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=log, text=True,
+        )  # fmt: skip
+        try:
+            assert process.stdout is not None
+            url = ""
+            for line in process.stdout:
+                if match := re.search(r"dev server on (\S+)", line):
+                    url = match.group(1)
+                if line.startswith("Ready."):
+                    break
+            threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
+            for path in ("/http", "/http/warm"):
+                requests.get(url + path, timeout=30)  # the functions' first (cold) requests stay out of the figures
+            requests.post(url + "/http/warm", json={"score": 1}, headers={"x-api-key": HTTP_API_KEY}, timeout=30)
+            latencies: list[float] = []
+            statuses: list[int] = []
+            lock = threading.Lock()
+            stop_at = time.perf_counter() + plan.http_seconds
+
+            def client(number: int) -> None:
+                rng = random.Random(number)
+                with requests.Session() as session:
+                    while time.perf_counter() < stop_at:
+                        kind = rng.random()
+                        player = f"p{rng.randrange(500)}"
+                        started = time.perf_counter()
+                        if kind < 0.2:
+                            response = session.post(
+                                f"{url}/http/{player}", json={"score": rng.randrange(10**6)},
+                                headers={"x-api-key": HTTP_API_KEY}, timeout=30,
+                            )  # fmt: skip
+                        elif kind < 0.6:
+                            response = session.get(f"{url}/http/{player}", timeout=30)
+                        else:
+                            response = session.get(f"{url}/http", timeout=30)
+                        elapsed = (time.perf_counter() - started) * 1000
+                        with lock:
+                            latencies.append(elapsed)
+                            statuses.append(response.status_code)
+
+            with ThreadPoolExecutor(max_workers=plan.http_clients) as pool:
+                list(pool.map(client, range(plan.http_clients)))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    errors = sum(1 for status in statuses if status >= 500)
+    return {
+        "clients": plan.http_clients,
+        "seconds": plan.http_seconds,
+        "requests": len(latencies),
+        "rps": round(len(latencies) / plan.http_seconds, 1),
+        "p50_ms": round(p50(latencies), 2),
+        "p99_ms": round(p99(latencies), 2),
+        "server_errors": errors,
+    }
+
+
+# --- Putting it together --------------------------------------------------------------------------------------
+
+
+def run(plan: Plan) -> dict[str, Any]:
+    started = time.perf_counter()
+    with servers() as addresses:
+        handlers = load_handlers(addresses)
+        client = sdk_client(addresses)
+        with contextlib.redirect_stdout(io.StringIO()):  # the functions' logs and metrics, as CloudWatch takes them
+            warm = warm_overhead(handlers, client, plan)
+            fill(client, "strategies", 1000)
+            standing = standing_strategies(client, plan)
+            standing_with_latency = standing_strategies(sdk_client(addresses, SIMULATED_LATENCY_MS), plan)
+            sizes = board_sizes(handlers, client, plan)
+        cold = cold_starts(addresses, plan)
+    http = http_throughput(plan)
+    smallest, largest = str(plan.sizes[0]), str(plan.sizes[-1])
+    return {
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "plan": plan.__dict__,
+        "warm_overhead_ratio_submit": warm["submit"]["ratio_p50"],
+        "warm_overhead_ratio_standing": warm["standing"]["ratio_p50"],
+        "warm_overhead_ratio_page": warm["page"]["ratio_p50"],
+        "standing_concurrent_vs_single": standing["concurrent_vs_single"],
+        f"standing_concurrent_vs_single_{SIMULATED_LATENCY_MS}ms_latency": standing_with_latency[
+            "concurrent_vs_single"
+        ],
+        "cold_start_ms": cold["median_ms"]["boto3"],
+        "cold_start_floor_ms": cold["median_ms"]["floor"],
+        "cold_start_ratio": cold["ratios"]["boto3"],
+        "cold_start_extension_ms": cold["median_ms"]["extension"],
+        "cold_start_extension_ratio": cold["ratios"]["extension"],
+        "cold_start_traced_ms": cold["median_ms"]["boto3_traced"],
+        f"scale_ratio_{_label(largest)}_vs_{_label(smallest)}_submit": _ratio(sizes, largest, smallest, "submit"),
+        f"scale_ratio_{_label(largest)}_vs_{_label(smallest)}_standing": _ratio(sizes, largest, smallest, "standing"),
+        f"scale_ratio_{_label(largest)}_vs_{_label(smallest)}_page": _ratio(sizes, largest, smallest, "page"),
+        "http_rps": http["rps"],
+        "http_p99_ms": http["p99_ms"],
+        "details": {
+            "warm": warm,
+            "standing": standing,
+            f"standing_{SIMULATED_LATENCY_MS}ms_latency": standing_with_latency,
+            "board_sizes": sizes,
+            "cold_start": cold,
+            "http": http,
+        },
+        "elapsed_s": round(time.perf_counter() - started, 1),
+    }
+
+
+def _label(size: str) -> str:
+    number = int(size)
+    return f"{number // 1_000_000}m" if number >= 1_000_000 else f"{number // 1000}k" if number >= 1000 else size
+
+
+def _ratio(sizes: dict[str, Any], largest: str, smallest: str, route: str) -> float:
+    ratio: float = sizes[largest][route]["p50_us"] / sizes[smallest][route]["p50_us"]
+    return round(ratio, 3)
+
+
+def table(results: dict[str, Any]) -> str:
+    details = results["details"]
+    lines = [f"leaderboard-api bench on {results['machine']['cores']} cores, Python {results['machine']['python']}", ""]
+    lines.append(f"{'1. warm overhead':<34}{'handler p50/p99 (us)':>24}{'bare SDK p50/p99 (us)':>26}{'ratio p50':>11}")
+    for route, row in details["warm"].items():
+        handler, bare = row["handler"], row["bare_sdk"]
+        lines.append(
+            f"  {route:<32}{handler['p50_us']:>11.0f} / {handler['p99_us']:<10.0f}"
+            f"{bare['p50_us']:>12.0f} / {bare['p99_us']:<11.0f}{row['ratio_p50']:>9.2f}x"
+        )
+    loopback, latency = details["standing"], details[f"standing_{SIMULATED_LATENCY_MS}ms_latency"]
+    lines += ["", f"2. standing (p50 us)                 loopback   with {SIMULATED_LATENCY_MS} ms of network per call"]
+    for name in ("concurrent", "sequential", "single_call"):
+        lines.append(f"  {name:<32}{loopback[name]['p50_us']:>11.0f}{latency[name]['p50_us']:>14.0f}")
+    lines.append(
+        f"  concurrent vs one call: {loopback['concurrent_vs_single']:.2f}x loopback, "
+        f"{latency['concurrent_vs_single']:.2f}x with {SIMULATED_LATENCY_MS} ms of network"
+    )
+    cold = details["cold_start"]
+    lines += ["", "3. cold start (median ms, fresh process to first response)"]
+    for name, value in cold["median_ms"].items():
+        ratio = f"  {cold['ratios'][name]:.2f}x the floor" if name in cold["ratios"] else "  (import momento + 1 call)"
+        lines.append(f"  {name:<32}{value:>9.0f}{ratio}")
+    lines.append("  ten slowest imports (cumulative ms): " + ", ".join(
+        f"{row['module']} {row['cumulative_ms']:.0f}" for row in cold["slowest_imports"]
+    ))  # fmt: skip
+    lines += ["", "4. board size (p50 us)" + "".join(f"{size:>12}" for size in details["board_sizes"])]
+    for route in ("submit", "standing", "page"):
+        cells = "".join(f"{row[route]['p50_us']:>12.0f}" for row in details["board_sizes"].values())
+        lines.append(f"  {route:<20}{cells}")
+    http = details["http"]
+    lines += [
+        "",
+        f"5. HTTP through make dev: {http['rps']:.0f} requests/s, "
+        f"p50 {http['p50_ms']:.1f} ms, p99 {http['p99_ms']:.1f} ms ({http['clients']} clients, 20% writes, "
+        f"{http['requests']} requests, {http['server_errors']} 5xx)",
+        "",
+        f"finished in {results['elapsed_s']:.0f} s",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run of the harness (figures meaningless)")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+    results = run(QUICK if args.quick else FULL)
+    args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(table(results))
+    print(f"\nresults: {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

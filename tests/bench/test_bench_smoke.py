@@ -1,0 +1,31 @@
+"""`make bench`'s harness runs end to end (quick plan: the figures mean nothing; `make bench` measures)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.run import QUICK, run, table
+
+REQUIRED = [
+    "warm_overhead_ratio_submit",
+    "warm_overhead_ratio_standing",
+    "warm_overhead_ratio_page",
+    "standing_concurrent_vs_single",
+    "cold_start_ms",
+    "cold_start_floor_ms",
+    "cold_start_ratio",
+    "http_rps",
+    "http_p99_ms",
+]
+
+
+def test_the_benchmark_harness_produces_every_figure(tmp_path: Path) -> None:
+    results = run(QUICK)
+    for key in REQUIRED:
+        assert isinstance(results[key], float | int), key
+        assert results[key] > 0, key
+    assert results["machine"]["cores"] >= 1
+    assert results["details"]["http"]["server_errors"] == 0
+    assert len(results["details"]["cold_start"]["slowest_imports"]) == 10
+    assert "scale_ratio_1k_vs_100_page" in results
+    assert "1. warm overhead" in table(results)
