@@ -9,12 +9,12 @@ boto3 back.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import threading
 import time
 import urllib.parse
-import urllib.request
 from typing import Any, Protocol
 
 EXTENSION_PORT_VARIABLE = "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"
@@ -62,7 +62,7 @@ class ExtensionSource:
     """The Parameters and Secrets Lambda Extension on localhost (its own cache set to 0: this one governs)."""
 
     def __init__(self, port: int, session_token: str | None) -> None:
-        self._base = f"http://localhost:{port}/systemsmanager/parameters/get"
+        self._port = port
         self._token = session_token or ""
         self._cache: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
@@ -79,17 +79,21 @@ class ExtensionSource:
         return value
 
     def _fetch(self, name: str) -> str:
-        query = urllib.parse.urlencode({"name": name, "withDecryption": "true"})
-        request = urllib.request.Request(  # noqa: S310 - a fixed http://localhost URL
-            f"{self._base}?{query}", headers={"X-Aws-Parameters-Secrets-Token": self._token}
-        )
+        path = "/systemsmanager/parameters/get?" + urllib.parse.urlencode({"name": name, "withDecryption": "true"})
         last_error: Exception | None = None
         for _ in range(2):
+            connection = http.client.HTTPConnection("localhost", self._port, timeout=CONNECT_TIMEOUT_S + READ_TIMEOUT_S)
             try:
-                with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT_S + READ_TIMEOUT_S) as response:  # noqa: S310
-                    return str(json.loads(response.read())["Parameter"]["Value"])
-            except (OSError, ValueError, KeyError) as error:  # HTTPError and URLError are OSErrors
+                connection.request("GET", path, headers={"X-Aws-Parameters-Secrets-Token": self._token})
+                response = connection.getresponse()
+                body = response.read()
+                if response.status != 200:
+                    raise ExtensionError(f"the extension answered {response.status} for {name}")
+                return str(json.loads(body)["Parameter"]["Value"])
+            except (OSError, ValueError, KeyError, ExtensionError) as error:
                 last_error = error
+            finally:
+                connection.close()
         raise ExtensionError(f"the extension could not return {name}") from last_error
 
 

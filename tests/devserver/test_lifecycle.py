@@ -122,9 +122,10 @@ def test_the_banner_curl_example_is_accepted(tmp_path: Path) -> None:
         process.wait(timeout=20)
 
 
-def test_make_invoke_equivalent_prints_the_functions_response() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "devserver.invoke", "SubmitScoreFunction", "events/submit-score.json"],
+def invoke(function: str, event_file: str) -> subprocess.CompletedProcess[str]:
+    """What `make invoke FN=... EVENT=...` runs."""
+    return subprocess.run(
+        [sys.executable, "-m", "devserver.invoke", function, event_file],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -132,6 +133,10 @@ def test_make_invoke_equivalent_prints_the_functions_response() -> None:
         check=False,
         timeout=60,
     )
+
+
+def test_make_invoke_equivalent_prints_the_functions_response() -> None:
+    result = invoke("SubmitScoreFunction", "events/submit-score.json")
     assert result.returncode == 0, result.stderr
     response = json.loads(result.stdout)
     assert response["statusCode"] == 202
@@ -139,14 +144,6 @@ def test_make_invoke_equivalent_prints_the_functions_response() -> None:
 
 
 def test_invoking_an_unknown_function_lists_the_known_ones() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "devserver.invoke", "NoSuchFunction", "events/submit-score.json"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = invoke("NoSuchFunction", "events/submit-score.json")
     assert result.returncode == 2
     assert "SubmitScoreFunction" in result.stderr
