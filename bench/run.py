@@ -211,8 +211,11 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 def load_handlers(addresses: dict[str, str]) -> dict[str, Callable[[Any, Any], Any]]:
+    """The three handlers, imported afresh with the functions' environment (a new execution environment)."""
     os.environ.update(function_environment(addresses))
     sys.path.insert(0, str(ROOT / "src"))
+    for name in [n for n in sys.modules if n in ("shared", "handlers") or n.startswith(("shared.", "handlers."))]:
+        del sys.modules[name]
     return {
         "submit": importlib.import_module("handlers.submit_score").lambda_handler,
         "standing": importlib.import_module("handlers.get_standing").lambda_handler,
