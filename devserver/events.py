@@ -129,12 +129,17 @@ def gateway_answer(status: int, message: str) -> HttpResponse:
     return HttpResponse(status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", _error_type(status))], body)
 
 
+GATEWAY_ERROR_TYPES = {
+    400: "BadRequestException",
+    403: "MissingAuthenticationTokenException",
+    413: "RequestTooLargeException",
+    502: "InternalServerErrorException",
+    504: "GatewayTimeoutException",
+}
+
+
 def _error_type(status: int) -> str:
-    return {
-        400: "BadRequestException",
-        403: "MissingAuthenticationTokenException",
-        502: "InternalServerErrorException",
-    }.get(status, "GatewayTimeoutException" if status == 504 else "ApiGatewayException")
+    return GATEWAY_ERROR_TYPES.get(status, "ApiGatewayException")
 
 
 def _headers(raw: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, list[str]]]:

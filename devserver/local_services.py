@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import boto3
 from moto.server import ThreadedMotoServer
 
+from devserver.runtime import REGION
 from devserver.template import Application
 from momento_local import MomentoLocalServer
 
 LOCAL_MOMENTO_KEY = "local-momento-api-key"  # what the SSM parameters hold locally; momento-local accepts it
-REGION = "us-east-1"
 DEFAULT_CACHE = "leaderboard"
 
 

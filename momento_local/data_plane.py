@@ -19,7 +19,6 @@ from momento_local.sorted_set import ScoreBound, SortedSet
 from momento_local.store import CacheView, Store, Ttl
 
 DESCENDING = pb._SortedSetFetchRequest.DESCENDING
-NO_TTL_MS = 0  # a write without a TTL (never sent by the SDK) keeps its item until deleted
 
 
 class DataPlane(pb_grpc.ScsServicer):
@@ -29,14 +28,14 @@ class DataPlane(pb_grpc.ScsServicer):
     def SortedSetPut(self, request: pb._SortedSetPutRequest, context: grpc.ServicerContext) -> Any:
         elements = [(e.value, _valid_score(e.score)) for e in request.elements]
         with self._session(context) as cache:
-            cache.put(request.set_name, elements, _ttl(request.ttl_milliseconds, request.refresh_ttl))
+            cache.put(request.set_name, elements, Ttl(request.ttl_milliseconds, request.refresh_ttl))
         return pb._SortedSetPutResponse()
 
     def SortedSetIncrement(self, request: pb._SortedSetIncrementRequest, context: grpc.ServicerContext) -> Any:
         amount = _valid_score(request.amount)
         with self._session(context) as cache:
             score = cache.increment(
-                request.set_name, request.value, amount, _ttl(request.ttl_milliseconds, request.refresh_ttl)
+                request.set_name, request.value, amount, Ttl(request.ttl_milliseconds, request.refresh_ttl)
             )
         return pb._SortedSetIncrementResponse(score=score)
 
@@ -116,10 +115,6 @@ def _valid_score(score: float) -> float:
     if math.isnan(score):
         raise StatusError(grpc.StatusCode.INVALID_ARGUMENT, "score must not be NaN")
     return score
-
-
-def _ttl(ttl_ms: int, refresh: bool) -> Ttl:
-    return Ttl(ttl_ms=ttl_ms if ttl_ms > 0 else NO_TTL_MS, refresh=refresh)
 
 
 def _fetch(members: SortedSet, request: pb._SortedSetFetchRequest, descending: bool) -> list[tuple[bytes, float]]:

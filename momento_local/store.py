@@ -169,7 +169,8 @@ class CacheView:
     def _after_write(self, key: bytes, item: Item | None, members: SortedSet, ttl: Ttl) -> None:
         if len(members) == 0:  # a write of no elements does not create a set
             return
-        expires_at = self._now + ttl.ttl_ms / 1000.0
+        # A write without a TTL (the SDK always sends one) keeps its item until it is deleted.
+        expires_at = self._now + ttl.ttl_ms / 1000.0 if ttl.ttl_ms > 0 else float("inf")
         if item is None:
             self._items[key] = Item(members, expires_at)
         elif ttl.refresh:

@@ -10,7 +10,7 @@ import os
 import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -97,10 +97,8 @@ class Service:
     momento: MomentoLocalServer
     ssm: SSMClient
     api_key: str = API_KEY
-    invocations: int = field(default=0)
 
     def invoke(self, module: str, event: dict[str, Any]) -> dict[str, Any]:
-        self.invocations += 1
         response: dict[str, Any] = self.modules[module].lambda_handler(event, LambdaContext(module))
         return response
 

@@ -11,9 +11,6 @@ from momento import CacheClient, CacheClientAsync, Configurations, CredentialPro
 from momento.config import Configuration
 
 from momento_local import MomentoLocalServer
-from momento_local.client_metadata import MetadataMiddleware
-
-__all__ = ["MetadataMiddleware"]
 from momento_local.pytest_plugin import DEFAULT_CACHE
 
 CACHE = DEFAULT_CACHE

@@ -17,7 +17,8 @@ from momento.responses import (
 )
 
 from momento_local import MomentoLocalServer
-from momento_local.tests.conftest import CACHE, MetadataMiddleware
+from momento_local.client_metadata import MetadataMiddleware
+from momento_local.tests.conftest import CACHE
 
 ClientFactory = Callable[..., CacheClient]
 LAPTOP_CALLS = 4  # Configurations.Laptop: FixedCountRetryStrategy(max_attempts=3) = 1 call + 3 retries

@@ -111,3 +111,12 @@ def test_malformed_bytes_get_an_error_status_and_the_server_keeps_serving(
     assert raised.value.code() in {grpc.StatusCode.INTERNAL, grpc.StatusCode.INVALID_ARGUMENT}
     length = stub.SortedSetLength(pb._SortedSetLengthRequest(set_name=b"x"), metadata=WITH_CACHE)
     assert length.WhichOneof("sorted_set") == "missing"
+
+
+def test_a_write_without_a_ttl_keeps_its_item(stub: pb_grpc.ScsStub, momento_local: MomentoLocalServer) -> None:
+    # The SDK always sends a TTL; a raw request without one must not make the set expire at once
+    put = pb._SortedSetPutRequest(set_name=b"forever", elements=[pb._SortedSetElement(value=b"ann", score=1.0)])
+    stub.SortedSetPut(put, metadata=WITH_CACHE)
+    length = stub.SortedSetLength(pb._SortedSetLengthRequest(set_name=b"forever"), metadata=WITH_CACHE)
+    assert length.found.length == 1
+    assert momento_local.store.sweep_expired() == 0

@@ -21,7 +21,6 @@ class Settings:
     leaderboard_ttl: timedelta
     momento_endpoint: str | None
     momento_local_address: str | None
-    stage: str
     cors_allow_origin: str = "*"
     api_key_cache: timedelta = timedelta(minutes=5)
     api_key_grace: timedelta = timedelta(minutes=15)
@@ -35,7 +34,6 @@ def settings() -> Settings:
         leaderboard_ttl=timedelta(seconds=_ttl_seconds()),
         momento_endpoint=os.environ.get("MOMENTO_ENDPOINT") or None,
         momento_local_address=os.environ.get("MOMENTO_LOCAL_ADDRESS") or None,
-        stage=os.environ.get("STAGE_NAME", ""),
         cors_allow_origin=os.environ.get("CORS_ALLOW_ORIGIN") or "*",
         # How long the fetched key is trusted, and how long past that a cached key keeps serving when SSM is down.
         api_key_cache=timedelta(seconds=_seconds("MOMENTO_API_KEY_CACHE_SECONDS", 300)),

@@ -23,7 +23,6 @@ def store(endpoint: str | None = None, local: str | None = None) -> LeaderboardS
             leaderboard_ttl=timedelta(days=1),
             momento_endpoint=endpoint,
             momento_local_address=local,
-            stage="unit",
         )
     )
 

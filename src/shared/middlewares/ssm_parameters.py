@@ -59,8 +59,8 @@ class CachedParameter:
                 value = self._source.get(self.name, max_age=int(self._max_age), force_fetch=force_refresh)
             except Exception as error:
                 return self._stale_or_raise(now, error, force_refresh)
-            if force_refresh or self._value is None or now - self._fetched_at >= self._max_age:
-                self._fetched_at = now  # the source fetched anew (its cache expires when ours does)
+            # Only a forced or an expired read reaches the source, whose cache expires when ours does: it fetched.
+            self._fetched_at = now
             self._value = value
             return value
 
