@@ -1,51 +1,72 @@
-"""Builds a handler's Lambda entry point: the middleware chain, wrapped in Powertools logging, metrics and tracing."""
+"""Declares a route's handler: `@api_handler(parse)` over a typed function of its input and the Momento API key.
+
+    @api_handler(parse_submission, json_body=True)
+    def submit_score(submission: Submission, key: Secret) -> Response: ...
+
+The decorator builds the Lambda entry point around it: the middleware chain, wrapped in Powertools logging, metrics
+and tracing. mypy checks that the handler takes what `parse` returns.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.config import settings
+from shared.http_request import request_id_of
 from shared.middlewares.http_error_handler import http_error_handler
 from shared.middlewares.json_body_parser import json_body_parser
-from shared.middlewares.ssm_parameters import ssm_parameters
+from shared.middlewares.ssm_parameters import ssm_parameter
 from shared.middlewares.validator import validator
-from shared.middy import Event, Handler, Response, middy
+from shared.middy import Event, Request, Response, Slot, middy
 from shared.observability import logger, metrics, tracer
 from shared.responses import with_cors
+from shared.secret import Secret
 
-API_KEY = "momento_api_key"  # the context attribute the Momento API key is set on
+LambdaHandler = Callable[[Event, Any], Response]
 
 
-def api_handler(
-    core: Handler, parse: Callable[[Event], Any], *, json_body: bool = False
-) -> Callable[[Event, Any], Response]:
-    """`core(event, context)` gets the validated input at `event["input"]` and the key at `context.momento_api_key`."""
-    chain = middy(core).use(http_error_handler())
-    if json_body:
-        chain.use(json_body_parser())
-    # Input is validated before the key is fetched: bad input costs no SSM call, and is a 400 even when SSM is down.
-    config = settings()
-    key_parameter = {API_KEY: config.api_key_parameter}
-    chain.use(validator(parse)).use(ssm_parameters(key_parameter, config.api_key_cache, config.api_key_grace))
-    allow_origin = config.cors_allow_origin
+def api_handler[T](
+    parse: Callable[[Event], T], *, json_body: bool = False
+) -> Callable[[Callable[[T, Secret], Response]], LambdaHandler]:
+    """`parse` turns the event into the handler's input (raising InvalidInput); `json_body` parses the body first."""
 
-    def counted(event: Event, context: Any) -> Response:
-        # The correlation id is API Gateway's request id (read directly: Powertools' JMESPath lookup costs more).
-        logger.set_correlation_id((event.get("requestContext") or {}).get("requestId"))
-        response = with_cors(chain(event, context), allow_origin)
-        metrics.add_metric(name=outcome_metric(response["statusCode"]), unit=MetricUnit.Count, value=1)
-        return response
+    def build(handler: Callable[[T, Secret], Response]) -> LambdaHandler:
+        config = settings()
+        valid_input: Slot[T] = Slot("input")
+        api_key: Slot[Secret] = Slot("momento_api_key")
 
-    # Powertools order: logger context outermost, then metrics, then tracer.
-    traced = tracer.capture_lambda_handler(counted, capture_response=False)
-    measured = metrics.log_metrics(traced, capture_cold_start_metric=True)
-    return logger.inject_lambda_context(measured)
+        def core(request: Request) -> Response:
+            return handler(valid_input.take(request), api_key.take(request))
+
+        # Order: errors are answered outermost; input is validated before the key is fetched, so bad input costs
+        # no SSM call and is a 400 even when SSM is down.
+        chain = middy(core).use(http_error_handler())
+        if json_body:
+            chain.use(json_body_parser())
+        chain.use(validator(parse, into=valid_input))
+        chain.use(ssm_parameter(config.api_key_parameter, api_key, config.api_key_cache, config.api_key_grace))
+        allow_origin = config.cors_allow_origin
+
+        def counted(event: Event, context: Any) -> Response:
+            # The correlation id is API Gateway's request id (read directly: Powertools' JMESPath lookup costs more).
+            logger.set_correlation_id(request_id_of(event))
+            # CORS outside the chain: every answer needs it, the error handler's included.
+            response = with_cors(chain(event, context), allow_origin)
+            metrics.add_metric(name=outcome_metric(response["statusCode"]), unit=MetricUnit.Count, value=1)
+            return response
+
+        # Powertools order: logger context outermost, then metrics, then tracer.
+        traced = tracer.capture_lambda_handler(counted, capture_response=False)
+        measured = metrics.log_metrics(traced, capture_cold_start_metric=True)
+        entry: LambdaHandler = logger.inject_lambda_context(measured)
+        return entry
+
+    return build
 
 
 def outcome_metric(status: int) -> str:
     """`Status202`, `Status404`, ...: one count per outcome, so dashboards split by status without dimensions."""
-    return f"Status{HTTPStatus(status).value}"
+    return f"Status{status}"

@@ -1,4 +1,11 @@
-"""The functions' configuration, read and validated once per execution environment (at cold start)."""
+"""The functions' configuration: each setting's environment variable, default and bounds, declared once, here.
+
+Read and validated once per execution environment, when a handler module is imported (the cold start). A missing
+or malformed setting is a deployment mistake, and it fails the cold start on purpose: the import raises
+ConfigurationError, Lambda logs it as the function's init error, and API Gateway answers every request 502 until
+the stack is fixed. A function that starts and then answers 500 on every request would hide the same mistake
+behind healthy-looking init metrics. The template sets every variable, so only a hand-edited function gets here.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
-MAX_TTL_SECONDS = 86_400  # Momento on-demand caches cap an item's TTL at 24 h
+MOMENTO_MAX_TTL_SECONDS = 86_400  # Momento on-demand caches cap an item's TTL at 24 h
+A_DAY = 86_400
 
 
 class ConfigurationError(RuntimeError):
-    """A required setting is missing or malformed: a deployment mistake, reported as a 500 and logged."""
+    """A setting is missing or malformed: the cold start fails with this message (see the module's docstring)."""
 
 
 @dataclass(frozen=True)
@@ -21,9 +29,9 @@ class Settings:
     leaderboard_ttl: timedelta
     momento_endpoint: str | None
     momento_local_address: str | None
-    cors_allow_origin: str = "*"
-    api_key_cache: timedelta = timedelta(minutes=5)
-    api_key_grace: timedelta = timedelta(minutes=15)
+    cors_allow_origin: str
+    api_key_cache: timedelta
+    api_key_grace: timedelta
 
 
 @cache
@@ -31,36 +39,33 @@ def settings() -> Settings:
     return Settings(
         api_key_parameter=_required("MOMENTO_API_KEY_PARAM_NAME"),
         cache_name=_required("MOMENTO_CACHE_NAME"),
-        leaderboard_ttl=timedelta(seconds=_ttl_seconds()),
-        momento_endpoint=os.environ.get("MOMENTO_ENDPOINT") or None,
-        momento_local_address=os.environ.get("MOMENTO_LOCAL_ADDRESS") or None,
-        cors_allow_origin=os.environ.get("CORS_ALLOW_ORIGIN") or "*",
+        leaderboard_ttl=_seconds(
+            "LEADERBOARD_TTL_SECONDS", default=MOMENTO_MAX_TTL_SECONDS, low=1, high=MOMENTO_MAX_TTL_SECONDS
+        ),
+        momento_endpoint=_optional("MOMENTO_ENDPOINT"),
+        momento_local_address=_optional("MOMENTO_LOCAL_ADDRESS"),
+        cors_allow_origin=_optional("CORS_ALLOW_ORIGIN") or "*",
         # How long the fetched key is trusted, and how long past that a cached key keeps serving when SSM is down.
-        api_key_cache=timedelta(seconds=_seconds("MOMENTO_API_KEY_CACHE_SECONDS", 300)),
-        api_key_grace=timedelta(seconds=_seconds("MOMENTO_API_KEY_GRACE_SECONDS", 900)),
+        api_key_cache=_seconds("MOMENTO_API_KEY_CACHE_SECONDS", default=300, low=0, high=A_DAY),
+        api_key_grace=_seconds("MOMENTO_API_KEY_GRACE_SECONDS", default=900, low=0, high=A_DAY),
     )
 
 
+def _optional(name: str) -> str | None:
+    return os.environ.get(name, "").strip() or None
+
+
 def _required(name: str) -> str:
-    value = os.environ.get(name, "").strip()
-    if not value:
+    value = _optional(name)
+    if value is None:
         raise ConfigurationError(f"environment variable {name} is not set")
     return value
 
 
-def _seconds(name: str, default: int) -> int:
-    raw = os.environ.get(name) or str(default)
-    if not raw.isdigit():
-        raise ConfigurationError(f"{name} must be a whole number of seconds, got {raw!r}")
-    return int(raw)
-
-
-def _ttl_seconds() -> int:
-    raw = os.environ.get("LEADERBOARD_TTL_SECONDS", str(MAX_TTL_SECONDS))
-    try:
-        seconds = int(raw)
-    except ValueError:
-        raise ConfigurationError(f"LEADERBOARD_TTL_SECONDS must be an integer, got {raw!r}") from None
-    if not 1 <= seconds <= MAX_TTL_SECONDS:
-        raise ConfigurationError(f"LEADERBOARD_TTL_SECONDS must be 1-{MAX_TTL_SECONDS}, got {seconds}")
-    return seconds
+def _seconds(name: str, *, default: int, low: int, high: int) -> timedelta:
+    """A whole number of seconds within [low, high]; unset or empty means the default."""
+    raw = _optional(name)
+    seconds = default if raw is None else int(raw) if raw.isascii() and raw.isdigit() else None
+    if seconds is None or not low <= seconds <= high:
+        raise ConfigurationError(f"{name} must be a whole number of seconds from {low} to {high}, got {raw!r}")
+    return timedelta(seconds=seconds)

@@ -1,7 +1,8 @@
 """The leaderboard's rules: what a valid board name, player name, score and page request are, and how scores read.
 
 Pure functions with no I/O and no environment: the validator middleware applies the parse functions to API Gateway
-events, and the store speaks in the value types defined here (named tuples: a page creates twenty per request).
+events (a broken rule raises InvalidInput, whose message names it), and the store speaks in the value types defined
+here (named tuples: a page creates twenty per request).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 import unicodedata
 from typing import Any, NamedTuple
 
+from shared.errors import InvalidInput
+
 LEADERBOARD_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 MAX_PLAYER_NAME_CHARS = 128
 MAX_ABS_SCORE = 2**53  # beyond this, integers lose exactness in JavaScript clients (and in a double)
@@ -18,10 +21,6 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_RANK = 1_000_000_000  # far beyond any board Momento can hold; keeps ranks inside the protocol's int32
 FORBIDDEN_CATEGORIES = {"Cc", "Cs"}  # control characters, and lone surrogates (not encodable as UTF-8)
-
-
-class InvalidInputError(ValueError):
-    """Input that breaks one of the rules above; the message names the rule and is safe to show to clients."""
 
 
 class PlayerRef(NamedTuple):
@@ -61,9 +60,9 @@ def parse_submission(event: dict[str, Any]) -> Submission:
     ref = parse_player_ref(event)
     body = event.get("body")
     if not isinstance(body, dict):
-        raise InvalidInputError('Request body must be a JSON object such as {"score": 42}.')
+        raise InvalidInput('Request body must be a JSON object such as {"score": 42}.')
     if "score" not in body:
-        raise InvalidInputError('Request body must have a "score" field: {"score": 42}.')
+        raise InvalidInput('Request body must have a "score" field: {"score": 42}.')
     return Submission(ref.leaderboard, ref.player, score(body["score"]))
 
 
@@ -73,15 +72,15 @@ def parse_page_request(event: dict[str, Any]) -> PageRequest:
     start = rank_parameter("startRank", query.get("startRank"), default=0)
     end = rank_parameter("endRank", query.get("endRank"), default=start + DEFAULT_PAGE_SIZE)
     if end <= start:
-        raise InvalidInputError(f"endRank ({end}) must be greater than startRank ({start}).")
+        raise InvalidInput(f"endRank ({end}) must be greater than startRank ({start}).")
     if end - start > MAX_PAGE_SIZE:
-        raise InvalidInputError(f"A page holds at most {MAX_PAGE_SIZE} entries: endRank - startRank was {end - start}.")
+        raise InvalidInput(f"A page holds at most {MAX_PAGE_SIZE} entries: endRank - startRank was {end - start}.")
     return PageRequest(board, start, end)
 
 
 def leaderboard_name(raw: object) -> str:
     if not isinstance(raw, str) or not LEADERBOARD_NAME.fullmatch(raw):
-        raise InvalidInputError("The leaderboard name must be 1-64 characters, each a letter, digit, '.', '_' or '-'.")
+        raise InvalidInput("The leaderboard name must be 1-64 characters, each a letter, digit, '.', '_' or '-'.")
     return raw
 
 
@@ -91,23 +90,22 @@ def player_name(raw: object) -> str:
     API Gateway hands path parameters over URL-decoded: decoding again would turn a name holding '%41' into 'A'.
     """
     if not isinstance(raw, str):
-        raise InvalidInputError("The player name is required.")
-    name = raw
-    if not 1 <= len(name) <= MAX_PLAYER_NAME_CHARS:
-        raise InvalidInputError(f"The player name must be 1-{MAX_PLAYER_NAME_CHARS} characters (got {len(name)}).")
-    if any(unicodedata.category(char) in FORBIDDEN_CATEGORIES for char in name):
-        raise InvalidInputError("The player name must not contain control characters.")
-    return name
+        raise InvalidInput("The player name is required.")
+    if not 1 <= len(raw) <= MAX_PLAYER_NAME_CHARS:
+        raise InvalidInput(f"The player name must be 1-{MAX_PLAYER_NAME_CHARS} characters (got {len(raw)}).")
+    if any(unicodedata.category(char) in FORBIDDEN_CATEGORIES for char in raw):
+        raise InvalidInput("The player name must not contain control characters.")
+    return raw
 
 
 def score(raw: object) -> float:
     # bool is a subclass of int in Python; JSON true/false is not a score.
     if isinstance(raw, bool) or not isinstance(raw, int | float):
-        raise InvalidInputError(f'"score" must be a JSON number (got {_json_type(raw)}).')
+        raise InvalidInput(f'"score" must be a JSON number (got {_json_type(raw)}).')
     if isinstance(raw, float) and not math.isfinite(raw):
-        raise InvalidInputError('"score" must be a finite number.')
+        raise InvalidInput('"score" must be a finite number.')
     if abs(raw) > MAX_ABS_SCORE:
-        raise InvalidInputError(f'"score" must be between -{MAX_ABS_SCORE} and {MAX_ABS_SCORE} (2^53).')
+        raise InvalidInput(f'"score" must be between -{MAX_ABS_SCORE} and {MAX_ABS_SCORE} (2^53).')
     return float(raw)
 
 
@@ -115,9 +113,9 @@ def rank_parameter(name: str, raw: object, default: int) -> int:
     if raw is None:
         return default
     if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit():
-        raise InvalidInputError(f"{name} must be a non-negative integer (got {raw!r}).")
+        raise InvalidInput(f"{name} must be a non-negative integer (got {raw!r}).")
     if len(raw) > len(str(MAX_RANK)) or (value := int(raw)) > MAX_RANK:
-        raise InvalidInputError(f"{name} must be at most {MAX_RANK}.")
+        raise InvalidInput(f"{name} must be at most {MAX_RANK}.")
     return value
 
 

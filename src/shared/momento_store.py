@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import cache
-from typing import Any, NoReturn, TypeVar
+from typing import Any
 
 from momento import CacheClient, Configurations, CredentialProvider
 from momento.errors import MomentoErrorCode
@@ -31,10 +31,10 @@ from momento.responses import (
 )
 
 from shared.config import Settings, settings
-from shared.http_errors import board_full, gateway_timeout, service_unavailable, too_many_requests
+from shared.errors import BoardFull, KeyUnavailable, PlayerNotFound, StoreThrottled, StoreTimeout, StoreUnavailable
 from shared.leaderboard import Entry, PageRequest, PlayerRef, Standing, Submission
-from shared.middlewares.ssm_parameters import ParameterUnavailableError, Secret
 from shared.observability import logger, tracer
+from shared.secret import Secret
 
 # A small positive value: 0 crashes SDK 1.29 (`eager_connection_timeout=timedelta(0)`).
 EAGER_CONNECTION_TIMEOUT = timedelta(milliseconds=500)
@@ -42,7 +42,6 @@ UNAVAILABLE = {
     MomentoErrorCode.SERVER_UNAVAILABLE,
     MomentoErrorCode.CONNECTION_ERROR,
     MomentoErrorCode.INTERNAL_SERVER_ERROR,
-    MomentoErrorCode.AUTHENTICATION_ERROR,  # still rejected after a fresh key: the key itself is unusable
 }
 SIZE_LIMITS = {
     LimitExceededMessageWrapper.ITEM_SIZE_LIMIT_EXCEEDED.value,
@@ -50,8 +49,6 @@ SIZE_LIMITS = {
 }
 # SDK 1.29 answers get_rank on a set that does not exist with this Error rather than a Miss.
 MISSING_SET_RANK_ERROR = MomentoErrorCode.UNKNOWN_ERROR
-
-R = TypeVar("R")
 
 
 class StoreError(RuntimeError):
@@ -65,8 +62,9 @@ class LeaderboardStore:
         self._lock = threading.Lock()
         self._client: CacheClient | None = None
         self._client_key: str | None = None
-        # Standing reads score and rank at once (as the original's Promise.all did); one extra thread suffices.
-        self._parallel = ThreadPoolExecutor(max_workers=4, thread_name_prefix="momento")
+        # Standing reads score and rank at once (as the original's Promise.all did). An execution environment serves
+        # one invocation at a time, so one extra thread is enough.
+        self._parallel = ThreadPoolExecutor(max_workers=1, thread_name_prefix="momento")
 
     @tracer.capture_method(capture_response=False)
     def submit_score(self, submission: Submission, api_key: Secret) -> None:
@@ -78,21 +76,21 @@ class LeaderboardStore:
             ),
         )
         if not isinstance(response, CacheSortedSetPutElement.Success):
-            _raise_for(response, submission.leaderboard)
+            raise _error_for(response, submission.leaderboard)
 
     @tracer.capture_method(capture_response=False)
-    def get_standing(self, ref: PlayerRef, api_key: Secret) -> Standing | None:
-        """The player's score and 0-based rank (highest first), or None when the player is not on the board."""
+    def get_standing(self, ref: PlayerRef, api_key: Secret) -> Standing:
+        """The player's score and 0-based rank (highest first); PlayerNotFound when the player is not on the board."""
         score, rank = self._with_key(api_key, lambda client: self._score_and_rank(client, ref))
         if isinstance(score, CacheSortedSetGetScore.Miss):
-            return None
+            raise PlayerNotFound(ref.leaderboard, ref.player)
         if not isinstance(score, CacheSortedSetGetScore.Hit):
-            _raise_for(score, ref.leaderboard)
+            raise _error_for(score, ref.leaderboard)
         if isinstance(rank, CacheSortedSetGetRank.Hit):
             return Standing(score=score.score, rank=int(rank.rank))
         if isinstance(rank, CacheSortedSetGetRank.Miss) or _is_missing_set_rank(rank):
-            return None  # removed between the two reads
-        return _raise_for(rank, ref.leaderboard)
+            raise PlayerNotFound(ref.leaderboard, ref.player)  # removed between the two reads
+        raise _error_for(rank, ref.leaderboard)
 
     @tracer.capture_method(capture_response=False)
     def page_by_rank(self, page: PageRequest, api_key: Secret) -> list[Entry]:
@@ -106,7 +104,7 @@ class LeaderboardStore:
         if isinstance(response, CacheSortedSetFetch.Miss):
             return []
         if not isinstance(response, CacheSortedSetFetch.Hit):
-            _raise_for(response, page.leaderboard)
+            raise _error_for(response, page.leaderboard)
         return [
             Entry(rank=page.start_rank + offset, player=value.decode("utf-8"), score=score)
             for offset, (value, score) in enumerate(response.value_list_bytes)
@@ -120,17 +118,13 @@ class LeaderboardStore:
         score = client.sorted_set_get_score(cache_name, ref.leaderboard, ref.player)
         return score, rank.result()
 
-    def _with_key(self, api_key: Secret, operation: Callable[[CacheClient], R]) -> R:
-        """Runs `operation`; if Momento rejects the key, re-fetches it once and retries once."""
+    def _with_key[R](self, api_key: Secret, operation: Callable[[CacheClient], R]) -> R:
+        """Runs `operation`; if Momento rejects the key, re-fetches it once (bypassing every cache) and retries once."""
         result = operation(self._client_for(api_key.reveal()))
         if not _rejected_key(result):
             return result
         logger.warning("Momento rejected the API key; fetching it again from SSM and retrying once")
-        try:
-            fresh = api_key.refresh()
-        except ParameterUnavailableError:
-            raise service_unavailable() from None
-        return operation(self._client_for(fresh.reveal()))
+        return operation(self._client_for(api_key.refresh().reveal()))
 
     def _client_for(self, key: str) -> CacheClient:
         with self._lock:
@@ -148,7 +142,7 @@ class LeaderboardStore:
         except Exception as error:
             # A key the SDK cannot parse is as unusable as a revoked one. The SDK's message never holds the key.
             logger.error("The Momento API key is malformed", extra={"error": type(error).__name__})
-            raise service_unavailable() from None
+            raise KeyUnavailable("the Momento API key is malformed") from None
         return CacheClient.create(
             Configurations.Lambda.latest(),
             credentials,
@@ -182,16 +176,19 @@ def _is_missing_set_rank(response: object) -> bool:
     return isinstance(response, CacheSortedSetGetRank.Error) and response.error_code == MISSING_SET_RANK_ERROR
 
 
-def _raise_for(response: Any, board: str) -> NoReturn:
-    """Turns a Momento error response into the HTTP error a client should see."""
+def _error_for(response: Any, board: str) -> Exception:
+    """The service's error for a Momento error response."""
     code: MomentoErrorCode = response.error_code
     logger.warning("Momento call failed", extra={"momento_error": code.name, "leaderboard": board})
+    reason = f"Momento answered {code.name}"
     if code == MomentoErrorCode.LIMIT_EXCEEDED_ERROR:
         if response.inner_exception.message_wrapper in SIZE_LIMITS:
-            raise board_full(board)
-        raise too_many_requests()
+            return BoardFull(board)
+        return StoreThrottled(reason)
     if code == MomentoErrorCode.TIMEOUT_ERROR:
-        raise gateway_timeout()
+        return StoreTimeout(reason)
     if code in UNAVAILABLE:
-        raise service_unavailable()
-    raise StoreError(f"Momento answered {code.name}")
+        return StoreUnavailable(reason)
+    if code == MomentoErrorCode.AUTHENTICATION_ERROR:
+        return KeyUnavailable("Momento still rejects the API key after a fresh fetch")
+    return StoreError(reason)

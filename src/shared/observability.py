@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
@@ -14,17 +14,14 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 logging.getLogger("botocore.parsers").setLevel(logging.INFO)
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
 class _NoTracer:
     """Stands in for Tracer where tracing is off. Powertools' Tracer imports the X-Ray SDK (about 150 ms, with
     botocore) even when disabled; a cold start with tracing off should not pay for it."""
 
-    def capture_lambda_handler(self, handler: F, **_: Any) -> F:
+    def capture_lambda_handler[F: Callable[..., Any]](self, handler: F, **_: Any) -> F:
         return handler
 
-    def capture_method(self, **_: Any) -> Callable[[F], F]:
+    def capture_method[F: Callable[..., Any]](self, **_: Any) -> Callable[[F], F]:
         return _unchanged
 
 

@@ -6,24 +6,22 @@ import logging
 import os
 import time
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from aws_lambda_powertools.utilities.parameters import SSMProvider
 from mypy_boto3_ssm import SSMClient
 
-from shared.http_errors import HttpError
-from shared.middlewares.ssm_parameters import (
-    CachedParameter,
-    ParameterUnavailableError,
-    Secret,
-    ssm_parameters,
-)
-from shared.middy import Request
+from shared.errors import KeyUnavailable
+from shared.middlewares.http_error_handler import http_error_handler
+from shared.middlewares.ssm_parameters import CachedParameter, ssm_parameter
+from shared.middy import Request, Slot
 from shared.parameter_sources import PowertoolsSource
+from shared.secret import Secret
 
 NAME = "/leaderboard-api/unit/momento-api-key"
 SHORT = timedelta(seconds=1)
+CACHE = timedelta(minutes=5)
+GRACE = timedelta(minutes=15)
 
 
 @pytest.fixture
@@ -33,16 +31,16 @@ def provider(ssm: SSMClient) -> PowertoolsSource:
 
 
 def request() -> Request:
-    return Request(event={}, context=SimpleNamespace())
+    return Request(event={}, context=None)
 
 
 def test_a_secure_string_is_fetched_decrypted(provider: PowertoolsSource) -> None:
     # moto returns ciphertext-like "kms:..." text when decryption is not asked for; the plain value proves decrypt=True
-    assert CachedParameter(NAME, provider).get() == "key-1"
+    assert CachedParameter(NAME, provider, CACHE, GRACE).get() == "key-1"
 
 
 def test_the_value_is_cached_until_it_expires(provider: PowertoolsSource, ssm: SSMClient) -> None:
-    parameter = CachedParameter(NAME, provider, cache_expiry=SHORT)
+    parameter = CachedParameter(NAME, provider, cache_expiry=SHORT, grace_period=GRACE)
     assert parameter.get() == "key-1"
     ssm.put_parameter(Name=NAME, Value="key-2", Type="SecureString", Overwrite=True)
     assert parameter.get() == "key-1"  # still cached
@@ -51,10 +49,11 @@ def test_the_value_is_cached_until_it_expires(provider: PowertoolsSource, ssm: S
 
 
 def test_a_forced_refresh_bypasses_the_cache(provider: PowertoolsSource, ssm: SSMClient) -> None:
-    parameter = CachedParameter(NAME, provider)
-    parameter.get()
+    parameter = CachedParameter(NAME, provider, CACHE, GRACE)
+    secret = parameter.secret()
     ssm.put_parameter(Name=NAME, Value="key-2", Type="SecureString", Overwrite=True)
-    assert Secret(parameter, "key-1").refresh().reveal() == "key-2"
+    assert secret.reveal() == "key-1"
+    assert secret.refresh().reveal() == "key-2"
     assert parameter.get() == "key-2"  # and the cache now holds the new value
 
 
@@ -69,26 +68,27 @@ def test_a_failed_refresh_serves_the_cached_value_within_the_grace_period(
         assert parameter.get() == "key-1"  # expired, refresh failed, within grace
     assert "grace period" in caplog.text
     time.sleep(1.0)
-    with pytest.raises(ParameterUnavailableError):
+    with pytest.raises(KeyUnavailable):
         parameter.get()  # past expiry + grace
 
 
 def test_a_forced_refresh_that_fails_does_not_fall_back_to_the_rejected_value(
     provider: PowertoolsSource, ssm: SSMClient
 ) -> None:
-    parameter = CachedParameter(NAME, provider)
+    parameter = CachedParameter(NAME, provider, CACHE, GRACE)
     parameter.get()
     ssm.delete_parameter(Name=NAME)
-    with pytest.raises(ParameterUnavailableError):
+    with pytest.raises(KeyUnavailable):
         parameter.get(force_refresh=True)
 
 
-def test_middleware_sets_a_secret_on_the_context_and_never_on_the_environment(provider: PowertoolsSource) -> None:
-    middleware = ssm_parameters({"momento_api_key": NAME}, source=provider)
+def test_middleware_puts_a_secret_in_its_slot_and_never_on_the_environment(provider: PowertoolsSource) -> None:
+    key: Slot[Secret] = Slot("key")
+    middleware = ssm_parameter(NAME, key, CACHE, GRACE, source=provider)
     assert middleware.before is not None
     req = request()
     middleware.before(req)
-    secret = req.context.momento_api_key
+    secret = key.take(req)
     assert isinstance(secret, Secret)
     assert secret.reveal() == "key-1"
     assert "key-1" not in repr(secret)
@@ -98,9 +98,13 @@ def test_middleware_sets_a_secret_on_the_context_and_never_on_the_environment(pr
 
 def test_middleware_answers_503_when_there_is_no_value_at_all(provider: PowertoolsSource, ssm: SSMClient) -> None:
     ssm.delete_parameter(Name=NAME)
-    middleware = ssm_parameters({"momento_api_key": NAME}, source=provider)
+    middleware = ssm_parameter(NAME, Slot("key"), CACHE, GRACE, source=provider)
     assert middleware.before is not None
-    with pytest.raises(HttpError) as raised:
+    with pytest.raises(KeyUnavailable) as raised:
         middleware.before(request())
-    assert raised.value.status == 503
-    assert raised.value.headers == {"Retry-After": "1"}
+    on_error = http_error_handler().on_error
+    assert on_error is not None
+    answer = on_error(Request(event={}, context=None, error=raised.value))
+    assert answer is not None
+    assert answer["statusCode"] == 503
+    assert answer["headers"]["Retry-After"] == "1"

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from shared.errors import InvalidInput
 from shared.leaderboard import (
-    InvalidInputError,
     PageRequest,
     Submission,
     json_number,
@@ -27,7 +27,7 @@ def test_page_defaults_and_bounds() -> None:
     assert page({"startRank": "40"}) == PageRequest("weekly", 40, 60)
     assert page({"endRank": "5"}) == PageRequest("weekly", 0, 5)
     assert page({"startRank": "007", "endRank": "107"}) == PageRequest("weekly", 7, 107)
-    with pytest.raises(InvalidInputError, match="at most 100"):
+    with pytest.raises(InvalidInput, match="at most 100"):
         page({"startRank": "0", "endRank": "101"})
 
 
@@ -39,16 +39,16 @@ def test_submission_is_parsed_from_path_and_body() -> None:
 
 @pytest.mark.parametrize("raw", [True, False, None, "1", [1], {"v": 1}, float("nan"), float("inf"), 2**53 + 1])
 def test_scores_that_are_not_finite_exact_json_numbers_are_rejected(raw: object) -> None:
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidInput):
         score(raw)
 
 
 def test_player_names_are_taken_as_given_and_measured_in_characters() -> None:
     assert player_name("Jos%C3%A9") == "Jos%C3%A9"  # API Gateway already decoded the path: no second decoding
     assert player_name("🏎" * 128) == "🏎" * 128
-    with pytest.raises(InvalidInputError, match="1-128"):
+    with pytest.raises(InvalidInput, match="1-128"):
         player_name("🏎" * 129)
-    with pytest.raises(InvalidInputError, match="control"):
+    with pytest.raises(InvalidInput, match="control"):
         player_name("\ud800")  # a lone surrogate cannot be stored as UTF-8
 
 

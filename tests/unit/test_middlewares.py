@@ -8,12 +8,23 @@ from typing import Any
 
 import pytest
 
-from shared.http_errors import HttpError, service_unavailable
-from shared.leaderboard import InvalidInputError
+from shared.errors import (
+    BoardFull,
+    BodyTooLarge,
+    InvalidInput,
+    KeyUnavailable,
+    PlayerNotFound,
+    ServiceError,
+    StoreThrottled,
+    StoreTimeout,
+    StoreUnavailable,
+    UnsupportedBody,
+)
+from shared.http_request import is_json_media_type
 from shared.middlewares.http_error_handler import http_error_handler
-from shared.middlewares.json_body_parser import is_json_media_type, json_body_parser
+from shared.middlewares.json_body_parser import json_body_parser
 from shared.middlewares.validator import validator
-from shared.middy import Request
+from shared.middy import Request, Slot
 
 
 def event(body: str | None, content_type: str | None = "application/json", b64: bool = False) -> dict[str, Any]:
@@ -29,9 +40,10 @@ def parse(evt: dict[str, Any], max_body_bytes: int = 4096) -> Any:
 
 
 def status_of(evt: dict[str, Any]) -> int:
-    with pytest.raises(HttpError) as raised:
+    with pytest.raises(ServiceError) as raised:
         parse(evt)
-    return raised.value.status
+    status: int = handle(raised.value)["statusCode"]
+    return status
 
 
 def test_parser_replaces_the_body_with_the_parsed_value() -> None:
@@ -65,24 +77,27 @@ def test_parser_statuses() -> None:
 
 def test_parser_rejects_invalid_utf8() -> None:
     raw = base64.b64encode(b'{"score": "\xff"}').decode()
-    with pytest.raises(HttpError, match="UTF-8"):
+    with pytest.raises(InvalidInput, match="UTF-8"):
         parse(event(raw, b64=True))
 
 
-def test_validator_puts_the_parsed_input_on_the_event_and_turns_rule_breaks_into_400() -> None:
+def test_validator_puts_the_parsed_input_in_its_slot_and_rule_breaks_become_400() -> None:
     def parse_input(evt: dict[str, Any]) -> int:
         if evt["n"] < 0:
-            raise InvalidInputError("n must be non-negative")
+            raise InvalidInput("n must be non-negative")
         return int(evt["n"]) * 2
 
-    hooks = validator(parse_input)
+    doubled: Slot[int] = Slot("doubled")
+    hooks = validator(parse_input, into=doubled)
     assert hooks.before is not None
-    ok = {"n": 2}
-    hooks.before(Request(event=ok, context=None))
-    assert ok["input"] == 4
-    with pytest.raises(HttpError) as raised:
+    ok = Request(event={"n": 2}, context=None)
+    hooks.before(ok)
+    assert doubled.take(ok) == 4
+    with pytest.raises(InvalidInput) as raised:
         hooks.before(Request(event={"n": -1}, context=None))
-    assert (raised.value.status, raised.value.message) == (400, "n must be non-negative")
+    response = handle(raised.value)
+    assert response["statusCode"] == 400
+    assert json.loads(response["body"])["message"] == "n must be non-negative"
 
 
 def handle(error: Exception) -> dict[str, Any]:
@@ -93,11 +108,41 @@ def handle(error: Exception) -> dict[str, Any]:
     return response
 
 
-def test_error_handler_keeps_client_errors_status_message_and_headers() -> None:
-    response = handle(service_unavailable("store down"))
-    assert response["statusCode"] == 503
-    assert response["headers"] == {"Content-Type": "application/json", "Retry-After": "1"}
-    assert json.loads(response["body"]) == {"message": "store down", "requestId": "req-1"}
+@pytest.mark.parametrize(
+    ("error", "status", "retry_after"),
+    [
+        (InvalidInput("a rule"), 400, False),
+        (UnsupportedBody("not JSON"), 415, False),
+        (BodyTooLarge("too large"), 413, False),
+        (PlayerNotFound("weekly", "ada"), 404, False),
+        (BoardFull("weekly"), 507, False),
+        (StoreThrottled("Momento answered LIMIT_EXCEEDED_ERROR"), 429, True),
+        (StoreUnavailable("Momento answered SERVER_UNAVAILABLE"), 503, True),
+        (StoreTimeout("Momento answered TIMEOUT_ERROR"), 504, False),
+        (KeyUnavailable("could not fetch the SSM parameter /x"), 503, True),
+    ],
+)
+def test_each_service_error_has_its_status_and_retry_after(error: ServiceError, status: int, retry_after: bool) -> None:
+    response = handle(error)
+    assert response["statusCode"] == status
+    expected_headers = {"Content-Type": "application/json"} | ({"Retry-After": "1"} if retry_after else {})
+    assert response["headers"] == expected_headers
+    assert json.loads(response["body"])["requestId"] == "req-1"
+
+
+def test_client_errors_show_their_own_message_naming_the_rule_board_or_player() -> None:
+    assert json.loads(handle(InvalidInput("n must be even"))["body"])["message"] == "n must be even"
+    assert "'ada'" in json.loads(handle(PlayerNotFound("weekly", "ada"))["body"])["message"]
+    assert "'weekly' is full" in json.loads(handle(BoardFull("weekly"))["body"])["message"]
+
+
+def test_store_and_key_failures_show_a_neutral_message_never_the_internal_reason() -> None:
+    for error in (StoreUnavailable("Momento answered X"), KeyUnavailable("could not fetch the SSM parameter /p")):
+        message = json.loads(handle(error)["body"])["message"]
+        assert "temporarily unavailable; retry shortly" in message
+        assert "Momento answered" not in message
+        assert "/p" not in message
+    assert "leaderboard store" not in json.loads(handle(KeyUnavailable("the key is malformed"))["body"])["message"]
 
 
 def test_error_handler_hides_everything_about_unexpected_errors() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shared.middy import Hooks, Request, Response, middy
+from shared.middy import Hooks, Request, Response, Slot, middy
 
 
 class Recorder:
@@ -32,7 +32,7 @@ class Recorder:
 
 
 def handler_logging(log: list[str], fail: bool = False) -> Any:
-    def handler(event: dict[str, Any], context: Any) -> Response:
+    def handler(request: Request) -> Response:
         log.append("handler")
         if fail:
             raise ValueError("handler failed")
@@ -101,6 +101,39 @@ def test_an_after_hook_can_replace_the_response() -> None:
     assert chain({}, None) == {"statusCode": 200, "extra": True}
 
 
+def test_after_a_replacement_the_remaining_after_hooks_still_run_and_see_it() -> None:
+    # Unlike Middy, where a value returned by an after hook ends the chain at once.
+    seen: list[Response | None] = []
+
+    def record(request: Request) -> None:
+        seen.append(request.response)
+
+    chain = middy(handler_logging([])).use(Hooks(after=record)).use(Hooks(after=lambda request: {"statusCode": 201}))
+    assert chain({}, None) == {"statusCode": 201}
+    assert seen == [{"statusCode": 201}]
+
+
+def test_a_middleware_without_any_hook_is_refused() -> None:
+    with pytest.raises(TypeError, match="no hook"):
+        middy(handler_logging([])).use(Hooks())
+
+
+def test_a_slot_carries_a_typed_value_from_a_hook_to_the_handler() -> None:
+    number: Slot[int] = Slot("number")
+
+    def handler(request: Request) -> Response:
+        return {"statusCode": 200, "doubled": number.take(request) * 2}
+
+    chain = middy(handler).use(Hooks(before=lambda request: number.put(request, 21)))
+    assert chain({}, None) == {"statusCode": 200, "doubled": 42}
+
+
+def test_a_slot_no_middleware_filled_is_an_error_naming_it() -> None:
+    number: Slot[int] = Slot("number")
+    with pytest.raises(LookupError, match="'number'"):
+        middy(lambda request: {"statusCode": 200, "n": number.take(request)})({}, None)
+
+
 def test_hooks_share_the_event_and_context_with_the_handler() -> None:
     def before(request: Request) -> None:
         request.event["seen"] = True
@@ -109,7 +142,7 @@ def test_hooks_share_the_event_and_context_with_the_handler() -> None:
     class Context:
         tag = ""
 
-    def handler(event: dict[str, Any], context: Any) -> Response:
-        return {"statusCode": 200, "seen": event["seen"], "tag": context.tag}
+    def handler(request: Request) -> Response:
+        return {"statusCode": 200, "seen": request.event["seen"], "tag": request.context.tag}
 
     assert middy(handler).use(Hooks(before=before))({}, Context()) == {"statusCode": 200, "seen": True, "tag": "ctx"}

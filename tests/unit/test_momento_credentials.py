@@ -11,7 +11,9 @@ import pytest
 from momento.auth import momento_endpoint_resolver
 
 from shared.config import Settings
-from shared.http_errors import HttpError
+from shared.errors import KeyUnavailable
+from shared.middlewares.http_error_handler import http_error_handler
+from shared.middy import Request
 from shared.momento_store import LeaderboardStore
 
 
@@ -23,6 +25,9 @@ def store(endpoint: str | None = None, local: str | None = None) -> LeaderboardS
             leaderboard_ttl=timedelta(days=1),
             momento_endpoint=endpoint,
             momento_local_address=local,
+            cors_allow_origin="*",
+            api_key_cache=timedelta(minutes=5),
+            api_key_grace=timedelta(minutes=15),
         )
     )
 
@@ -48,7 +53,12 @@ def test_a_v2_key_uses_the_configured_endpoint() -> None:
 
 
 def test_a_malformed_key_is_503_and_the_error_does_not_hold_the_key() -> None:
-    with pytest.raises(HttpError) as raised:
+    with pytest.raises(KeyUnavailable) as raised:
         store(endpoint="cell-y.example.com")._create_client("not-a-v2-key-abc123")
-    assert raised.value.status == 503
+    on_error = http_error_handler().on_error
+    assert on_error is not None
+    answer = on_error(Request(event={}, context=None, error=raised.value))
+    assert answer is not None
+    assert answer["statusCode"] == 503
     assert "abc123" not in raised.value.message
+    assert "abc123" not in answer["body"]

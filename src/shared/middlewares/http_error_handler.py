@@ -1,37 +1,82 @@
-"""The one place that decides what a client sees when something fails."""
+"""The one place that decides what a client sees when something fails: a table from each error to its answer."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
 
-from shared.http_errors import HttpError
+from shared.errors import (
+    BoardFull,
+    BodyTooLarge,
+    InvalidInput,
+    KeyUnavailable,
+    PlayerNotFound,
+    ServiceError,
+    StoreThrottled,
+    StoreTimeout,
+    StoreUnavailable,
+    UnsupportedBody,
+)
+from shared.http_request import request_id_of
 from shared.middy import Hooks, Request, Response
 from shared.observability import logger
 from shared.responses import json_response
 
 GENERIC_MESSAGE = "Internal server error"
+RETRY_AFTER_SECONDS = 1
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: HTTPStatus
+    message: str | None = None  # None: the error's own message, which names the rule, the board or the player
+    retry_after: bool = False
+
+
+ANSWERS: dict[type[ServiceError], Answer] = {
+    InvalidInput: Answer(HTTPStatus.BAD_REQUEST),
+    UnsupportedBody: Answer(HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
+    BodyTooLarge: Answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
+    PlayerNotFound: Answer(HTTPStatus.NOT_FOUND),
+    BoardFull: Answer(HTTPStatus.INSUFFICIENT_STORAGE),
+    StoreThrottled: Answer(
+        HTTPStatus.TOO_MANY_REQUESTS, "Too many requests to the leaderboard store; retry shortly.", retry_after=True
+    ),
+    StoreUnavailable: Answer(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "The leaderboard store is temporarily unavailable; retry shortly.",
+        retry_after=True,
+    ),
+    StoreTimeout: Answer(HTTPStatus.GATEWAY_TIMEOUT, "The leaderboard store did not answer in time; retry shortly."),
+    # One message for every cause (SSM unreachable, a malformed or revoked key): the client can only retry.
+    KeyUnavailable: Answer(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "The service's configuration is temporarily unavailable; retry shortly.",
+        retry_after=True,
+    ),
+}
 
 
 def http_error_handler() -> Hooks:
-    """Client errors keep their status, message and headers; anything else is a bare 500 with no internals."""
+    """Errors in the table get their answer; anything else is a bare 500 whose details go to the logs only."""
 
     def on_error(request: Request) -> Response:
         error = request.error
         request_id = request_id_of(request.event)
-        if isinstance(error, HttpError):
-            if error.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
-                logger.warning("Request failed", extra={"status": error.status, "reason": error.message})
-            else:
-                logger.info("Request rejected", extra={"status": error.status, "reason": error.message})
-            return json_response(error.status, {"message": error.message, "requestId": request_id}, error.headers)
-        # The exception's text and stack go to the logs only; the client gets a generic message.
-        logger.exception("Unhandled error")
-        return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, {"message": GENERIC_MESSAGE, "requestId": request_id})
+        answer = ANSWERS.get(type(error)) if isinstance(error, ServiceError) else None
+        if answer is None or not isinstance(error, ServiceError):
+            # The exception's text and stack go to the logs only; the client gets a generic message.
+            logger.exception("Unhandled error")
+            body = {"message": GENERIC_MESSAGE, "requestId": request_id}
+            return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, body)
+        failed = answer.status >= HTTPStatus.INTERNAL_SERVER_ERROR
+        (logger.warning if failed else logger.info)(
+            "Request failed" if failed else "Request rejected",
+            extra={"status": answer.status.value, "reason": error.message},
+        )
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if answer.retry_after else None
+        return json_response(
+            answer.status, {"message": answer.message or error.message, "requestId": request_id}, headers
+        )
 
     return Hooks(on_error=on_error)
-
-
-def request_id_of(event: dict[str, Any]) -> str | None:
-    context = event.get("requestContext")
-    return context.get("requestId") if isinstance(context, dict) else None

@@ -1,0 +1,68 @@
+"""What can go wrong, named in the service's own terms: the rules, the store and the key raise these.
+
+No HTTP here: the error handler's one table (middlewares/http_error_handler.py) decides what a client sees for each.
+An error's message is shown to clients only where the table says so (it names a rule, a board or a player); anything
+not defined here is an unexpected failure, answered as a bare 500.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """An outcome the API answers on purpose; the message is safe to show unless the error table replaces it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- The request --------------------------------------------------------------------------------------------------
+
+
+class InvalidInput(ServiceError):
+    """Input that breaks a rule; the message names the rule."""
+
+
+class UnsupportedBody(ServiceError):
+    """The body is not JSON by its Content-Type."""
+
+
+class BodyTooLarge(ServiceError):
+    """The body is larger than a submission can be."""
+
+
+# --- The leaderboard ----------------------------------------------------------------------------------------------
+
+
+class PlayerNotFound(ServiceError):
+    def __init__(self, board: str, player: str) -> None:
+        super().__init__(f"Player '{player}' is not on leaderboard '{board}'.")
+
+
+class BoardFull(ServiceError):
+    """The board reached the store's size limit for one board: new players cannot join, the rest still works."""
+
+    def __init__(self, board: str) -> None:
+        super().__init__(
+            f"Leaderboard '{board}' is full: it has reached the store's size limit for one board, so new players "
+            "cannot be added. Existing players can still be updated and the board can still be read."
+        )
+
+
+# --- The store and the key: transient, a retry may succeed --------------------------------------------------------
+
+
+class StoreThrottled(ServiceError):
+    """The store's rate limit."""
+
+
+class StoreUnavailable(ServiceError):
+    """The store could not be reached or failed, after the SDK's own retries."""
+
+
+class StoreTimeout(ServiceError):
+    """The store did not answer within its deadline."""
+
+
+class KeyUnavailable(ServiceError):
+    """The store's API key could not be fetched, is malformed, or is still rejected after a fresh fetch."""
