@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from devserver.local_aws import ACCOUNT_ID
 from devserver.routing import Match
 
-ACCOUNT_ID = "123456789012"
 API_ID = "localapi00"
 
 
@@ -123,23 +123,22 @@ def to_http_response(result: Any) -> HttpResponse:
     return HttpResponse(status, headers, raw)
 
 
-def gateway_answer(status: int, message: str) -> HttpResponse:
-    """One of API Gateway's own responses (403 unknown route, 502 bad handler, 504 timeout)."""
+def gateway_answer(status: int, message: str, error_type: str | None = None) -> HttpResponse:
+    """One of API Gateway's own responses (403 unknown route or failed auth, 502 bad handler, 504 timeout).
+
+    `error_type` is its x-amzn-ErrorType where one status has several causes (403s); otherwise the status's own.
+    """
     body = json.dumps({"message": message}).encode()
-    return HttpResponse(status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", _error_type(status))], body)
+    error_type = error_type or GATEWAY_ERROR_TYPES.get(status, "ApiGatewayException")
+    return HttpResponse(status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type)], body)
 
 
 GATEWAY_ERROR_TYPES = {
     400: "BadRequestException",
-    403: "MissingAuthenticationTokenException",
     413: "RequestTooLargeException",
     502: "InternalServerErrorException",
     504: "GatewayTimeoutException",
 }
-
-
-def _error_type(status: int) -> str:
-    return GATEWAY_ERROR_TYPES.get(status, "ApiGatewayException")
 
 
 def _headers(raw: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, list[str]]]:

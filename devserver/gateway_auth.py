@@ -10,20 +10,31 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from hmac import compare_digest
+from typing import NamedTuple
 
 from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from devserver.events import HttpRequest
+from devserver.local_aws import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
-LOCAL_ACCESS_KEY_ID = "local"
-LOCAL_SECRET_ACCESS_KEY = "local"  # noqa: S105 - the local stand-in's published credential, not a secret
 MAX_CLOCK_SKEW = timedelta(minutes=15)  # API Gateway refuses signatures older (or newer) than this
 _AUTHORIZATION = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request,"
     r"\s*SignedHeaders=(?P<signed>[^,]+),\s*Signature=(?P<signature>[0-9a-f]{64})"
 )
+
+
+class Denial(NamedTuple):
+    """API Gateway's 403 for a failed check: its message and its x-amzn-ErrorType, which tell the causes apart."""
+
+    message: str
+    error_type: str
+
+
+FORBIDDEN = Denial("Forbidden", "ForbiddenException")  # a missing or wrong API key
+MISSING_TOKEN = Denial("Missing Authentication Token", "MissingAuthenticationTokenException")
 
 
 def header(request: HttpRequest, name: str) -> str | None:
@@ -36,28 +47,32 @@ def api_key_accepted(request: HttpRequest, api_key: str) -> bool:
     return sent is not None and compare_digest(sent, api_key)
 
 
-def sigv4_problem(request: HttpRequest, host_url: str) -> str | None:
-    """None if the request carries a valid local SigV4 signature, else API Gateway's message for the failure."""
+def sigv4_denial(request: HttpRequest, host_url: str) -> Denial | None:
+    """None if the request carries a valid local SigV4 signature, else API Gateway's answer to the failure."""
     authorization = header(request, "authorization")
     if authorization is None:
-        return "Missing Authentication Token"
+        return MISSING_TOKEN
     parsed = _AUTHORIZATION.fullmatch(authorization.strip())
     amz_date = header(request, "x-amz-date")
     if parsed is None or amz_date is None:
-        return "Authorization header requires 'Credential', 'Signature', 'SignedHeaders' and 'X-Amz-Date'."
-    if parsed["key"] != LOCAL_ACCESS_KEY_ID:
-        return "The security token included in the request is invalid."
+        return Denial(
+            "Authorization header requires 'Credential', 'Signature', 'SignedHeaders' and 'X-Amz-Date'.",
+            "IncompleteSignatureException",
+        )
+    if parsed["key"] != ACCESS_KEY_ID:
+        return Denial("The security token included in the request is invalid.", "AccessDeniedException")
     try:
         signed_at = datetime.strptime(amz_date, SIGV4_TIMESTAMP).replace(tzinfo=UTC)
     except ValueError:
-        return "Invalid X-Amz-Date."
+        return Denial("Invalid X-Amz-Date.", "IncompleteSignatureException")
     if abs(datetime.now(UTC) - signed_at) > MAX_CLOCK_SKEW:
-        return "Signature expired."
+        return Denial("Signature expired.", "InvalidSignatureException")
     expected = _signature(request, host_url, parsed, amz_date)
     if not compare_digest(expected, parsed["signature"]):
-        return (
+        return Denial(
             "The request signature we calculated does not match the signature you provided. "
-            "Check your AWS Secret Access Key and signing method."
+            "Check your AWS Secret Access Key and signing method.",
+            "InvalidSignatureException",
         )
     return None
 
@@ -69,7 +84,7 @@ def _signature(request: HttpRequest, host_url: str, authorization: re.Match[str]
     url = f"{host_url}{request.raw_path}" + (f"?{request.query}" if request.query else "")
     aws_request = AWSRequest(method=request.method, url=url, headers=headers, data=request.body)
     aws_request.context["timestamp"] = amz_date
-    credentials = Credentials(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY)
+    credentials = Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY)
     signer = SigV4Auth(credentials, authorization["service"], authorization["region"])
     canonical = signer.canonical_request(aws_request)
     return str(signer.signature(signer.string_to_sign(aws_request, canonical), aws_request))

@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from devserver.local_aws import ACCOUNT_ID, REGION
+
 NO_VALUE = object()  # AWS::NoValue: the key or list item disappears
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
@@ -26,8 +28,8 @@ class TemplateValues:
             for name, spec in template.get("Parameters", {}).items()
         }
         self.parameters |= {
-            "AWS::Region": "us-east-1",
-            "AWS::AccountId": "123456789012",
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT_ID,
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
             "AWS::StackName": "local",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import boto3
 from moto.server import ThreadedMotoServer
 
-from devserver.runtime import REGION
+from devserver.local_aws import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from devserver.template import Application
 from momento_local import MomentoLocalServer
 
@@ -59,7 +59,11 @@ def start_local_services(
     ssm_host, port = ssm.get_host_and_port()
     endpoint = f"http://{ssm_host}:{port}"
     client = boto3.client(
-        "ssm", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="local", aws_secret_access_key="local"
+        "ssm",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=ACCESS_KEY_ID,
+        aws_secret_access_key=SECRET_ACCESS_KEY,
     )
     for name in key_parameters:
         client.put_parameter(Name=name, Value=LOCAL_MOMENTO_KEY, Type="SecureString", Overwrite=True)

@@ -21,12 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devserver.local_aws import ACCOUNT_ID, REGION, credentials_environment
 from devserver.template import FunctionSpec
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 INIT_TIMEOUT_S = 10.0  # Lambda's own limit for the init phase
-REGION = "us-east-1"
-ACCOUNT_ID = "123456789012"
 
 
 @dataclass(frozen=True)
@@ -194,10 +193,7 @@ def runtime_environment(spec: FunctionSpec, extra: dict[str, str]) -> dict[str, 
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
         "TZ": "UTC",
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",  # local services accept any credentials
+        **credentials_environment(),
         "AWS_SESSION_TOKEN": "local",
         "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from devserver.local_aws import credentials_environment
 from devserver.local_services import start_local_services
 from devserver.template import load_application
 
@@ -40,9 +41,7 @@ def main() -> int:
         "SAM_CLI_TELEMETRY": "0",
         "PATH": f"{sam.parent}{os.pathsep}{os.environ.get('PATH', '')}",
         # sam local hands the caller's credentials to the containers; moto accepts any.
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": "us-east-1",
+        **credentials_environment(),
     }
     command = [
         str(sam),

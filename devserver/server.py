@@ -19,7 +19,7 @@ from devserver.events import (
     gateway_answer,
     to_http_response,
 )
-from devserver.gateway_auth import api_key_accepted, header, sigv4_problem
+from devserver.gateway_auth import FORBIDDEN, MISSING_TOKEN, api_key_accepted, header, sigv4_denial
 from devserver.routing import UndecodablePathError, match_route
 from devserver.runtime import FunctionPool, runtime_environment
 from devserver.template import Application, RouteSpec
@@ -91,11 +91,11 @@ class Gateway:
         except UndecodablePathError:
             return gateway_answer(400, "Bad request: the path is not valid percent-encoded UTF-8")
         if match is None:
-            return gateway_answer(403, "Missing Authentication Token")
+            return gateway_answer(403, *MISSING_TOKEN)
         if match.route.auth == "api_key" and not api_key_accepted(request, self._api_key):
-            return gateway_answer(403, "Forbidden")
-        if match.route.auth == "iam" and (problem := sigv4_problem(request, _host_url(request))) is not None:
-            return gateway_answer(403, problem)
+            return gateway_answer(403, *FORBIDDEN)
+        if match.route.auth == "iam" and (denial := sigv4_denial(request, _host_url(request))) is not None:
+            return gateway_answer(403, *denial)
         if len(request.body) > MAX_PAYLOAD_BYTES:
             return gateway_answer(413, "Request Too Long")
         event = build_event(request, match, app.stage, request_id)

@@ -129,6 +129,7 @@ def test_unknown_paths_and_methods_are_403_missing_authentication_token(
     response = requests.request(method, sample_server.url + path, timeout=30)
     assert response.status_code == 403
     assert response.json() == {"message": "Missing Authentication Token"}
+    assert response.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
 
 
 @pytest.mark.parametrize(

@@ -45,8 +45,11 @@ def test_by_default_writes_need_the_printed_api_key(default_server: DevServerPro
     missing = post(default_server, {})
     assert missing.status_code == 403
     assert missing.json() == {"message": "Forbidden"}
+    assert missing.headers["x-amzn-ErrorType"] == "ForbiddenException"  # not a missing route
     assert missing.headers["Access-Control-Allow-Origin"] == "*"
-    assert post(default_server, {"x-api-key": "wrong"}).status_code == 403
+    wrong = post(default_server, {"x-api-key": "wrong"})
+    assert wrong.status_code == 403
+    assert wrong.headers["x-amzn-ErrorType"] == "ForbiddenException"
     assert post(default_server, {"x-api-key": "local-dev-key"}).status_code == 202
 
 
@@ -89,11 +92,13 @@ def test_iam_mode_needs_a_valid_sigv4_signature(iam_server: DevServerProcess) ->
     unsigned = post(iam_server, {})
     assert unsigned.status_code == 403
     assert unsigned.json() == {"message": "Missing Authentication Token"}
+    assert unsigned.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
     assert post(iam_server, {"x-api-key": "local-dev-key"}).status_code == 403  # a key is not a signature
     assert post(iam_server, signed(iam_server)).status_code == 202
     wrong_secret = post(iam_server, signed(iam_server, secret="not-the-secret"))
     assert wrong_secret.status_code == 403
     assert "signature" in wrong_secret.json()["message"]
+    assert wrong_secret.headers["x-amzn-ErrorType"] == "InvalidSignatureException"
     tampered = post(iam_server, signed(iam_server), body=json.dumps({"score": 9000}).encode())
     assert tampered.status_code == 403
     assert requests.get(iam_server.url + "/weekly/ada", timeout=30).json() == {"score": 42, "rank": 0}

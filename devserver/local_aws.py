@@ -1,0 +1,22 @@
+"""The local stand-in for an AWS account: its region, account id and the credentials every local service accepts.
+
+Published values, not secrets: moto accepts any credentials, and `make dev WRITE_AUTH=IAM` checks SigV4 signatures
+made with these.
+"""
+
+from __future__ import annotations
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"
+ACCESS_KEY_ID = "local"
+SECRET_ACCESS_KEY = "local"  # noqa: S105 - the local stand-in's published credential
+
+
+def credentials_environment() -> dict[str, str]:
+    """The AWS_* variables that point boto3 (in a function, or in sam local's containers) at the local account."""
+    return {
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
+    }
