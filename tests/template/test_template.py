@@ -446,8 +446,6 @@ def test_the_functions_get_the_configuration_the_code_reads() -> None:
     # Then all three share exactly these variables (the two local endpoints are empty in AWS, so boto3 and the
     # store use the real services)
     expected = {
-        "SERVICE_NAME": "leaderboard-api",
-        "STAGE_NAME": "dev",
         "MOMENTO_API_KEY_PARAM_NAME": "/leaderboard-api/dev/momento-api-key",
         "MOMENTO_CACHE_NAME": "leaderboard",
         "MOMENTO_ENDPOINT": "",
@@ -478,7 +476,7 @@ def test_parameters_reach_the_functions() -> None:
     variables = environment(template)
 
     # Then the code sees each value
-    assert variables["STAGE_NAME"] == "feat-x"
+    assert variables["MOMENTO_API_KEY_PARAM_NAME"] == "/leaderboard-api/feat-x/momento-api-key"
     assert variables["MOMENTO_CACHE_NAME"] == "scores"
     assert variables["MOMENTO_ENDPOINT"] == "cell-us-east-1-1.prod.a.momentohq.com"
     assert variables["LEADERBOARD_TTL_SECONDS"] == "3600"
