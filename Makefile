@@ -17,7 +17,7 @@ EPHEMERAL_TTL_SECONDS ?= 3600
 # sam build needs python$(PYTHON_VERSION) on PATH: the virtualenv's comes first.
 SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
-.PHONY: help setup dev invoke sam-local test e2e lint security typecheck momento-local bench bench-momento-local build validate deploy destroy lock clean
+.PHONY: help setup dev invoke sam-local test unit integration e2e lint security typecheck momento-local bench bench-momento-local build validate deploy destroy lock clean
 
 help:
 	@echo "make dev             serve the API on http://$(HOST):3000 with local Momento and SSM"
@@ -25,6 +25,8 @@ help:
 	@echo "make invoke FN=SubmitScoreFunction EVENT=events/submit-score.json   invoke one function once"
 	@echo "make sam-local       sam local start-api against the same local services (needs Docker)"
 	@echo "make test            lint, type-check and run every test (sets up the virtualenv first)"
+	@echo "make unit            the fast tier, seconds: rules, engine, middlewares, momento-local"
+	@echo "make integration     every other test: handlers against local servers, contract, dev server, template"
 	@echo "make momento-local   serve the local Momento-compatible server on $(HOST):$(PORT)"
 	@echo "make e2e URL=https://... [API_KEY=... | WRITE_AUTH=IAM]   the end-to-end suite against a deployed stage"
 	@echo "make build           sam build: package src/ for Lambda (arm64, no Docker needed)"
@@ -57,6 +59,14 @@ typecheck: $(STAMP)
 
 test: lint typecheck security
 	$(PY) -m pytest
+
+# The two tiers of `make test`'s tests, for a quicker loop while working.
+UNIT_TESTS := tests/unit momento_local/tests
+unit: $(STAMP)
+	$(PY) -m pytest $(UNIT_TESTS)
+
+integration: $(STAMP)
+	$(PY) -m pytest tests $(addprefix --ignore=,$(UNIT_TESTS))
 
 e2e: $(STAMP)
 	E2E=1 LEADERBOARD_API_URL="$(URL)" LEADERBOARD_API_KEY="$(API_KEY)" LEADERBOARD_WRITE_AUTH="$(WRITE_AUTH)" \

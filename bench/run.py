@@ -32,7 +32,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +39,8 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+from tests.support import lambda_fakes as fakes
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = "leaderboard"
@@ -124,8 +125,6 @@ def _ssm(endpoint: str) -> Any:
 def function_environment(addresses: dict[str, str]) -> dict[str, str]:
     """What the template gives the functions in production (INFO logs), pointed at the local servers."""
     return {
-        "STAGE_NAME": "bench",
-        "SERVICE_NAME": "leaderboard-api",
         "MOMENTO_API_KEY_PARAM_NAME": KEY_PARAMETER,
         "MOMENTO_CACHE_NAME": CACHE,
         "MOMENTO_LOCAL_ADDRESS": addresses["momento"],
@@ -146,46 +145,12 @@ def function_environment(addresses: dict[str, str]) -> dict[str, str]:
 # --- Events and timing ---------------------------------------------------------------------------------------
 
 
-def event(method: str, resource: str, path: dict[str, str], body: str | None = None, query: Any = None) -> Any:
-    return {
-        "resource": resource,
-        "path": "/" + "/".join(path.values()),
-        "httpMethod": method,
-        "headers": {"Content-Type": "application/json"},
-        "multiValueHeaders": {"Content-Type": ["application/json"]},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": path,
-        "stageVariables": None,
-        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "bench", "path": "/bench"},
-        "body": body,
-        "isBase64Encoded": False,
-    }
-
-
 def submit_event(board: str, player: str, score: float) -> Any:
-    return event("POST", "/{leaderboard}/{name}", {"leaderboard": board, "name": player}, json.dumps({"score": score}))
-
-
-def standing_event(board: str, player: str) -> Any:
-    return event("GET", "/{leaderboard}/{name}", {"leaderboard": board, "name": player})
+    return fakes.submit_event(board, player, {"score": score})
 
 
 def page_event(board: str, start: int) -> Any:
-    return event(
-        "GET", "/{leaderboard}", {"leaderboard": board}, query={"startRank": str(start), "endRank": str(start + 20)}
-    )
-
-
-class Context:
-    function_name = "leaderboard-api-bench"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:leaderboard-api-bench"
-    aws_request_id = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+    return fakes.page_event(board, {"startRank": str(start), "endRank": str(start + 20)})
 
 
 def timed(call: Callable[[], object]) -> float:
@@ -266,7 +231,7 @@ def warm_overhead(handlers: dict[str, Any], client: Any, plan: Plan) -> dict[str
     # Events are built before the clock starts: API Gateway builds them, not the function.
     make_event: dict[str, Callable[[int], Any]] = {
         "submit": lambda i: submit_event(board, players[i % 1000], float(i)),
-        "standing": lambda i: standing_event(board, players[i % 1000]),
+        "standing": lambda i: fakes.standing_event(board, players[i % 1000]),
         "page": lambda i: page_event(board, i % 900),
     }
     bare_calls: dict[str, Callable[[int], Any]] = {
@@ -274,7 +239,7 @@ def warm_overhead(handlers: dict[str, Any], client: Any, plan: Plan) -> dict[str
         "standing": lambda i: bare_standing(players[i % 1000]),
         "page": lambda i: client.sorted_set_fetch_by_rank(CACHE, board, i % 900, i % 900 + 20, SortOrder.DESCENDING),
     }
-    context = Context()
+    context = fakes.lambda_context("leaderboard-api-bench")
     results: dict[str, Any] = {}
     for name, bare in bare_calls.items():
         handler = handlers[name]
@@ -341,11 +306,11 @@ def board_sizes(handlers: dict[str, Any], client: Any, plan: Plan) -> dict[str, 
         count = plan.size_samples + 20
         events_by_route = {
             "submit": [submit_event(board, players[rng.randrange(size)], float(i)) for i in range(count)],
-            "standing": [standing_event(board, players[rng.randrange(size)]) for _ in range(count)],
+            "standing": [fakes.standing_event(board, players[rng.randrange(size)]) for _ in range(count)],
             "page": [page_event(board, rng.randrange(max(1, size - 20))) for _ in range(count)],
         }
         results[str(size)] = {}
-        context = Context()
+        context = fakes.lambda_context("leaderboard-api-bench")
         for name, requests in events_by_route.items():
             handler = handlers[name]
             values = [timed(partial(handler, request, context)) for request in requests][20:]
@@ -356,22 +321,14 @@ def board_sizes(handlers: dict[str, Any], client: Any, plan: Plan) -> dict[str, 
 
 # --- 3: cold starts, each in a fresh process ------------------------------------------------------------------
 
+# The event and the context's fields come from the shared fakes, built before the clock starts (API Gateway and the
+# runtime build them, not the function); the timed process imports nothing but the handler.
 COLD_HANDLER = """
-import sys
+import json, sys, types
 sys.path.insert(0, {src!r})
 import handlers.get_leaderboard as module
-event = {{"resource": "/{{leaderboard}}", "path": "/cold", "httpMethod": "GET", "headers": {{}},
-         "multiValueHeaders": {{}}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
-         "pathParameters": {{"leaderboard": "cold"}}, "stageVariables": None, "body": None, "isBase64Encoded": False,
-         "requestContext": {{"requestId": "cold-start", "stage": "bench", "path": "/bench/cold"}}}}
-class Context:
-    function_name = "leaderboard-api-bench"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:leaderboard-api-bench"
-    aws_request_id = "cold-start"
-    def get_remaining_time_in_millis(self): return 10000
-response = module.lambda_handler(event, Context())
+context = types.SimpleNamespace(**json.loads({context!r}), get_remaining_time_in_millis=lambda: 10000)
+response = module.lambda_handler(json.loads({event!r}), context)
 assert response["statusCode"] == 200, response
 import os; os._exit(0)
 """
@@ -402,10 +359,13 @@ def cold_run(code: str, env: dict[str, str], extra: list[str] | None = None) -> 
 
 
 def cold_starts(addresses: dict[str, str], plan: Plan) -> dict[str, Any]:
-    from devserver.parameters_extension import ParametersExtension  # noqa: PLC0415
+    from tests.support.parameters_extension import ParametersExtension  # noqa: PLC0415
 
     base = {"PATH": os.environ.get("PATH", ""), **function_environment(addresses)}
-    handler_code = COLD_HANDLER.format(src=str(ROOT / "src"))
+    context = {k: v for k, v in vars(fakes.lambda_context("leaderboard-api-bench")).items() if not k.startswith("_")}
+    handler_code = COLD_HANDLER.format(
+        src=str(ROOT / "src"), event=json.dumps(fakes.page_event("cold")), context=json.dumps(context)
+    )
     floor_code = COLD_FLOOR.format(address=addresses["momento"], key=KEY, cache=CACHE)
     extension = ParametersExtension(addresses["ssm"], SESSION_TOKEN)
     variants = {

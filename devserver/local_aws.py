@@ -6,10 +6,32 @@ made with these.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm import SSMClient
+
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 ACCESS_KEY_ID = "local"
 SECRET_ACCESS_KEY = "local"  # noqa: S105 - the local stand-in's published credential
+
+
+def function_arn(function_name: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{function_name}"
+
+
+def ssm_client(endpoint: str) -> SSMClient:
+    """A client of the local SSM server at `endpoint`."""
+    import boto3  # noqa: PLC0415 - only callers that talk to SSM pay for boto3
+
+    return boto3.client(
+        "ssm",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=ACCESS_KEY_ID,
+        aws_secret_access_key=SECRET_ACCESS_KEY,
+    )
 
 
 def credentials_environment() -> dict[str, str]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import boto3
 from moto.server import ThreadedMotoServer
 
-from devserver.local_aws import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
+from devserver.local_aws import ssm_client
 from devserver.template import Application
 from momento_local import MomentoLocalServer
 
@@ -58,13 +57,7 @@ def start_local_services(
     ssm.start()
     ssm_host, port = ssm.get_host_and_port()
     endpoint = f"http://{ssm_host}:{port}"
-    client = boto3.client(
-        "ssm",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=ACCESS_KEY_ID,
-        aws_secret_access_key=SECRET_ACCESS_KEY,
-    )
+    client = ssm_client(endpoint)
     for name in key_parameters:
         client.put_parameter(Name=name, Value=LOCAL_MOMENTO_KEY, Type="SecureString", Overwrite=True)
     return LocalServices(momento, ssm, endpoint, cache_names, key_parameters)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devserver.local_aws import ACCOUNT_ID, REGION, credentials_environment
+from devserver.local_aws import credentials_environment, function_arn
 from devserver.template import FunctionSpec
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
@@ -74,7 +74,7 @@ class Worker:
         deadline_ms = int((time.time() + self.spec.timeout_s) * 1000)
         context = {
             "function_name": self.spec.function_name,
-            "invoked_function_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.spec.function_name}",
+            "invoked_function_arn": function_arn(self.spec.function_name),
             "memory_limit_in_mb": self.spec.memory_mb,
             "aws_request_id": request_id,
             "deadline_ms": deadline_ms,

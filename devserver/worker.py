@@ -8,31 +8,29 @@ stdout and stderr stay the terminal's, so the handler's own logs show as they wo
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
 import sys
-import time
 import traceback
+from pathlib import Path
 from typing import Any
 
 
-class LambdaContext:
-    """The `context` argument, with the attributes and method Lambda's Python runtime provides."""
+def _load_lambda_context() -> Any:
+    """devserver/lambda_context.py, loaded by its path under a private name: the function's folder, not ours, is on
+    sys.path, so none of its modules can be shadowed by the dev server's."""
+    spec = importlib.util.spec_from_file_location(
+        "_devserver_lambda_context", Path(__file__).with_name("lambda_context.py")
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError("devserver/lambda_context.py is missing")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.LambdaContext
 
-    def __init__(self, fields: dict[str, Any]) -> None:
-        self.function_name: str = fields["function_name"]
-        self.function_version = "$LATEST"
-        self.invoked_function_arn: str = fields["invoked_function_arn"]
-        self.memory_limit_in_mb: int = fields["memory_limit_in_mb"]
-        self.aws_request_id: str = fields["aws_request_id"]
-        self.log_group_name = f"/aws/lambda/{self.function_name}"
-        self.log_stream_name = "local"
-        self.identity = None
-        self.client_context = None
-        self._deadline_ms: int = fields["deadline_ms"]
 
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, self._deadline_ms - int(time.time() * 1000))
+LambdaContext = _load_lambda_context()
 
 
 def error_payload(error: BaseException, error_type: str | None = None) -> dict[str, Any]:
@@ -64,7 +62,7 @@ def main(argv: list[str]) -> int:
         for line in requests:
             invocation = json.loads(line)
             try:
-                result = handler(invocation["event"], LambdaContext(invocation["context"]))
+                result = handler(invocation["event"], LambdaContext(**invocation["context"]))
                 encoded = json.dumps({"result": result})
             except Exception as error:
                 traceback.print_exc()

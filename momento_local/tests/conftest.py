@@ -35,10 +35,17 @@ def make_client(
     return CacheClient.create(config, credentials(server, token), ttl, eager_connection_timeout=timedelta(seconds=5))
 
 
-@pytest.fixture
-def client(momento_local: MomentoLocalServer) -> Iterator[CacheClient]:
-    with make_client(momento_local) as cache_client:
+@pytest.fixture(scope="session")
+def shared_client(momento_local_session: MomentoLocalServer) -> Iterator[CacheClient]:
+    """One client for the session: closing a client takes the SDK about 0.2 s, which per test would dominate."""
+    with make_client(momento_local_session) as cache_client:
         yield cache_client
+
+
+@pytest.fixture
+def client(momento_local: MomentoLocalServer, shared_client: CacheClient) -> CacheClient:
+    """A client of the server as `momento_local` resets it for each test."""
+    return shared_client
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import Service
-from tests.contract.clients import ApiClient, HttpClient, HttpTarget, InProcessClient
-from tests.dev_server import DevServerProcess
+from tests.support.api_client import ApiClient, HttpClient, HttpTarget, InProcessClient
+from tests.support.dev_server import DevServerProcess
+from tests.support.service import Service
 
 RUN_ID = uuid.uuid4().hex[:8]  # one per test run, in every board name: concurrent runs never share a board
 END_TO_END_ONLY = os.environ.get("E2E") == "1"

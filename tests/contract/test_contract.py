@@ -6,23 +6,7 @@ import json
 
 import pytest
 
-from tests.contract.clients import ApiClient, ApiResponse
-
-JOSE = "José María 🏎"
-
-
-def assert_error(response: ApiResponse, status: int, *words: str) -> dict[str, str]:
-    """An error is JSON {"message", "requestId"} with the status, and never shows internals."""
-    assert response.status == status, (response.status, response.text)
-    assert response.headers["Content-Type"] == "application/json"
-    body = response.json()
-    assert set(body) == {"message", "requestId"}
-    assert body["requestId"]
-    for word in words:
-        assert word in body["message"], body["message"]
-    assert "Traceback" not in response.text
-    return dict(body)
-
+from tests.support.api_client import JOSE, ApiClient, assert_error
 
 # Submit
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dev_server import DevServerProcess
+from tests.support.dev_server import DevServerProcess
 
 SAMPLE_APP = Path(__file__).with_name("sample_app")
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.dev_server import DevServerProcess
+from tests.support.dev_server import DevServerProcess
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 

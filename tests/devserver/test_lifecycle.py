@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.dev_server import ROOT, DevServerProcess
+from tests.support import ROOT
+from tests.support.dev_server import DevServerProcess
 
 
 def port_is_free(url: str) -> bool:

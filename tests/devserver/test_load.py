@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.dev_server import DevServerProcess
+from tests.support.dev_server import DevServerProcess
 
 CLIENTS = 20
 WRITES_PER_CLIENT = 50

@@ -12,7 +12,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from tests.dev_server import DevServerProcess
+from tests.support.dev_server import DevServerProcess
 
 BODY = json.dumps({"score": 42}).encode()
 JSON = {"Content-Type": "application/json"}

@@ -9,9 +9,9 @@ import pytest
 from momento import CacheClient, Configurations, CredentialProvider
 from momento.responses import CacheSortedSetFetch
 
-from tests.conftest import CACHE, Service, body_of, submit_event
-from tests.contract.clients import InProcessClient
-from tests.contract.test_contract import JOSE, assert_error
+from tests.support.api_client import JOSE, InProcessClient, assert_error
+from tests.support.lambda_fakes import submit_event
+from tests.support.service import CACHE, Service, body_of
 
 
 @pytest.fixture

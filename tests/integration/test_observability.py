@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Service, submit_event
+from tests.support.lambda_fakes import submit_event
+from tests.support.service import Service
 
 
 def emitted(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:

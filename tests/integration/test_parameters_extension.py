@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 from mypy_boto3_ssm import SSMClient
 
-from devserver.parameters_extension import ParametersExtension
 from momento_local import MomentoLocalServer
 from shared.parameter_sources import ExtensionError, ExtensionSource
-from tests.conftest import API_KEY, API_KEY_PARAMETER, Service, start_service
-from tests.contract.clients import InProcessClient
+from tests.support.api_client import InProcessClient
+from tests.support.parameters_extension import ParametersExtension
+from tests.support.service import API_KEY, API_KEY_PARAMETER, Service, start_service
 
 TOKEN = "session-token-of-this-invocation"
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import Service, body_of, load_event
+from tests.support.lambda_fakes import load_event
+from tests.support.service import Service, body_of
 
 
 def test_the_sample_events_drive_the_whole_api(service: Service) -> None:

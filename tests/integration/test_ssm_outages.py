@@ -10,9 +10,8 @@ import pytest
 from mypy_boto3_ssm import SSMClient
 
 from momento_local import MomentoLocalServer
-from tests.conftest import Service, start_service
-from tests.contract.clients import InProcessClient
-from tests.contract.test_contract import assert_error
+from tests.support.api_client import InProcessClient, assert_error
+from tests.support.service import Service, start_service
 from tests.support.switchable_proxy import SwitchableProxy
 
 

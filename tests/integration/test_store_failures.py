@@ -6,9 +6,8 @@ import time
 
 import pytest
 
-from tests.conftest import API_KEY, API_KEY_PARAMETER, CACHE, Service
-from tests.contract.clients import InProcessClient
-from tests.contract.test_contract import assert_error
+from tests.support.api_client import InProcessClient, assert_error
+from tests.support.service import API_KEY, API_KEY_PARAMETER, CACHE, Service
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from shared.leaderboard import DEFAULT_PAGE_SIZE, LEADERBOARD_NAME, MAX_PAGE_SIZE
-from tests.dev_server import DevServerProcess
+from tests.support.dev_server import DevServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "openapi-fuzz-key"

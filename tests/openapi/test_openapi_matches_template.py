@@ -17,7 +17,7 @@ from openapi_spec_validator import validate
 from devserver.intrinsics import TemplateValues
 from shared.leaderboard import LEADERBOARD_NAME, MAX_ABS_SCORE, MAX_PAGE_SIZE, MAX_PLAYER_NAME_CHARS, MAX_RANK
 from shared.middlewares.json_body_parser import DEFAULT_MAX_BODY_BYTES
-from tests.template.test_template import load_template
+from tests.support.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI = ROOT / "openapi.yaml"

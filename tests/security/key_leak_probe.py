@@ -14,13 +14,13 @@ import json
 import logging
 import os
 import sys
-import uuid
-from pathlib import Path
 from typing import Any
 
 from aws_xray_sdk.core import xray_recorder
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT  # the test starts the probe with the repository on PYTHONPATH
+from tests.support.lambda_fakes import lambda_context, page_event, standing_event, submit_event
+
 PREFIX = "PROBE "  # marks the probe's own lines among the functions' logs and metrics on stdout
 
 
@@ -35,35 +35,6 @@ class CapturingEmitter:
 
     def set_daemon_address(self, address: str | None) -> None:
         """Nothing to connect to."""
-
-
-class Context:
-    def __init__(self, name: str) -> None:
-        self.function_name = name
-        self.function_version = "$LATEST"
-        self.memory_limit_in_mb = 1024
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
-        self.aws_request_id = str(uuid.uuid4())
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
-
-
-def event(method: str, resource: str, path_parameters: dict[str, str], body: str | None = None) -> dict[str, Any]:
-    return {
-        "resource": resource,
-        "path": "/" + "/".join(path_parameters.values()),
-        "httpMethod": method,
-        "headers": {"Content-Type": "application/json"},
-        "multiValueHeaders": {"Content-Type": ["application/json"]},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": path_parameters,
-        "stageVariables": None,
-        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "probe", "path": "/probe"},
-        "body": body,
-        "isBase64Encoded": False,
-    }
 
 
 def main() -> int:
@@ -81,20 +52,13 @@ def main() -> int:
             break
         board, name = "probe", "ada"
         if step == "submit":
-            result = submit(
-                event("POST", "/{leaderboard}/{name}", {"leaderboard": board, "name": name}, '{"score": 7}'),
-                Context("submit"),
-            )
+            result = submit(submit_event(board, name, {"score": 7}), lambda_context("submit"))
         elif step == "bad-submit":
-            result = submit(
-                event("POST", "/{leaderboard}/{name}", {"leaderboard": board, "name": name}, "{oops"), Context("submit")
-            )
+            result = submit(submit_event(board, name, "{oops", raw_body=True), lambda_context("submit"))
         elif step == "standing":
-            result = standing(
-                event("GET", "/{leaderboard}/{name}", {"leaderboard": board, "name": name}), Context("standing")
-            )
+            result = standing(standing_event(board, name), lambda_context("standing"))
         else:
-            result = page(event("GET", "/{leaderboard}", {"leaderboard": board}), Context("page"))
+            result = page(page_event(board), lambda_context("page"))
         answers.append(result)
         print(PREFIX + json.dumps({"step": step, "status": result["statusCode"]}), flush=True)
     print(PREFIX + json.dumps({"responses": answers}), flush=True)

@@ -13,8 +13,9 @@ import pytest
 from mypy_boto3_ssm import SSMClient
 
 from momento_local import MomentoLocalServer
-from tests.conftest import API_KEY_PARAMETER, ROOT
 from tests.security.key_leak_probe import PREFIX
+from tests.support import ROOT
+from tests.support.service import API_KEY_PARAMETER
 
 KEY_1 = "leak-probe-key-one-7f3a9c"
 KEY_2 = "leak-probe-key-two-51d0e8"

@@ -13,32 +13,29 @@ import sys
 import tomllib
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-import yaml  # type: ignore[import-untyped,unused-ignore]
-from samtranslator.translator.transform import transform  # type: ignore[import-untyped,unused-ignore]
 
-from devserver.intrinsics import TemplateValues
+from tests.support import ROOT
+from tests.support.template import (
+    ACCOUNT,
+    AWS_MANAGED_POLICIES,
+    REGION,
+    TEMPLATE,
+    load_template,
+    resources,
+    stack,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "template.yaml"
 SAMCONFIG = ROOT / "samconfig.toml"
 EVENTS = ROOT / "events"
 ENV_JSON = EVENTS / "env.json"
 SAMPLE_EVENTS = sorted(path for path in EVENTS.glob("*.json") if path != ENV_JSON)
 TOOLS = Path(sys.executable).parent  # cfn-lint and sam are installed beside the interpreter running the tests
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-# The AWS-managed policies SAM attaches to every function role (basic logging; X-Ray because Tracing is Active).
-AWS_MANAGED_POLICIES = {
-    "AWSLambdaBasicExecutionRole": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-    "AWSXrayWriteOnlyAccess": "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
-}
 # Each resource type this template names, and the property that holds its name.
 NAME_PROPERTIES = {
     "AWS::ApiGateway::RestApi": "Name",
@@ -68,80 +65,6 @@ ROUTES = [
         "GetLeaderboardFunction", "handlers.get_leaderboard.lambda_handler", "GET", "/{leaderboard}", "get-leaderboard"
     ),
 ]
-
-
-# --- Reading the template ------------------------------------------------------------------------------------------
-
-
-def _intrinsic(loader: Any, tag_suffix: str, node: Any) -> dict[str, Any]:
-    """`!Ref x` -> {"Ref": "x"}, `!Sub ...` -> {"Fn::Sub": ...}: CloudFormation's short forms in long form."""
-    name = tag_suffix if tag_suffix in {"Ref", "Condition"} else f"Fn::{tag_suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if tag_suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-# A private subclass, so the short-form tags are not registered on yaml.SafeLoader for the whole test session.
-_CfnLoader: Any = type("_CfnLoader", (yaml.SafeLoader,), {})
-_CfnLoader.add_multi_constructor("!", _intrinsic)
-
-
-def load_template() -> dict[str, Any]:
-    loader = _CfnLoader(TEMPLATE.read_text(encoding="utf-8"))
-    try:
-        template: dict[str, Any] = loader.get_single_data()
-    finally:
-        loader.dispose()
-    return template
-
-
-class _AwsManagedPolicies:
-    """Stands in for SAM's loader, which would list AWS-managed policies through IAM."""
-
-    def load(self) -> dict[str, str]:
-        return dict(AWS_MANAGED_POLICIES)
-
-
-@cache
-def _translated(overrides: tuple[tuple[str, str], ...]) -> dict[str, Any]:
-    template = load_template()
-    # `sam package` replaces the local code folder by the uploaded artifact; the transform only accepts the latter.
-    template["Globals"]["Function"]["CodeUri"] = "s3://artifacts/leaderboard-api.zip"
-    with pytest.MonkeyPatch.context() as env:
-        # The transform asks boto3 for the region; keep it away from any real profile or credentials.
-        env.setenv("AWS_DEFAULT_REGION", REGION)
-        env.setenv("AWS_CONFIG_FILE", os.devnull)
-        env.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-        env.delenv("AWS_PROFILE", raising=False)
-        translated: dict[str, Any] = transform(template, dict(overrides), _AwsManagedPolicies())
-    return translated
-
-
-@cache
-def _stack(overrides: tuple[tuple[str, str], ...]) -> dict[str, Any]:
-    translated = _translated(overrides)
-    stage = dict(overrides).get("StageName", "dev")
-    pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::StackName": f"leaderboard-api-{stage}"}
-    return TemplateValues(translated, dict(overrides), pseudo).resolved_template()
-
-
-def stack(**overrides: str) -> dict[str, Any]:
-    """The CloudFormation template SAM deploys for these parameter values, with every intrinsic resolved."""
-    return _stack(tuple(sorted(overrides.items())))
-
-
-def resources(template: Mapping[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
-    return {
-        logical_id: resource["Properties"]
-        for logical_id, resource in template["Resources"].items()
-        if resource["Type"] == resource_type
-    }
 
 
 def environment(template: Mapping[str, Any], function: str = "SubmitScoreFunction") -> dict[str, str]:
@@ -531,17 +454,15 @@ def offline_environment() -> dict[str, str]:
     }
 
 
+def run_offline(*command: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, cwd=ROOT, env=offline_environment(), capture_output=True, text=True, timeout=120, check=False
+    )
+
+
 def test_cfn_lint_finds_nothing() -> None:
     # Given the template, When cfn-lint checks it
-    result = subprocess.run(
-        [TOOLS / "cfn-lint", TEMPLATE],
-        cwd=ROOT,
-        env=offline_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_offline(TOOLS / "cfn-lint", TEMPLATE)
 
     # Then it reports no error, warning or informational finding of its default rules
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
@@ -549,15 +470,7 @@ def test_cfn_lint_finds_nothing() -> None:
 
 def test_sam_validate_with_lint_passes() -> None:
     # Given the template, When `sam validate --lint` checks it (as the deploy pipeline would)
-    result = subprocess.run(
-        [TOOLS / "sam", "validate", "--lint", "--template-file", TEMPLATE],
-        cwd=ROOT,
-        env=offline_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_offline(TOOLS / "sam", "validate", "--lint", "--template-file", TEMPLATE)
 
     # Then it is a valid SAM template
     assert result.returncode == 0, result.stdout + result.stderr

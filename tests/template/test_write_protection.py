@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.template.test_template import resources, stack
+from tests.support.template import resources, stack
 
 
 def api_body(template: dict[str, Any]) -> dict[str, Any]:

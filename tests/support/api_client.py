@@ -14,7 +14,23 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from requests.structures import CaseInsensitiveDict
 
-from tests.conftest import Service, page_event, standing_event, submit_event
+from tests.support.lambda_fakes import page_event, standing_event, submit_event
+from tests.support.service import Service
+
+JOSE = "José María 🏎"
+
+
+def assert_error(response: ApiResponse, status: int, *words: str) -> dict[str, str]:
+    """An error is JSON {"message", "requestId"} with the status, and never shows internals."""
+    assert response.status == status, (response.status, response.text)
+    assert response.headers["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"message", "requestId"}
+    assert body["requestId"]
+    for word in words:
+        assert word in body["message"], body["message"]
+    assert "Traceback" not in response.text
+    return dict(body)
 
 
 @dataclass

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 from typing import IO
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
+
 READY = re.compile(r"dev server on (?P<url>http://[\d.]+:\d+)")
 
 

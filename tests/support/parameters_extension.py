@@ -13,21 +13,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 from botocore.exceptions import ClientError
+
+from devserver.local_aws import ssm_client
 
 PATH = "/systemsmanager/parameters/get"
 
 
 class ParametersExtension:
-    def __init__(self, ssm_endpoint: str, session_token: str, region: str = "us-east-1") -> None:
-        ssm = boto3.client(
-            "ssm",
-            endpoint_url=ssm_endpoint,
-            region_name=region,
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
+    def __init__(self, ssm_endpoint: str, session_token: str) -> None:
+        ssm = ssm_client(ssm_endpoint)
         token = session_token
 
         class Handler(BaseHTTPRequestHandler):

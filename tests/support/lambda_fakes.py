@@ -1,0 +1,81 @@
+"""What Lambda hands a function, for invoking handlers in-process: a context, and API Gateway REST (v1 proxy) events
+built from the sample events in events/ (the same shape `sam local generate-event` gives).
+
+Used by the tests, the key-leak probe and `make bench` alike. Standard library and devserver only: the probe and the
+bench import it in processes whose imports are part of what they watch.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import uuid
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+from devserver.lambda_context import LambdaContext
+from devserver.local_aws import function_arn
+from tests.support import ROOT
+
+EVENTS = ROOT / "events"
+STAGE = "test"
+
+
+def lambda_context(function_name: str, timeout_ms: int = 10_000) -> LambdaContext:
+    """The context of an invocation of `function_name`, with `timeout_ms` left."""
+    return LambdaContext(function_name, function_arn(function_name), timeout_ms=timeout_ms)
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """A sample event from events/, fresh each time (callers change it)."""
+    return copy.deepcopy(_sample(name))
+
+
+@cache
+def _sample(name: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((EVENTS / name).read_text(encoding="utf-8"))
+    return event
+
+
+def submit_event(
+    board: str,
+    name: str,
+    body: Any,
+    *,
+    content_type: str | None = "application/json",
+    base64_body: bool = False,
+    raw_body: bool = False,
+) -> dict[str, Any]:
+    """A POST event; `body` is JSON-encoded unless `raw_body` (then sent as the exact string given)."""
+    event = _request_event("submit-score.json", f"/{quote(board)}/{quote(name)}", {"leaderboard": board, "name": name})
+    text = body if raw_body else json.dumps(body)
+    event["body"] = base64.b64encode(text.encode()).decode() if base64_body else text
+    event["isBase64Encoded"] = base64_body
+    headers = {k: v for k, v in event["headers"].items() if k.lower() != "content-type"}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    event["headers"] = headers
+    event["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
+    return event
+
+
+def standing_event(board: str, name: str) -> dict[str, Any]:
+    return _request_event("get-standing.json", f"/{quote(board)}/{quote(name)}", {"leaderboard": board, "name": name})
+
+
+def page_event(board: str, query: dict[str, str] | None = None) -> dict[str, Any]:
+    event = _request_event("get-leaderboard.json", f"/{quote(board)}", {"leaderboard": board})
+    event["queryStringParameters"] = query
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} if query else None
+    return event
+
+
+def _request_event(sample: str, path: str, path_parameters: dict[str, str]) -> dict[str, Any]:
+    event = load_event(sample)
+    event["path"] = path
+    event["pathParameters"] = path_parameters
+    event["requestContext"]["path"] = f"/{STAGE}{path}"
+    event["requestContext"]["requestId"] = str(uuid.uuid4())
+    return event

@@ -1,0 +1,76 @@
+"""The three functions in-process, freshly imported (a cold start), against momento-local and moto's SSM server."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from aws_lambda_powertools.logging import logger as powertools_logger
+from aws_lambda_powertools.metrics.provider import cold_start as powertools_cold_start
+from mypy_boto3_ssm import SSMClient
+
+from momento_local import MomentoLocalServer
+from tests.support.lambda_fakes import STAGE, lambda_context, page_event, standing_event, submit_event
+
+API_KEY_PARAMETER = f"/leaderboard-api/{STAGE}/momento-api-key"
+API_KEY = "test-momento-key-1"
+CACHE = "leaderboard"
+HANDLERS = ("handlers.submit_score", "handlers.get_standing", "handlers.get_leaderboard")
+
+
+@dataclass
+class Service:
+    """The three handler modules, freshly imported (so each test starts cold), and the servers behind them."""
+
+    modules: dict[str, ModuleType]
+    momento: MomentoLocalServer
+    ssm: SSMClient
+    api_key: str = API_KEY
+
+    def invoke(self, module: str, event: dict[str, Any]) -> dict[str, Any]:
+        context = lambda_context(f"leaderboard-api-{STAGE}-{module.rsplit('.', 1)[-1].replace('_', '-')}")
+        response: dict[str, Any] = self.modules[module].lambda_handler(event, context)
+        return response
+
+    def submit(self, board: str, name: str, body: Any, **overrides: Any) -> dict[str, Any]:
+        return self.invoke("handlers.submit_score", submit_event(board, name, body, **overrides))
+
+    def standing(self, board: str, name: str) -> dict[str, Any]:
+        return self.invoke("handlers.get_standing", standing_event(board, name))
+
+    def page(self, board: str, query: dict[str, str] | None = None) -> dict[str, Any]:
+        return self.invoke("handlers.get_leaderboard", page_event(board, query))
+
+    def rotate_key(self, new_key: str) -> None:
+        """Puts a new key in SSM and makes Momento accept only it (the old one is revoked)."""
+        self.ssm.put_parameter(Name=API_KEY_PARAMETER, Value=new_key, Type="SecureString", Overwrite=True)
+        self.momento.set_tokens([new_key])
+        self.api_key = new_key
+
+
+def start_service(momento_local: MomentoLocalServer, ssm: SSMClient) -> Service:
+    """A cold start of the three functions against the servers, with the key in SSM and accepted by Momento.
+
+    The functions read their environment as it is now: tests change it (monkeypatch) before calling this.
+    """
+    ssm.put_parameter(Name=API_KEY_PARAMETER, Value=API_KEY, Type="SecureString", Overwrite=True)
+    momento_local.set_tokens([API_KEY])
+    return Service(modules=fresh_handler_modules(), momento=momento_local, ssm=ssm)
+
+
+def fresh_handler_modules() -> dict[str, ModuleType]:
+    """Imports the handlers anew, with fresh shared state (config, store, SSM cache): a cold start."""
+    # Powertools keeps its cold-start flags at module level (one process = one execution environment in Lambda).
+    powertools_cold_start.is_cold_start = True
+    powertools_logger.is_cold_start = True
+    for name in [n for n in sys.modules if n == "shared" or n.startswith(("shared.", "handlers"))]:
+        del sys.modules[name]
+    return {name: importlib.import_module(name) for name in HANDLERS}
+
+
+def body_of(response: dict[str, Any]) -> Any:
+    return json.loads(response["body"])
