@@ -17,7 +17,17 @@ from requests.structures import CaseInsensitiveDict
 from tests.support.lambda_fakes import page_event, standing_event, submit_event
 from tests.support.service import Service
 
-JOSE = "José María 🏎"
+JOSE = "José María 🏎"  # a player name with accents, spaces and an emoji
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: CaseInsensitiveDict[str]
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text)
 
 
 def assert_error(response: ApiResponse, status: int, *words: str) -> dict[str, str]:
@@ -31,16 +41,6 @@ def assert_error(response: ApiResponse, status: int, *words: str) -> dict[str, s
         assert word in body["message"], body["message"]
     assert "Traceback" not in response.text
     return dict(body)
-
-
-@dataclass
-class ApiResponse:
-    status: int
-    headers: CaseInsensitiveDict[str]
-    text: str
-
-    def json(self) -> Any:
-        return json.loads(self.text)
 
 
 class ApiClient(Protocol):
