@@ -11,9 +11,7 @@ from momento import CacheClient, CacheClientAsync, Configurations, CredentialPro
 from momento.config import Configuration
 
 from momento_local import MomentoLocalServer
-from momento_local.pytest_plugin import DEFAULT_CACHE
 
-CACHE = DEFAULT_CACHE
 DEFAULT_TTL = timedelta(minutes=10)
 
 

@@ -15,8 +15,8 @@ from momento.responses import (
     CacheSortedSetIncrementScore,
 )
 
-from momento_local.tests.conftest import CACHE
-from momento_local.tests.test_fetch import PEPPERS
+from momento_local.pytest_plugin import DEFAULT_CACHE as CACHE
+from momento_local.tests.worked_examples import PEPPERS
 
 
 async def test_async_client_worked_example(async_client: CacheClientAsync) -> None:

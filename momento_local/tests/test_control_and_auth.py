@@ -18,7 +18,7 @@ from momento.responses import (
 )
 
 from momento_local import MomentoLocalServer
-from momento_local.tests.conftest import CACHE
+from momento_local.pytest_plugin import DEFAULT_CACHE as CACHE
 
 
 def cache_names(client: CacheClient) -> list[str]:

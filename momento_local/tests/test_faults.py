@@ -18,7 +18,7 @@ from momento.responses import (
 
 from momento_local import MomentoLocalServer
 from momento_local.client_metadata import MetadataMiddleware
-from momento_local.tests.conftest import CACHE
+from momento_local.pytest_plugin import DEFAULT_CACHE as CACHE
 
 ClientFactory = Callable[..., CacheClient]
 LAPTOP_CALLS = 4  # Configurations.Laptop: FixedCountRetryStrategy(max_attempts=3) = 1 call + 3 retries

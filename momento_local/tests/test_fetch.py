@@ -9,18 +9,9 @@ from momento import CacheClient
 from momento.requests import SortOrder
 from momento.responses import CacheSortedSetFetch
 
-from momento_local.tests.conftest import CACHE
+from momento_local.pytest_plugin import DEFAULT_CACHE as CACHE
+from momento_local.tests.worked_examples import PEPPERS
 
-PEPPERS = {
-    "foo": 1.0,
-    "bar": 2.0,
-    "baz": 42.0,
-    "habanero": 68.0,
-    "bam": 1000.0,
-    "burrito": 9000.0,
-    "taco": 90210.0,
-    "jalapeno": 1e6,
-}
 ASC, DESC = SortOrder.ASCENDING, SortOrder.DESCENDING
 
 

@@ -19,7 +19,7 @@ from momento.responses import (
     CacheSortedSetRemoveElements,
 )
 
-from momento_local.tests.conftest import CACHE
+from momento_local.pytest_plugin import DEFAULT_CACHE as CACHE
 
 
 def fetch_all(client: CacheClient, name: str) -> list[tuple[str, float]]:

@@ -15,7 +15,7 @@ from momento_wire_types import cacheclient_pb2 as pb
 from momento_wire_types import cacheclient_pb2_grpc as pb_grpc
 
 from momento_local import MomentoLocalServer
-from momento_local.tests.conftest import CACHE
+from momento_local.pytest_plugin import DEFAULT_CACHE as CACHE
 
 AUTH = ("authorization", "")
 WITH_CACHE = (AUTH, ("cache", CACHE))
