@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from devserver.events import HttpRequest, build_event
 from devserver.routing import match_route
 from devserver.template import load_application
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
 
 
 def test_routes_and_handlers_come_from_the_template() -> None:

@@ -18,7 +18,6 @@ import http.client
 import json
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -37,9 +36,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from shared.leaderboard import DEFAULT_PAGE_SIZE, LEADERBOARD_NAME, MAX_PAGE_SIZE
+from tests.support import ROOT
 from tests.support.dev_server import DevServerProcess
 
-ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "openapi-fuzz-key"
 AUTH = {"x-api-key": API_KEY}
 SEED = 20260527

@@ -6,7 +6,6 @@ import re
 import sys
 import unicodedata
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +16,9 @@ from openapi_spec_validator import validate
 from devserver.intrinsics import TemplateValues
 from shared.leaderboard import LEADERBOARD_NAME, MAX_ABS_SCORE, MAX_PAGE_SIZE, MAX_PLAYER_NAME_CHARS, MAX_RANK
 from shared.middlewares.json_body_parser import DEFAULT_MAX_BODY_BYTES
+from tests.support import ROOT
 from tests.support.template import load_template
 
-ROOT = Path(__file__).resolve().parents[2]
 OPENAPI = ROOT / "openapi.yaml"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 PLAYER = "/{leaderboard}/{name}"
