@@ -14,13 +14,18 @@ from typing import Any, NamedTuple
 
 from shared.errors import InvalidInput
 
-LEADERBOARD_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# Not "." or "..": clients and proxies resolve those path segments away, so such a board could never be reached.
+LEADERBOARD_NAME = re.compile(r"(?!\.{1,2}$)[A-Za-z0-9._-]{1,64}")
 MAX_PLAYER_NAME_CHARS = 128
 MAX_ABS_SCORE = 2**53  # beyond this, integers lose exactness in JavaScript clients (and in a double)
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_RANK = 1_000_000_000  # far beyond any board Momento can hold; keeps ranks inside the protocol's int32
 FORBIDDEN_CATEGORIES = {"Cc", "Cs"}  # control characters, and lone surrogates (not encodable as UTF-8)
+# Spaces and line/paragraph separators, and format characters (zero-width space and joiners, BOM, bidi marks): a
+# name made only of these shows as nothing at all.
+INVISIBLE_CATEGORIES = {"Zs", "Zl", "Zp", "Cf"}
+RANK_PARAMETERS = ("startRank", "endRank")
 
 
 class PlayerRef(NamedTuple):
@@ -69,8 +74,11 @@ def parse_submission(event: dict[str, Any]) -> Submission:
 def parse_page_request(event: dict[str, Any]) -> PageRequest:
     board = leaderboard_name((event.get("pathParameters") or {}).get("leaderboard"))
     query = event.get("queryStringParameters") or {}
+    _given_once(event.get("multiValueQueryStringParameters") or {}, RANK_PARAMETERS)
     start = rank_parameter("startRank", query.get("startRank"), default=0)
     end = rank_parameter("endRank", query.get("endRank"), default=start + DEFAULT_PAGE_SIZE)
+    if end > MAX_RANK:  # only the default gets here: an explicit endRank was held to the same bound just above
+        raise InvalidInput(f"endRank must be at most {MAX_RANK} (without one, it is startRank + {DEFAULT_PAGE_SIZE}).")
     if end <= start:
         raise InvalidInput(f"endRank ({end}) must be greater than startRank ({start}).")
     if end - start > MAX_PAGE_SIZE:
@@ -80,12 +88,16 @@ def parse_page_request(event: dict[str, Any]) -> PageRequest:
 
 def leaderboard_name(raw: object) -> str:
     if not isinstance(raw, str) or not LEADERBOARD_NAME.fullmatch(raw):
-        raise InvalidInput("The leaderboard name must be 1-64 characters, each a letter, digit, '.', '_' or '-'.")
+        raise InvalidInput(
+            "The leaderboard name must be 1-64 characters, each a letter, digit, '.', '_' or '-', "
+            "and not '.' or '..' (which URLs resolve away)."
+        )
     return raw
 
 
 def player_name(raw: object) -> str:
-    """The player's name, 1-128 characters, any Unicode except control characters.
+    """The player's name, 1-128 characters, any Unicode except control characters, with something visible in it and
+    no space at either end (a leaderboard shows names: "ada" and "ada " must not be two players who look alike).
 
     API Gateway hands path parameters over URL-decoded: decoding again would turn a name holding '%41' into 'A'.
     """
@@ -95,6 +107,10 @@ def player_name(raw: object) -> str:
         raise InvalidInput(f"The player name must be 1-{MAX_PLAYER_NAME_CHARS} characters (got {len(raw)}).")
     if any(unicodedata.category(char) in FORBIDDEN_CATEGORIES for char in raw):
         raise InvalidInput("The player name must not contain control characters.")
+    if all(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in raw):
+        raise InvalidInput("The player name must have a visible character, not only spaces or invisible ones.")
+    if raw != raw.strip():
+        raise InvalidInput("The player name must not start or end with a space.")
     return raw
 
 
@@ -117,6 +133,13 @@ def rank_parameter(name: str, raw: object, default: int) -> int:
     if len(raw) > len(str(MAX_RANK)) or (value := int(raw)) > MAX_RANK:
         raise InvalidInput(f"{name} must be at most {MAX_RANK}.")
     return value
+
+
+def _given_once(multi_values: dict[str, Any], names: tuple[str, ...]) -> None:
+    """A repeated parameter is refused: API Gateway keeps its last value, a client may mean the first."""
+    for name in names:
+        if len(values := multi_values.get(name) or []) > 1:
+            raise InvalidInput(f"{name} is given {len(values)} times; give it once.")
 
 
 def json_number(value: float) -> int | float:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.support.api_client import JOSE, ApiClient, assert_error
+from tests.support.lambda_fakes import Query
 
 # Submit
 
@@ -97,6 +98,8 @@ def test_a_body_over_4kb_is_413(api: ApiClient, board: str) -> None:
         ("x" * 65, ["leaderboard name"]),
         ("ümlaut", ["leaderboard name"]),
         ("semi;colon", ["leaderboard name"]),
+        (".", ["not '.' or '..'"]),  # sent percent-encoded: clients resolve a bare dot segment away
+        ("..", ["not '.' or '..'"]),
     ],
 )
 def test_invalid_leaderboard_names_are_400_on_every_route(api: ApiClient, bad_board: str, words: list[str]) -> None:
@@ -119,6 +122,11 @@ def test_valid_leaderboard_names(api: ApiClient, board: str, suffix: str) -> Non
         ("tab\there", ["control characters"]),
         ("new\nline", ["control characters"]),
         ("nul\x00", ["control characters"]),
+        (" ", ["visible character"]),
+        ("\u200b\ufeff", ["visible character"]),
+        ("\u3000", ["visible character"]),
+        ("space at end ", ["start or end with a space"]),
+        (" space at start", ["start or end with a space"]),
     ],
 )
 def test_invalid_player_names_are_400(api: ApiClient, board: str, name: str, words: list[str]) -> None:
@@ -126,7 +134,7 @@ def test_invalid_player_names_are_400(api: ApiClient, board: str, name: str, wor
     assert_error(api.standing(board, name), 400, *words)
 
 
-@pytest.mark.parametrize("name", [JOSE, "x" * 128, "🏎" * 128, "space at end ", "100%", "what?#", "👩‍👩‍👧"])
+@pytest.mark.parametrize("name", [JOSE, "x" * 128, "🏎" * 128, "spaces  inside", "100%", "what?#", "👩‍👩‍👧", "a\u200db"])
 def test_player_names_round_trip_exactly(api: ApiClient, board: str, name: str) -> None:
     assert api.submit(board, name, {"score": 5}).json()["name"] == name
     assert api.standing(board, name).json() == {"score": 5, "rank": 0}
@@ -197,10 +205,19 @@ def test_page_of_a_board_that_does_not_exist_is_an_empty_list(api: ApiClient, bo
         ({"startRank": "10", "endRank": "5"}, ["greater than"]),
         ({"startRank": "0", "endRank": "101"}, ["at most 100"]),
         ({"startRank": "99999999999999999999"}, ["at most"]),
+        # An omitted endRank (startRank + 20) is held to the same bound as an explicit one
+        ({"startRank": "999999990"}, ["endRank", "at most 1000000000"]),
+        ({"startRank": "999999990", "endRank": "1000000010"}, ["endRank", "at most 1000000000"]),
+        ([("startRank", "5"), ("startRank", "1")], ["startRank is given 2 times"]),
+        ([("endRank", "5"), ("endRank", "9")], ["endRank is given 2 times"]),
     ],
 )
-def test_bad_rank_parameters_are_400(api: ApiClient, board: str, query: dict[str, str], words: list[str]) -> None:
+def test_bad_rank_parameters_are_400(api: ApiClient, board: str, query: Query, words: list[str]) -> None:
     assert_error(api.page(board, query), 400, *words)
+
+
+def test_the_last_page_before_the_rank_limit_is_allowed(api: ApiClient, board: str) -> None:
+    assert api.page(board, {"startRank": "999999980"}).json() == {"leaderboard": []}
 
 
 def test_a_page_of_exactly_100_is_allowed(api: ApiClient, board: str) -> None:

@@ -14,7 +14,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from requests.structures import CaseInsensitiveDict
 
-from tests.support.lambda_fakes import page_event, standing_event, submit_event
+from tests.support.lambda_fakes import Query, page_event, standing_event, submit_event
 from tests.support.service import Service
 
 JOSE = "José María 🏎"  # a player name with accents, spaces and an emoji
@@ -52,7 +52,7 @@ class ApiClient(Protocol):
 
     def standing(self, board: str, name: str) -> ApiResponse: ...
 
-    def page(self, board: str, query: dict[str, str] | None = None) -> ApiResponse: ...
+    def page(self, board: str, query: Query | None = None) -> ApiResponse: ...
 
 
 class InProcessClient:
@@ -70,7 +70,7 @@ class InProcessClient:
     def standing(self, board: str, name: str) -> ApiResponse:
         return self._call("handlers.get_standing", standing_event(board, name))
 
-    def page(self, board: str, query: dict[str, str] | None = None) -> ApiResponse:
+    def page(self, board: str, query: Query | None = None) -> ApiResponse:
         return self._call("handlers.get_leaderboard", page_event(board, query))
 
     def _call(self, module: str, event: dict[str, Any]) -> ApiResponse:
@@ -112,15 +112,21 @@ class HttpClient:
     def standing(self, board: str, name: str) -> ApiResponse:
         return self._send("GET", self._url(board, name))
 
-    def page(self, board: str, query: dict[str, str] | None = None) -> ApiResponse:
+    def page(self, board: str, query: Query | None = None) -> ApiResponse:
         return self._send("GET", self._url(board), params=query)
 
     def _url(self, *segments: str) -> str:
-        return self._base + "".join("/" + quote(segment, safe="") for segment in segments)
+        return self._base + "".join("/" + _encoded_segment(segment) for segment in segments)
 
     def _send(self, method: str, url: str, **kwargs: Any) -> ApiResponse:
         response = self._session.request(method, url, timeout=30, **kwargs)
         return ApiResponse(response.status_code, CaseInsensitiveDict(response.headers), response.text)
+
+
+def _encoded_segment(segment: str) -> str:
+    """Percent-encoded; a segment of only dots too, which HTTP clients would otherwise resolve away ("/../v")."""
+    encoded = quote(segment, safe="")
+    return encoded.replace(".", "%2E") if set(segment) == {"."} else encoded
 
 
 def sigv4_headers(method: str, url: str, headers: dict[str, str], body: bytes) -> dict[str, str]:

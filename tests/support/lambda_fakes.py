@@ -65,10 +65,19 @@ def standing_event(board: str, name: str) -> dict[str, Any]:
     return _request_event("get-standing.json", f"/{quote(board)}/{quote(name)}", {"leaderboard": board, "name": name})
 
 
-def page_event(board: str, query: dict[str, str] | None = None) -> dict[str, Any]:
+Query = dict[str, str] | list[tuple[str, str]]
+
+
+def page_event(board: str, query: Query | None = None) -> dict[str, Any]:
+    """A GET of a page; `query` as pairs may repeat a name: API Gateway keeps the last value, and every one in
+    multiValueQueryStringParameters."""
     event = _request_event("get-leaderboard.json", f"/{quote(board)}", {"leaderboard": board})
-    event["queryStringParameters"] = query
-    event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} if query else None
+    pairs = list(query.items()) if isinstance(query, dict) else list(query or [])
+    multi: dict[str, list[str]] = {}
+    for name, value in pairs:
+        multi.setdefault(name, []).append(value)
+    event["queryStringParameters"] = {name: values[-1] for name, values in multi.items()} or None
+    event["multiValueQueryStringParameters"] = multi or None
     return event
 
 

@@ -11,6 +11,7 @@ from shared.leaderboard import (
     PageRequest,
     Submission,
     json_number,
+    leaderboard_name,
     parse_page_request,
     parse_submission,
     player_name,
@@ -57,3 +58,62 @@ def test_integral_scores_become_json_integers(value: float, expected: float) -> 
     result = json_number(value)
     assert result == expected
     assert type(result) is type(expected)
+
+
+@pytest.mark.parametrize("board", [".", ".."])
+def test_dot_segments_are_not_board_names(board: str) -> None:
+    # Given a board clients could never reach (URLs resolve "." and ".." away), When it is named, Then it is refused
+    with pytest.raises(InvalidInput, match=r"not '\.' or '\.\.'"):
+        leaderboard_name(board)
+
+
+def test_names_merely_made_of_dots_and_more_are_boards() -> None:
+    assert [leaderboard_name(name) for name in ("...", ".a", "a.", "v1.2")] == ["...", ".a", "a.", "v1.2"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [" ", "   ", "\u00a0", "\u3000", "\u200b", "\u200b\ufeff", "\u2028", "\u200d\u2060"],
+    ids=["space", "spaces", "no-break space", "ideographic space", "zero-width space", "zero-width and BOM",
+         "line separator", "joiners"],
+)  # fmt: skip
+def test_a_name_with_nothing_visible_is_refused(name: str) -> None:
+    with pytest.raises(InvalidInput, match="visible"):
+        player_name(name)
+
+
+@pytest.mark.parametrize("name", [" ada", "ada ", "ada\u00a0", "\u3000ada"])
+def test_a_name_with_a_space_at_either_end_is_refused(name: str) -> None:
+    with pytest.raises(InvalidInput, match="start or end with a space"):
+        player_name(name)
+
+
+def test_spaces_and_invisible_characters_inside_a_name_are_kept() -> None:
+    for name in (
+        "José María",
+        "a\u200db",
+        "\u202eabc",
+        "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
+    ):
+        assert player_name(name) == name
+
+
+def test_an_omitted_end_rank_is_held_to_the_same_bound_as_an_explicit_one() -> None:
+    # Given a start whose default end (start + 20) passes the rank limit
+    for query in ({"startRank": "1000000000"}, {"startRank": "999999990"}):
+        # Then it is refused as the same range given explicitly is
+        with pytest.raises(InvalidInput, match="at most 1000000000"):
+            page(query)
+    with pytest.raises(InvalidInput, match="at most 1000000000"):
+        page({"startRank": "999999990", "endRank": "1000000010"})
+    assert page({"startRank": "999999980"}) == PageRequest("weekly", 999_999_980, 1_000_000_000)
+
+
+def test_a_repeated_rank_parameter_is_refused() -> None:
+    event = {
+        "pathParameters": {"leaderboard": "weekly"},
+        "queryStringParameters": {"startRank": "1", "endRank": "3"},
+        "multiValueQueryStringParameters": {"startRank": ["5", "1"], "endRank": ["3"]},
+    }
+    with pytest.raises(InvalidInput, match="startRank is given 2 times"):
+        parse_page_request(event)
