@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -121,24 +120,6 @@ def to_http_response(result: Any) -> HttpResponse:
         except ValueError as error:
             raise MalformedResponseError("body is marked base64 but is not") from error
     return HttpResponse(status, headers, raw)
-
-
-def gateway_answer(status: int, message: str, error_type: str | None = None) -> HttpResponse:
-    """One of API Gateway's own responses (403 unknown route or failed auth, 502 bad handler, 504 timeout).
-
-    `error_type` is its x-amzn-ErrorType where one status has several causes (403s); otherwise the status's own.
-    """
-    body = json.dumps({"message": message}).encode()
-    error_type = error_type or GATEWAY_ERROR_TYPES.get(status, "ApiGatewayException")
-    return HttpResponse(status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type)], body)
-
-
-GATEWAY_ERROR_TYPES = {
-    400: "BadRequestException",
-    413: "RequestTooLargeException",
-    502: "InternalServerErrorException",
-    504: "GatewayTimeoutException",
-}
 
 
 def _headers(raw: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, list[str]]]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from hmac import compare_digest
-from typing import NamedTuple
 
 from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from devserver.events import HttpRequest
+from devserver.gateway_responses import MISSING_ROUTE, GatewayError, signature_error
 from devserver.local_aws import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
 MAX_CLOCK_SKEW = timedelta(minutes=15)  # API Gateway refuses signatures older (or newer) than this
@@ -24,17 +24,6 @@ _AUTHORIZATION = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request,"
     r"\s*SignedHeaders=(?P<signed>[^,]+),\s*Signature=(?P<signature>[0-9a-f]{64})"
 )
-
-
-class Denial(NamedTuple):
-    """API Gateway's 403 for a failed check: its message and its x-amzn-ErrorType, which tell the causes apart."""
-
-    message: str
-    error_type: str
-
-
-FORBIDDEN = Denial("Forbidden", "ForbiddenException")  # a missing or wrong API key
-MISSING_TOKEN = Denial("Missing Authentication Token", "MissingAuthenticationTokenException")
 
 
 def header(request: HttpRequest, name: str) -> str | None:
@@ -47,29 +36,29 @@ def api_key_accepted(request: HttpRequest, api_key: str) -> bool:
     return sent is not None and compare_digest(sent, api_key)
 
 
-def sigv4_denial(request: HttpRequest, host_url: str) -> Denial | None:
+def sigv4_denial(request: HttpRequest, host_url: str) -> GatewayError | None:
     """None if the request carries a valid local SigV4 signature, else API Gateway's answer to the failure."""
     authorization = header(request, "authorization")
     if authorization is None:
-        return MISSING_TOKEN
+        return MISSING_ROUTE  # as API Gateway: an unsigned request looks like one to no route
     parsed = _AUTHORIZATION.fullmatch(authorization.strip())
     amz_date = header(request, "x-amz-date")
     if parsed is None or amz_date is None:
-        return Denial(
+        return signature_error(
             "Authorization header requires 'Credential', 'Signature', 'SignedHeaders' and 'X-Amz-Date'.",
             "IncompleteSignatureException",
         )
     if parsed["key"] != ACCESS_KEY_ID:
-        return Denial("The security token included in the request is invalid.", "AccessDeniedException")
+        return signature_error("The security token included in the request is invalid.", "AccessDeniedException")
     try:
         signed_at = datetime.strptime(amz_date, SIGV4_TIMESTAMP).replace(tzinfo=UTC)
     except ValueError:
-        return Denial("Invalid X-Amz-Date.", "IncompleteSignatureException")
+        return signature_error("Invalid X-Amz-Date.", "IncompleteSignatureException")
     if abs(datetime.now(UTC) - signed_at) > MAX_CLOCK_SKEW:
-        return Denial("Signature expired.", "InvalidSignatureException")
+        return signature_error("Signature expired.", "InvalidSignatureException")
     expected = _signature(request, host_url, parsed, amz_date)
     if not compare_digest(expected, parsed["signature"]):
-        return Denial(
+        return signature_error(
             "The request signature we calculated does not match the signature you provided. "
             "Check your AWS Secret Access Key and signing method.",
             "InvalidSignatureException",

@@ -11,15 +11,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from devserver.events import (
-    HttpRequest,
-    HttpResponse,
-    MalformedResponseError,
-    build_event,
-    gateway_answer,
-    to_http_response,
+from devserver.events import HttpRequest, HttpResponse, MalformedResponseError, build_event, to_http_response
+from devserver.gateway_auth import api_key_accepted, header, sigv4_denial
+from devserver.gateway_responses import (
+    FUNCTION_FAILED,
+    FUNCTION_TIMED_OUT,
+    INVALID_API_KEY,
+    MISSING_ROUTE,
+    REQUEST_TOO_LARGE,
+    UNDECODABLE_PATH,
+    GatewayError,
+    render,
 )
-from devserver.gateway_auth import FORBIDDEN, MISSING_TOKEN, api_key_accepted, header, sigv4_denial
 from devserver.routing import UndecodablePathError, match_route
 from devserver.runtime import FunctionPool, runtime_environment
 from devserver.template import Application, RouteSpec
@@ -73,42 +76,40 @@ class Gateway:
         with self._lock:
             app, pools = self.app, self.pools
         request_id = str(uuid.uuid4())
-        response = self._answer(app, pools, request, request_id)
-        if response.status >= 400 and any(name == "x-amzn-ErrorType" for name, _ in response.headers):
-            # API Gateway's own answers carry the headers its gateway responses declare (CORS, typically).
-            kind = "5XX" if response.status >= 500 else "4XX"
-            response.headers.extend(app.gateway_headers.get(kind, {}).items())
+        answer = self._answer(app, pools, request, request_id)
+        response = render(answer, app.gateway_responses, request_id) if isinstance(answer, GatewayError) else answer
         response.headers.append(("x-amzn-RequestId", request_id))
         return response
 
     def _answer(
         self, app: Application, pools: dict[str, FunctionPool], request: HttpRequest, request_id: str
-    ) -> HttpResponse:
+    ) -> HttpResponse | GatewayError:
+        """The function's answer, or API Gateway's own where it answers first (or instead)."""
         try:
             if request.method == "OPTIONS" and (preflight := self._preflight(app, request)) is not None:
                 return preflight
             match = match_route(app.routes, request.method, request.raw_path)
         except UndecodablePathError:
-            return gateway_answer(400, "Bad request: the path is not valid percent-encoded UTF-8")
+            return UNDECODABLE_PATH
         if match is None:
-            return gateway_answer(403, *MISSING_TOKEN)
+            return MISSING_ROUTE
         if match.route.auth == "api_key" and not api_key_accepted(request, self._api_key):
-            return gateway_answer(403, *FORBIDDEN)
+            return INVALID_API_KEY
         if match.route.auth == "iam" and (denial := sigv4_denial(request, _host_url(request))) is not None:
-            return gateway_answer(403, *denial)
+            return denial
         if len(request.body) > MAX_PAYLOAD_BYTES:
-            return gateway_answer(413, "Request Too Long")
+            return REQUEST_TOO_LARGE
         event = build_event(request, match, app.stage, request_id)
         outcome = pools[match.route.function_id].invoke(event, request_id)
         if outcome.timed_out:
-            return gateway_answer(504, "Endpoint request timed out")
+            return FUNCTION_TIMED_OUT
         if outcome.error is not None:
-            return gateway_answer(502, "Internal server error")
+            return FUNCTION_FAILED
         try:
             return to_http_response(outcome.result)
         except MalformedResponseError as error:
             self._log(f"malformed Lambda proxy response: {error}")
-            return gateway_answer(502, "Internal server error")
+            return FUNCTION_FAILED
 
     @staticmethod
     def _preflight(app: Application, request: HttpRequest) -> HttpResponse | None:

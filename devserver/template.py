@@ -49,13 +49,22 @@ class Preflight:
 
 
 @dataclass(frozen=True)
+class GatewayResponse:
+    """One of API Gateway's own answers as the template shapes it: its headers, and its application/json body
+    template, if any."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    body_template: str | None = None
+
+
+@dataclass(frozen=True)
 class Application:
     stage: str
     functions: dict[str, FunctionSpec]
     routes: list[RouteSpec]
     preflights: dict[str, Preflight] = field(default_factory=dict)
-    # Headers API Gateway adds to its own 4XX / 5XX answers (x-amazon-apigateway-gateway-responses).
-    gateway_headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    # API Gateway's own answers as the template shapes them, by response type (x-amazon-apigateway-gateway-responses).
+    gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
 
 
 def load_application(
@@ -94,7 +103,7 @@ def load_application(
         functions=functions,
         routes=routes,
         preflights=_preflights(body),
-        gateway_headers=_gateway_headers(body),
+        gateway_responses=_gateway_responses(body),
     )
 
 
@@ -135,12 +144,13 @@ def _preflights(body: dict[str, Any]) -> dict[str, Preflight]:
     return preflights
 
 
-def _gateway_headers(body: dict[str, Any]) -> dict[str, dict[str, str]]:
-    responses = body.get("x-amazon-apigateway-gateway-responses", {})
+def _gateway_responses(body: dict[str, Any]) -> dict[str, GatewayResponse]:
     return {
-        kind.removeprefix("DEFAULT_"): _headers(spec.get("responseParameters", {}), "gatewayresponse.header.")
-        for kind, spec in responses.items()
-        if kind in ("DEFAULT_4XX", "DEFAULT_5XX")
+        response_type: GatewayResponse(
+            headers=_headers(spec.get("responseParameters", {}), "gatewayresponse.header."),
+            body_template=(spec.get("responseTemplates") or {}).get("application/json"),
+        )
+        for response_type, spec in body.get("x-amazon-apigateway-gateway-responses", {}).items()
     }
 
 

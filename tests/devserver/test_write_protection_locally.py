@@ -44,7 +44,11 @@ def test_by_default_writes_need_the_printed_api_key(default_server: DevServerPro
     assert any("API key (x-api-key): local-dev-key" in line for line in default_server.banner)
     missing = post(default_server, {})
     assert missing.status_code == 403
-    assert missing.json() == {"message": "Forbidden"}
+    assert missing.json() == {
+        "message": "Forbidden: POST needs the stage's API key in the x-api-key header; "
+        "this request has none, or one this stage does not know.",
+        "requestId": missing.headers["x-amzn-RequestId"],
+    }
     assert missing.headers["x-amzn-ErrorType"] == "ForbiddenException"  # not a missing route
     assert missing.headers["Access-Control-Allow-Origin"] == "*"
     wrong = post(default_server, {"x-api-key": "wrong"})
@@ -91,7 +95,8 @@ def signed(server: DevServerProcess, secret: str = "local", body: bytes = BODY) 
 def test_iam_mode_needs_a_valid_sigv4_signature(iam_server: DevServerProcess) -> None:
     unsigned = post(iam_server, {})
     assert unsigned.status_code == 403
-    assert unsigned.json() == {"message": "Missing Authentication Token"}
+    assert unsigned.json()["message"].startswith("No route answers this method and path, or the request is not signed")
+    assert "SigV4" in unsigned.json()["message"]
     assert unsigned.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
     assert post(iam_server, {"x-api-key": "local-dev-key"}).status_code == 403  # a key is not a signature
     assert post(iam_server, signed(iam_server)).status_code == 202

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -90,8 +91,40 @@ def test_cors_headers_on_preflights_gateway_answers_and_function_responses(origi
         headers = preflight["responses"]["default"]["responseParameters"]
         assert headers["method.response.header.Access-Control-Allow-Origin"] == quoted
         assert "X-Api-Key" in headers["method.response.header.Access-Control-Allow-Headers"]
-    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
-        gateway = body["x-amazon-apigateway-gateway-responses"][kind]["responseParameters"]
-        assert gateway["gatewayresponse.header.Access-Control-Allow-Origin"] == quoted
+    for gateway_response in body["x-amazon-apigateway-gateway-responses"].values():  # a declared type inherits none
+        assert gateway_response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == quoted
     for function in resources(template, "AWS::Lambda::Function").values():
         assert function["Environment"]["Variables"]["CORS_ALLOW_ORIGIN"] == origin
+
+
+def gateway_answer(template: dict[str, Any], response_type: str, error_message: str = "API Gateway's words") -> Any:
+    """The body API Gateway sends for this response type, with its context variables filled in as it does."""
+    responses = api_body(template)["x-amazon-apigateway-gateway-responses"]
+    text = responses[response_type]["responseTemplates"]["application/json"]
+    filled = text.replace("$context.error.messageString", json.dumps(error_message))
+    return json.loads(filled.replace("$context.requestId", "req-1"))
+
+
+@pytest.mark.parametrize("write_auth", ["API_KEY", "IAM", "NONE"])
+def test_every_gateway_answer_has_the_apis_error_shape(write_auth: str) -> None:
+    template = stack(WriteAuth=write_auth)
+    for response_type in api_body(template)["x-amazon-apigateway-gateway-responses"]:
+        body = gateway_answer(template, response_type)
+        assert set(body) == {"message", "requestId"}, response_type
+        assert body["requestId"] == "req-1"
+    assert gateway_answer(template, "DEFAULT_4XX", 'Too "many" requests')["message"] == 'Too "many" requests'
+
+
+def test_a_missing_route_lists_the_routes_and_a_missing_key_names_the_header() -> None:
+    template = stack()
+    no_route = gateway_answer(template, "MISSING_AUTHENTICATION_TOKEN")["message"]
+    for path, operations in api_body(template)["paths"].items():
+        for method in set(operations) - {"options"}:
+            assert f"{method.upper()} {path}" in no_route
+    assert "x-api-key" in gateway_answer(template, "INVALID_API_KEY")["message"]
+
+
+def test_with_iam_writes_the_gateway_says_a_request_may_be_unsigned() -> None:
+    template = stack(WriteAuth="IAM")
+    assert "not signed" in gateway_answer(template, "MISSING_AUTHENTICATION_TOKEN")["message"]
+    assert "SigV4" in gateway_answer(template, "INVALID_SIGNATURE")["message"]
