@@ -37,9 +37,15 @@ help:
 	@echo "make bench-momento-local   p50 of put, rank and page at 1,000 vs 1,000,000 members"
 	@echo "make lock            re-resolve requirements/dev.in into the pinned requirements/dev.txt"
 
+# The first run installs the pinned development environment (about 150 packages, about a minute), saying so, with
+# progress; later runs find it installed and say nothing. pip's errors still show.
 $(STAMP): requirements/dev.txt requirements/platform.txt src/requirements.txt
-	@test -x $(PY) || "$$(scripts/find-python $(PYTHON_VERSION))" -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt -r requirements/platform.txt
+	@test -x $(PY) || { echo "Creating the virtualenv $(VENV) (Python $(PYTHON_VERSION))..."; \
+	  "$$(scripts/find-python $(PYTHON_VERSION))" -m venv $(VENV); }
+	@packages=$$(grep -c '==' requirements/dev.txt); \
+	  echo "Installing the development environment into $(VENV): $$packages pinned packages, about a minute the first time."; \
+	  set -o pipefail; $(PY) -m pip install --disable-pip-version-check --progress-bar off \
+	    -r requirements/dev.txt -r requirements/platform.txt | $(PY) scripts/install_progress.py $$packages
 	@touch $@
 
 setup: $(STAMP)
