@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import re
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         http = GatewayHttpServer((args.host, args.port), gateway)
     except OSError as error:
-        print(f"dev server: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        print(f"dev server: {listen_problem(args.host, args.port, error)}", file=sys.stderr)
         gateway.close()
         services.stop()
         return 1
@@ -90,6 +91,15 @@ def main(argv: list[str] | None = None) -> int:
     services.stop()
     print("dev server: stopped", flush=True)
     return 0
+
+
+def listen_problem(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is already in use (another make dev?): stop that, "
+            f"or pick another port: make dev PORT={port + 10}"
+        )
+    return f"cannot listen on {host}:{port}: {error}"
 
 
 def banner(url: str, app: Application, services: LocalServices, seeded: bool, api_key: str) -> str:

@@ -148,3 +148,26 @@ def test_invoking_an_unknown_function_lists_the_known_ones() -> None:
     result = invoke("NoSuchFunction", "events/submit-score.json")
     assert result.returncode == 2
     assert "SubmitScoreFunction" in result.stderr
+
+
+def test_a_port_in_use_is_named_with_the_way_out() -> None:
+    # Given a port something else already listens on
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        # When the dev server is asked for it
+        result = subprocess.run(
+            [sys.executable, "-m", "devserver", "--port", str(port), "--no-reload"],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    # Then it says so in one line, with the option that picks another, and exits non-zero without a traceback
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "make dev PORT=" in result.stderr
+    assert "Traceback" not in result.stderr
