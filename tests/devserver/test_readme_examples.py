@@ -1,0 +1,74 @@
+"""The README's API examples, run in order against a fresh dev server: each answers exactly what its comment says.
+
+A newcomer follows the README before anything else; an example whose printed answer differs from what they see is
+the first thing that costs them time. Request ids differ by nature: the comments show them as "...".
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support import ROOT
+from tests.support.dev_server import DevServerProcess
+
+README = ROOT / "README.md"
+REQUEST_ID = re.compile(r'("requestId": ?")[^"]+(")')
+
+
+def api_examples() -> list[tuple[list[str], int, str]]:
+    """(curl arguments, status, body) for each `curl` line of the API section and the `# STATUS BODY` after it."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## The API (v1)") : text.index("### Rules and errors")]
+    examples = []
+    lines = iter(section.replace("\\\n", " ").splitlines())
+    for line in lines:
+        if line.startswith("curl "):
+            status, _, body = next(lines).removeprefix("# ").partition(" ")
+            examples.append((shlex.split(line), int(status), body))
+    return examples
+
+
+def call(arguments: list[str], api: str, key: str) -> requests.Response:
+    """The request curl would make for these arguments (the README uses -s, -X, -H, -d and a URL)."""
+    method, headers, data, url = "GET", {}, None, ""
+    options = iter(arguments[1:])
+    for option in options:
+        if option == "-X":
+            method = next(options)
+        elif option == "-H":
+            name, _, value = next(options).partition(": ")
+            headers[name] = value.replace("$KEY", key)
+        elif option == "-d":
+            data = next(options).encode()
+            method = "POST" if method == "GET" else method
+        elif option != "-s":
+            url = option.replace("$API", api)
+    return requests.request(method, url, headers=headers, data=data, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log_path: Path = tmp_path_factory.mktemp("readme") / "dev-server.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        server = DevServerProcess("--no-reload", log=log)  # the default key, local-dev-key, as the README says
+        yield server.url
+        server.stop()
+
+
+def test_the_readme_shows_a_write_a_read_a_page_and_the_errors_a_newcomer_meets() -> None:
+    statuses = [status for _, status, _ in api_examples()]
+    assert {202, 200, 403, 404} <= set(statuses)
+    assert any("?startRank=" in " ".join(arguments) for arguments, _, _ in api_examples())
+
+
+def test_every_api_example_answers_what_the_readme_prints(dev_server: str) -> None:
+    for arguments, status, body in api_examples():
+        response = call(arguments, dev_server, "local-dev-key")
+        seen = REQUEST_ID.sub(r"\1...\2", response.text)
+        assert (response.status_code, seen) == (status, body), " ".join(arguments)
