@@ -5,6 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(PYTHON_VERSION)
 HOST ?= 127.0.0.1
+DEV_PORT := 3000
+FN ?= SubmitScoreFunction
+EVENT ?= events/submit-score.json
+MOMENTO_LOCAL_PORT := 8080
 # BRANCH=feature/x names the stage after a branch, exactly as CI does (scripts/stage_name.py).
 ifdef BRANCH
 STAGE := $(shell python3 scripts/stage_name.py '$(BRANCH)')
@@ -20,22 +24,33 @@ SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 .PHONY: help setup dev invoke sam-local test unit integration e2e lint security typecheck momento-local bench bench-momento-local build validate deploy destroy lock clean
 
 help:
-	@echo "make dev             serve the API on http://$(HOST):3000 with local Momento and SSM"
-	@echo "                     (PORT=, HOST=, SEED=1, API_KEY=, WRITE_AUTH=API_KEY|IAM|NONE, NO_RELOAD=1)"
-	@echo "make invoke FN=SubmitScoreFunction EVENT=events/submit-score.json   invoke one function once"
-	@echo "make sam-local       sam local start-api against the same local services (needs Docker)"
-	@echo "make test            lint, type-check and run every test (sets up the virtualenv first)"
-	@echo "make unit            the fast tier, seconds: rules, engine, middlewares, momento-local"
-	@echo "make integration     every other test: handlers against local servers, contract, dev server, template"
-	@echo "make momento-local   serve the local Momento-compatible server on $(HOST):$(PORT)"
-	@echo "make e2e URL=https://... [API_KEY=... | WRITE_AUTH=IAM]   the end-to-end suite against a deployed stage"
-	@echo "make build           sam build: package src/ for Lambda (arm64, no Docker needed)"
-	@echo "make validate        sam validate --lint"
-	@echo "make deploy [STAGE=dev|prod|feat-x | BRANCH=feature/x] [SSM_STAGE=dev]   deploy stack leaderboard-api-STAGE"
-	@echo "make destroy STAGE=feat-x   delete that stack (dev and prod also need CONFIRM=STAGE)"
-	@echo "make bench           overhead, cold start, board-size scaling and HTTP figures (bench/results.json)"
-	@echo "make bench-momento-local   p50 of put, rank and page at 1,000 vs 1,000,000 members"
-	@echo "make lock            re-resolve requirements/dev.in into the pinned requirements/dev.txt"
+	@echo "Serve and try it (defaults in brackets):"
+	@echo "  make dev            the API on http://HOST:PORT with local Momento and SSM [HOST=$(HOST) PORT=$(DEV_PORT)]"
+	@echo "                      SEED=1 (a demo board of 5,000 players), API_KEY= [local-dev-key],"
+	@echo "                      WRITE_AUTH=API_KEY|IAM|NONE [API_KEY], NO_RELOAD=1 (no restart on code changes)"
+	@echo "  make invoke         one function, one event [FN=$(FN) EVENT=$(EVENT)]"
+	@echo "  make sam-local      sam local start-api against the same local services (needs Docker)"
+	@echo "  make momento-local  the local Momento-compatible server alone [HOST=$(HOST) PORT=$(MOMENTO_LOCAL_PORT)]"
+	@echo "Test:"
+	@echo "  make test           lint, types, security checks and every test (what CI runs; about 3 min)"
+	@echo "  make unit           the fast tier, seconds: rules, engine, middlewares, momento-local"
+	@echo "  make integration    every other test: handlers against local servers, contract, dev server, template"
+	@echo "  make lint           ruff (lint and format check) and actionlint"
+	@echo "  make typecheck      mypy, strict"
+	@echo "  make security       bandit on src/, pip-audit on the runtime dependencies"
+	@echo "  make e2e URL=https://...   the contract suite against a deployed stage [API_KEY= | WRITE_AUTH=IAM]"
+	@echo "  make bench          overhead, cold start, board-size and HTTP figures into bench/results.json"
+	@echo "  make bench-momento-local   p50 of put, rank and page at 1,000 vs 1,000,000 members"
+	@echo "Build and deploy:"
+	@echo "  make build          sam build: src/ for Lambda (arm64, no Docker needed)"
+	@echo "  make validate       sam validate --lint"
+	@echo "  make deploy         deploy stack leaderboard-api-STAGE [STAGE=$(STAGE)]; STAGE=prod, STAGE=feat-x or"
+	@echo "                      BRANCH=feature/x for an ephemeral stage reading SSM_STAGE's key [SSM_STAGE=$(SSM_STAGE)]"
+	@echo "  make destroy STAGE=feat-x   delete that stack (dev and prod also need CONFIRM=STAGE)"
+	@echo "Housekeeping:"
+	@echo "  make setup          create .venv and install the pinned development environment (any target does it)"
+	@echo "  make lock           re-resolve requirements/dev.in into the pinned requirements/dev.txt"
+	@echo "  make clean          remove .venv, caches and .aws-sam"
 
 # The first run installs the pinned development environment (about 150 packages, about a minute), saying so, with
 # progress; later runs find it installed and say nothing. pip's errors still show.
@@ -78,20 +93,18 @@ e2e: $(STAMP)
 	E2E=1 LEADERBOARD_API_URL="$(URL)" LEADERBOARD_API_KEY="$(API_KEY)" LEADERBOARD_WRITE_AUTH="$(WRITE_AUTH)" \
 	  $(PY) -m pytest tests/contract -rs
 
-dev: PORT ?= 3000
+dev: PORT ?= $(DEV_PORT)
 dev: $(STAMP)
 	$(PY) -m devserver --host $(HOST) --port $(PORT) $(if $(SEED),--seed) $(if $(NO_RELOAD),--no-reload) \
 	  $(if $(API_KEY),--api-key '$(API_KEY)') $(if $(WRITE_AUTH),--parameter-overrides WriteAuth=$(WRITE_AUTH))
 
-FN ?= SubmitScoreFunction
-EVENT ?= events/submit-score.json
 invoke: $(STAMP)
 	@$(PY) -m devserver.invoke $(FN) $(EVENT)
 
 sam-local: $(STAMP)
 	@$(PY) -m devserver.sam_local
 
-momento-local: PORT ?= 8080
+momento-local: PORT ?= $(MOMENTO_LOCAL_PORT)
 momento-local: $(STAMP)
 	$(PY) -m momento_local --host $(HOST) --port $(PORT) --cache leaderboard
 
