@@ -38,7 +38,7 @@ help:
 	@echo "  make lint           ruff (lint and format check) and actionlint"
 	@echo "  make typecheck      mypy, strict"
 	@echo "  make security       bandit on src/, pip-audit on the runtime dependencies"
-	@echo "  make e2e URL=https://...   the contract suite against a deployed stage [API_KEY= | WRITE_AUTH=IAM]"
+	@echo "  make e2e URL=https://...   the contract suite against a deployed stage (with API_KEY=... or WRITE_AUTH=IAM)"
 	@echo "  make bench          overhead, cold start, board-size and HTTP figures into bench/results.json"
 	@echo "  make bench-momento-local   p50 of put, rank and page at 1,000 vs 1,000,000 members"
 	@echo "Build and deploy:"
