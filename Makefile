@@ -20,9 +20,12 @@ SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 .PHONY: help setup dev invoke sam-local test unit integration e2e lint security typecheck momento-local bench bench-momento-local build validate deploy destroy lock clean
 
 help:
-	@echo "make dev             serve the API on http://$(HOST):3000 with local Momento and SSM"
-	@echo "                     (PORT=, HOST=, SEED=1, API_KEY=, WRITE_AUTH=API_KEY|IAM|NONE, NO_RELOAD=1)"
-	@echo "make invoke FN=SubmitScoreFunction EVENT=events/submit-score.json   invoke one function once"
+	@echo "make dev             serve the API on http://$(HOST):3000 with local Momento and SSM, and the Lambda"
+	@echo "                     Invoke API on port 3001 (PORT=, LAMBDA_PORT=, HOST=, SEED=1, API_KEY=,"
+	@echo "                     WRITE_AUTH=API_KEY|IAM|NONE, NO_RELOAD=1)"
+	@echo "make invoke EVENTS=\"events/submit-score.json events/get-standing.json\"   each event to its route's function,"
+	@echo "                     in order, one shared state: a running make dev's (PORT=, LAMBDA_PORT=), else fresh"
+	@echo "make invoke FN=SubmitScoreFunction EVENT=events/submit-score.json   one event, to the function FN= names"
 	@echo "make sam-local       sam local start-api against the same local services (needs Docker)"
 	@echo "make test            lint, type-check and run every test (sets up the virtualenv first)"
 	@echo "make unit            the fast tier, seconds: rules, engine, middlewares, momento-local"
@@ -75,12 +78,15 @@ e2e: $(STAMP)
 dev: PORT ?= 3000
 dev: $(STAMP)
 	$(PY) -m devserver --host $(HOST) --port $(PORT) $(if $(SEED),--seed) $(if $(NO_RELOAD),--no-reload) \
-	  $(if $(API_KEY),--api-key '$(API_KEY)') $(if $(WRITE_AUTH),--parameter-overrides WriteAuth=$(WRITE_AUTH))
+	  $(if $(LAMBDA_PORT),--lambda-port $(LAMBDA_PORT)) $(if $(API_KEY),--api-key '$(API_KEY)') \
+	  $(if $(WRITE_AUTH),--parameter-overrides WriteAuth=$(WRITE_AUTH))
 
-FN ?= SubmitScoreFunction
+# EVENTS="a.json b.json" invokes several in order; without FN= each goes to the function its route names.
 EVENT ?= events/submit-score.json
+invoke: PORT ?= 3000
 invoke: $(STAMP)
-	@$(PY) -m devserver.invoke $(FN) $(EVENT)
+	@$(PY) -m devserver.invoke $(if $(FN),--function '$(FN)') --host $(HOST) --port $(PORT) \
+	  $(if $(LAMBDA_PORT),--lambda-port $(LAMBDA_PORT)) $(or $(EVENTS),$(EVENT))
 
 sam-local: $(STAMP)
 	@$(PY) -m devserver.sam_local
