@@ -36,6 +36,7 @@ def plan_invocations(
 
 
 def read_event(path: Path) -> dict[str, Any]:
+    """The event a file holds, or a PlanError that says what is wrong with the file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -58,6 +59,7 @@ def read_event(path: Path) -> dict[str, Any]:
 
 
 def function_id_named(app: Application, template: Path, name: str) -> str:
+    """The logical id of a function named by its logical id or its deployed name, or a PlanError listing them."""
     for spec in app.functions.values():
         if name in (spec.logical_id, spec.function_name):
             return spec.logical_id

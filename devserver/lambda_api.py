@@ -152,7 +152,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except ValueError as error:
             return _error(400, "InvalidRequestContentException", f"Could not parse request body into json: {error}")
         if not isinstance(event, dict):
-            message = f"the local Invoke API takes a JSON object (an event), not {type(event).__name__}"
+            message = f"the local Invoke API takes a JSON object (an event), not a {type(event).__name__}"
             return _error(400, "InvalidRequestContentException", message)
         invocation_type = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
         if invocation_type == "DryRun":
