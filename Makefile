@@ -6,7 +6,6 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(PYTHON_VERSION)
 HOST ?= 127.0.0.1
 DEV_PORT := 3000
-FN ?= SubmitScoreFunction
 EVENT ?= events/submit-score.json
 MOMENTO_LOCAL_PORT := 8080
 # BRANCH=feature/x names the stage after a branch, exactly as CI does (scripts/stage_name.py).
@@ -25,10 +24,11 @@ SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
 help:
 	@echo "Serve and try it (defaults in brackets):"
-	@echo "  make dev            the API on http://HOST:PORT with local Momento and SSM [HOST=$(HOST) PORT=$(DEV_PORT)]"
-	@echo "                      SEED=1 (a demo board of 5,000 players), API_KEY= [local-dev-key],"
-	@echo "                      WRITE_AUTH=API_KEY|IAM|NONE [API_KEY], NO_RELOAD=1 (no restart on code changes)"
-	@echo "  make invoke         one function, one event [FN=$(FN) EVENT=$(EVENT)]"
+	@echo "  make dev            the API on http://HOST:PORT with local Momento and SSM [HOST=$(HOST) PORT=$(DEV_PORT)],"
+	@echo "                      and the Lambda Invoke API on LAMBDA_PORT [PORT + 1]; SEED=1 (a demo board of 5,000"
+	@echo "                      players), API_KEY= [local-dev-key], WRITE_AUTH=API_KEY|IAM|NONE [API_KEY], NO_RELOAD=1"
+	@echo "  make invoke         event files in order on one state, each to its route's function, through a running"
+	@echo "                      make dev if one answers [EVENT=$(EVENT)]; EVENTS=\"a.json b.json\", FN= to force one"
 	@echo "  make sam-local      sam local start-api against the same local services (needs Docker)"
 	@echo "  make momento-local  the local Momento-compatible server alone [HOST=$(HOST) PORT=$(MOMENTO_LOCAL_PORT)]"
 	@echo "Test:"
@@ -96,10 +96,14 @@ e2e: $(STAMP)
 dev: PORT ?= $(DEV_PORT)
 dev: $(STAMP)
 	$(PY) -m devserver --host $(HOST) --port $(PORT) $(if $(SEED),--seed) $(if $(NO_RELOAD),--no-reload) \
-	  $(if $(API_KEY),--api-key '$(API_KEY)') $(if $(WRITE_AUTH),--parameter-overrides WriteAuth=$(WRITE_AUTH))
+	  $(if $(LAMBDA_PORT),--lambda-port $(LAMBDA_PORT)) $(if $(API_KEY),--api-key '$(API_KEY)') \
+	  $(if $(WRITE_AUTH),--parameter-overrides WriteAuth=$(WRITE_AUTH))
 
+# EVENTS="a.json b.json" invokes several in order; without FN= each goes to the function its route names.
+invoke: PORT ?= $(DEV_PORT)
 invoke: $(STAMP)
-	@$(PY) -m devserver.invoke $(FN) $(EVENT)
+	@$(PY) -m devserver.invoke $(if $(FN),--function '$(FN)') --host $(HOST) --port $(PORT) \
+	  $(if $(LAMBDA_PORT),--lambda-port $(LAMBDA_PORT)) $(or $(EVENTS),$(EVENT))
 
 sam-local: $(STAMP)
 	@$(PY) -m devserver.sam_local

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from devserver.lambda_api import DEFAULT_DEV_PORT, LambdaApiServer, lambda_port_for
 from devserver.local_services import LOCAL_MOMENTO_KEY, LocalServices, start_local_services
 from devserver.seed import DEMO_BOARD, DEMO_PLAYERS, seed_demo_board
 from devserver.server import Gateway, GatewayHttpServer, log_line
@@ -31,7 +32,13 @@ DEFAULT_API_KEY = "local-dev-key"
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m devserver", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=3000, help="0 picks a free port")
+    parser.add_argument("--port", type=int, default=DEFAULT_DEV_PORT, help="0 picks a free port")
+    parser.add_argument(
+        "--lambda-port",
+        type=int,
+        default=None,
+        help="the Lambda Invoke API's port (default: the port after --port; 0 picks a free port)",
+    )
     parser.add_argument("--template", type=Path, default=Path("template.yaml"))
     parser.add_argument("--env-vars", type=Path, default=Path("events/env.json"), help="as sam local --env-vars")
     parser.add_argument("--no-reload", action="store_true", help="do not restart functions when src/ changes")
@@ -65,6 +72,13 @@ def main(argv: list[str] | None = None) -> int:
         gateway.close()
         services.stop()
         return 1
+    try:
+        lambda_api = open_lambda_api(args, gateway)
+    except OSError:
+        http.server_close()
+        gateway.close()
+        services.stop()
+        return 1
     if args.seed:
         seed_demo_board(services.momento.address, LOCAL_MOMENTO_KEY, services.cache_names[0])
     gateway.warm_up()
@@ -76,17 +90,23 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     threading.Thread(target=http.serve_forever, name="http", daemon=True).start()
+    if lambda_api is not None:
+        threading.Thread(target=lambda_api.serve_forever, name="lambda-api", daemon=True).start()
     if not args.no_reload:
         code_dirs = {spec.code_dir for spec in app.functions.values()}
         watch_for_changes(
             gateway, code_dirs=code_dirs, template=args.template, env_vars=args.env_vars, overrides=overrides, stop=stop
         )
     url = f"http://{args.host}:{http.server_address[1]}"
-    print(banner(url, app, services, args.seed, args.api_key), flush=True)
+    lambda_url = lambda_api.url if lambda_api is not None else None
+    print(banner(url, app, services, args.seed, args.api_key, lambda_url=lambda_url), flush=True)
     stop.wait()
     print("dev server: stopping", flush=True)
     http.shutdown()
     http.server_close()
+    if lambda_api is not None:
+        lambda_api.shutdown()
+        lambda_api.server_close()
     gateway.close()
     services.stop()
     print("dev server: stopped", flush=True)
@@ -102,13 +122,37 @@ def listen_problem(host: str, port: int, error: OSError) -> str:
     return f"cannot listen on {host}:{port}: {error}"
 
 
-def banner(url: str, app: Application, services: LocalServices, seeded: bool, api_key: str) -> str:
+def open_lambda_api(args: argparse.Namespace, gateway: Gateway) -> LambdaApiServer | None:
+    """The Invoke API on the same function pools as the routes. A port asked for must be free; the default port
+    being taken only costs the Invoke API (`make invoke` then starts its own services)."""
+    port = args.lambda_port if args.lambda_port is not None else lambda_port_for(args.port)
+    try:
+        # Loopback only, whatever HOST says: this port skips API Gateway's key and signature checks.
+        return LambdaApiServer(("127.0.0.1", port), lambda: gateway.pools, log_line)
+    except OSError as error:
+        if args.lambda_port is not None:
+            print(f"dev server: cannot listen on 127.0.0.1:{port} (Lambda Invoke API): {error}", file=sys.stderr)
+            raise
+        print(
+            f"dev server: Lambda Invoke API not started: 127.0.0.1:{port} is taken ({error.strerror}); "
+            "choose its port with --lambda-port (make dev LAMBDA_PORT=...)",
+            file=sys.stderr,
+        )
+        return None
+
+
+def banner(
+    url: str, app: Application, services: LocalServices, seeded: bool, api_key: str, *, lambda_url: str | None = None
+) -> str:
     routes = "\n".join(
         f"  {r.method:<6} {url}{r.resource}  ->  {r.function_id}{AUTH_NOTES[r.auth]}"
         for r in sorted(app.routes, key=lambda r: r.resource)
     )
     lines = [
         f"leaderboard-api dev server on {url}",
+        f"  Lambda Invoke API on {lambda_url} (make invoke, or boto3's lambda client with endpoint_url)"
+        if lambda_url
+        else "",
         f"  momento-local {services.momento.address} (cache {', '.join(services.cache_names)}); "
         f"SSM (moto) {services.ssm_endpoint} holding {', '.join(services.key_parameters)}",
         "Routes:",
@@ -119,8 +163,20 @@ def banner(url: str, app: Application, services: LocalServices, seeded: bool, ap
     ]
     if seeded:
         lines.append(f"  curl '{url}/{DEMO_BOARD}?startRank=0&endRank=10'   # the demo board")
+    if lambda_url:
+        lines.append(f"  {invoke_example(url, lambda_url)}")
     lines.append("Ready. Ctrl-C stops.")
     return "\n".join(lines)
+
+
+def invoke_example(url: str, lambda_url: str) -> str:
+    """`make invoke` with what it needs to find this server's Invoke API (nothing on the default ports)."""
+    port, lambda_port = int(url.rsplit(":", 1)[1]), int(lambda_url.rsplit(":", 1)[1])
+    if lambda_port == lambda_port_for(port):
+        where = "" if port == DEFAULT_DEV_PORT else f" PORT={port}"
+    else:
+        where = f" LAMBDA_PORT={lambda_port}"
+    return f'make invoke EVENTS="events/submit-score.json events/get-standing.json"{where}'
 
 
 def curl_examples(url: str, app: Application, api_key: str) -> list[str]:

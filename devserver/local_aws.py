@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from botocore.config import Config
+    from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_ssm import SSMClient
 
 REGION = "us-east-1"
@@ -31,6 +33,20 @@ def ssm_client(endpoint: str) -> SSMClient:
         region_name=REGION,
         aws_access_key_id=ACCESS_KEY_ID,
         aws_secret_access_key=SECRET_ACCESS_KEY,
+    )
+
+
+def lambda_client(endpoint: str, config: Config | None = None) -> LambdaClient:
+    """A client of the local Lambda Invoke API at `endpoint` (a dev server's, or `make invoke`'s own)."""
+    import boto3  # noqa: PLC0415 - only callers that talk to Lambda pay for boto3
+
+    return boto3.client(
+        "lambda",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=ACCESS_KEY_ID,
+        aws_secret_access_key=SECRET_ACCESS_KEY,
+        config=config,
     )
 
 
