@@ -5,6 +5,7 @@ Where no Docker engine answers, it says so in one line and points to `make dev`,
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -32,6 +33,7 @@ def main() -> int:
     if not docker_available():
         print("make sam-local needs a running Docker engine, and none answers here; use `make dev` (no Docker needed).")
         return 1
+    logging.getLogger("samcli").setLevel(logging.ERROR)  # its notes on authorizers: sam local checks none anyway
     app = load_application(Path("template.yaml"), Path("events/env.json"))
     # 0.0.0.0: the containers reach the host through its bridge address, not through loopback.
     services = start_local_services(app, host="0.0.0.0", momento_port=MOMENTO_PORT, ssm_port=SSM_PORT)  # noqa: S104
