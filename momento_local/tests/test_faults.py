@@ -10,6 +10,10 @@ import pytest
 from momento import CacheClient, Configurations
 from momento.errors import MomentoErrorCode
 from momento.responses import (
+    CacheDelete,
+    CacheGet,
+    CacheSet,
+    CacheSetIfNotExists,
     CacheSortedSetFetch,
     CacheSortedSetGetScores,
     CacheSortedSetIncrementScore,
@@ -154,3 +158,20 @@ def test_server_wide_delay(client_factory: ClientFactory, momento_local: Momento
 def test_unknown_error_name_is_refused_up_front(momento_local: MomentoLocalServer) -> None:
     with pytest.raises(ValueError, match="unknown return-error"):
         momento_local.faults.set(return_error="on-fire")
+
+
+def test_scalar_rpcs_fail_by_name_and_only_idempotent_ones_are_retried(
+    client_factory: ClientFactory, momento_local: MomentoLocalServer
+) -> None:
+    faulty = with_switches(client_factory, return_error="unavailable", error_rpcs="get set set-if-not-exists")
+    got = faulty.get(CACHE, "k")
+    assert isinstance(got, CacheGet.Error)
+    assert got.error_code == MomentoErrorCode.SERVER_UNAVAILABLE
+    assert isinstance(faulty.set(CACHE, "k", "v"), CacheSet.Error)
+    lock = faulty.set_if_not_exists(CACHE, "lock", "owner", timedelta(seconds=5))
+    assert isinstance(lock, CacheSetIfNotExists.Error)
+    assert lock.error_code == MomentoErrorCode.SERVER_UNAVAILABLE
+    # The SDK retries get and set, never set_if_not_exists: a lock attempt that may have landed is not repeated
+    assert (momento_local.calls("get"), momento_local.calls("set")) == (LAPTOP_CALLS, LAPTOP_CALLS)
+    assert momento_local.calls("set-if-not-exists") == 1
+    assert isinstance(faulty.delete(CACHE, "k"), CacheDelete.Success)  # not listed
