@@ -1,4 +1,4 @@
-"""The data plane (`cache_client.Scs`): sorted sets, scalars and Delete; every other RPC answers UNIMPLEMENTED.
+"""The data plane (`cache_client.Scs`): sorted sets, scalars, TTLs and Delete; every other RPC answers UNIMPLEMENTED.
 
 Request parsing and response shaping only; the rules live in `store` and `sorted_set`. Errors are raised as
 `StatusError` and turned into a status (plus trailers) by the server's interceptor, so handlers stay linear.
@@ -17,9 +17,16 @@ from momento_wire_types import cacheclient_pb2_grpc as pb_grpc
 from momento_local.conditions import ABSENT, Condition, Kind
 from momento_local.errors import StatusError
 from momento_local.sorted_set import ScoreBound, SortedSet
-from momento_local.store import CacheView, Store, Ttl
+from momento_local.store import CacheView, Store, Ttl, TtlChange, TtlOutcome
 
 DESCENDING = pb._SortedSetFetchRequest.DESCENDING
+TTL_CHANGES = {
+    "increase_to_milliseconds": TtlChange.INCREASE,
+    "decrease_to_milliseconds": TtlChange.DECREASE,
+    "overwrite_to_milliseconds": TtlChange.OVERWRITE,
+}
+# ItemGetTtl's answer for an item written without a TTL (only a raw request can make one): the largest uint64.
+NO_EXPIRY_MS = 2**64 - 1
 
 
 class DataPlane(pb_grpc.ScsServicer):
@@ -129,6 +136,33 @@ class DataPlane(pb_grpc.ScsServicer):
         with self._session(context) as cache:
             cache.delete(request.cache_key)
         return pb._DeleteResponse()
+
+    def UpdateTtl(self, request: pb._UpdateTtlRequest, context: grpc.ServicerContext) -> Any:
+        which = request.WhichOneof("update_ttl")
+        if which is None:
+            raise StatusError(grpc.StatusCode.INVALID_ARGUMENT, f"one of {', '.join(TTL_CHANGES)} is required")
+        ttl_ms: int = getattr(request, which)
+        if ttl_ms == 0:
+            raise StatusError(grpc.StatusCode.INVALID_ARGUMENT, f"{which} must be positive")
+        with self._session(context) as cache:
+            outcome = cache.update_ttl(request.cache_key, ttl_ms, TTL_CHANGES[which])
+        response = pb._UpdateTtlResponse
+        match outcome:
+            case TtlOutcome.SET:
+                return response(set=response._Set())
+            case TtlOutcome.NOT_SET:
+                return response(not_set=response._NotSet())
+            case TtlOutcome.MISSING:
+                return response(missing=response._Missing())
+
+    def ItemGetTtl(self, request: pb._ItemGetTtlRequest, context: grpc.ServicerContext) -> Any:
+        with self._session(context) as cache:
+            remaining_s = cache.remaining_ttl_s(request.cache_key)
+        response = pb._ItemGetTtlResponse
+        if remaining_s is None:
+            return response(missing=response._Missing())
+        remaining_ms = NO_EXPIRY_MS if math.isinf(remaining_s) else int(remaining_s * 1000)
+        return response(found=response._Found(remaining_ttl_millis=remaining_ms))
 
     def _session(self, context: grpc.ServicerContext) -> AbstractContextManager[CacheView]:
         cache_name = dict(context.invocation_metadata()).get("cache")

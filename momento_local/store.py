@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
 
 from momento_local.conditions import Condition, Kind
 from momento_local.sorted_set import SortedSet
@@ -50,6 +51,20 @@ class Item:
 
     value: SortedSet | bytes
     expires_at: float = NEVER
+
+
+class TtlChange(Enum):
+    """UpdateTtl's three ways of setting an item's TTL."""
+
+    INCREASE = "only if that lengthens it"
+    DECREASE = "only if that shortens it"
+    OVERWRITE = "unconditionally"
+
+
+class TtlOutcome(Enum):
+    SET = "set"
+    NOT_SET = "not set"
+    MISSING = "missing"
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,24 @@ class CacheView:
 
     def delete(self, key: bytes) -> None:
         self._items.pop(key, None)
+
+    def remaining_ttl_s(self, key: bytes) -> float | None:
+        """Seconds until the item at `key` expires (inf: never), or None when there is no item."""
+        item = self._live(key)
+        return None if item is None else item.expires_at - self._now
+
+    def update_ttl(self, key: bytes, ttl_ms: int, change: TtlChange) -> TtlOutcome:
+        """Sets the item's TTL to `ttl_ms` from now, if `change` allows; the value is not touched."""
+        item = self._live(key)
+        if item is None:
+            return TtlOutcome.MISSING
+        expires_at = self._expiry(ttl_ms)
+        if change is TtlChange.INCREASE and expires_at <= item.expires_at:
+            return TtlOutcome.NOT_SET
+        if change is TtlChange.DECREASE and expires_at >= item.expires_at:
+            return TtlOutcome.NOT_SET
+        item.expires_at = expires_at
+        return TtlOutcome.SET
 
     # Scalars.
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
+import grpc
 import pytest
 from momento import CacheClient, Configurations
 from momento.errors import MomentoErrorCode
@@ -19,6 +20,8 @@ from momento.responses import (
     CacheSortedSetIncrementScore,
     CacheSortedSetPutElement,
 )
+from momento_wire_types import cacheclient_pb2 as pb
+from momento_wire_types import cacheclient_pb2_grpc as pb_grpc
 
 from momento_local import MomentoLocalServer
 from momento_local.client_metadata import MetadataMiddleware
@@ -175,3 +178,24 @@ def test_scalar_rpcs_fail_by_name_and_only_idempotent_ones_are_retried(
     assert (momento_local.calls("get"), momento_local.calls("set")) == (LAPTOP_CALLS, LAPTOP_CALLS)
     assert momento_local.calls("set-if-not-exists") == 1
     assert isinstance(faulty.delete(CACHE, "k"), CacheDelete.Success)  # not listed
+
+
+def test_ttl_rpcs_fail_by_name(stub: pb_grpc.ScsStub, momento_local: MomentoLocalServer) -> None:
+    # By request metadata, as upstream's switches
+    switches = (("authorization", ""), ("cache", CACHE), ("return-error", "unavailable"))
+    update = pb._UpdateTtlRequest(cache_key=b"k", increase_to_milliseconds=1000)
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.UpdateTtl(update, metadata=(*switches, ("error-rpcs", "update-ttl item-get-ttl")))
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.ItemGetTtl(pb._ItemGetTtlRequest(cache_key=b"k"), metadata=(*switches, ("error-rpcs", "item-get-ttl")))
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    answered = stub.UpdateTtl(update, metadata=(*switches, ("error-rpcs", "item-get-ttl")))
+    assert answered.WhichOneof("result") == "missing"
+    # And server-wide, for a number of requests
+    momento_local.faults.set(return_error="internal", error_rpcs=["update-ttl"], error_count=1)
+    plain = (("authorization", ""), ("cache", CACHE))
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.UpdateTtl(update, metadata=plain)
+    assert raised.value.code() == grpc.StatusCode.INTERNAL
+    assert stub.UpdateTtl(update, metadata=plain).WhichOneof("result") == "missing"
