@@ -1,4 +1,4 @@
-"""A local Momento-compatible server (sorted sets, caches, auth, fault injection) for tests and laptops.
+"""A local Momento-compatible server (sorted sets, scalars, TTLs, caches, auth, faults) for tests and laptops.
 
 The official `momento` SDK reaches it unmodified through `CredentialProvider.for_momento_local(host, port)`.
 It exists outside `src/` and is never deployed.

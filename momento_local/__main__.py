@@ -27,7 +27,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--max-item-size-bytes",
         type=int,
         default=DEFAULT_MAX_ITEM_SIZE_BYTES,
-        help="size cap of one item (a whole sorted set) (default: %(default)s, Momento's 5 MB)",
+        help="size cap of one item (a whole sorted set, or a scalar's value) (default: %(default)s, Momento's 5 MB)",
     )
     parser.add_argument("--cache", action="append", default=[], help="a cache to create at start; repeatable")
     return parser.parse_args(argv)

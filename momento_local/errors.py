@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import grpc
 
-from momento_local.store import CacheAlreadyExistsError, CacheNotFoundError, InvalidScoreError, ItemTooLargeError
+from momento_local.store import (
+    CacheAlreadyExistsError,
+    CacheNotFoundError,
+    InvalidScoreError,
+    ItemTooLargeError,
+    WrongTypeError,
+)
 
 
 class StatusError(Exception):
@@ -35,5 +41,9 @@ def as_rpc_failure(error: Exception) -> StatusError:
             )
         case InvalidScoreError():
             return StatusError(grpc.StatusCode.INVALID_ARGUMENT, "the resulting score would be NaN")
+        case WrongTypeError():
+            # The SDK's FailedPreconditionException is for a stored item the command cannot work on (its example:
+            # Increment on a key that holds no number), the closest documented case to a key of another type.
+            return StatusError(grpc.StatusCode.FAILED_PRECONDITION, str(error))
         case _:
             return StatusError(grpc.StatusCode.INTERNAL, f"internal error: {type(error).__name__}")

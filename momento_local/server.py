@@ -28,7 +28,7 @@ DELAY_POLL_S = 0.01
 
 
 class MomentoLocalServer:
-    """A Momento-compatible server for the sorted-set API; `with MomentoLocalServer(port=0) as s: ... s.port`."""
+    """A Momento-compatible server (sorted sets, scalars, TTLs); `with MomentoLocalServer(port=0) as s: ... s.port`."""
 
     def __init__(
         self,

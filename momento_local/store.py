@@ -1,4 +1,4 @@
-"""The server's state: caches of keyed sorted sets, with Momento's collection TTL and item-size rules.
+"""The server's state: caches of keyed items (sorted sets and scalars), with Momento's TTL and item-size rules.
 
 One lock guards everything. Every operation is O(log n) or O(page) under it, so contention stays short, and a single
 lock makes each RPC atomic, as a Momento write is.
@@ -11,11 +11,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import Enum
 
+from momento_local.conditions import Condition, Kind
 from momento_local.sorted_set import SortedSet
 
 DEFAULT_MAX_ITEM_SIZE_BYTES = 5 * 1024 * 1024  # Momento's per-item cap; a whole sorted set is one item.
+NEVER = math.inf  # the expiry of an item written without a TTL
 
 
 class CacheNotFoundError(Exception):
@@ -34,12 +37,34 @@ class ItemTooLargeError(Exception):
     """The write would grow the item past the size cap; nothing was written."""
 
 
+class WrongTypeError(Exception):
+    """The key holds another type of item than the request works on; nothing was read or written."""
+
+    def __init__(self, key: bytes, held: str, wanted: str) -> None:
+        name = key.decode("utf-8", "backslashreplace")
+        super().__init__(f"the key '{name}' holds a {held}, and this request works on a {wanted}")
+
+
 @dataclass
 class Item:
-    """A keyed sorted set and the monotonic time after which it no longer exists."""
+    """A keyed sorted set or scalar, and the monotonic time after which it no longer exists."""
 
-    members: SortedSet = field(default_factory=SortedSet)
-    expires_at: float = float("inf")
+    value: SortedSet | bytes
+    expires_at: float = NEVER
+
+
+class TtlChange(Enum):
+    """UpdateTtl's three ways of setting an item's TTL."""
+
+    INCREASE = "only if that lengthens it"
+    DECREASE = "only if that shortens it"
+    OVERWRITE = "unconditionally"
+
+
+class TtlOutcome(Enum):
+    SET = "set"
+    NOT_SET = "not set"
+    MISSING = "missing"
 
 
 @dataclass(frozen=True)
@@ -115,19 +140,58 @@ class CacheView:
         self._items = items
         self._now = now
 
-    def get(self, key: bytes) -> SortedSet | None:
-        item = self._items.get(key)
+    # Any item.
+
+    def delete(self, key: bytes) -> None:
+        self._items.pop(key, None)
+
+    def remaining_ttl_s(self, key: bytes) -> float | None:
+        """Seconds until the item at `key` expires (inf: never), or None when there is no item."""
+        item = self._live(key)
+        return None if item is None else item.expires_at - self._now
+
+    def update_ttl(self, key: bytes, ttl_ms: int, change: TtlChange) -> TtlOutcome:
+        """Sets the item's TTL to `ttl_ms` from now, if `change` allows; the value is not touched."""
+        item = self._live(key)
         if item is None:
-            return None
-        if item.expires_at <= self._now:
-            del self._items[key]
-            return None
-        return item.members
+            return TtlOutcome.MISSING
+        expires_at = self._expiry(ttl_ms)
+        if change is TtlChange.INCREASE and expires_at <= item.expires_at:
+            return TtlOutcome.NOT_SET
+        if change is TtlChange.DECREASE and expires_at >= item.expires_at:
+            return TtlOutcome.NOT_SET
+        item.expires_at = expires_at
+        return TtlOutcome.SET
+
+    # Scalars.
+
+    def scalar(self, key: bytes) -> bytes | None:
+        item = self._live(key)
+        return None if item is None else _as_scalar(key, item)
+
+    def set_scalar(self, key: bytes, value: bytes, ttl_ms: int, condition: Condition | None = None) -> bool:
+        """Stores `value` with a fresh TTL if `condition` holds (always without one); returns whether it stored."""
+        item = self._live(key)
+        if item is not None and condition is not None and condition.kind is Kind.ABSENT:
+            return False  # existence alone decides, so whatever type the item has, this is no type error
+        current = None if item is None else _as_scalar(key, item)
+        if condition is not None and not condition.holds(current):
+            return False
+        if len(value) > self._store.max_item_size_bytes:
+            raise ItemTooLargeError(key)
+        self._items[key] = Item(value, self._expiry(ttl_ms))
+        return True
+
+    # Sorted sets.
+
+    def sorted_set(self, key: bytes) -> SortedSet | None:
+        item = self._live(key)
+        return None if item is None else _as_sorted_set(key, item)
 
     def put(self, key: bytes, elements: list[tuple[bytes, float]], ttl: Ttl) -> None:
         """Adds or re-scores elements as one write; refuses the whole write if the item would outgrow the cap."""
-        item = self._live_item(key)
-        members = item.members if item else SortedSet()
+        item = self._live(key)
+        members = _as_sorted_set(key, item) if item else SortedSet()
         if members.size_after_put(elements) > self._store.max_item_size_bytes:
             raise ItemTooLargeError(key)
         for value, score in elements:
@@ -135,8 +199,8 @@ class CacheView:
         self._after_write(key, item, members, ttl)
 
     def increment(self, key: bytes, value: bytes, amount: float, ttl: Ttl) -> float:
-        item = self._live_item(key)
-        members = item.members if item else SortedSet()
+        item = self._live(key)
+        members = _as_sorted_set(key, item) if item else SortedSet()
         current = members.score_of(value)
         new_score = amount if current is None else current + amount
         if math.isnan(new_score):
@@ -149,7 +213,7 @@ class CacheView:
 
     def remove(self, key: bytes, values: list[bytes] | None) -> None:
         """Removes the given values (all of them when `values` is None); an emptied set ceases to exist."""
-        members = self.get(key)
+        members = self.sorted_set(key)
         if members is None:
             return
         if values is None:
@@ -160,18 +224,36 @@ class CacheView:
         if len(members) == 0:
             del self._items[key]
 
-    def delete(self, key: bytes) -> None:
-        self._items.pop(key, None)
+    def _live(self, key: bytes) -> Item | None:
+        """The item at `key` unless it has expired (an expired one is dropped here, before the sweep gets to it)."""
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if item.expires_at <= self._now:
+            del self._items[key]
+            return None
+        return item
 
-    def _live_item(self, key: bytes) -> Item | None:
-        return self._items[key] if self.get(key) is not None else None
+    def _expiry(self, ttl_ms: int) -> float:
+        # A write without a TTL (the SDK always sends one) keeps its item until it is deleted.
+        return self._now + ttl_ms / 1000.0 if ttl_ms > 0 else NEVER
 
     def _after_write(self, key: bytes, item: Item | None, members: SortedSet, ttl: Ttl) -> None:
         if len(members) == 0:  # a write of no elements does not create a set
             return
-        # A write without a TTL (the SDK always sends one) keeps its item until it is deleted.
-        expires_at = self._now + ttl.ttl_ms / 1000.0 if ttl.ttl_ms > 0 else float("inf")
         if item is None:
-            self._items[key] = Item(members, expires_at)
+            self._items[key] = Item(members, self._expiry(ttl.ttl_ms))
         elif ttl.refresh:
-            item.expires_at = expires_at
+            item.expires_at = self._expiry(ttl.ttl_ms)
+
+
+def _as_sorted_set(key: bytes, item: Item) -> SortedSet:
+    if not isinstance(item.value, SortedSet):
+        raise WrongTypeError(key, held="scalar", wanted="sorted set")
+    return item.value
+
+
+def _as_scalar(key: bytes, item: Item) -> bytes:
+    if isinstance(item.value, SortedSet):
+        raise WrongTypeError(key, held="sorted set", wanted="scalar")
+    return item.value

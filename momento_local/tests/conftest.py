@@ -1,4 +1,5 @@
-"""Real `momento` SDK clients (sync and async) pointed at the in-process momento-local server."""
+"""Real `momento` SDK clients (sync and async) pointed at the in-process momento-local server, and the SDK's own
+generated stub on a plain channel for the RPCs SDK 1.29 has no method for."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack
 from datetime import timedelta
 
+import grpc
 import pytest
 from momento import CacheClient, CacheClientAsync, Configurations, CredentialProvider
 from momento.config import Configuration
+from momento_wire_types import cacheclient_pb2_grpc as pb_grpc
 
 from momento_local import MomentoLocalServer
 
@@ -64,3 +67,14 @@ async def async_client(momento_local: MomentoLocalServer) -> AsyncIterator[Cache
         config, credentials(momento_local), DEFAULT_TTL, eager_connection_timeout=timedelta(seconds=5)
     ) as cache_client:
         yield cache_client
+
+
+@pytest.fixture
+def channel(momento_local: MomentoLocalServer) -> Iterator[grpc.Channel]:
+    with grpc.insecure_channel(momento_local.address) as open_channel:
+        yield open_channel
+
+
+@pytest.fixture
+def stub(channel: grpc.Channel) -> pb_grpc.ScsStub:
+    return pb_grpc.ScsStub(channel)  # type: ignore[no-untyped-call]

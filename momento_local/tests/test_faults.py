@@ -6,15 +6,22 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
+import grpc
 import pytest
 from momento import CacheClient, Configurations
 from momento.errors import MomentoErrorCode
 from momento.responses import (
+    CacheDelete,
+    CacheGet,
+    CacheSet,
+    CacheSetIfNotExists,
     CacheSortedSetFetch,
     CacheSortedSetGetScores,
     CacheSortedSetIncrementScore,
     CacheSortedSetPutElement,
 )
+from momento_wire_types import cacheclient_pb2 as pb
+from momento_wire_types import cacheclient_pb2_grpc as pb_grpc
 
 from momento_local import MomentoLocalServer
 from momento_local.client_metadata import MetadataMiddleware
@@ -154,3 +161,41 @@ def test_server_wide_delay(client_factory: ClientFactory, momento_local: Momento
 def test_unknown_error_name_is_refused_up_front(momento_local: MomentoLocalServer) -> None:
     with pytest.raises(ValueError, match="unknown return-error"):
         momento_local.faults.set(return_error="on-fire")
+
+
+def test_scalar_rpcs_fail_by_name_and_only_idempotent_ones_are_retried(
+    client_factory: ClientFactory, momento_local: MomentoLocalServer
+) -> None:
+    faulty = with_switches(client_factory, return_error="unavailable", error_rpcs="get set set-if-not-exists")
+    got = faulty.get(CACHE, "k")
+    assert isinstance(got, CacheGet.Error)
+    assert got.error_code == MomentoErrorCode.SERVER_UNAVAILABLE
+    assert isinstance(faulty.set(CACHE, "k", "v"), CacheSet.Error)
+    lock = faulty.set_if_not_exists(CACHE, "lock", "owner", timedelta(seconds=5))
+    assert isinstance(lock, CacheSetIfNotExists.Error)
+    assert lock.error_code == MomentoErrorCode.SERVER_UNAVAILABLE
+    # The SDK retries get and set, never set_if_not_exists: a lock attempt that may have landed is not repeated
+    assert (momento_local.calls("get"), momento_local.calls("set")) == (LAPTOP_CALLS, LAPTOP_CALLS)
+    assert momento_local.calls("set-if-not-exists") == 1
+    assert isinstance(faulty.delete(CACHE, "k"), CacheDelete.Success)  # not listed
+
+
+def test_ttl_rpcs_fail_by_name(stub: pb_grpc.ScsStub, momento_local: MomentoLocalServer) -> None:
+    # By request metadata, as upstream's switches
+    switches = (("authorization", ""), ("cache", CACHE), ("return-error", "unavailable"))
+    update = pb._UpdateTtlRequest(cache_key=b"k", increase_to_milliseconds=1000)
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.UpdateTtl(update, metadata=(*switches, ("error-rpcs", "update-ttl item-get-ttl")))
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.ItemGetTtl(pb._ItemGetTtlRequest(cache_key=b"k"), metadata=(*switches, ("error-rpcs", "item-get-ttl")))
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    answered = stub.UpdateTtl(update, metadata=(*switches, ("error-rpcs", "item-get-ttl")))
+    assert answered.WhichOneof("result") == "missing"
+    # And server-wide, for a number of requests
+    momento_local.faults.set(return_error="internal", error_rpcs=["update-ttl"], error_count=1)
+    plain = (("authorization", ""), ("cache", CACHE))
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.UpdateTtl(update, metadata=plain)
+    assert raised.value.code() == grpc.StatusCode.INTERNAL
+    assert stub.UpdateTtl(update, metadata=plain).WhichOneof("result") == "missing"

@@ -6,7 +6,6 @@ These go through a plain gRPC channel with the SDK's own generated stubs (moment
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
 import grpc
 import pytest
@@ -19,17 +18,6 @@ from momento_local.pytest_plugin import DEFAULT_CACHE as CACHE
 
 AUTH = ("authorization", "")
 WITH_CACHE = (AUTH, ("cache", CACHE))
-
-
-@pytest.fixture
-def channel(momento_local: MomentoLocalServer) -> Iterator[grpc.Channel]:
-    with grpc.insecure_channel(momento_local.address) as open_channel:
-        yield open_channel
-
-
-@pytest.fixture
-def stub(channel: grpc.Channel) -> pb_grpc.ScsStub:
-    return pb_grpc.ScsStub(channel)  # type: ignore[no-untyped-call]
 
 
 def test_length_and_length_by_score(client: CacheClient, stub: pb_grpc.ScsStub) -> None:
@@ -74,9 +62,9 @@ def test_fetch_by_score_with_exclusive_bounds(client: CacheClient, stub: pb_grpc
     assert [e.value for e in response.found.values_with_scores.elements] == [b"twenty"]
 
 
-def test_rpcs_outside_the_sorted_set_api_are_unimplemented(stub: pb_grpc.ScsStub) -> None:
+def test_rpcs_momento_local_does_not_serve_are_unimplemented(stub: pb_grpc.ScsStub) -> None:
     with pytest.raises(grpc.RpcError) as raised:
-        stub.Get(pb._GetRequest(cache_key=b"k"), metadata=WITH_CACHE)
+        stub.Increment(pb._IncrementRequest(cache_key=b"k", amount=1), metadata=WITH_CACHE)
     assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
     with pytest.raises(grpc.RpcError) as raised:
         stub.SortedSetUnionStore(pb._SortedSetUnionStoreRequest(set_name=b"k"), metadata=WITH_CACHE)
