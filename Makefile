@@ -17,7 +17,7 @@ EPHEMERAL_TTL_SECONDS ?= 3600
 # sam build needs python$(PYTHON_VERSION) on PATH: the virtualenv's comes first.
 SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
-.PHONY: help setup dev invoke sam-local test unit integration e2e lint security typecheck momento-local bench bench-momento-local build validate deploy destroy lock clean
+.PHONY: help setup dev invoke sam-local test unit integration e2e lint security typecheck momento-local bench bench-momento-local build validate preflight deploy destroy lock clean
 
 help:
 	@echo "make dev             serve the API on http://$(HOST):3000 with local Momento and SSM"
@@ -31,6 +31,7 @@ help:
 	@echo "make e2e URL=https://... [API_KEY=... | WRITE_AUTH=IAM]   the end-to-end suite against a deployed stage"
 	@echo "make build           sam build: package src/ for Lambda (arm64, no Docker needed)"
 	@echo "make validate        sam validate --lint"
+	@echo "make preflight [STAGE=... | BRANCH=...] [SSM_STAGE=dev]   check region, credentials, API key and cache"
 	@echo "make deploy [STAGE=dev|prod|feat-x | BRANCH=feature/x] [SSM_STAGE=dev]   deploy stack leaderboard-api-STAGE"
 	@echo "make destroy STAGE=feat-x   delete that stack (dev and prod also need CONFIRM=STAGE)"
 	@echo "make bench           overhead, cold start, board-size scaling and HTTP figures (bench/results.json)"
@@ -101,7 +102,13 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(SAM) validate --lint
 
-deploy: build
+# dev and prod read their own stage's key; an ephemeral stage reads SSM_STAGE's.
+preflight: $(STAMP)
+	@$(PY) scripts/deploy_preflight.py --stage $(STAGE) --ssm-stage $(if $(filter dev prod,$(STAGE)),$(STAGE),$(SSM_STAGE))
+
+# The preflight names every missing prerequisite at once, before the build spends its time.
+deploy: preflight
+	@$(MAKE) --no-print-directory build
 ifeq ($(STAGE),dev)
 	$(SAM) deploy
 else ifeq ($(STAGE),prod)
