@@ -300,7 +300,7 @@ def test_aws_region_alone_is_named_with_the_variable_sam_reads(
     assert results["api key"].message == "not checked: no AWS region"
 
 
-def test_rejected_credentials_are_named_with_their_fix(
+def test_partial_credentials_are_named_with_their_fix(
     checks: Callable[..., dict[str, CheckResult]], stage: str
 ) -> None:
     # moto accepts any credentials; partial ones fail before any request, as they do against AWS
