@@ -20,7 +20,7 @@ EPHEMERAL_TTL_SECONDS ?= 3600
 # sam build needs python$(PYTHON_VERSION) on PATH: the virtualenv's comes first.
 SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
-.PHONY: help setup dev invoke sam-local test unit integration e2e lint security typecheck momento-local bench bench-momento-local build validate deploy destroy lock clean
+.PHONY: help setup dev invoke sam-local test unit integration e2e lint security typecheck momento-local bench bench-momento-local build validate preflight deploy destroy lock clean
 
 help:
 	@echo "Serve and try it (defaults in brackets):"
@@ -44,7 +44,9 @@ help:
 	@echo "Build and deploy:"
 	@echo "  make build          sam build: src/ for Lambda (arm64, no Docker needed)"
 	@echo "  make validate       sam validate --lint"
-	@echo "  make deploy         deploy stack leaderboard-api-STAGE [STAGE=$(STAGE)]; STAGE=prod, STAGE=feat-x or"
+	@echo "  make preflight      check what a deploy needs, every problem at once: region, credentials, the key"
+	@echo "                      parameter, the Momento cache [STAGE=$(STAGE) SSM_STAGE=$(SSM_STAGE)]; BRANCH= too"
+	@echo "  make deploy         the preflight, then deploy stack leaderboard-api-STAGE [STAGE=$(STAGE)]; STAGE=prod, STAGE=feat-x or"
 	@echo "                      BRANCH=feature/x for an ephemeral stage reading SSM_STAGE's key [SSM_STAGE=$(SSM_STAGE)]"
 	@echo "  make destroy STAGE=feat-x   delete that stack (dev and prod also need CONFIRM=STAGE)"
 	@echo "Housekeeping:"
@@ -124,7 +126,13 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(SAM) validate --lint
 
-deploy: build
+# dev and prod read their own stage's key; an ephemeral stage reads SSM_STAGE's.
+preflight: $(STAMP)
+	@$(PY) scripts/deploy_preflight.py --stage $(STAGE) --ssm-stage $(if $(filter dev prod,$(STAGE)),$(STAGE),$(SSM_STAGE))
+
+# The preflight names every missing prerequisite at once, before the build spends its time.
+deploy: preflight
+	@$(MAKE) --no-print-directory build
 ifeq ($(STAGE),dev)
 	$(SAM) deploy
 else ifeq ($(STAGE),prod)
