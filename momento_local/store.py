@@ -114,6 +114,11 @@ class Store:
         with self._lock:
             yield CacheView(self, self._cache(cache_name), self._clock())
 
+    def keys_held(self, cache_name: str) -> set[bytes]:
+        """The keys the cache holds in memory, expired or not yet swept: what a test of the sweep looks at."""
+        with self._lock:
+            return set(self._cache(cache_name))
+
     def sweep_expired(self) -> int:
         """Drops expired items (reads already treat them as missing); returns how many went."""
         now = self._clock()

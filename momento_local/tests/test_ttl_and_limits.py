@@ -73,7 +73,8 @@ def test_an_expired_set_starts_afresh_on_the_next_write(client: CacheClient) -> 
 def test_expired_sets_are_swept_from_memory(client: CacheClient, momento_local: MomentoLocalServer) -> None:
     client.sorted_set_put_element(CACHE, "board", "ann", 1.0, ttl=CollectionTtl.of(timedelta(milliseconds=50)))
     time.sleep(0.1)
-    assert momento_local.store.sweep_expired() == 1
+    momento_local.store.sweep_expired()  # the server's own sweeper (every second) may have been first: either way
+    assert b"board" not in momento_local.store.keys_held(CACHE)
 
 
 def test_a_write_past_the_item_size_cap_is_limit_exceeded_and_changes_nothing(

@@ -107,4 +107,5 @@ def test_a_write_without_a_ttl_keeps_its_item(stub: pb_grpc.ScsStub, momento_loc
     stub.SortedSetPut(put, metadata=WITH_CACHE)
     length = stub.SortedSetLength(pb._SortedSetLengthRequest(set_name=b"forever"), metadata=WITH_CACHE)
     assert length.found.length == 1
-    assert momento_local.store.sweep_expired() == 0
+    momento_local.store.sweep_expired()
+    assert b"forever" in momento_local.store.keys_held(CACHE)
