@@ -8,18 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared.errors import (
-    BoardFull,
-    BodyTooLarge,
-    InvalidInput,
-    KeyUnavailable,
-    PlayerNotFound,
-    ServiceError,
-    StoreThrottled,
-    StoreTimeout,
-    StoreUnavailable,
-    UnsupportedBody,
-)
+from shared import errors
 from shared.http_request import is_json_media_type
 from shared.middlewares.http_error_handler import http_error_handler
 from shared.middlewares.json_body_parser import json_body_parser
@@ -40,7 +29,7 @@ def parse(evt: dict[str, Any], max_body_bytes: int = 4096) -> Any:
 
 
 def status_of(evt: dict[str, Any]) -> int:
-    with pytest.raises(ServiceError) as raised:
+    with pytest.raises(errors.ServiceError) as raised:
         parse(evt)
     status: int = handle(raised.value)["statusCode"]
     return status
@@ -77,14 +66,14 @@ def test_parser_statuses() -> None:
 
 def test_parser_rejects_invalid_utf8() -> None:
     raw = base64.b64encode(b'{"score": "\xff"}').decode()
-    with pytest.raises(InvalidInput, match="UTF-8"):
+    with pytest.raises(errors.InvalidInput, match="UTF-8"):
         parse(event(raw, b64=True))
 
 
 def test_validator_puts_the_parsed_input_in_its_slot_and_rule_breaks_become_400() -> None:
     def parse_input(evt: dict[str, Any]) -> int:
         if evt["n"] < 0:
-            raise InvalidInput("n must be non-negative")
+            raise errors.InvalidInput("n must be non-negative")
         return int(evt["n"]) * 2
 
     doubled: Slot[int] = Slot("doubled")
@@ -93,7 +82,7 @@ def test_validator_puts_the_parsed_input_in_its_slot_and_rule_breaks_become_400(
     ok = Request(event={"n": 2}, context=None)
     hooks.before(ok)
     assert doubled.take(ok) == 4
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(errors.InvalidInput) as raised:
         hooks.before(Request(event={"n": -1}, context=None))
     response = handle(raised.value)
     assert response["statusCode"] == 400
@@ -111,18 +100,20 @@ def handle(error: Exception) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("error", "status", "retry_after"),
     [
-        (InvalidInput("a rule"), 400, False),
-        (UnsupportedBody("not JSON"), 415, False),
-        (BodyTooLarge("too large"), 413, False),
-        (PlayerNotFound("weekly", "ada"), 404, False),
-        (BoardFull("weekly"), 507, False),
-        (StoreThrottled("Momento answered LIMIT_EXCEEDED_ERROR"), 429, True),
-        (StoreUnavailable("Momento answered SERVER_UNAVAILABLE"), 503, True),
-        (StoreTimeout("Momento answered TIMEOUT_ERROR"), 504, False),
-        (KeyUnavailable("could not fetch the SSM parameter /x"), 503, True),
+        (errors.InvalidInput("a rule"), 400, False),
+        (errors.UnsupportedBody("not JSON"), 415, False),
+        (errors.BodyTooLarge("too large"), 413, False),
+        (errors.PlayerNotFound("weekly", "ada"), 404, False),
+        (errors.BoardFull("weekly"), 507, False),
+        (errors.StoreThrottled("Momento answered LIMIT_EXCEEDED_ERROR"), 429, True),
+        (errors.StoreUnavailable("Momento answered SERVER_UNAVAILABLE"), 503, True),
+        (errors.StoreTimeout("Momento answered TIMEOUT_ERROR"), 504, False),
+        (errors.KeyUnavailable("could not fetch the SSM parameter /x"), 503, True),
     ],
 )
-def test_each_service_error_has_its_status_and_retry_after(error: ServiceError, status: int, retry_after: bool) -> None:
+def test_each_service_error_has_its_status_and_retry_after(
+    error: errors.ServiceError, status: int, retry_after: bool
+) -> None:
     response = handle(error)
     assert response["statusCode"] == status
     expected_headers = {"Content-Type": "application/json"} | ({"Retry-After": "1"} if retry_after else {})
@@ -131,18 +122,23 @@ def test_each_service_error_has_its_status_and_retry_after(error: ServiceError, 
 
 
 def test_client_errors_show_their_own_message_naming_the_rule_board_or_player() -> None:
-    assert json.loads(handle(InvalidInput("n must be even"))["body"])["message"] == "n must be even"
-    assert "'ada'" in json.loads(handle(PlayerNotFound("weekly", "ada"))["body"])["message"]
-    assert "'weekly' is full" in json.loads(handle(BoardFull("weekly"))["body"])["message"]
+    assert json.loads(handle(errors.InvalidInput("n must be even"))["body"])["message"] == "n must be even"
+    assert "'ada'" in json.loads(handle(errors.PlayerNotFound("weekly", "ada"))["body"])["message"]
+    assert "'weekly' is full" in json.loads(handle(errors.BoardFull("weekly"))["body"])["message"]
 
 
 def test_store_and_key_failures_show_a_neutral_message_never_the_internal_reason() -> None:
-    for error in (StoreUnavailable("Momento answered X"), KeyUnavailable("could not fetch the SSM parameter /p")):
+    for error in (
+        errors.StoreUnavailable("Momento answered X"),
+        errors.KeyUnavailable("could not fetch the SSM parameter /p"),
+    ):
         message = json.loads(handle(error)["body"])["message"]
         assert "temporarily unavailable; retry shortly" in message
         assert "Momento answered" not in message
         assert "/p" not in message
-    assert "leaderboard store" not in json.loads(handle(KeyUnavailable("the key is malformed"))["body"])["message"]
+    assert (
+        "leaderboard store" not in json.loads(handle(errors.KeyUnavailable("the key is malformed"))["body"])["message"]
+    )
 
 
 def test_error_handler_hides_everything_about_unexpected_errors() -> None:
