@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 from shared.config import settings
 from shared.http_request import request_id_of
@@ -60,7 +61,8 @@ def api_handler[T](
 
         # Powertools order: logger context outermost, then metrics, then tracer.
         traced = tracer.capture_lambda_handler(counted, capture_response=False)
-        measured = metrics.log_metrics(traced, capture_cold_start_metric=True)
+        # Powertools 3.37 prints the cold-start metric even when metrics are disabled (make dev disables them).
+        measured = metrics.log_metrics(traced, capture_cold_start_metric=not is_metrics_disabled())
         entry: LambdaHandler = logger.inject_lambda_context(measured)
         return entry
 

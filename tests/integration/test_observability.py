@@ -8,9 +8,11 @@ import sys
 from typing import Any
 
 import pytest
+from mypy_boto3_ssm import SSMClient
 
+from momento_local import MomentoLocalServer
 from tests.support.lambda_fakes import submit_event
-from tests.support.service import Service
+from tests.support.service import Service, start_service
 
 
 def emitted(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
@@ -41,3 +43,20 @@ def test_logs_are_correlated_by_request_id_and_metrics_count_outcomes(
     assert metric_names.count("ColdStart") == 1
     assert metric_names.count("Status400") == 1
     assert metric_names.count("Status202") == 1
+
+
+def test_metrics_disabled_means_no_metric_lines_the_cold_start_included(
+    service_environment: dict[str, str],
+    momento_local: MomentoLocalServer,
+    ssm: SSMClient,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given functions started cold with metrics disabled, as make dev runs them
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    cold = start_service(momento_local, ssm)
+    capsys.readouterr()
+    # When one serves a request
+    assert cold.submit("weekly", "v", {"score": 1})["statusCode"] == 202
+    # Then nothing it printed is a metric (Powertools would print the cold start anyway)
+    assert not [record for record in emitted(capsys) if "_aws" in record]
