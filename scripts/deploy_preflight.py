@@ -24,11 +24,11 @@ import logging
 import os
 import sys
 import threading
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import boto3
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from momento import CredentialProvider
     from momento.responses import ListCachesResponse
     from mypy_boto3_ssm import SSMClient
+
+SRC = Path(__file__).resolve().parents[1] / "src"
 
 REGION = "region"
 CREDENTIALS = "credentials"
@@ -216,8 +218,8 @@ def _key_to_check_with(ssm: SSMClient, name: str, environ: Mapping[str, str]) ->
 
 
 def _momento_credentials(key: str, target: Target, local_address: str | None) -> tuple[CredentialProvider, str]:
-    """Credentials built as the functions build them (src/shared/momento_store.py), and where they lead."""
-    from momento import CredentialProvider  # noqa: PLC0415 - the SDK (and gRPC) load only when there is a key
+    """Credentials built as the functions build them, and where they lead."""
+    from shared.momento_credentials import momento_credentials  # noqa: PLC0415 - the SDK loads only with a key
 
     if local_address:
         host, _, port = local_address.rpartition(":")
@@ -226,15 +228,11 @@ def _momento_credentials(key: str, target: Target, local_address: str | None) ->
         if not _is_this_machine(host):
             # The local channel is unencrypted: the real key must not travel over a network in clear text.
             raise NotChecked(f"MOMENTO_LOCAL_ADDRESS (for local testing only) names another machine ({host})")
-        return CredentialProvider(key, host, host, host, int(port)), f" (local Momento server at {local_address})"
+        return momento_credentials(key, None, local_address), f" (local Momento server at {local_address})"
     store_a_valid_key = f"store a valid key: {put_key_command(target.key_parameter, overwrite=True)}"
     endpoint = target.momento_endpoint
     try:
-        if endpoint:
-            return CredentialProvider.from_api_key_v2(key, endpoint), ""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # legacy keys carry their endpoint; still supported
-            return CredentialProvider.from_string(key), ""
+        return momento_credentials(key, endpoint, None), ""
     except Exception:
         # The SDK's message is not repeated: a decoding error can quote part of the key.
         if endpoint:
@@ -362,6 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="seconds to wait for Momento (default: %(default)g)",
     )
     options = parser.parse_args(argv)
+    sys.path.insert(0, str(SRC))  # the functions' own rule for turning a key into credentials
     # The SDK logs connection trouble as warnings; each check reports its outcome once, in its own line.
     logging.getLogger("momentosdk").setLevel(logging.CRITICAL)
     target = Target(

@@ -12,7 +12,6 @@ start.
 from __future__ import annotations
 
 import threading
-import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -33,6 +32,7 @@ from momento.responses import (
 from shared.config import Settings, settings
 from shared.errors import BoardFull, KeyUnavailable, PlayerNotFound, StoreThrottled, StoreTimeout, StoreUnavailable
 from shared.leaderboard import Entry, PageRequest, PlayerRef, Standing, Submission
+from shared.momento_credentials import momento_credentials
 from shared.observability import logger, tracer
 from shared.secret import Secret
 
@@ -151,14 +151,7 @@ class LeaderboardStore:
         )
 
     def _credentials(self, key: str) -> CredentialProvider:
-        if self._config.momento_local_address:
-            host, _, port = self._config.momento_local_address.rpartition(":")
-            return CredentialProvider(key, host, host, host, int(port))
-        if self._config.momento_endpoint:
-            return CredentialProvider.from_api_key_v2(key, self._config.momento_endpoint)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # legacy keys carry their endpoint; still supported
-            return CredentialProvider.from_string(key)
+        return momento_credentials(key, self._config.momento_endpoint, self._config.momento_local_address)
 
 
 @cache
