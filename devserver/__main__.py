@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -60,6 +61,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if (busy := port_problem(args.host, args.port)) is not None:  # before the local services take seconds to start
+        print(f"dev server: {busy}", file=sys.stderr)
+        return 1
     logging.getLogger("samcli").setLevel(logging.ERROR)  # its notes on authorizers it skips: the gateway does auth
     overrides = dict(item.split("=", 1) for item in args.parameter_overrides)
     app = load_application(args.template, args.env_vars, overrides)
@@ -111,6 +115,17 @@ def main(argv: list[str] | None = None) -> int:
     services.stop()
     print("dev server: stopped", flush=True)
     return 0
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the HTTP server could not listen there, found by binding as it will (the later bind still decides)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does: TIME_WAIT is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return listen_problem(host, port, error)
+    return None
 
 
 def listen_problem(host: str, port: int, error: OSError) -> str:
