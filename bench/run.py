@@ -40,6 +40,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from devserver.local_aws import ssm_client
 from tests.support import lambda_fakes as fakes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +98,7 @@ def servers() -> Iterator[dict[str, str]]:
     try:
         assert address, "momento-local did not start"
         _wait_for_port(ssm_port)
-        _ssm(ssm_endpoint).put_parameter(Name=KEY_PARAMETER, Value=KEY, Type="SecureString", Overwrite=True)
+        ssm_client(ssm_endpoint).put_parameter(Name=KEY_PARAMETER, Value=KEY, Type="SecureString", Overwrite=True)
         yield {"momento": address.group(1), "ssm": ssm_endpoint}
     finally:
         for process in (momento, moto):
@@ -112,14 +113,6 @@ def _wait_for_port(port: int, timeout_s: float = 30) -> None:
             return
         time.sleep(0.05)
     raise RuntimeError(f"nothing listens on {port}")
-
-
-def _ssm(endpoint: str) -> Any:
-    import boto3  # noqa: PLC0415 - only the parent needs it
-
-    return boto3.client(
-        "ssm", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
-    )
 
 
 def function_environment(addresses: dict[str, str]) -> dict[str, str]:

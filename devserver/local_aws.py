@@ -6,7 +6,7 @@ made with these.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from botocore.config import Config
@@ -25,29 +25,25 @@ def function_arn(function_name: str) -> str:
 
 def ssm_client(endpoint: str) -> SSMClient:
     """A client of the local SSM server at `endpoint`."""
-    import boto3  # noqa: PLC0415 - only callers that talk to SSM pay for boto3
+    import boto3  # noqa: PLC0415 - only callers that talk to a local service pay for boto3
 
-    return boto3.client(
-        "ssm",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=ACCESS_KEY_ID,
-        aws_secret_access_key=SECRET_ACCESS_KEY,
-    )
+    return boto3.client("ssm", **_local(endpoint))
 
 
 def lambda_client(endpoint: str, config: Config | None = None) -> LambdaClient:
     """A client of the local Lambda Invoke API at `endpoint` (a dev server's, or `make invoke`'s own)."""
-    import boto3  # noqa: PLC0415 - only callers that talk to Lambda pay for boto3
+    import boto3  # noqa: PLC0415
 
-    return boto3.client(
-        "lambda",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=ACCESS_KEY_ID,
-        aws_secret_access_key=SECRET_ACCESS_KEY,
-        config=config,
-    )
+    return boto3.client("lambda", config=config, **_local(endpoint))
+
+
+def _local(endpoint: str) -> dict[str, Any]:
+    return {
+        "endpoint_url": endpoint,
+        "region_name": REGION,
+        "aws_access_key_id": ACCESS_KEY_ID,
+        "aws_secret_access_key": SECRET_ACCESS_KEY,
+    }
 
 
 def credentials_environment() -> dict[str, str]:

@@ -63,8 +63,7 @@ def http_error_handler() -> Hooks:
     def on_error(request: Request) -> Response:
         error = request.error
         request_id = request_id_of(request.event)
-        answer = ANSWERS.get(type(error)) if isinstance(error, ServiceError) else None
-        if answer is None or not isinstance(error, ServiceError):
+        if not isinstance(error, ServiceError) or (answer := ANSWERS.get(type(error))) is None:
             # The exception's text and stack go to the logs only; the client gets a generic message.
             logger.exception("Unhandled error")
             body = {"message": GENERIC_MESSAGE, "requestId": request_id}
