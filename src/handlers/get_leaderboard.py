@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from shared.api import api_handler
+from shared.boards import leaderboards
 from shared.leaderboard import PageRequest, json_number, parse_page_request
 from shared.middy import Response
-from shared.momento_store import leaderboard_store
 from shared.responses import ok
 from shared.secret import Secret
 
 
 @api_handler(parse_page_request)
 def get_leaderboard(page: PageRequest, key: Secret) -> Response:
-    entries = leaderboard_store().page_by_rank(page, key)
+    entries = leaderboards().page(page, key)
     return ok({"leaderboard": [{"rank": e.rank, "name": e.player, "score": json_number(e.score)} for e in entries]})
 
 

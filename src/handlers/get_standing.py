@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from shared.api import api_handler
+from shared.boards import leaderboards
 from shared.leaderboard import PlayerRef, json_number, parse_player_ref
 from shared.middy import Response
-from shared.momento_store import leaderboard_store
 from shared.responses import ok
 from shared.secret import Secret
 
 
 @api_handler(parse_player_ref)
 def get_standing(player: PlayerRef, key: Secret) -> Response:
-    standing = leaderboard_store().get_standing(player, key)
+    standing = leaderboards().standing(player, key)
     return ok({"score": json_number(standing.score), "rank": standing.rank})
 
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from shared.api import api_handler
+from shared.boards import leaderboards
 from shared.leaderboard import Submission, json_number, parse_submission
 from shared.middy import Response
-from shared.momento_store import leaderboard_store
 from shared.responses import accepted
 from shared.secret import Secret
 
 
 @api_handler(parse_submission, json_body=True)
 def submit_score(submission: Submission, key: Secret) -> Response:
-    leaderboard_store().submit_score(submission, key)
+    leaderboards().submit(submission, key)
     return accepted(
         {"leaderboard": submission.leaderboard, "name": submission.player, "score": json_number(submission.score)}
     )

@@ -32,6 +32,9 @@ class Settings:
     cors_allow_origin: str
     api_key_cache: timedelta
     api_key_grace: timedelta
+    table_name: str
+    board_retention: timedelta | None  # None: boards are kept in the index for as long as they exist
+    rebuild_elements_per_second: int  # 0: unpaced
 
 
 @cache
@@ -48,6 +51,9 @@ def settings() -> Settings:
         # How long the fetched key is trusted, and how long past that a cached key keeps serving when SSM is down.
         api_key_cache=_seconds("MOMENTO_API_KEY_CACHE_SECONDS", default=300, low=0, high=A_DAY),
         api_key_grace=_seconds("MOMENTO_API_KEY_GRACE_SECONDS", default=900, low=0, high=A_DAY),
+        table_name=_required("LEADERBOARD_TABLE_NAME"),
+        board_retention=_days_or_forever("BOARD_RETENTION_DAYS"),
+        rebuild_elements_per_second=_whole("REBUILD_ELEMENTS_PER_SECOND", default=50, low=0, high=1_000_000),
     )
 
 
@@ -64,8 +70,19 @@ def _required(name: str) -> str:
 
 def _seconds(name: str, *, default: int, low: int, high: int) -> timedelta:
     """A whole number of seconds within [low, high]; unset or empty means the default."""
+    return timedelta(seconds=_whole(name, default=default, low=low, high=high, unit="seconds"))
+
+
+def _days_or_forever(name: str) -> timedelta | None:
+    """A whole number of days, 0 (or unset) meaning forever."""
+    days = _whole(name, default=0, low=0, high=36_500, unit="days")
+    return timedelta(days=days) if days else None
+
+
+def _whole(name: str, *, default: int, low: int, high: int, unit: str = "") -> int:
     raw = _optional(name)
-    seconds = default if raw is None else int(raw) if raw.isascii() and raw.isdigit() else None
-    if seconds is None or not low <= seconds <= high:
-        raise ConfigurationError(f"{name} must be a whole number of seconds from {low} to {high}, got {raw!r}")
-    return timedelta(seconds=seconds)
+    value = default if raw is None else int(raw) if raw.isascii() and raw.isdigit() else None
+    if value is None or not low <= value <= high:
+        what = f"a whole number of {unit}" if unit else "a whole number"
+        raise ConfigurationError(f"{name} must be {what} from {low} to {high}, got {raw!r}")
+    return value

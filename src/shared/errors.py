@@ -64,5 +64,12 @@ class StoreTimeout(ServiceError):
     """The store did not answer within its deadline."""
 
 
+class BoardRebuilding(ServiceError):
+    """The board's index is being rebuilt from the record and was not complete within the wait: a retry will see it."""
+
+    def __init__(self, board: str) -> None:
+        super().__init__(f"Leaderboard '{board}' is being restored; retry shortly.")
+
+
 class KeyUnavailable(ServiceError):
     """The store's API key could not be fetched, is malformed, or is still rejected after a fresh fetch."""

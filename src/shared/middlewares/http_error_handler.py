@@ -7,6 +7,7 @@ from http import HTTPStatus
 
 from shared.errors import (
     BoardFull,
+    BoardRebuilding,
     BodyTooLarge,
     InvalidInput,
     KeyUnavailable,
@@ -47,6 +48,8 @@ ANSWERS: dict[type[ServiceError], Answer] = {
         "The leaderboard store is temporarily unavailable; retry shortly.",
         retry_after=True,
     ),
+    # A rebuild of a large board takes as long as Momento's rate limit allows; the message says it is temporary.
+    BoardRebuilding: Answer(HTTPStatus.SERVICE_UNAVAILABLE, retry_after=True),
     StoreTimeout: Answer(HTTPStatus.GATEWAY_TIMEOUT, "The leaderboard store did not answer in time; retry shortly."),
     # One message for every cause (SSM unreachable, a malformed or revoked key): the client can only retry.
     KeyUnavailable: Answer(

@@ -1,0 +1,44 @@
+"""On a schedule (EventBridge, every 6 hours by default): keeps every registered board in the index.
+
+Momento's on-demand caches hold an item at most 24 hours after its last write; this raises each board's TTL back to
+the full TTL without rewriting the board, rebuilds any board whose set is gone (an idle board that expired anyway,
+a flush, an eviction) and drops the set of a board past BOARD_RETENTION_DAYS (its scores stay in the record).
+It stops starting rebuilds shortly before its own timeout; an unfinished one resumes on the next run or request.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from shared.boards import leaderboards
+from shared.config import settings
+from shared.middlewares.ssm_parameters import ssm_parameter
+from shared.middy import Request, Slot, middy
+from shared.observability import logger, metrics, tracer
+from shared.secret import Secret
+
+MARGIN_S = 30  # left of the timeout when no new batch starts: one batch's worst case, and the report
+
+api_key: Slot[Secret] = Slot("momento_api_key")
+
+
+def keep_boards_alive(request: Request) -> dict[str, Any]:
+    deadline = time.time() + request.context.get_remaining_time_in_millis() / 1000 - MARGIN_S
+    report = leaderboards().keep_alive(api_key.take(request), deadline)
+    logger.info("Kept the boards alive", extra=asdict(report))
+    for name, count in asdict(report).items():
+        metrics.add_metric(name=f"Boards{name.capitalize()}", unit=MetricUnit.Count, value=count)
+    return asdict(report)
+
+
+_config = settings()
+_chain = middy(keep_boards_alive).use(
+    ssm_parameter(_config.api_key_parameter, api_key, _config.api_key_cache, _config.api_key_grace)
+)
+lambda_handler = logger.inject_lambda_context(
+    metrics.log_metrics(tracer.capture_lambda_handler(_chain, capture_response=False))
+)

@@ -1,0 +1,145 @@
+"""Rebuilding a board's index from the record, when Momento lost the set (a flush, an eviction, an expiry).
+
+One rebuild per board at a time across all function instances: a lease in the board's registry item, taken with a
+conditional write and extended after every batch; a crashed rebuilder's lease expires (LEASE) and the next one
+resumes where it stopped (the registry item keeps the last player done). The rebuild walks the record in batches,
+writes each batch with one put_elements call, then re-reads the same batch and re-puts any player whose score
+changed meanwhile (the same check the write path makes, so a concurrent write is never overwritten by an older
+value); paced to REBUILD_ELEMENTS_PER_SECOND and backing off when Momento answers its rate limit. The set's mark of
+completeness goes in last, so no read takes a partial set for the whole board.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+import uuid
+from collections.abc import Callable
+
+from shared.config import Settings
+from shared.errors import StoreThrottled
+from shared.momento_store import LeaderboardStore
+from shared.observability import logger
+from shared.record import Record, Recorded
+from shared.secret import Secret
+
+LEASE_MS = 15_000  # longer than one batch can take (a put and two reads, each bounded by its client's timeouts)
+MAX_BATCH = 100  # players per put_elements call
+CHECK_ROUNDS = 5  # re-reads of a batch before giving the lease up (a player written that often is still converging)
+BACKOFF_S = (0.25, 0.5, 1.0, 2.0)
+
+
+class Outcome(enum.Enum):
+    WHOLE = "whole"  # the set holds every player and its mark
+    BUSY = "busy"  # another instance holds the lease
+    PAUSED = "paused"  # the time ran out first; the progress is kept for whoever comes next
+
+
+class Rebuilder:
+    def __init__(
+        self,
+        index: LeaderboardStore,
+        record: Record,
+        config: Settings,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._index = index
+        self._record = record
+        self._rate = config.rebuild_elements_per_second
+        self._batch = min(MAX_BATCH, self._rate) if self._rate else MAX_BATCH
+        self._clock = clock
+        self._sleep = sleep
+        self._owner = uuid.uuid4().hex  # this execution environment
+
+    def run(self, board: str, api_key: Secret, deadline: float) -> Outcome:
+        """Rebuilds the board's set until it is whole or `deadline` (a clock time) passes."""
+        lease = self._record.claim_rebuild(board, self._owner, self._now_ms(), LEASE_MS)
+        if lease is None:
+            return Outcome.BUSY
+        after = lease.rebuild_after
+        if after is not None and self._index.size(board, api_key) == 0:
+            after = None  # the set was lost again since that rebuild stopped: its progress is gone with it
+        logger.info("Rebuilding a board's index from the record", extra={"leaderboard": board, "resume_after": after})
+        try:
+            return self._rebuild(board, after, api_key, deadline)
+        except BaseException:
+            self._record.pause_rebuild(board, self._owner)
+            raise
+
+    def _rebuild(self, board: str, after: str | None, api_key: Secret, deadline: float) -> Outcome:
+        started, written = self._clock(), 0
+        while True:
+            if self._clock() >= deadline:
+                self._record.pause_rebuild(board, self._owner)
+                return Outcome.PAUSED
+            indexed = self._index_batch(board, after, api_key, deadline)
+            if indexed is None:
+                self._record.pause_rebuild(board, self._owner)
+                return Outcome.PAUSED
+            batch, more = indexed
+            written += len(batch)
+            if batch:
+                after = batch[-1].player
+            if not more:
+                break
+            if not self._record.save_rebuild_progress(board, self._owner, after, self._now_ms() + LEASE_MS):
+                return Outcome.BUSY  # the lease expired and another instance took over
+            self._pace(started, written)
+        if self._index.size(board, api_key) < self._record.count(board):
+            # The set lost players while this rebuild ran (flushed again): start over, from the first player.
+            logger.warning("A board's set lost players during its rebuild; starting over", extra={"leaderboard": board})
+            self._record.save_rebuild_progress(board, self._owner, None, self._now_ms() + LEASE_MS)
+            return self._rebuild(board, None, api_key, deadline)
+        # Progress forgotten before the mark goes in: a crash between the two leaves a set without its mark and no
+        # stale progress, so the next rebuild starts from the first player.
+        self._record.end_rebuild(board, self._owner)
+        self._index.mark_whole(board, api_key)
+        logger.info("Rebuilt a board's index", extra={"leaderboard": board, "players": written})
+        return Outcome.WHOLE
+
+    def _index_batch(
+        self, board: str, after: str | None, api_key: Secret, deadline: float
+    ) -> tuple[list[Recorded], bool] | None:
+        """Reads the next batch, puts it, re-reads it and re-puts what changed, until the index holds what the
+        record holds. Returns the batch as last read (its end is where the next starts) and whether more players
+        follow, or None when the time ran out.
+        """
+        batch, more = self._record.scores(board, after, self._batch)
+        if not batch:
+            return batch, more
+        put_versions: dict[str, int] = {}
+        to_put = batch
+        for _ in range(CHECK_ROUNDS):
+            if not self._put(board, to_put, api_key, deadline):
+                return None
+            put_versions.update((r.player, r.version) for r in to_put)
+            again, more = self._record.scores(board, after, self._batch)
+            # Changed since read, or new in this range (a player who joined meanwhile): put the record's value.
+            to_put = [r for r in again if put_versions.get(r.player) != r.version]
+            if not to_put:
+                return again, more
+        return None
+
+    def _put(self, board: str, batch: list[Recorded], api_key: Secret, deadline: float) -> bool:
+        for backoff in (*BACKOFF_S, None):
+            try:
+                self._index.put_scores(board, {r.player: r.score for r in batch}, api_key)
+            except StoreThrottled:
+                if backoff is None or self._clock() + backoff >= deadline:
+                    return False
+                logger.info("Momento's rate limit: the rebuild backs off", extra={"seconds": backoff})
+                self._sleep(backoff)
+            else:
+                return True
+        return False
+
+    def _pace(self, started: float, written: int) -> None:
+        """Keeps the rebuild at REBUILD_ELEMENTS_PER_SECOND, leaving the rest of the account's limit to traffic."""
+        if self._rate:
+            ahead = written / self._rate - (self._clock() - started)
+            if ahead > 0:
+                self._sleep(ahead)
+
+    def _now_ms(self) -> int:
+        return int(self._clock() * 1000)
