@@ -108,12 +108,20 @@ def test_the_key_appears_nowhere_during_a_full_run(
         ssm.put_parameter(Name=API_KEY_PARAMETER, Value=KEY_2, Type="SecureString", Overwrite=True)
         momento_local.set_tokens([KEY_2])
         statuses += [probe.step("submit"), probe.step("standing"), probe.step("page")]
+        # The durable paths: a flushed board rebuilt from the record by a read, by a write, and by the schedule
+        momento_local.store.flush_cache("leaderboard")
+        statuses.append(probe.step("page"))
+        momento_local.store.flush_cache("leaderboard")
+        statuses.append(probe.step("submit"))
+        momento_local.store.flush_cache("leaderboard")
+        statuses.append(probe.step("keep-alive"))
         report = probe.finish()
     # The run covered successes and failures
     assert statuses[:3] == [202, 200, 200]
     assert statuses[3] == 400
     assert set(statuses[4:8]) >= {503, 429}
-    assert statuses[8:] == [202, 200, 200]
+    assert statuses[8:] == [202, 200, 200, 200, 202, 200]
+    assert json.loads(report["responses"][-1]["body"])["rebuilt"] == 1
     # Traces were recorded (so the search below covers them)
     assert report["segments"], "no X-Ray segment was captured"
     # Then neither key appears anywhere: logs (all libraries, DEBUG), stdout, responses, traces, environment
