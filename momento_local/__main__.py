@@ -52,8 +52,11 @@ def flush(argv: list[str]) -> int:
     credentials = CredentialProvider(args.token, host, host, host, int(port))
     with CacheClient.create(Configurations.Laptop.latest(), credentials, timedelta(minutes=1)) as client:
         response = client.flush_cache(args.cache)
-    if not isinstance(response, CacheFlush.Success):
-        print(f"momento-local: could not flush cache {args.cache!r} at {args.address}: {response.message}", file=sys.stderr)
+    if isinstance(response, CacheFlush.Error):
+        print(
+            f"momento-local: could not flush cache {args.cache!r} at {args.address}: {response.message}",
+            file=sys.stderr,
+        )
         return 1
     print(f"momento-local: flushed cache {args.cache!r} at {args.address}")
     return 0
