@@ -94,8 +94,10 @@ def test_a_scheduled_event_for_a_template_without_a_schedule_is_one_line() -> No
     ids=["env-json", "template", "other-stage"],
 )
 def test_the_tables_come_from_the_template_and_the_functions_see_their_names(
-    env_vars: Path | None, overrides: dict[str, str], table_name: str
+    env_vars: Path | None, overrides: dict[str, str], table_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # (a shell value would win over the template's, as in sam local: other tests set one in this process)
+    monkeypatch.delenv("LEADERBOARD_TABLE_NAME", raising=False)
     app = load_application(TEMPLATE, env_vars, overrides)
     (table,) = app.tables.values()
     assert table.name == table_name

@@ -69,9 +69,9 @@ class SwitchableProxy:
                     return
                 if (answer := proxy.answer) is not None:
                     _read_request(self.request)
-                    self.request.sendall(answer.http_response())
-                    with proxy._count_lock:
+                    with proxy._count_lock:  # counted before answering: the client may look as soon as it has it
                         proxy.answered += 1
+                    self.request.sendall(answer.http_response())
                     return
                 with socket.create_connection((target_host, target_port), timeout=5) as upstream:
                     _pipe(self.request, upstream)
