@@ -62,7 +62,7 @@ class Probe:
 
 @pytest.fixture
 def probe_environment(
-    moto_ssm: str, momento_local: MomentoLocalServer, ssm: SSMClient, tmp_path: Path
+    moto_server: str, momento_local: MomentoLocalServer, ssm: SSMClient, leaderboard_table: str, tmp_path: Path
 ) -> dict[str, str]:
     ssm.put_parameter(Name=API_KEY_PARAMETER, Value=KEY_1, Type="SecureString", Overwrite=True)
     momento_local.set_tokens([KEY_1])
@@ -81,8 +81,12 @@ def probe_environment(
         "MOMENTO_API_KEY_PARAM_NAME": API_KEY_PARAMETER,
         "MOMENTO_CACHE_NAME": "leaderboard",
         "MOMENTO_LOCAL_ADDRESS": momento_local.address,
-        "AWS_ENDPOINT_URL_SSM": moto_ssm,
+        "AWS_ENDPOINT_URL_SSM": moto_server,
+        "AWS_ENDPOINT_URL_DYNAMODB": moto_server,
+        "LEADERBOARD_TABLE_NAME": leaderboard_table,
         "LEADERBOARD_TTL_SECONDS": "86400",
+        "BOARD_RETENTION_DAYS": "0",
+        "REBUILD_ELEMENTS_PER_SECOND": "0",
         "POWERTOOLS_SERVICE_NAME": "leaderboard-api",
         "POWERTOOLS_METRICS_NAMESPACE": "leaderboard-api",
         "POWERTOOLS_LOG_LEVEL": "DEBUG",
