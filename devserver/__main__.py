@@ -224,8 +224,17 @@ def banner(
         lines.append(f"  curl '{url}/{DEMO_BOARD}?startRank=0&endRank=10'   # the demo board")
     if lambda_url:
         lines.append(f"  {invoke_example(url, lambda_url)}")
+    lines.append(f"  {flush_example(services)}   # Momento forgets; the next read rebuilds from the record")
     lines.append("Ready. Ctrl-C stops.")
     return "\n".join(lines)
+
+
+def flush_example(services: LocalServices) -> str:
+    """The command that empties the local cache, as a Momento flush would (README: Durable boards)."""
+    return (
+        f"python -m momento_local flush --address {services.momento.address} "
+        f"--cache {services.cache_names[0]} --token {LOCAL_MOMENTO_KEY}"
+    )
 
 
 def record_note(services: LocalServices) -> str:

@@ -34,7 +34,7 @@ def test_fifty_concurrent_writes_of_one_player_leave_the_index_equal_to_the_reco
         endpoint_url=server.dynamodb_endpoint,
         region_name="us-east-1",
         aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - the local stand-in's published credential
+        aws_secret_access_key="local",
     )
     sessions = [requests.Session() for _ in range(WRITERS)]
     with ThreadPoolExecutor(WRITERS) as pool:
@@ -42,7 +42,7 @@ def test_fifty_concurrent_writes_of_one_player_leave_the_index_equal_to_the_reco
             board = f"race-{round_}"
             barrier = Barrier(WRITERS)
 
-            def write(writer: int, board: str = board, barrier: Barrier = barrier) -> int:
+            def write(writer: int, board: str = board, barrier: Barrier = barrier, round_: int = round_) -> int:
                 barrier.wait()
                 response = sessions[writer].post(
                     f"{server.url}/{board}/racer",

@@ -3,7 +3,6 @@ rebuilt from it whenever Momento loses a board, and never a partial board served
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from tests.support.api_client import InProcessClient, assert_error
 from tests.support.lambda_fakes import lambda_context, load_event
 from tests.support.service import CACHE, Service
+from tests.support.switchable_proxy import PROVISIONED_THROUGHPUT_EXCEEDED, SwitchableProxy
 
 WHOLE_MARK = b"\x00whole"
 
@@ -22,15 +22,11 @@ def api(service: Service) -> InProcessClient:
     return InProcessClient(service)
 
 
-def table() -> str:
-    return os.environ["LEADERBOARD_TABLE_NAME"]
-
-
 def record_of(service: Service, board: str) -> dict[str, float]:
     """The board's players and scores as the record holds them."""
     scores: dict[str, float] = {}
     request: dict[str, Any] = {
-        "TableName": table(),
+        "TableName": service.table_name,
         "KeyConditionExpression": "pk = :pk",
         "ExpressionAttributeValues": {":pk": {"S": f"board#{board}"}},
         "ConsistentRead": True,
@@ -54,10 +50,9 @@ def index_of(service: Service, board: str) -> dict[str, float] | None:
 
 
 def registry_of(service: Service, board: str) -> dict[str, Any] | None:
-    item = service.dynamodb.get_item(
-        TableName=table(), Key={"pk": {"S": "boards"}, "sk": {"S": board}}, ConsistentRead=True
-    ).get("Item")
-    return item
+    key = {"pk": {"S": "boards"}, "sk": {"S": board}}
+    answer = service.dynamodb.get_item(TableName=service.table_name, Key=key, ConsistentRead=True)
+    return answer.get("Item")
 
 
 def flush(service: Service) -> None:
@@ -89,6 +84,34 @@ def test_an_accepted_score_is_in_the_record_and_readable_at_once(service: Servic
     assert abs(int(registered["lastWrite"]["N"]) - time.time()) < 60
 
 
+def test_the_record_throttled_is_429_and_nothing_changed_anywhere(
+    dynamodb_proxy: SwitchableProxy, service: Service, api: InProcessClient
+) -> None:
+    assert api.submit("weekly", "ada", {"score": 1}).status == 202
+    dynamodb_proxy.answer_with(PROVISIONED_THROUGHPUT_EXCEEDED)
+    response = api.submit("weekly", "ada", {"score": 2})
+    assert_error(response, 429, "Too many requests")
+    assert response.headers["Retry-After"] == "1"
+    assert dynamodb_proxy.answered == 3  # boto3's standard retries: 3 attempts in all
+    dynamodb_proxy.answer_with(None)
+    assert record_of(service, "weekly") == index_of(service, "weekly") == {"ada": 1}
+
+
+def test_the_record_unreachable_is_503_within_the_function_timeout_and_nothing_changed(
+    dynamodb_proxy: SwitchableProxy, service: Service, api: InProcessClient
+) -> None:
+    assert api.submit("weekly", "ada", {"score": 1}).status == 202
+    dynamodb_proxy.up = False
+    started = time.monotonic()
+    response = api.submit("weekly", "ada", {"score": 2})
+    assert_error(response, 503, "temporarily unavailable")
+    assert response.headers["Retry-After"] == "1"
+    assert time.monotonic() - started < 8  # inside the 10 s function timeout
+    dynamodb_proxy.up = True
+    assert record_of(service, "weekly") == index_of(service, "weekly") == {"ada": 1}
+    assert api.submit("weekly", "ada", {"score": 2}).status == 202
+
+
 def test_momento_failing_after_the_record_is_503_and_a_retry_converges(service: Service, api: InProcessClient) -> None:
     assert api.submit("weekly", "ada", {"score": 1}).status == 202
     service.momento.faults.set(return_error="unavailable", error_rpcs=["sorted-set-put"])
@@ -110,7 +133,7 @@ def test_concurrent_writes_of_one_player_leave_the_index_equal_to_the_record(ser
     for _ in range(5):
         barrier = threading.Barrier(8)
 
-        def write(score: int) -> None:
+        def write(score: int, barrier: threading.Barrier = barrier) -> None:
             barrier.wait()
             assert api.submit("race", "ada", {"score": score}).status == 202
 
@@ -196,7 +219,8 @@ def test_momento_failing_during_a_rebuild_serves_no_partial_board_and_the_rebuil
     assert_error(response, 503, "temporarily unavailable")
     assert len(index_of(service, "weekly") or {}) == 100
     registered = registry_of(service, "weekly")
-    assert registered is not None and registered["rebuildAfter"]["S"] == "player-099"
+    assert registered is not None
+    assert registered["rebuildAfter"]["S"] == "player-099"
     service.momento.faults.clear()
     assert api.page("weekly", {"startRank": "0", "endRank": "100"}).json() == expected
     assert index_of(service, "weekly") == record_of(service, "weekly")
@@ -210,7 +234,7 @@ def test_a_lease_left_by_a_crashed_rebuild_expires_and_another_instance_finishes
     flush(service)
     crashed_until_ms = int((time.time() + 1.0) * 1000)
     service.dynamodb.update_item(
-        TableName=table(),
+        TableName=service.table_name,
         Key={"pk": {"S": "boards"}, "sk": {"S": "weekly"}},
         UpdateExpression="SET rebuildOwner = :o, rebuildUntil = :u",
         ExpressionAttributeValues={":o": {"S": "crashed"}, ":u": {"N": str(crashed_until_ms)}},
@@ -219,7 +243,8 @@ def test_a_lease_left_by_a_crashed_rebuild_expires_and_another_instance_finishes
     assert api.page("weekly", {"startRank": "0", "endRank": "100"}).json() == expected
     assert 0.8 < time.monotonic() - started < 3  # waited for the lease, then rebuilt
     registered = registry_of(service, "weekly")
-    assert registered is not None and "rebuildOwner" not in registered
+    assert registered is not None
+    assert "rebuildOwner" not in registered
 
 
 def test_a_board_the_registry_does_not_know_is_answered_as_the_index_has_it(
@@ -258,7 +283,7 @@ def test_the_schedule_raises_ttls_rebuilds_lost_boards_and_retires_old_ones(
         view.update_ttl(b"kept", 60_000, _overwrite())  # a board close to expiring
         view.delete(b"lost")
     service.dynamodb.update_item(
-        TableName=table(),
+        TableName=service.table_name,
         Key={"pk": {"S": "boards"}, "sk": {"S": "old"}},
         UpdateExpression="SET lastWrite = :t",
         ExpressionAttributeValues={":t": {"N": str(int(time.time()) - 31 * 86_400)}},
@@ -266,7 +291,8 @@ def test_the_schedule_raises_ttls_rebuilds_lost_boards_and_retires_old_ones(
     assert keep_boards_alive(service) == {"kept": 1, "rebuilt": 1, "pending": 0, "retired": 1}
     with service.momento.store.session(CACHE) as view:
         remaining = view.remaining_ttl_s(b"kept")
-    assert remaining is not None and remaining > 86_000
+    assert remaining is not None
+    assert remaining > 86_000
     assert index_of(service, "lost") == record_of(service, "lost")
     assert index_of(service, "old") is None  # left the index
     assert len(record_of(service, "old")) == 5  # and stays in the record

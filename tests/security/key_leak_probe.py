@@ -2,9 +2,9 @@
 
 Started as its own process (one process = one execution environment, as in Lambda) by test_key_never_leaks.py,
 with the function environment already set. It reads one step per line on stdin (`submit`, `bad-submit`,
-`standing`, `page`, `keep-alive`), invokes that function and prints `{"step", "status"}`; between steps the test makes Momento or
-SSM fail, or rotates the key. On `done` it prints every response, every X-Ray segment captured and its environment,
-so the test can search the process's whole output for the keys.
+`standing`, `page`, `keep-alive`), invokes that function and prints `{"step", "status"}`; between steps the test
+makes Momento or SSM fail, flushes the cache, or rotates the key. On `done` it prints every response, every X-Ray
+segment captured and its environment, so the test can search the process's whole output for the keys.
 """
 
 from __future__ import annotations

@@ -23,7 +23,12 @@ from tests.support.record import leaderboard_table_spec
 API_KEY_PARAMETER = f"/leaderboard-api/{STAGE}/momento-api-key"
 API_KEY = "test-momento-key-1"
 CACHE = "leaderboard"
-HANDLERS = ("handlers.submit_score", "handlers.get_standing", "handlers.get_leaderboard")
+HANDLERS = (
+    "handlers.submit_score",
+    "handlers.get_standing",
+    "handlers.get_leaderboard",
+    "handlers.keep_boards_alive",
+)
 
 
 @dataclass
