@@ -29,6 +29,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServerProces
 
 
 def test_fifty_concurrent_writes_of_one_player_leave_the_index_equal_to_the_record(server: DevServerProcess) -> None:
+    assert server.table_name is not None
     dynamodb = boto3.client(
         "dynamodb",
         endpoint_url=server.dynamodb_endpoint,
