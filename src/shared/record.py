@@ -60,10 +60,12 @@ class RecordError(RuntimeError):
 
 
 class Record:
-    def __init__(self, config: Settings) -> None:
+    def __init__(self, config: Settings, client: DynamoDBClient | None = None) -> None:
+        """`client`: one made by the caller, for a table outside the function's environment (a local server, a
+        script's account); by default the function's own, created on first use."""
         self._table = config.table_name
         self._lock = threading.Lock()
-        self._client: DynamoDBClient | None = None
+        self._client: DynamoDBClient | None = client
 
     # --- scores -------------------------------------------------------------------------------------------------
 
@@ -78,6 +80,28 @@ class Record:
             ReturnValues="ALL_NEW",
         )
         return _recorded(answer["Attributes"])
+
+    def add_score(self, board: str, player: str, score: float, now_ms: int) -> bool:
+        """Records the player's score (version 1) only if the record has none for them, and says whether it did.
+
+        For copying scores that predate the record (a backfill from the index): a score the service has written
+        is newer than any copy, so it is never replaced.
+        """
+        try:
+            self._call(
+                "put_item",
+                TableName=self._table,
+                Item={
+                    **_score_key(board, player),
+                    "score": _number(score),
+                    "version": {"N": "1"},
+                    "updatedAt": _number(now_ms),
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except _ConditionFailedError:
+            return False
+        return True
 
     def get_score(self, board: str, player: str) -> Recorded | None:
         """The player's current score, read strongly consistently (it decides what the index must hold)."""
@@ -117,6 +141,18 @@ class Record:
             TableName=self._table,
             Key=_registry_key(board),
             UpdateExpression="SET lastWrite = :now, createdAt = if_not_exists(createdAt, :now)",
+            ExpressionAttributeValues={":now": _number(now_s)},
+        )
+
+    def register_board(self, board: str, now_s: int) -> None:
+        """Registers the board if the registry does not know it; a known board keeps its lastWrite (a copy of old
+        scores is not a write: retention still counts from the board's last real one)."""
+        self._call(
+            "update_item",
+            TableName=self._table,
+            Key=_registry_key(board),
+            UpdateExpression="SET lastWrite = if_not_exists(lastWrite, :now), "
+            "createdAt = if_not_exists(createdAt, :now)",
             ExpressionAttributeValues={":now": _number(now_s)},
         )
 
