@@ -135,7 +135,9 @@ def run_script(stage: Stage, *arguments: str, command: list[str] | None = None) 
         **stage.environment,
     }
     command = command or [sys.executable, str(SCRIPT), "--stage", stage.name, *arguments]
-    result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120, check=False
+    )
     finished = Run(result.returncode, result.stdout, result.stderr)
     assert KEY not in finished.output
     return finished
@@ -158,7 +160,7 @@ def players(count: int) -> dict[str, float]:
 
 def test_the_script_copies_every_player_with_exact_scores_and_never_the_mark(stage: Stage) -> None:
     # Given two boards in Momento only, one already marked whole by this version's rebuild
-    weekly = players(2_500) | {"José María 🏎": 12.5}
+    weekly = players(1_500) | {"José María 🏎": 12.5}  # two chunks of the walk
     daily = {"ada": -3.25, "grace": 7.0}
     stage.board("weekly", weekly | {WHOLE_MARK: WHOLE_MARK_SCORE})
     stage.board("daily", daily)
@@ -178,7 +180,7 @@ def test_the_script_copies_every_player_with_exact_scores_and_never_the_mark(sta
         assert abs(int(registered["lastWrite"]["N"]) - time.time()) < 60
         assert registered["createdAt"] == registered["lastWrite"]
     # And each board has its line, with its counts
-    assert "weekly: 2,501 players: 2,501 copied, 0 already in the record" in result.out
+    assert "weekly: 1,501 players: 1,501 copied, 0 already in the record" in result.out
     assert "daily: 2 players: 2 copied, 0 already in the record" in result.out
     # And Momento's sets are left as they were
     assert stage.index("weekly") == weekly | {WHOLE_MARK: WHOLE_MARK_SCORE}
@@ -220,7 +222,7 @@ def test_a_score_the_service_wrote_since_the_deploy_is_never_replaced(stage: Sta
 
 
 def test_a_second_run_copies_nothing_and_reports_every_player_present(stage: Stage) -> None:
-    stage.board("weekly", players(1_200))
+    stage.board("weekly", players(600))
     first = run_main(stage, "--boards", "weekly")
     assert first.status == 0, first.output
     before = stage.items("weekly")
@@ -228,63 +230,63 @@ def test_a_second_run_copies_nothing_and_reports_every_player_present(stage: Sta
     second = run_main(stage, "--boards", "weekly")
 
     assert second.status == 0, second.output
-    assert "weekly: 1,200 players: 0 copied, 1,200 already in the record" in second.out
+    assert "weekly: 600 players: 0 copied, 600 already in the record" in second.out
     assert stage.items("weekly") == before  # not a single item rewritten (updatedAt included)
 
 
 def test_an_interrupted_run_resumes_where_it_stopped(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given a board, and DynamoDB failing for good after 700 writes of the first run
-    board = players(2_000)
+    # Given a board, and DynamoDB failing for good after 500 writes of the first run
+    board = players(1_200)
     stage.board("weekly", board)
     add_score = backfill.Record.add_score
     calls = 0
 
-    def failing_after_700(record: backfill.Record, *args: Any, **kwargs: Any) -> bool:
+    def failing_after_500(record: backfill.Record, *args: Any, **kwargs: Any) -> bool:
         nonlocal calls
         calls += 1
-        if calls > 700:
+        if calls > 500:
             raise backfill.RecordError("DynamoDB answered AccessDeniedException to put_item")
         return add_score(record, *args, **kwargs)
 
-    monkeypatch.setattr(backfill.Record, "add_score", failing_after_700)
+    monkeypatch.setattr(backfill.Record, "add_score", failing_after_500)
     # When the first run meets the failure
     first = run_main(stage, "--boards", "weekly")
     # Then it stops, says why, how far it got and what to do, and leaves the board unregistered
     assert first.status == 1
-    assert "weekly: stopped after 700 copied, 0 already in the record: DynamoDB answered AccessDeniedException" in (
+    assert "weekly: stopped after 500 copied, 0 already in the record: DynamoDB answered AccessDeniedException" in (
         first.out
     )
     assert "run the same command again to finish" in first.out
-    assert len(stage.record("weekly")) == 700
+    assert len(stage.record("weekly")) == 500
     assert stage.registered("weekly") is None
     # When it is run again, with DynamoDB working
     monkeypatch.setattr(backfill.Record, "add_score", add_score)
     second = run_main(stage, "--boards", "weekly")
     # Then it copies the rest only, and the board is whole in the record, and registered
     assert second.status == 0, second.output
-    assert "weekly: 2,000 players: 1,300 copied, 700 already in the record" in second.out
+    assert "weekly: 1,200 players: 700 copied, 500 already in the record" in second.out
     assert stage.record("weekly") == board
     assert stage.registered("weekly") is not None
 
 
 def test_ctrl_c_stops_at_once_and_a_rerun_finishes(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> None:
-    board = players(1_500)
+    board = players(800)
     stage.board("weekly", board)
     add_score = backfill.Record.add_score
     calls = 0
 
-    def interrupted_after_300(record: backfill.Record, *args: Any, **kwargs: Any) -> bool:
+    def interrupted_after_200(record: backfill.Record, *args: Any, **kwargs: Any) -> bool:
         nonlocal calls
         calls += 1
-        if calls == 300:
+        if calls == 200:
             raise KeyboardInterrupt  # as Ctrl-C would, though in a worker: the copy treats both alike
         return add_score(record, *args, **kwargs)
 
-    monkeypatch.setattr(backfill.Record, "add_score", interrupted_after_300)
+    monkeypatch.setattr(backfill.Record, "add_score", interrupted_after_200)
     first = run_main(stage, "--boards", "weekly")
     assert first.status == backfill.INTERRUPTED
     assert "weekly: interrupted after" in first.out
-    assert len(stage.record("weekly")) < 1_500
+    assert len(stage.record("weekly")) < 800
     monkeypatch.setattr(backfill.Record, "add_score", add_score)
     second = run_main(stage, "--boards", "weekly")
     assert second.status == 0, second.output
