@@ -17,7 +17,8 @@ every board exists and the table answers, naming every problem at once; nothing 
 conditional write that lands only where the record has no score for the player, so the backfill is idempotent and
 resumable: run it again after an interruption or a failure and it copies what is left, reporting per board how
 many players it copied and how many were already in the record. A board is registered once all its players are
-in. The Momento sets are left as they are: the service marks or rebuilds them as it needs to.
+in. The Momento sets are left as they are: the service marks or rebuilds them as it needs to (a board with no
+write since the deploy is rebuilt from the record on its first read, at RebuildElementsPerSecond).
 
 Region and credentials come from the usual AWS environment (profile, AWS_DEFAULT_REGION, ...); the Momento API key
 from SSM, /leaderboard-api/<ssm stage>/momento-api-key, decrypted in memory only, as the functions read it. For
