@@ -84,7 +84,15 @@ def main(argv: list[str] | None = None) -> int:
         services.stop()
         return 1
     if args.seed:
-        seed_demo_board(services.momento.address, LOCAL_MOMENTO_KEY, services.cache_names[0])
+        print(f"dev server: seeding the demo board '{DEMO_BOARD}' (its record, then its index)...", flush=True)
+        environment = services.function_environment()  # the board goes where the functions keep boards
+        seed_demo_board(
+            services.momento.address,
+            LOCAL_MOMENTO_KEY,
+            services.cache_names[0],
+            environment["LEADERBOARD_TABLE_NAME"],
+            environment["AWS_ENDPOINT_URL_DYNAMODB"],
+        )
     gateway.warm_up()
     stop = threading.Event()
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from botocore.config import Config
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_ssm import SSMClient
 
@@ -28,6 +29,13 @@ def ssm_client(endpoint: str) -> SSMClient:
     import boto3  # noqa: PLC0415 - only callers that talk to a local service pay for boto3
 
     return boto3.client("ssm", **_local(endpoint))
+
+
+def dynamodb_client(endpoint: str) -> DynamoDBClient:
+    """A client of the local DynamoDB (moto's server, the same one as SSM's) at `endpoint`."""
+    import boto3  # noqa: PLC0415
+
+    return boto3.client("dynamodb", **_local(endpoint))
 
 
 def lambda_client(endpoint: str, config: Config | None = None) -> LambdaClient:
