@@ -24,11 +24,13 @@ SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
 help:
 	@echo "Serve and try it (defaults in brackets):"
-	@echo "  make dev            the API on http://HOST:PORT with local Momento and SSM [HOST=$(HOST) PORT=$(DEV_PORT)],"
-	@echo "                      and the Lambda Invoke API on LAMBDA_PORT [PORT + 1]; SEED=1 (a demo board of 5,000"
-	@echo "                      players), API_KEY= [local-dev-key], WRITE_AUTH=API_KEY|IAM|NONE [API_KEY], NO_RELOAD=1"
-	@echo "  make invoke         event files in order on one state, each to its route's function, through a running"
-	@echo "                      make dev if one answers [EVENT=$(EVENT)]; EVENTS=\"a.json b.json\", FN= to force one"
+	@echo "  make dev            the API on http://HOST:PORT with local Momento, SSM and DynamoDB"
+	@echo "                      [HOST=$(HOST) PORT=$(DEV_PORT)], and the Lambda Invoke API on LAMBDA_PORT [PORT + 1]; SEED=1"
+	@echo "                      (a demo board of 5,000 players), API_KEY= [local-dev-key], WRITE_AUTH=API_KEY|IAM|NONE"
+	@echo "                      [API_KEY], NO_RELOAD=1, DATA_DIR=.data (keeps the DynamoDB record across restarts)"
+	@echo "  make invoke         event files in order on one state, each to its route's function (a Scheduled Event to"
+	@echo "                      the scheduled one), through a running make dev if one answers [EVENT=$(EVENT)];"
+	@echo "                      EVENTS=\"a.json b.json\", FN= to force one"
 	@echo "  make sam-local      sam local start-api against the same local services (needs Docker)"
 	@echo "  make momento-local  the local Momento-compatible server alone [HOST=$(HOST) PORT=$(MOMENTO_LOCAL_PORT)]"
 	@echo "Test:"
@@ -102,7 +104,7 @@ dev: PORT ?= $(DEV_PORT)
 dev: $(STAMP)
 	$(PY) -m devserver --host $(HOST) --port $(PORT) $(if $(SEED),--seed) $(if $(NO_RELOAD),--no-reload) \
 	  $(if $(LAMBDA_PORT),--lambda-port $(LAMBDA_PORT)) $(if $(API_KEY),--api-key '$(API_KEY)') \
-	  $(if $(WRITE_AUTH),--parameter-overrides WriteAuth=$(WRITE_AUTH))
+	  $(if $(WRITE_AUTH),--parameter-overrides WriteAuth=$(WRITE_AUTH)) $(if $(DATA_DIR),--data-dir '$(DATA_DIR)')
 
 # EVENTS="a.json b.json" invokes several in order; without FN= each goes to the function its route names.
 invoke: PORT ?= $(DEV_PORT)

@@ -40,8 +40,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from devserver.local_aws import ssm_client
+from devserver.local_aws import dynamodb_client, ssm_client
+from devserver.tables import create_tables
 from tests.support import lambda_fakes as fakes
+from tests.support.record import leaderboard_table_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = "leaderboard"
@@ -99,6 +101,7 @@ def servers() -> Iterator[dict[str, str]]:
         assert address, "momento-local did not start"
         _wait_for_port(ssm_port)
         ssm_client(ssm_endpoint).put_parameter(Name=KEY_PARAMETER, Value=KEY, Type="SecureString", Overwrite=True)
+        create_tables(dynamodb_client(ssm_endpoint), [leaderboard_table_spec()])  # moto is DynamoDB too
         yield {"momento": address.group(1), "ssm": ssm_endpoint}
     finally:
         for process in (momento, moto):
@@ -122,7 +125,11 @@ def function_environment(addresses: dict[str, str]) -> dict[str, str]:
         "MOMENTO_CACHE_NAME": CACHE,
         "MOMENTO_LOCAL_ADDRESS": addresses["momento"],
         "AWS_ENDPOINT_URL_SSM": addresses["ssm"],
+        "AWS_ENDPOINT_URL_DYNAMODB": addresses["ssm"],
+        "LEADERBOARD_TABLE_NAME": leaderboard_table_spec().name,
         "LEADERBOARD_TTL_SECONDS": "86400",
+        "BOARD_RETENTION_DAYS": "0",
+        "REBUILD_ELEMENTS_PER_SECOND": "50",
         "POWERTOOLS_SERVICE_NAME": "leaderboard-api",
         "POWERTOOLS_METRICS_NAMESPACE": "leaderboard-api",
         "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -1,4 +1,5 @@
-"""`python -m devserver`: the API on localhost, with momento-local and moto's SSM behind it, until Ctrl-C/SIGTERM."""
+"""`python -m devserver`: the API on localhost, with momento-local and moto (SSM and DynamoDB) behind it, until
+Ctrl-C/SIGTERM."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -18,6 +20,7 @@ from devserver.lambda_api import DEFAULT_DEV_PORT, LambdaApiServer, lambda_port_
 from devserver.local_services import LOCAL_MOMENTO_KEY, LocalServices, start_local_services
 from devserver.seed import DEMO_BOARD, DEMO_PLAYERS, seed_demo_board
 from devserver.server import Gateway, GatewayHttpServer, log_line
+from devserver.snapshot import SnapshotError, snapshot_path
 from devserver.template import Application, load_application
 from devserver.watch import watch_for_changes
 
@@ -47,7 +50,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--seed", action="store_true", help=f"load a demo board '{DEMO_BOARD}' of {DEMO_PLAYERS} players"
     )
     parser.add_argument("--momento-port", type=int, default=0, help="momento-local's port (default: a free one)")
-    parser.add_argument("--ssm-port", type=int, default=0, help="moto's port (default: a free one)")
+    parser.add_argument(
+        "--moto-port", "--ssm-port", type=int, default=0, help="moto's port, SSM and DynamoDB (default: a free one)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="keep the DynamoDB record across restarts: loaded from here at start, saved here on stop "
+        "(default: in memory only)",
+    )
     parser.add_argument(
         "--api-key",
         default=os.environ.get("API_KEY") or DEFAULT_API_KEY,
@@ -67,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("samcli").setLevel(logging.ERROR)  # its notes on authorizers it skips: the gateway does auth
     overrides = dict(item.split("=", 1) for item in args.parameter_overrides)
     app = load_application(args.template, args.env_vars, overrides)
-    services = start_local_services(app, args.host, args.momento_port, args.ssm_port)
+    try:
+        services = start_local_services(app, args.host, args.momento_port, args.moto_port, args.data_dir)
+    except SnapshotError as error:
+        print(f"dev server: {error}", file=sys.stderr)
+        return 1
     gateway = Gateway(app, services.function_environment(), log_line, args.api_key)
     try:
         http = GatewayHttpServer((args.host, args.port), gateway)
@@ -95,12 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     gateway.warm_up()
     stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    signals = StopSignals()
     threading.Thread(target=http.serve_forever, name="http", daemon=True).start()
     if lambda_api is not None:
         threading.Thread(target=lambda_api.serve_forever, name="lambda-api", daemon=True).start()
@@ -112,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://{args.host}:{http.server_address[1]}"
     lambda_url = lambda_api.url if lambda_api is not None else None
     print(banner(url, app, services, args.seed, args.api_key, lambda_url=lambda_url), flush=True)
-    stop.wait()
+    signals.wait()
+    stop.set()
     print("dev server: stopping", flush=True)
     http.shutdown()
     http.server_close()
@@ -120,7 +132,36 @@ def main(argv: list[str] | None = None) -> int:
         lambda_api.shutdown()
         lambda_api.server_close()
     gateway.close()
-    services.stop()
+    return stop_services(services)
+
+
+class StopSignals:
+    """Ctrl-C (SIGINT) and SIGTERM, noted by a handler that takes no lock: Event.set would take one, and a second
+    signal arriving inside the handler runs it again while the first holds that lock, hanging the server before it
+    stops its services and saves the record."""
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        signal.signal(signal.SIGINT, self._note)
+        signal.signal(signal.SIGTERM, self._note)
+
+    def _note(self, signum: int, _frame: FrameType | None) -> None:
+        self.received.append(signum)
+
+    def wait(self) -> None:
+        while not self.received:
+            time.sleep(0.1)
+
+
+def stop_services(services: LocalServices) -> int:
+    """Stops the local services, saving the record when there is a data dir: says where, or why not."""
+    try:
+        services.stop()
+    except Exception as error:  # the record could not be saved: say so, the previous snapshot is intact
+        print(f"dev server: stopped, but the record was not saved: {error}", file=sys.stderr, flush=True)
+        return 1
+    if services.data_dir is not None:
+        print(f"dev server: record saved to {snapshot_path(services.data_dir)}", flush=True)
     print("dev server: stopped", flush=True)
     return 0
 
@@ -177,9 +218,12 @@ def banner(
         if lambda_url
         else "",
         f"  momento-local {services.momento.address} (cache {', '.join(services.cache_names)}); "
-        f"SSM (moto) {services.ssm_endpoint} holding {', '.join(services.key_parameters)}",
+        f"moto {services.moto_endpoint}: SSM holding {', '.join(services.key_parameters)}"
+        + (f", DynamoDB table {', '.join(table.name for table in services.tables)}" if services.tables else ""),
+        record_note(services),
         "Routes:",
         routes,
+        *scheduled_notes(app),
         f"API key (x-api-key): {api_key}" if any(r.auth == "api_key" for r in app.routes) else "",
         "Try:",
         *(f"  {example}" for example in curl_examples(url, app, api_key)),
@@ -188,8 +232,40 @@ def banner(
         lines.append(f"  curl '{url}/{DEMO_BOARD}?startRank=0&endRank=10'   # the demo board")
     if lambda_url:
         lines.append(f"  {invoke_example(url, lambda_url)}")
+    lines.append(f"  {flush_example(services)}   # Momento forgets; the next read rebuilds from the record")
     lines.append("Ready. Ctrl-C stops.")
     return "\n".join(lines)
+
+
+def flush_example(services: LocalServices) -> str:
+    """The command that empties the local cache, as a Momento flush would (README: Durable boards)."""
+    return (
+        f"python -m momento_local flush --address {services.momento.address} "
+        f"--cache {services.cache_names[0]} --token {LOCAL_MOMENTO_KEY}"
+    )
+
+
+def record_note(services: LocalServices) -> str:
+    """Where the tables' items live: only in memory, or kept in the data dir."""
+    if not services.tables:
+        return ""
+    if services.data_dir is None:
+        return "  The record lives in memory: gone on stop (make dev DATA_DIR=.data keeps it across restarts)."
+    return (
+        f"  The record is kept in {snapshot_path(services.data_dir)}: {services.loaded_items} item(s) loaded, saved "
+        "on stop; momento-local starts empty, as Momento does after a flush."
+    )
+
+
+def scheduled_notes(app: Application) -> list[str]:
+    """Functions no route reaches: EventBridge runs them in AWS, `make invoke` here."""
+    scheduled = [spec for spec in app.functions.values() if spec.schedules]
+    if not scheduled:
+        return []
+    return [
+        "Scheduled (not run on a timer here; make invoke FN=<function> EVENT=<a Scheduled Event> runs one):",
+        *(f"  {', '.join(spec.schedules)}  ->  {spec.logical_id}" for spec in scheduled),
+    ]
 
 
 def invoke_example(url: str, lambda_url: str) -> str:

@@ -3,7 +3,9 @@ Fn::Equals / Not / And / Or and conditions.
 
 Written by hand because SAM CLI's own resolver gives up on `!If [..., !Ref AWS::NoValue]`, which the template uses to
 make the POST method's security depend on WriteAuth. A reference to a resource becomes "<LogicalId>" and an attribute
-"<LogicalId.Attr>": stand-ins for values only CloudFormation knows, that callers can still follow back.
+"<LogicalId.Attr>": stand-ins for values only CloudFormation knows, that callers can still follow back. The exception
+is a DynamoDB table that names itself: its Ref is that name, as in CloudFormation, so a local table and the variable
+that names it agree.
 """
 
 from __future__ import annotations
@@ -58,7 +60,13 @@ class TemplateValues:
     def ref(self, name: str) -> Any:
         if name == "AWS::NoValue":
             return NO_VALUE
-        return self.parameters.get(name, f"<{name}>")
+        if name in self.parameters:
+            return self.parameters[name]
+        resource = self._template.get("Resources", {}).get(name, {})
+        table_name = resource.get("Properties", {}).get("TableName")
+        if resource.get("Type") == "AWS::DynamoDB::Table" and table_name is not None:
+            return self.value(table_name)
+        return f"<{name}>"
 
     def sub(self, argument: Any) -> str:
         text, variables = (argument, {}) if isinstance(argument, str) else argument

@@ -68,7 +68,9 @@ def function_id_named(app: Application, template: Path, name: str) -> str:
 
 def routed_function_id(app: Application, template: Path, path: Path, event: dict[str, Any]) -> str:
     """The function API Gateway would invoke with this event: by its method and resource (or, lacking a resource,
-    its path), as the template's routes say."""
+    its path), as the template's routes say; for an EventBridge Scheduled Event, the one scheduled function."""
+    if event.get("detail-type") == "Scheduled Event" and event.get("source") == "aws.events":
+        return scheduled_function_id(app, template, path)
     method, resource, raw_path = event.get("httpMethod"), event.get("resource"), event.get("path")
     functions = ", ".join(sorted(app.functions))
     if not isinstance(method, str) or not (isinstance(resource, str) or isinstance(raw_path, str)):
@@ -97,3 +99,16 @@ def _route_by_resource(routes: list[RouteSpec], method: str, resource: str) -> R
     """The route for a method on a resource; a route for that very method wins over ANY, as in API Gateway."""
     candidates = [r for r in routes if r.resource == resource and r.method in (method, "ANY")]
     return min(candidates, key=lambda r: r.method == "ANY", default=None)
+
+
+def scheduled_function_id(app: Application, template: Path, path: Path) -> str:
+    """The function a Scheduled Event is for, when the template schedules exactly one; otherwise FN= must say."""
+    scheduled = sorted(spec.logical_id for spec in app.functions.values() if spec.schedules)
+    if len(scheduled) == 1:
+        return scheduled[0]
+    if not scheduled:
+        raise PlanError(f"event file {path} is a Scheduled Event and no function of {template} has a schedule")
+    raise PlanError(
+        f"event file {path} is a Scheduled Event and several functions have a schedule; name one with FN=, "
+        f"one of: {', '.join(scheduled)}"
+    )

@@ -1,4 +1,5 @@
-"""`make sam-local`: `sam local start-api` in Docker, with momento-local and moto's SSM served from this host.
+"""`make sam-local`: `sam local start-api` in Docker, with momento-local and moto (SSM and DynamoDB) served from
+this host.
 
 Where no Docker engine answers, it says so in one line and points to `make dev`, which needs none.
 """
@@ -18,7 +19,7 @@ from devserver.template import load_application
 
 # events/env.json points the containers at these ports on the host.
 MOMENTO_PORT = 8080
-SSM_PORT = 5000
+MOTO_PORT = 5000  # SSM and DynamoDB
 
 
 def docker_available() -> bool:
@@ -36,7 +37,7 @@ def main() -> int:
     logging.getLogger("samcli").setLevel(logging.ERROR)  # its notes on authorizers: sam local checks none anyway
     app = load_application(Path("template.yaml"), Path("events/env.json"))
     # 0.0.0.0: the containers reach the host through its bridge address, not through loopback.
-    services = start_local_services(app, host="0.0.0.0", momento_port=MOMENTO_PORT, ssm_port=SSM_PORT)  # noqa: S104
+    services = start_local_services(app, host="0.0.0.0", momento_port=MOMENTO_PORT, moto_port=MOTO_PORT)  # noqa: S104
     sam = Path(sys.executable).with_name("sam")
     env = {
         **os.environ,

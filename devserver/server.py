@@ -64,9 +64,12 @@ class Gateway:
             pool.close()
 
     def warm_up(self) -> None:
-        """Starts one execution environment per function in the background, so the first request is warm."""
-        for pool in list(self.pools.values()):
-            threading.Thread(target=pool.warm, daemon=True).start()
+        """Starts one execution environment per routed function in the background, so the first request is warm.
+        A function no route reaches (a scheduled one) starts cold when invoked, as in Lambda."""
+        routed = self.app.routed_functions
+        for function_id, pool in list(self.pools.items()):
+            if function_id in routed:
+                threading.Thread(target=pool.warm, daemon=True).start()
 
     def close(self) -> None:
         for pool in self.pools.values():

@@ -1,7 +1,8 @@
 """Functions and routes of a SAM template, resolved by SAM CLI's providers, with env-vars overrides as sam local does.
 
 Using SAM CLI's providers (the code behind `sam local start-api`) means parameters, Globals, conditions and intrinsics
-resolve exactly as they do there, and any function with an Api event is served: there is no second route table.
+resolve exactly as they do there, and any function with an Api event is served: there is no second route table. A
+function with no Api event (a scheduled one) is loaded but has no route: it runs when invoked.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 from samcli.local.lambdafn.env_vars import EnvironmentVariables
 
 from devserver.intrinsics import TemplateValues
+from devserver.tables import TableSpec, table_specs, table_variables
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class FunctionSpec:
     timeout_s: int
     memory_mb: int
     environment: dict[str, str]
+    schedules: tuple[str, ...] = ()  # the expressions of its Schedule events: EventBridge invokes it, no route does
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,13 @@ class Application:
     preflights: dict[str, Preflight] = field(default_factory=dict)
     # API Gateway's own answers as the template shapes them, by response type (x-amazon-apigateway-gateway-responses).
     gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
+    # The template's DynamoDB tables by logical id, and the variables that name one (variable -> table name).
+    tables: dict[str, TableSpec] = field(default_factory=dict)
+    table_variables: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def routed_functions(self) -> set[str]:
+        return {route.function_id for route in self.routes}
 
 
 def load_application(
@@ -72,6 +82,9 @@ def load_application(
 ) -> Application:
     stacks, _ = SamLocalStackProvider.get_stacks(str(template), parameter_overrides=dict(parameter_overrides or {}))
     overrides = _read_env_vars(env_vars_file)
+    template_dict = stacks[0].template_dict
+    tables = table_specs(template_dict, parameter_overrides)
+    named_tables = {variable: tables[table].name for variable, table in table_variables(template_dict).items()}
     functions = {}
     for function in SamFunctionProvider(stacks).get_all():
         if not function.handler or not function.codeuri:
@@ -83,10 +96,11 @@ def load_application(
             code_dir=(template.parent / function.codeuri).resolve(),
             timeout_s=int(function.timeout or 3),
             memory_mb=int(function.memory or 128),
-            environment=_environment(function, overrides),
+            environment=_environment(function, overrides, named_tables),
+            schedules=_schedules(function),
         )
     api = ApiProvider(stacks).api
-    body = _definition_body(stacks[0].template_dict, parameter_overrides or {})
+    body = _definition_body(template_dict, parameter_overrides or {})
     routes = [
         RouteSpec(
             method=method.upper(),
@@ -104,7 +118,20 @@ def load_application(
         routes=routes,
         preflights=_preflights(body),
         gateway_responses=_gateway_responses(body),
+        tables=tables,
+        table_variables=named_tables,
     )
+
+
+def _schedules(function: Any) -> tuple[str, ...]:
+    schedules = []
+    for event in (function.events or {}).values():
+        properties = event.get("Properties") or {}
+        if event.get("Type") == "Schedule":
+            schedules.append(str(properties.get("Schedule")))
+        elif event.get("Type") == "ScheduleV2":
+            schedules.append(str(properties.get("ScheduleExpression")))
+    return tuple(schedules)
 
 
 def _definition_body(template: dict[str, Any], overrides: Mapping[str, str]) -> dict[str, Any]:
@@ -170,12 +197,14 @@ def _read_env_vars(env_vars_file: Path | None) -> dict[str, Any]:
     return data
 
 
-def _environment(function: Any, overrides: dict[str, Any]) -> dict[str, str]:
+def _environment(function: Any, overrides: dict[str, Any], named_tables: dict[str, str]) -> dict[str, str]:
     """Template variables, then the shell's value, then env-vars' `Parameters`, then its per-function entry.
 
-    That is sam local's precedence; like sam local, only variables the template declares can be overridden.
+    That is sam local's precedence; like sam local, only variables the template declares can be overridden. A
+    variable that is a table's Ref holds the table's name, as in AWS (SAM CLI's resolver gives the logical id).
     """
     declared = (function.environment or {}).get("Variables") or {}
+    declared = {name: named_tables.get(name, value) for name, value in declared.items()}
     function_overrides = {**overrides.get("Parameters", {}), **overrides.get(function.function_id, {})}
     resolved = EnvironmentVariables(
         variables=declared, shell_env_values=dict(os.environ), override_values=function_overrides

@@ -1,4 +1,8 @@
-"""`python -m momento_local`: serve in the foreground until Ctrl-C or SIGTERM."""
+"""`python -m momento_local`: serve in the foreground until Ctrl-C or SIGTERM.
+
+`python -m momento_local flush --address HOST:PORT --cache NAME [--token TOKEN]` empties a cache of a running server
+through the control plane, as a Momento console flush does (how to see a service rebuild what Momento lost).
+"""
 
 from __future__ import annotations
 
@@ -33,7 +37,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def flush(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m momento_local flush", description="Empties a cache.")
+    parser.add_argument("--address", default="127.0.0.1:8080", help="the server's HOST:PORT (default: %(default)s)")
+    parser.add_argument("--cache", required=True, help="the cache to empty")
+    parser.add_argument("--token", default=LOCAL_TOKEN, help="a token the server accepts")
+    args = parser.parse_args(argv)
+    from datetime import timedelta  # noqa: PLC0415 - the SDK only for this command
+
+    from momento import CacheClient, Configurations, CredentialProvider  # noqa: PLC0415
+    from momento.responses import CacheFlush  # noqa: PLC0415
+
+    host, _, port = args.address.rpartition(":")
+    credentials = CredentialProvider(args.token, host, host, host, int(port))
+    with CacheClient.create(Configurations.Laptop.latest(), credentials, timedelta(minutes=1)) as client:
+        response = client.flush_cache(args.cache)
+    if isinstance(response, CacheFlush.Error):
+        print(
+            f"momento-local: could not flush cache {args.cache!r} at {args.address}: {response.message}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"momento-local: flushed cache {args.cache!r} at {args.address}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["flush"]:
+        return flush(argv[1:])
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s momento-local %(levelname)s %(message)s")
     server = MomentoLocalServer(

@@ -56,6 +56,7 @@ class Rule:
     delay_rpcs: frozenset[str] | None = None
     delay_count: int | None = None
     limit_error: str = DEFAULT_LIMIT_ERROR
+    error_after: int = 0  # matching requests that pass before the error starts (server-wide rules only)
 
     def __post_init__(self) -> None:
         if self.return_error is not None and self.return_error not in ERROR_CODES:
@@ -92,6 +93,7 @@ class Decision:
 class _Counters:
     errors: dict[str, int] = field(default_factory=dict)
     delays: dict[str, int] = field(default_factory=dict)
+    passed: dict[str, int] = field(default_factory=dict)
 
 
 class Faults:
@@ -113,8 +115,11 @@ class Faults:
         delay_rpcs: Iterable[str] | None = None,
         delay_count: int | None = None,
         limit_error: str = DEFAULT_LIMIT_ERROR,
+        error_after: int = 0,
     ) -> None:
-        """Applies a fault to every request that carries no switches; counts run across all such requests."""
+        """Applies a fault to every request that carries no switches; counts run across all such requests.
+
+        `error_after` lets that many matching requests through first (fail the second batch of a rebuild, say)."""
         rule = Rule(
             return_error=return_error,
             error_rpcs=frozenset(error_rpcs) if error_rpcs is not None else None,
@@ -123,6 +128,7 @@ class Faults:
             delay_rpcs=frozenset(delay_rpcs) if delay_rpcs is not None else None,
             delay_count=delay_count,
             limit_error=limit_error,
+            error_after=error_after,
         )
         with self._lock:
             self._server_rule = rule
@@ -146,8 +152,9 @@ class Faults:
             decision = Decision()
             if rule.delay_ms > 0 and _applies(rule.delay_rpcs, rpc, rule.delay_count, counters.delays, key):
                 decision.delay_s = rule.delay_ms / 1000.0
-            if rule.return_error and _applies(rule.error_rpcs, rpc, rule.error_count, counters.errors, key):
-                decision.error = ERROR_CODES[rule.return_error]
+            failing = rule.return_error and not _passes(rule, rpc, counters, key)
+            if failing and _applies(rule.error_rpcs, rpc, rule.error_count, counters.errors, key):
+                decision.error = ERROR_CODES[str(rule.return_error)]
                 if decision.error == grpc.StatusCode.RESOURCE_EXHAUSTED:
                     decision.trailers = (("err", rule.limit_error),)
             return decision
@@ -161,6 +168,16 @@ def _applies(rpcs: frozenset[str] | None, rpc: str, limit: int | None, used: dic
         if used.get(key, 0) >= limit:
             return False
         used[key] = used.get(key, 0) + 1
+    return True
+
+
+def _passes(rule: Rule, rpc: str, counters: _Counters, key: str) -> bool:
+    """True while the rule still lets matching requests through (its `error_after`); counts one if so."""
+    if rule.error_after == 0 or (rule.error_rpcs is not None and rpc not in rule.error_rpcs):
+        return False
+    if counters.passed.get(key, 0) >= rule.error_after:
+        return False
+    counters.passed[key] = counters.passed.get(key, 0) + 1
     return True
 
 

@@ -1,20 +1,27 @@
-"""Shared fixtures: moto's SSM server over real HTTP, the service's environment, the service in-process.
+"""Shared fixtures: moto's server over real HTTP (SSM, and DynamoDB holding the record), the service's environment,
+the service in-process, and a switchable proxy in front of DynamoDB for fault tests.
 
-Helpers live in tests/support; this file holds fixtures only."""
+Every test that uses the service's environment starts with an empty record, as `momento_local` gives it empty
+caches. Helpers live in tests/support; this file holds fixtures only."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+from mypy_boto3_dynamodb import DynamoDBClient
 from mypy_boto3_ssm import SSMClient
 
 from devserver.local_aws import REGION
+from devserver.tables import recreate_table
 from momento_local import MomentoLocalServer
+from tests.support.record import leaderboard_table_spec
 from tests.support.service import API_KEY_PARAMETER, CACHE, Service, start_service
+from tests.support.switchable_proxy import SwitchableProxy
 
 # Never reach real AWS: dummy credentials and a fixed region for every boto3 client made in tests.
 os.environ.update(
@@ -29,8 +36,8 @@ os.environ.update(
 
 
 @pytest.fixture(scope="session")
-def moto_ssm() -> Iterator[str]:
-    """moto's server on a free port; yields its endpoint URL (SSM is reached over real HTTP)."""
+def moto_server() -> Iterator[str]:
+    """moto's server on a free port; yields its endpoint URL. It is SSM and DynamoDB, reached over real HTTP."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -38,13 +45,41 @@ def moto_ssm() -> Iterator[str]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def moto_ssm(moto_server: str) -> str:
+    """SSM's endpoint: moto's server."""
+    return moto_server
+
+
 @pytest.fixture
 def ssm(moto_ssm: str) -> SSMClient:
     return boto3.client("ssm", endpoint_url=moto_ssm, region_name=REGION)
 
 
+@pytest.fixture
+def dynamodb(moto_server: str) -> DynamoDBClient:
+    """A client of moto's DynamoDB, never through a proxy: what a test reads the record with."""
+    return boto3.client("dynamodb", endpoint_url=moto_server, region_name=REGION)
+
+
+@pytest.fixture
+def leaderboard_table(dynamodb: DynamoDBClient) -> str:
+    """The record's table, created empty from the template's definition; yields its name."""
+    table = leaderboard_table_spec()
+    recreate_table(dynamodb, table)
+    return table.name
+
+
+@pytest.fixture(autouse=True)
+def _empty_record(request: pytest.FixtureRequest) -> None:
+    """Each test that runs the functions (through the service's environment) starts with an empty record, whether
+    it uses `service` or starts the functions itself; tests that never touch AWS start no moto for it."""
+    if "service_environment" in request.fixturenames:
+        request.getfixturevalue("leaderboard_table")
+
+
 @pytest.fixture(scope="session")
-def service_environment(moto_ssm: str, momento_local_session: MomentoLocalServer) -> Iterator[dict[str, str]]:
+def service_environment(moto_server: str, momento_local_session: MomentoLocalServer) -> Iterator[dict[str, str]]:
     """The functions' environment as the template declares it, pointed at the local servers."""
     environment = {
         "MOMENTO_API_KEY_PARAM_NAME": API_KEY_PARAMETER,
@@ -57,7 +92,11 @@ def service_environment(moto_ssm: str, momento_local_session: MomentoLocalServer
         "POWERTOOLS_LOG_LEVEL": "DEBUG",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
-        "AWS_ENDPOINT_URL_SSM": moto_ssm,
+        "AWS_ENDPOINT_URL_SSM": moto_server,
+        "AWS_ENDPOINT_URL_DYNAMODB": moto_server,
+        "LEADERBOARD_TABLE_NAME": leaderboard_table_spec().name,
+        "BOARD_RETENTION_DAYS": "0",
+        "REBUILD_ELEMENTS_PER_SECOND": "0",
     }
     saved = {key: os.environ.get(key) for key in environment}
     os.environ.update(environment)
@@ -70,5 +109,25 @@ def service_environment(moto_ssm: str, momento_local_session: MomentoLocalServer
 
 
 @pytest.fixture
-def service(service_environment: dict[str, str], momento_local: MomentoLocalServer, ssm: SSMClient) -> Service:
-    return start_service(momento_local, ssm)
+def service(
+    service_environment: dict[str, str],
+    momento_local: MomentoLocalServer,
+    ssm: SSMClient,
+    dynamodb: DynamoDBClient,
+    request: pytest.FixtureRequest,
+) -> Service:
+    if "dynamodb_proxy" in request.fixturenames:
+        # The functions read their DynamoDB endpoint at their cold start: the proxy must be in place before it.
+        request.getfixturevalue("dynamodb_proxy")
+    return start_service(momento_local, ssm, dynamodb)
+
+
+@pytest.fixture
+def dynamodb_proxy(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[SwitchableProxy]:
+    """The functions reach DynamoDB through a proxy the test switches: `up = False` drops every connection,
+    `answer_with(PROVISIONED_THROUGHPUT_EXCEEDED or THROTTLING)` answers every request with that error (counted in
+    `answered`). Functions started after it use it (the `service` fixture waits for it); `dynamodb` stays direct."""
+    target = urlsplit(moto_server)
+    with SwitchableProxy(target.hostname or "127.0.0.1", target.port or 0) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.url)
+        yield proxy

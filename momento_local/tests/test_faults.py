@@ -25,6 +25,7 @@ from momento_wire_types import cacheclient_pb2_grpc as pb_grpc
 
 from momento_local import MomentoLocalServer
 from momento_local.client_metadata import MetadataMiddleware
+from momento_local.faults import Faults
 from momento_local.pytest_plugin import DEFAULT_CACHE as CACHE
 
 ClientFactory = Callable[..., CacheClient]
@@ -199,3 +200,11 @@ def test_ttl_rpcs_fail_by_name(stub: pb_grpc.ScsStub, momento_local: MomentoLoca
         stub.UpdateTtl(update, metadata=plain)
     assert raised.value.code() == grpc.StatusCode.INTERNAL
     assert stub.UpdateTtl(update, metadata=plain).WhichOneof("result") == "missing"
+
+
+def test_a_server_rule_can_let_the_first_matching_requests_through() -> None:
+    faults = Faults()
+    faults.set(return_error="unavailable", error_rpcs=["sorted-set-put"], error_after=2)
+    outcomes = [faults.decide(rpc, {}).error for rpc in ("sorted-set-put", "get", "sorted-set-put", "sorted-set-put")]
+    assert outcomes == [None, None, None, grpc.StatusCode.UNAVAILABLE]
+    assert faults.decide("sorted-set-put", {}).error == grpc.StatusCode.UNAVAILABLE

@@ -21,13 +21,15 @@ from shared.middy import Request, Slot, middy
 from shared.observability import logger, metrics, tracer
 from shared.secret import Secret
 
-MARGIN_S = 30  # left of the timeout when no new batch starts: one batch's worst case, and the report
+# Left of the timeout when no new rebuild starts: one batch's worst case and the report (less on a short timeout).
+MARGIN_S = 30
 
 api_key: Slot[Secret] = Slot("momento_api_key")
 
 
 def keep_boards_alive(request: Request) -> dict[str, Any]:
-    deadline = time.time() + request.context.get_remaining_time_in_millis() / 1000 - MARGIN_S
+    remaining_s = request.context.get_remaining_time_in_millis() / 1000
+    deadline = time.time() + remaining_s - min(MARGIN_S, remaining_s / 5)
     report = leaderboards().keep_alive(api_key.take(request), deadline)
     logger.info("Kept the boards alive", extra=asdict(report))
     for name, count in asdict(report).items():

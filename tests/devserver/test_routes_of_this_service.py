@@ -1,13 +1,22 @@
-"""The dev server serves this service's template: its routes, events and environment as `sam local` would."""
+"""The dev server serves this service's template: its routes, events and environment as `sam local` would, its
+scheduled function by invocation only, and its tables as the local stand-ins create them."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from devserver.events import HttpRequest, build_event
+from devserver.invoke_plan import PlanError, plan_invocations, read_event
 from devserver.routing import match_route
 from devserver.template import load_application
 from tests.support import ROOT
+
+TEMPLATE = ROOT / "template.yaml"
+ENV_JSON = ROOT / "events" / "env.json"
+SCHEDULED_EVENT = ROOT / "events" / "keep-boards-alive.json"
 
 
 def test_routes_and_handlers_come_from_the_template() -> None:
@@ -47,3 +56,55 @@ def test_a_request_becomes_the_event_the_sample_file_shows() -> None:
         assert event[key] == sample[key], key
     assert event["requestContext"]["resourcePath"] == sample["requestContext"]["resourcePath"]
     assert event["requestContext"]["stage"] == "dev"
+
+
+def test_the_scheduled_function_is_loaded_with_its_schedule_and_no_route() -> None:
+    app = load_application(TEMPLATE, ENV_JSON)
+    keep_alive = app.functions["KeepBoardsAliveFunction"]
+    assert keep_alive.handler == "handlers.keep_boards_alive.lambda_handler"
+    assert keep_alive.schedules == ("rate(6 hours)",)
+    assert keep_alive.timeout_s == 300
+    assert "KeepBoardsAliveFunction" not in app.routed_functions
+    assert app.routed_functions == {"SubmitScoreFunction", "GetStandingFunction", "GetLeaderboardFunction"}
+    assert all(not spec.schedules for name, spec in app.functions.items() if name != "KeepBoardsAliveFunction")
+
+
+def test_make_invoke_sends_a_scheduled_event_to_the_scheduled_function() -> None:
+    # Given the sample EventBridge event, which has no httpMethod to route it by
+    app = load_application(TEMPLATE, ENV_JSON)
+    event = read_event(SCHEDULED_EVENT)
+    # When make invoke plans it without FN=, Then it goes to the one function with a schedule
+    (invocation,) = plan_invocations(app, TEMPLATE, [(SCHEDULED_EVENT, event)])
+    assert invocation.function_id == "KeepBoardsAliveFunction"
+
+
+def test_a_scheduled_event_for_a_template_without_a_schedule_is_one_line() -> None:
+    app = load_application(ROOT / "tests" / "devserver" / "sample_app" / "template.yaml")
+    with pytest.raises(PlanError, match=r"no function of .* has a schedule"):
+        plan_invocations(app, TEMPLATE, [(SCHEDULED_EVENT, read_event(SCHEDULED_EVENT))])
+
+
+@pytest.mark.parametrize(
+    ("env_vars", "overrides", "table_name"),
+    [
+        (ENV_JSON, {}, "leaderboard-api-dev"),  # env.json names dev's table, for sam local's containers
+        (None, {}, "leaderboard-api-dev"),  # the template's Ref: the table's name, as CloudFormation gives it
+        (None, {"StageName": "feat-x"}, "leaderboard-api-feat-x"),
+    ],
+    ids=["env-json", "template", "other-stage"],
+)
+def test_the_tables_come_from_the_template_and_the_functions_see_their_names(
+    env_vars: Path | None, overrides: dict[str, str], table_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (a shell value would win over the template's, as in sam local: other tests set one in this process)
+    monkeypatch.delenv("LEADERBOARD_TABLE_NAME", raising=False)
+    app = load_application(TEMPLATE, env_vars, overrides)
+    (table,) = app.tables.values()
+    assert table.name == table_name
+    assert table.create_request["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    assert table.create_request["BillingMode"] == "PAY_PER_REQUEST"
+    assert app.table_variables == {"LEADERBOARD_TABLE_NAME": table_name}
+    assert {spec.environment["LEADERBOARD_TABLE_NAME"] for spec in app.functions.values()} == {table_name}

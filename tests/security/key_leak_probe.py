@@ -1,10 +1,10 @@
-"""Runs the three functions as Lambda would, with every log at DEBUG, event logging and X-Ray tracing on.
+"""Runs the four functions as Lambda would, with every log at DEBUG, event logging and X-Ray tracing on.
 
 Started as its own process (one process = one execution environment, as in Lambda) by test_key_never_leaks.py,
 with the function environment already set. It reads one step per line on stdin (`submit`, `bad-submit`,
-`standing`, `page`), invokes that function and prints `{"step", "status"}`; between steps the test makes Momento or
-SSM fail, or rotates the key. On `done` it prints every response, every X-Ray segment captured and its environment,
-so the test can search the process's whole output for the keys.
+`standing`, `page`, `keep-alive`), invokes that function and prints `{"step", "status"}`; between steps the test
+makes Momento or SSM fail, flushes the cache, or rotates the key. On `done` it prints every response, every X-Ray
+segment captured and its environment, so the test can search the process's whole output for the keys.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 from aws_xray_sdk.core import xray_recorder
 
 from tests.support import ROOT  # the test starts the probe with the repository on PYTHONPATH
-from tests.support.lambda_fakes import lambda_context, page_event, standing_event, submit_event
+from tests.support.lambda_fakes import lambda_context, load_event, page_event, standing_event, submit_event
 
 PREFIX = "PROBE "  # marks the probe's own lines among the functions' logs and metrics on stdout
 
@@ -45,6 +45,7 @@ def main() -> int:
     submit = importlib.import_module("handlers.submit_score").lambda_handler
     standing = importlib.import_module("handlers.get_standing").lambda_handler
     page = importlib.import_module("handlers.get_leaderboard").lambda_handler
+    keep_alive = importlib.import_module("handlers.keep_boards_alive").lambda_handler
     answers = []
     for line in sys.stdin:
         step = line.strip()
@@ -57,6 +58,9 @@ def main() -> int:
             result = submit(submit_event(board, name, "{oops", raw_body=True), lambda_context("submit"))
         elif step == "standing":
             result = standing(standing_event(board, name), lambda_context("standing"))
+        elif step == "keep-alive":
+            report = keep_alive(load_event("keep-boards-alive.json"), lambda_context("keep-boards-alive"))
+            result = {"statusCode": 200, "body": json.dumps(report)}
         else:
             result = page(page_event(board), lambda_context("page"))
         answers.append(result)

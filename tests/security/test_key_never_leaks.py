@@ -62,7 +62,7 @@ class Probe:
 
 @pytest.fixture
 def probe_environment(
-    moto_ssm: str, momento_local: MomentoLocalServer, ssm: SSMClient, tmp_path: Path
+    moto_server: str, momento_local: MomentoLocalServer, ssm: SSMClient, leaderboard_table: str, tmp_path: Path
 ) -> dict[str, str]:
     ssm.put_parameter(Name=API_KEY_PARAMETER, Value=KEY_1, Type="SecureString", Overwrite=True)
     momento_local.set_tokens([KEY_1])
@@ -81,8 +81,12 @@ def probe_environment(
         "MOMENTO_API_KEY_PARAM_NAME": API_KEY_PARAMETER,
         "MOMENTO_CACHE_NAME": "leaderboard",
         "MOMENTO_LOCAL_ADDRESS": momento_local.address,
-        "AWS_ENDPOINT_URL_SSM": moto_ssm,
+        "AWS_ENDPOINT_URL_SSM": moto_server,
+        "AWS_ENDPOINT_URL_DYNAMODB": moto_server,
+        "LEADERBOARD_TABLE_NAME": leaderboard_table,
         "LEADERBOARD_TTL_SECONDS": "86400",
+        "BOARD_RETENTION_DAYS": "0",
+        "REBUILD_ELEMENTS_PER_SECOND": "0",
         "POWERTOOLS_SERVICE_NAME": "leaderboard-api",
         "POWERTOOLS_METRICS_NAMESPACE": "leaderboard-api",
         "POWERTOOLS_LOG_LEVEL": "DEBUG",
@@ -108,12 +112,20 @@ def test_the_key_appears_nowhere_during_a_full_run(
         ssm.put_parameter(Name=API_KEY_PARAMETER, Value=KEY_2, Type="SecureString", Overwrite=True)
         momento_local.set_tokens([KEY_2])
         statuses += [probe.step("submit"), probe.step("standing"), probe.step("page")]
+        # The durable paths: a flushed board rebuilt from the record by a read, by a write, and by the schedule
+        momento_local.store.flush_cache("leaderboard")
+        statuses.append(probe.step("page"))
+        momento_local.store.flush_cache("leaderboard")
+        statuses.append(probe.step("submit"))
+        momento_local.store.flush_cache("leaderboard")
+        statuses.append(probe.step("keep-alive"))
         report = probe.finish()
     # The run covered successes and failures
     assert statuses[:3] == [202, 200, 200]
     assert statuses[3] == 400
     assert set(statuses[4:8]) >= {503, 429}
-    assert statuses[8:] == [202, 200, 200]
+    assert statuses[8:] == [202, 200, 200, 200, 202, 200]
+    assert json.loads(report["responses"][-1]["body"])["rebuilt"] == 1
     # Traces were recorded (so the search below covers them)
     assert report["segments"], "no X-Ray segment was captured"
     # Then neither key appears anywhere: logs (all libraries, DEBUG), stdout, responses, traces, environment

@@ -14,6 +14,8 @@ from typing import IO
 from tests.support import ROOT
 
 READY = re.compile(r"dev server on (?P<url>http://[\d.]+:\d+)")
+MOTO = re.compile(r"moto (?P<endpoint>http://[\d.]+:\d+): .*DynamoDB table (?P<table>[\w.-]+)")
+FLUSH = re.compile(r"(?P<command>python -m momento_local flush .*?)\s+#")
 
 
 class DevServerProcess:
@@ -30,6 +32,12 @@ class DevServerProcess:
         )
         self.banner: list[str] = []
         self.url = self._wait_ready()
+        printed = "".join(self.banner)
+        moto, flush = MOTO.search(printed), FLUSH.search(printed)
+        assert moto is not None, printed
+        assert flush is not None, printed
+        self.dynamodb_endpoint, self.table_name = moto["endpoint"], moto["table"]
+        self.flush_command = flush["command"]  # empties momento-local's cache, as the banner tells a developer
 
     def _wait_ready(self, timeout_s: float = 60) -> str:
         assert self.process.stdout is not None

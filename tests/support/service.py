@@ -1,4 +1,5 @@
-"""The three functions in-process, freshly imported (a cold start), against momento-local and moto's SSM server."""
+"""The API's functions in-process, freshly imported (a cold start), against momento-local and moto's server (SSM,
+and DynamoDB for the record)."""
 
 from __future__ import annotations
 
@@ -11,24 +12,35 @@ from typing import Any
 
 from aws_lambda_powertools.logging import logger as powertools_logger
 from aws_lambda_powertools.metrics.provider import cold_start as powertools_cold_start
+from mypy_boto3_dynamodb import DynamoDBClient
 from mypy_boto3_ssm import SSMClient
 
+from devserver.local_aws import dynamodb_client
 from momento_local import MomentoLocalServer
 from tests.support.lambda_fakes import STAGE, lambda_context, page_event, standing_event, submit_event
+from tests.support.record import leaderboard_table_spec
 
 API_KEY_PARAMETER = f"/leaderboard-api/{STAGE}/momento-api-key"
 API_KEY = "test-momento-key-1"
 CACHE = "leaderboard"
-HANDLERS = ("handlers.submit_score", "handlers.get_standing", "handlers.get_leaderboard")
+HANDLERS = (
+    "handlers.submit_score",
+    "handlers.get_standing",
+    "handlers.get_leaderboard",
+    "handlers.keep_boards_alive",
+)
 
 
 @dataclass
 class Service:
-    """The three handler modules, freshly imported (so each test starts cold), and the servers behind them."""
+    """The handler modules, freshly imported (so each test starts cold), and the servers behind them. `dynamodb`
+    reaches moto directly (never through a test's proxy), so a test can always read the record in `table_name`."""
 
     modules: dict[str, ModuleType]
     momento: MomentoLocalServer
     ssm: SSMClient
+    dynamodb: DynamoDBClient
+    table_name: str
     api_key: str = API_KEY
 
     def invoke(self, module: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -52,14 +64,22 @@ class Service:
         self.api_key = new_key
 
 
-def start_service(momento_local: MomentoLocalServer, ssm: SSMClient) -> Service:
-    """A cold start of the three functions against the servers, with the key in SSM and accepted by Momento.
+def start_service(momento_local: MomentoLocalServer, ssm: SSMClient, dynamodb: DynamoDBClient | None = None) -> Service:
+    """A cold start of the functions against the servers, with the key in SSM and accepted by Momento.
 
-    The functions read their environment as it is now: tests change it (monkeypatch) before calling this.
+    The functions read their environment as it is now: tests change it (monkeypatch) before calling this. The
+    record's table must exist (the conftest empties it before each test that uses the service's environment);
+    `dynamodb` defaults to a client of the moto server `ssm` talks to, which serves both.
     """
     ssm.put_parameter(Name=API_KEY_PARAMETER, Value=API_KEY, Type="SecureString", Overwrite=True)
     momento_local.set_tokens([API_KEY])
-    return Service(modules=fresh_handler_modules(), momento=momento_local, ssm=ssm)
+    return Service(
+        modules=fresh_handler_modules(),
+        momento=momento_local,
+        ssm=ssm,
+        dynamodb=dynamodb or dynamodb_client(ssm.meta.endpoint_url),
+        table_name=leaderboard_table_spec().name,
+    )
 
 
 def fresh_handler_modules() -> dict[str, ModuleType]:

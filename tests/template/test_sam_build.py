@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.support import ROOT
 
-FUNCTIONS = ("SubmitScoreFunction", "GetStandingFunction", "GetLeaderboardFunction")
+FUNCTIONS = ("SubmitScoreFunction", "GetStandingFunction", "GetLeaderboardFunction", "KeepBoardsAliveFunction")
 
 
 def test_sam_build_packages_each_function_for_arm64(tmp_path: Path) -> None:

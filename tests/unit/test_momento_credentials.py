@@ -28,6 +28,9 @@ def store(endpoint: str | None = None, local: str | None = None) -> LeaderboardS
             cors_allow_origin="*",
             api_key_cache=timedelta(minutes=5),
             api_key_grace=timedelta(minutes=15),
+            table_name="leaderboard-api-unit",
+            board_retention=None,
+            rebuild_elements_per_second=0,
         )
     )
 

@@ -1,0 +1,66 @@
+"""Concurrent writers of one player through `make dev` (real worker processes): the index always ends equal to
+the record, because every writer reads the record back after its put and repairs a put that landed out of order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from threading import Barrier
+
+import boto3
+import pytest
+import requests
+
+from tests.support.dev_server import DevServerProcess
+
+KEY = "race-key"
+WRITERS = 50
+ROUNDS = 20
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServerProcess]:
+    log_path: Path = tmp_path_factory.mktemp("race") / "dev-server.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        process = DevServerProcess("--no-reload", "--api-key", KEY, log=log)
+        yield process
+        process.stop()
+
+
+def test_fifty_concurrent_writes_of_one_player_leave_the_index_equal_to_the_record(server: DevServerProcess) -> None:
+    dynamodb = boto3.client(
+        "dynamodb",
+        endpoint_url=server.dynamodb_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    sessions = [requests.Session() for _ in range(WRITERS)]
+    with ThreadPoolExecutor(WRITERS) as pool:
+        for round_ in range(ROUNDS):
+            board = f"race-{round_}"
+            barrier = Barrier(WRITERS)
+
+            def write(writer: int, board: str = board, barrier: Barrier = barrier, round_: int = round_) -> int:
+                barrier.wait()
+                response = sessions[writer].post(
+                    f"{server.url}/{board}/racer",
+                    json={"score": writer * 10 + round_},
+                    headers={"x-api-key": KEY},
+                    timeout=60,
+                )
+                return response.status_code
+
+            statuses = list(pool.map(write, range(WRITERS)))
+            assert statuses == [202] * WRITERS, statuses
+            record = dynamodb.get_item(
+                TableName=server.table_name,
+                Key={"pk": {"S": f"board#{board}"}, "sk": {"S": "player#racer"}},
+                ConsistentRead=True,
+            )["Item"]
+            assert int(record["version"]["N"]) == WRITERS
+            indexed = requests.get(f"{server.url}/{board}/racer", timeout=30).json()
+            assert indexed["score"] == int(record["score"]["N"]), f"round {round_}: index and record differ"
+    for session in sessions:
+        session.close()

@@ -1,0 +1,279 @@
+"""The durable record in template.yaml: one DynamoDB table, the least privilege the functions get on it, the scheduled
+keep-alive and the parameters that tune retention and rebuilds, checked offline on the stack SAM deploys."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from tests.support import ROOT
+from tests.support.template import ACCOUNT, REGION, load_template, resources, stack
+
+TABLE = "LeaderboardTable"
+KEEP_ALIVE = "KeepBoardsAliveFunction"
+FUNCTIONS = ("SubmitScoreFunction", "GetStandingFunction", "GetLeaderboardFunction", KEEP_ALIVE)
+RECORD_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+SCHEDULED_EVENT = ROOT / "events" / "keep-boards-alive.json"
+
+
+def as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+def table(template: Mapping[str, Any]) -> dict[str, Any]:
+    properties: dict[str, Any] = resources(template, "AWS::DynamoDB::Table")[TABLE]
+    return properties
+
+
+def role_statements(template: Mapping[str, Any], function: str) -> Iterator[dict[str, Any]]:
+    """Every statement of the function's role written by this stack: its managed policies of ours, and inline ones."""
+    role_id = resources(template, "AWS::Lambda::Function")[function]["Role"].strip("<>").removesuffix(".Arn")
+    role = resources(template, "AWS::IAM::Role")[role_id]
+    policies = resources(template, "AWS::IAM::ManagedPolicy")
+    for arn in role["ManagedPolicyArns"]:
+        if arn.startswith("<"):  # ours, by reference; AWS-managed ones are ARNs (checked in test_template.py)
+            yield from policies[arn.strip("<>")]["PolicyDocument"]["Statement"]
+    for inline in role.get("Policies", []):
+        yield from inline["PolicyDocument"]["Statement"]
+
+
+def mentions_dynamodb(statement: Mapping[str, Any]) -> bool:
+    return "dynamodb" in json.dumps(statement).lower()
+
+
+# --- The table -------------------------------------------------------------------------------------------------------
+
+
+def test_the_record_is_one_table_keyed_by_pk_and_sk_with_no_index() -> None:
+    # Given the stack for an ephemeral stage
+    template = stack(StageName="feat-x")
+
+    # When reading its DynamoDB tables
+    tables = resources(template, "AWS::DynamoDB::Table")
+    record = table(template)
+
+    # Then there is exactly one, named after the stage, keyed by the string pair (pk, sk), with nothing else indexed
+    assert list(tables) == [TABLE]
+    assert record["TableName"] == "leaderboard-api-feat-x"
+    assert record["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    assert record["AttributeDefinitions"] == [
+        {"AttributeName": "pk", "AttributeType": "S"},
+        {"AttributeName": "sk", "AttributeType": "S"},
+    ]
+    assert not {"GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification"} & set(record)
+
+
+def test_the_table_is_on_demand_encrypted_and_recoverable_to_any_second() -> None:
+    # Given the stack for the default stage, When reading the table
+    record = table(stack())
+
+    # Then it bills per request (no capacity to plan), is encrypted at rest, and keeps point-in-time recovery
+    assert record["BillingMode"] == "PAY_PER_REQUEST"
+    assert "ProvisionedThroughput" not in record
+    assert record["SSESpecification"] == {"SSEEnabled": True}
+    assert record["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+@pytest.mark.parametrize(("stage", "protected"), [("prod", True), ("dev", False), ("feat-x", False)])
+def test_only_prods_table_refuses_deletion(stage: str, protected: bool) -> None:
+    # Given the stack of a stage
+    template = stack(StageName=stage)
+
+    # When reading how the table goes with the stack
+    resource = template["Resources"][TABLE]
+
+    # Then the stack deletes it (ephemeral stacks leave nothing, and a redeploy finds its name free), but prod's
+    # deletion protection stops that at the table; a replacement would keep the old table
+    assert table(template)["DeletionProtectionEnabled"] is protected
+    assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Delete", "Retain")
+
+
+def test_the_table_name_and_the_keep_alive_function_are_outputs() -> None:
+    # Given the stack for an ephemeral stage, When reading its outputs
+    outputs = stack(StageName="feat-x")["Outputs"]
+
+    # Then an operator finds the record's table and the scheduled function by name
+    assert outputs["LeaderboardTableName"]["Value"] == "leaderboard-api-feat-x"
+    assert outputs["KeepBoardsAliveFunctionName"]["Value"] == f"<{KEEP_ALIVE}>"
+
+
+# --- Least privilege -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_each_function_may_get_query_and_update_items_of_the_table_and_nothing_more(function: str) -> None:
+    # Given the stack for the default stage
+    template = stack()
+
+    # When collecting what the function's role allows on DynamoDB
+    record_statements = [s for s in role_statements(template, function) if mentions_dynamodb(s)]
+
+    # Then it is one statement: exactly the three item actions the code uses, on exactly the table (no wildcard,
+    # no index, no other table), unconditionally allowed
+    assert len(record_statements) == 1, record_statements
+    (statement,) = record_statements
+    assert statement["Effect"] == "Allow"
+    assert not {"NotAction", "NotResource"} & set(statement)
+    assert sorted(as_list(statement["Action"])) == RECORD_ACTIONS
+    assert as_list(statement["Resource"]) == [f"<{TABLE}.Arn>"]
+
+
+def test_no_other_statement_of_the_stack_touches_dynamodb() -> None:
+    # Given every IAM statement the stack writes
+    template = stack()
+    written = [
+        statement
+        for policy in resources(template, "AWS::IAM::ManagedPolicy").values()
+        for statement in policy["PolicyDocument"]["Statement"]
+    ] + [
+        statement
+        for role in resources(template, "AWS::IAM::Role").values()
+        for inline in role.get("Policies", [])
+        for statement in inline["PolicyDocument"]["Statement"]
+    ]
+
+    # When keeping those that mention DynamoDB, Then only the table policy's one statement does
+    assert [s for s in written if mentions_dynamodb(s)] == resources(template, "AWS::IAM::ManagedPolicy")[
+        "LeaderboardTablePolicy"
+    ]["PolicyDocument"]["Statement"]
+
+
+# --- Environment -----------------------------------------------------------------------------------------------------
+
+
+def test_retention_and_rebuild_pace_reach_every_function() -> None:
+    # Given a stack with the record's settings changed from their defaults
+    template = stack(StageName="feat-x", BoardRetentionDays="30", RebuildElementsPerSecond="0")
+
+    # When reading each function's environment
+    environments = [resources(template, "AWS::Lambda::Function")[f]["Environment"]["Variables"] for f in FUNCTIONS]
+
+    # Then every function sees the table's name, the retention and the pace, and reaches DynamoDB in AWS
+    for variables in environments:
+        assert variables["LEADERBOARD_TABLE_NAME"] == "leaderboard-api-feat-x"
+        assert variables["BOARD_RETENTION_DAYS"] == "30"
+        assert variables["REBUILD_ELEMENTS_PER_SECOND"] == "0"
+        assert variables["AWS_ENDPOINT_URL_DYNAMODB"] == ""
+
+
+def test_the_table_name_variable_is_the_tables_ref() -> None:
+    # Given the template as written (so `sam local --env-vars` can override the variable, Globals declares it)
+    variables = load_template()["Globals"]["Function"]["Environment"]["Variables"]
+
+    # Then the name is the table's own Ref, never a second spelling of it
+    assert variables["LEADERBOARD_TABLE_NAME"] == {"Ref": TABLE}
+    assert variables["BOARD_RETENTION_DAYS"] == {"Ref": "BoardRetentionDays"}
+    assert variables["REBUILD_ELEMENTS_PER_SECOND"] == {"Ref": "RebuildElementsPerSecond"}
+
+
+def test_retention_defaults_to_forever_and_is_bounded() -> None:
+    # Given the parameters, When reading their bounds
+    parameters = load_template()["Parameters"]
+    retention, pace = parameters["BoardRetentionDays"], parameters["RebuildElementsPerSecond"]
+
+    # Then retention is 0 (forever) to 100 years, and a rebuild writes 50 elements a second by default (half of
+    # Momento's default account limit of 100 operations a second), 0 meaning unpaced
+    assert (retention["Type"], retention["Default"], retention["MinValue"], retention["MaxValue"]) == (
+        "Number",
+        0,
+        0,
+        36500,
+    )
+    assert (pace["Type"], pace["Default"], pace["MinValue"]) == ("Number", 50, 0)
+
+
+# --- The keep-alive --------------------------------------------------------------------------------------------------
+
+
+def test_the_keep_alive_runs_on_the_schedule_parameter_and_has_no_route() -> None:
+    # Given a stack with its own schedule
+    template = stack(StageName="feat-x", KeepAliveSchedule="rate(1 hour)")
+
+    # When reading the EventBridge rules and what they may invoke
+    rules = resources(template, "AWS::Events::Rule")
+    permissions = [
+        p for p in resources(template, "AWS::Lambda::Permission").values() if p["FunctionName"] == f"<{KEEP_ALIVE}>"
+    ]
+    function = resources(template, "AWS::Lambda::Function")[KEEP_ALIVE]
+    api_uris = json.dumps(resources(template, "AWS::ApiGateway::RestApi")["LeaderboardApi"]["Body"]["paths"])
+
+    # Then one rule, named after the stage, runs the keep-alive on that schedule, and only EventBridge may invoke it
+    ((rule_id, rule),) = rules.items()
+    assert rule["Name"] == "leaderboard-api-feat-x-keep-alive"
+    assert rule["ScheduleExpression"] == "rate(1 hour)"
+    assert rule.get("State", "ENABLED") == "ENABLED"
+    assert [target["Arn"] for target in rule["Targets"]] == [f"<{KEEP_ALIVE}.Arn>"]
+    assert [(p["Principal"], p["SourceArn"]) for p in permissions] == [("events.amazonaws.com", f"<{rule_id}.Arn>")]
+    # And it is the keep-alive module, with minutes to walk the boards, and no API route reaches it
+    assert function["FunctionName"] == "leaderboard-api-feat-x-keep-alive"
+    assert function["Handler"] == "handlers.keep_boards_alive.lambda_handler"
+    assert function["Timeout"] == 300
+    assert KEEP_ALIVE not in api_uris
+
+
+def test_the_default_schedule_is_every_six_hours() -> None:
+    # Given the default stack, When reading its rule, Then it runs four times within the default 24 h board TTL
+    (rule,) = resources(stack(), "AWS::Events::Rule").values()
+    assert rule["ScheduleExpression"] == "rate(6 hours)"
+
+
+ACCEPTED_SCHEDULES = [
+    "rate(1 hour)",
+    "rate(6 hours)",
+    "rate(30 minutes)",
+    "rate(1 day)",
+    "rate(12 hours)",
+    "cron(0 */6 * * ? *)",
+    "cron(15 10 ? * MON-FRI *)",
+]
+REFUSED_SCHEDULES = [
+    "",
+    "6 hours",
+    "every 6 hours",
+    "rate(6 hour)",
+    "rate(1 hours)",
+    "rate(0 hours)",
+    "rate(6 weeks)",
+    "rate(6hours)",
+    "rate(6 hours) ",
+    "cron(0 * * * *)",
+]
+
+
+@pytest.mark.parametrize("expression", ACCEPTED_SCHEDULES)
+def test_schedule_expressions_eventbridge_takes_are_accepted(expression: str) -> None:
+    pattern = load_template()["Parameters"]["KeepAliveSchedule"]["AllowedPattern"]
+    assert re.fullmatch(pattern, expression)
+
+
+@pytest.mark.parametrize("expression", REFUSED_SCHEDULES)
+def test_schedule_expressions_eventbridge_refuses_are_rejected_before_deploying(expression: str) -> None:
+    # Given the KeepAliveSchedule pattern, When checking an expression EventBridge would refuse (a singular unit
+    # with a plural count, five cron fields, ...), Then CloudFormation rejects it before creating anything
+    pattern = load_template()["Parameters"]["KeepAliveSchedule"]["AllowedPattern"]
+    assert not re.fullmatch(pattern, expression)
+
+
+def test_the_sample_scheduled_event_is_what_eventbridge_sends_for_dev() -> None:
+    # Given the sample event `make invoke` sends the keep-alive
+    event = json.loads(SCHEDULED_EVENT.read_text(encoding="utf-8"))
+    (rule,) = resources(stack(), "AWS::Events::Rule").values()
+
+    # Then it has EventBridge's Scheduled Event fields, from the dev stack's rule
+    assert set(event) == {"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
+    assert (event["version"], event["detail-type"], event["source"], event["detail"]) == (
+        "0",
+        "Scheduled Event",
+        "aws.events",
+        {},
+    )
+    assert (event["account"], event["region"]) == (ACCOUNT, REGION)
+    assert event["resources"] == [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{rule['Name']}"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", event["time"])
