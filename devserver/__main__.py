@@ -101,13 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.seed:
         print(f"dev server: seeding the demo board '{DEMO_BOARD}' (its record, then its index)...", flush=True)
-        environment = services.function_environment()  # the board goes where the functions keep boards
         seed_demo_board(
             services.momento.address,
             LOCAL_MOMENTO_KEY,
             services.cache_names[0],
-            environment["LEADERBOARD_TABLE_NAME"],
-            environment["AWS_ENDPOINT_URL_DYNAMODB"],
+            services.table_variables["LEADERBOARD_TABLE_NAME"],  # the record's table, as the functions name it
+            services.moto_endpoint,
         )
     gateway.warm_up()
     stop = threading.Event()

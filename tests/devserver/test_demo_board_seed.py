@@ -3,42 +3,17 @@ then indexed by the service's own rebuild, so the set is whole (it holds the mar
 
 from __future__ import annotations
 
-import contextlib
 import random
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
-import pytest
 from mypy_boto3_dynamodb import DynamoDBClient
 
-from devserver.local_aws import REGION
 from devserver.seed import DEMO_BOARD, DEMO_PLAYERS, demo_scores, seed_demo_board
 from momento_local import MomentoLocalServer
 
 CACHE = "leaderboard"
 KEY = "local-momento-api-key"
 WHOLE_MARK = b"\x00whole"
-
-
-@pytest.fixture
-def table(moto_ssm: str) -> Iterator[tuple[DynamoDBClient, str]]:
-    """An empty table shaped like the template's (moto's server is DynamoDB too)."""
-    dynamodb = boto3.client("dynamodb", endpoint_url=moto_ssm, region_name=REGION)
-    name = f"seed-{uuid.uuid4().hex[:8]}"
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    yield dynamodb, name
-    with contextlib.suppress(dynamodb.exceptions.ResourceNotFoundException):
-        dynamodb.delete_table(TableName=name)
 
 
 def previous_demo_scores() -> dict[str, float]:
@@ -71,12 +46,12 @@ def test_the_demo_board_is_the_same_board_as_before() -> None:
 
 
 def test_the_demo_board_is_recorded_registered_and_whole_in_the_index(
-    momento_local: MomentoLocalServer, moto_ssm: str, table: tuple[DynamoDBClient, str]
+    momento_local: MomentoLocalServer, moto_server: str, dynamodb: DynamoDBClient, leaderboard_table: str
 ) -> None:
-    dynamodb, name = table
+    name = leaderboard_table
     momento_local.set_tokens([KEY])
 
-    seed_demo_board(momento_local.address, KEY, CACHE, name, moto_ssm)
+    seed_demo_board(momento_local.address, KEY, CACHE, name, moto_server)
 
     # The record holds every player, as first versions
     recorded = record_of(dynamodb, name)

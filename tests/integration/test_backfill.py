@@ -4,17 +4,14 @@ test needs to break it halfway."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
 from mypy_boto3_dynamodb import DynamoDBClient
 from mypy_boto3_ssm import SSMClient
@@ -25,6 +22,7 @@ from momento_local.store import Ttl
 from scripts import backfill
 from shared.record import Record, RecordError
 from tests.support import ROOT
+from tests.support.lambda_fakes import STAGE
 
 KEY = "mk-backfill-4c1e-never-shown"  # the stage's Momento key in SSM; never in the output
 CACHE = "leaderboard"
@@ -37,7 +35,7 @@ DAY_MS = 86_400_000
 
 @dataclass(frozen=True)
 class Stage:
-    """A stage of its own (moto's server is shared by the session): its key parameter, its table."""
+    """The tests' stage: its key parameter, its table, the servers behind them."""
 
     name: str
     dynamodb: DynamoDBClient
@@ -98,29 +96,21 @@ class Run:
 
 @pytest.fixture
 def stage(
-    moto_ssm: str, ssm: SSMClient, momento_local: MomentoLocalServer, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Stage]:
-    """A deployed stage: its key in SSM (accepted by momento-local) and its empty table; the environment points
-    boto3 and the script at the local servers."""
-    name = f"bf-{uuid.uuid4().hex[:8]}"
-    ssm.put_parameter(Name=f"/leaderboard-api/{name}/momento-api-key", Value=KEY, Type="SecureString")
+    ssm: SSMClient,
+    dynamodb: DynamoDBClient,
+    leaderboard_table: str,
+    momento_local: MomentoLocalServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Stage:
+    """A deployed stage: its key in SSM (accepted by momento-local) and its empty table (the template's); the
+    environment points boto3 and the script at the local servers."""
+    ssm.put_parameter(Name=f"/leaderboard-api/{STAGE}/momento-api-key", Value=KEY, Type="SecureString", Overwrite=True)
     momento_local.set_tokens([KEY])
-    dynamodb = boto3.client("dynamodb", endpoint_url=moto_ssm, region_name=REGION)
-    dynamodb.create_table(
-        TableName=f"leaderboard-api-{name}",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    environment = {"AWS_ENDPOINT_URL": moto_ssm, "MOMENTO_LOCAL_ADDRESS": momento_local.address}
+    assert leaderboard_table == f"leaderboard-api-{STAGE}"  # the name the script takes by default
+    environment = {"AWS_ENDPOINT_URL": dynamodb.meta.endpoint_url, "MOMENTO_LOCAL_ADDRESS": momento_local.address}
     for variable, value in environment.items():
         monkeypatch.setenv(variable, value)
-    yield Stage(name, dynamodb, momento_local, environment)
-    with contextlib.suppress(dynamodb.exceptions.ResourceNotFoundException):  # a test may have deleted it
-        dynamodb.delete_table(TableName=f"leaderboard-api-{name}")
+    return Stage(STAGE, dynamodb, momento_local, environment)
 
 
 def run_script(stage: Stage, *arguments: str, command: list[str] | None = None) -> Run:
