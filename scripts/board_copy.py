@@ -35,7 +35,8 @@ RETRYABLE = (StoreThrottled, StoreUnavailable, StoreTimeout)
 MIN_ABS_NUMBER = 1e-130
 MAX_ABS_NUMBER = 9.9999999999999999999999999999999999999e125
 MAX_SORT_KEY_BYTES = 1024
-SHOWN_REFUSED = 10
+SHOWN_REFUSED = 10  # players named in a board's line; the rest counted
+SHOWN_NAME_CHARS = 40
 
 
 class CopyStopped(Exception):  # noqa: N818 - read as `raise CopyStopped(...)`: a reason, not a bug
@@ -71,7 +72,8 @@ class BoardReport:
             return f"{self.board}: stopped after {counts}: {self.failure}; run the same command again to finish"
         lines = [f"{self.board}: {self.done:,} players: {counts} {timing}; board registered"]
         if self.refused:
-            shown = ", ".join(f"{player!r} ({why})" for player, why in list(self.refused.items())[:SHOWN_REFUSED])
+            refused = list(self.refused.items())[:SHOWN_REFUSED]
+            shown = ", ".join(f"{_shortened(player)!r} ({why})" for player, why in refused)
             more = f" and {len(self.refused) - SHOWN_REFUSED:,} more" if len(self.refused) > SHOWN_REFUSED else ""
             lines.append(f"{self.board}: {len(self.refused):,} players could not be copied: {shown}{more}")
         return "\n".join(lines)
@@ -170,6 +172,10 @@ class BoardCopier:
                 if stop.wait(pause):  # set: the copy is stopping, no point waiting
                     raise
         return call()
+
+
+def _shortened(player: str) -> str:
+    return player if len(player) <= SHOWN_NAME_CHARS else player[: SHOWN_NAME_CHARS - 3] + "..."
 
 
 def _unstorable(player: str, score: float) -> str | None:

@@ -348,3 +348,20 @@ def test_what_is_missing_is_said_in_words_with_its_fix(
     assert expected.format(stage=stage.name) in result.err
     assert "fix: " in result.err
     assert result.err.rstrip().endswith("backfill: nothing was copied.")
+
+
+def test_players_dynamodb_cannot_hold_are_named_and_the_rest_is_copied(stage: Stage) -> None:
+    # Given a board from a service that took any double and any name
+    stage.board(
+        "weekly",
+        {"ada": 1.0, "tiny": 1e-200, "huge": 1e200, "endless": float("inf"), "x" * 1_100: 2.0},
+    )
+    # When it is copied
+    result = run_main(stage, "--boards", "weekly")
+    # Then the players DynamoDB can hold are in the record, the others are named with the reason, and it fails
+    assert result.status == 1
+    assert stage.record("weekly") == {"ada": 1.0}
+    assert "weekly: 4 players could not be copied: " in result.out
+    assert "'tiny' (score 1e-200 is beyond a DynamoDB number's range)" in result.out
+    assert "'endless' (score inf is not a finite number)" in result.out
+    assert "(name longer than a DynamoDB key holds)" in result.out
