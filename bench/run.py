@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import importlib
 import io
 import json
@@ -52,6 +53,8 @@ KEY_PARAMETER = "/leaderboard-api/bench/momento-api-key"
 SESSION_TOKEN = "bench-session-token"
 HTTP_API_KEY = "bench-api-key"
 SIMULATED_LATENCY_MS = 2  # a Lambda-to-Momento round trip inside one region, roughly
+WHOLE_MARK = "\x00whole"  # src/shared/momento_store.py's mark of a whole set
+REBUILD_PLAYERS = 100_000
 
 
 @dataclass(frozen=True)
@@ -62,12 +65,21 @@ class Plan:
     cold_runs: int
     http_seconds: float
     http_clients: int
+    rebuild_players: int
 
 
 FULL = Plan(
-    samples=1500, sizes=(1_000, 100_000, 1_000_000), size_samples=400, cold_runs=7, http_seconds=10, http_clients=16
+    samples=1500,
+    sizes=(1_000, 100_000, 1_000_000),
+    size_samples=400,
+    cold_runs=7,
+    http_seconds=10,
+    http_clients=16,
+    rebuild_players=REBUILD_PLAYERS,
 )
-QUICK = Plan(samples=40, sizes=(100, 1_000), size_samples=20, cold_runs=1, http_seconds=1.0, http_clients=4)
+QUICK = Plan(
+    samples=40, sizes=(100, 1_000), size_samples=20, cold_runs=1, http_seconds=1.0, http_clients=4, rebuild_players=300
+)
 
 
 # --- Servers -------------------------------------------------------------------------------------------------
@@ -204,12 +216,16 @@ def sdk_client(addresses: dict[str, str], latency_ms: int = 0) -> Any:
 
 
 def fill(client: Any, board: str, size: int) -> list[str]:
+    """A board straight into Momento, with the mark of a whole set (as a rebuild leaves it), so reads answer from
+    the index alone, as they do in production."""
     rng = random.Random(size)
     players = [f"player-{i:07d}" for i in range(size)]
     for start in range(0, size, 5000):
         batch = {name: float(rng.randrange(10_000_000)) for name in players[start : start + 5000]}
         response = client.sorted_set_put_elements(CACHE, board, batch)
         assert type(response).__name__ == "Success", response
+    response = client.sorted_set_put_element(CACHE, board, WHOLE_MARK, -sys.float_info.max)
+    assert type(response).__name__ == "Success", response
     return players
 
 
@@ -317,6 +333,143 @@ def board_sizes(handlers: dict[str, Any], client: Any, plan: Plan) -> dict[str, 
             results[str(size)][name] = summary(values)
         client.delete(CACHE, board)
     return results
+
+
+# --- 6: durable boards: the record's cost on writes, reads unchanged, a rebuild --------------------------------
+
+
+def v1_handlers() -> dict[str, Callable[[Any, Any], Any]]:
+    """The routes as they were before the record: the same chain, over the index alone, with v1's Momento calls
+    (a put; score and rank at once; one fetch), so "before" is measured in the same run as "after"."""
+    from momento.requests import SortOrder  # noqa: PLC0415
+
+    from shared.api import api_handler  # noqa: PLC0415 - the functions' modules, imported by load_handlers
+    from shared.leaderboard import (  # noqa: PLC0415
+        PageRequest,
+        PlayerRef,
+        Submission,
+        parse_page_request,
+        parse_player_ref,
+        parse_submission,
+    )
+    from shared.momento_store import leaderboard_store  # noqa: PLC0415
+    from shared.responses import accepted, ok  # noqa: PLC0415
+    from shared.secret import Secret  # noqa: PLC0415
+
+    store = leaderboard_store()
+    pool = ThreadPoolExecutor(max_workers=1)
+
+    @api_handler(parse_submission, json_body=True)
+    def submit(submission: Submission, key: Secret) -> Any:
+        store.put_score(submission.leaderboard, submission.player, submission.score, key)
+        return accepted({"leaderboard": submission.leaderboard, "name": submission.player})
+
+    @api_handler(parse_player_ref)
+    def standing(ref: PlayerRef, key: Secret) -> Any:
+        def both(client: Any) -> Any:
+            rank = pool.submit(client.sorted_set_get_rank, CACHE, ref.leaderboard, ref.player, SortOrder.DESCENDING)
+            return client.sorted_set_get_score(CACHE, ref.leaderboard, ref.player), rank.result()
+
+        score, rank = store._with_key(key, both)
+        return ok({"score": score.score, "rank": rank.rank})
+
+    @api_handler(parse_page_request)
+    def page(request: PageRequest, key: Secret) -> Any:
+        fetched = store._with_key(
+            key,
+            lambda client: client.sorted_set_fetch_by_rank(
+                CACHE, request.leaderboard, request.start_rank, request.end_rank, SortOrder.DESCENDING
+            ),
+        )
+        return ok({"leaderboard": [{"name": v.decode(), "score": s} for v, s in fetched.value_list_bytes]})
+
+    return {"submit": submit, "standing": standing, "page": page}
+
+
+def durable_overhead(handlers: dict[str, Any], client: Any, plan: Plan) -> dict[str, Any]:
+    """Each route now against the same route before the record, interleaved one for one (momento-local and moto
+    each in their own process, on loopback)."""
+    board = "durable"
+    players = fill(client, board, 1000)
+    before = v1_handlers()
+    rng = random.Random(3)
+    make_event: dict[str, Callable[[int], Any]] = {
+        "submit": lambda i: submit_event(board, players[i % 1000], float(i)),
+        "standing": lambda i: fakes.standing_event(board, players[i % 1000]),
+        "page": lambda i: page_event(board, i % 900),
+    }
+    context = fakes.lambda_context("leaderboard-api-bench")
+    results: dict[str, Any] = {}
+    for name, event in make_event.items():
+        now_times: list[float] = []
+        before_times: list[float] = []
+        for i in range(plan.samples + 50):
+            request = event(i)
+            calls = [
+                (partial(handlers[name], request, context), now_times),
+                (partial(before[name], request, context), before_times),
+            ]
+            rng.shuffle(calls)
+            for call, sink in calls:
+                elapsed = timed(call)
+                if i >= 50:
+                    sink.append(elapsed)
+        results[name] = {
+            "now": summary(now_times),
+            "before_the_record": summary(before_times),
+            "ratio_p50": round(p50(now_times) / p50(before_times), 3),
+        }
+    return results
+
+
+def rebuild(addresses: dict[str, str], players: int) -> dict[str, Any]:
+    """A board of `players` written to the record, then rebuilt from it into an empty index, unpaced (momento-local
+    has no rate limit); the operations are counted as Momento meters them (each element written is one)."""
+    from shared.boards import leaderboards  # noqa: PLC0415
+    from shared.config import settings  # noqa: PLC0415
+    from shared.rebuild import Outcome, Rebuilder  # noqa: PLC0415
+    from shared.secret import Secret  # noqa: PLC0415
+
+    board = "rebuilt"
+    domain = leaderboards()
+    record, index = domain._record, domain._index
+    rng = random.Random(4)
+    filled = time.perf_counter()
+    record.fill_board(board, {f"player-{i:07d}": float(rng.randrange(10_000_000)) for i in range(players)}, 0)
+    record.touch_board(board, int(time.time()))
+    fill_s = time.perf_counter() - filled
+    operations = {"elements_written": 0, "put_calls": 0, "calls": 0}
+    original_put, original_call = index.put_scores, index._with_key
+
+    def counting_put(board: str, scores: dict[str, float], api_key: Secret) -> None:
+        operations["elements_written"] += len(scores)
+        operations["put_calls"] += 1
+        original_put(board, scores, api_key)
+
+    def counting_call(api_key: Secret, operation: Any) -> Any:
+        operations["calls"] += 1
+        return original_call(api_key, operation)
+
+    index.put_scores, index._with_key = counting_put, counting_call  # type: ignore[method-assign]
+    config = dataclasses.replace(settings(), rebuild_elements_per_second=0)
+    rebuilder = Rebuilder(index, record, config)
+    key = Secret("bench", KEY, lambda: KEY)
+    started = time.perf_counter()
+    outcome = rebuilder.run(board, key, deadline=time.time() + 3600)
+    seconds = time.perf_counter() - started
+    index.put_scores, index._with_key = original_put, original_call  # type: ignore[method-assign]
+    assert outcome is Outcome.WHOLE, outcome
+    assert index.size(board, key) == players
+    # Momento meters each element written as one operation, and every other call as one.
+    metered = operations["elements_written"] + operations["calls"] - operations["put_calls"]
+    return {
+        "players": players,
+        "record_fill_s": round(fill_s, 1),
+        "rebuild_s": round(seconds, 2),
+        "elements_written": operations["elements_written"],
+        "momento_calls": operations["calls"],
+        "metered_operations": metered,
+    }
 
 
 # --- 3: cold starts, each in a fresh process ------------------------------------------------------------------
@@ -501,6 +654,8 @@ def run(plan: Plan) -> dict[str, Any]:
             standing = standing_strategies(client, plan)
             standing_with_latency = standing_strategies(sdk_client(addresses, SIMULATED_LATENCY_MS), plan)
             sizes = board_sizes(handlers, client, plan)
+            durable = durable_overhead(handlers, client, plan)
+            rebuilt = rebuild(addresses, plan.rebuild_players)
         cold = cold_starts(addresses, plan)
     http = http_throughput(plan)
     smallest, largest = str(plan.sizes[0]), str(plan.sizes[-1])
@@ -525,7 +680,14 @@ def run(plan: Plan) -> dict[str, Any]:
         f"scale_ratio_{_label(largest)}_vs_{_label(smallest)}_page": _ratio(sizes, largest, smallest, "page"),
         "http_rps": http["rps"],
         "http_p99_ms": http["p99_ms"],
+        "durable_write_overhead": durable["submit"]["ratio_p50"],
+        "read_ratio_vs_before_the_record_standing": durable["standing"]["ratio_p50"],
+        "read_ratio_vs_before_the_record_page": durable["page"]["ratio_p50"],
+        f"rebuild_seconds_{_label(str(plan.rebuild_players))}": rebuilt["rebuild_s"],
+        f"rebuild_ops_{_label(str(plan.rebuild_players))}": rebuilt["metered_operations"],
         "details": {
+            "durable": durable,
+            "rebuild": rebuilt,
             "warm": warm,
             "standing": standing,
             f"standing_{SIMULATED_LATENCY_MS}ms_latency": standing_with_latency,
@@ -584,9 +746,26 @@ def table(results: dict[str, Any]) -> str:
         f"p50 {http['p50_ms']:.1f} ms, p99 {http['p99_ms']:.1f} ms ({http['clients']} clients, 20% writes, "
         f"{http['requests']} requests, {http['server_errors']} 5xx)",
         "",
+        f"{'6. durable boards':<34}{'now p50/p99 (us)':>24}{'before the record':>26}{'ratio p50':>11}",
+        *(
+            f"  {route:<32}{row['now']['p50_us']:>11.0f} / {row['now']['p99_us']:<10.0f}"
+            f"{row['before_the_record']['p50_us']:>12.0f} / {row['before_the_record']['p99_us']:<11.0f}"
+            f"{row['ratio_p50']:>9.2f}x"
+            for route, row in details["durable"].items()
+        ),
+        rebuild_line(details["rebuild"]),
+        "",
         f"finished in {results['elapsed_s']:.0f} s",
     ]
     return "\n".join(lines)
+
+
+def rebuild_line(rebuilt: dict[str, Any]) -> str:
+    return (
+        f"  rebuild of {rebuilt['players']:,} players from the record: {rebuilt['rebuild_s']:.1f} s, "
+        f"{rebuilt['metered_operations']:,} Momento operations "
+        f"({rebuilt['elements_written']:,} elements written, {rebuilt['momento_calls']:,} calls)"
+    )
 
 
 def main() -> int:

@@ -10,7 +10,6 @@ rebuilt from the record whenever Momento loses it, so it must not be registered 
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -31,9 +30,7 @@ WORKERS = 8  # boto3 clients are thread-safe; DynamoDB answers a conditional wri
 # After boto3's own retries: a burst DynamoDB (or Momento) still refuses is retried this much later, in all ~30 s.
 BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 RETRYABLE = (StoreThrottled, StoreUnavailable, StoreTimeout)
-# What a DynamoDB number and key can hold: scores outside this, or names this long, cannot be copied.
-MIN_ABS_NUMBER = 1e-130
-MAX_ABS_NUMBER = 9.9999999999999999999999999999999999999e125
+# A DynamoDB sort key's limit: a name longer than this cannot be copied (every double can: scores are kept as text).
 MAX_SORT_KEY_BYTES = 1024
 SHOWN_REFUSED = 10  # players named in a board's line; the rest counted
 SHOWN_NAME_CHARS = 40
@@ -75,7 +72,8 @@ class BoardReport:
             refused = list(self.refused.items())[:SHOWN_REFUSED]
             shown = ", ".join(f"{_shortened(player)!r} ({why})" for player, why in refused)
             more = f" and {len(self.refused) - SHOWN_REFUSED:,} more" if len(self.refused) > SHOWN_REFUSED else ""
-            lines.append(f"{self.board}: {len(self.refused):,} players could not be copied: {shown}{more}")
+            players = f"{len(self.refused):,} player" + ("s" if len(self.refused) > 1 else "")
+            lines.append(f"{self.board}: {players} could not be copied: {shown}{more}")
         return "\n".join(lines)
 
 
@@ -149,7 +147,7 @@ class BoardCopier:
         if run.stop.is_set():
             return
         player, score = element
-        refused = _unstorable(player, score)
+        refused = _unstorable(player)
         added = refused is None and self._patiently(
             run.stop, lambda: self._record.add_score(run.report.board, player, score, int(self._clock() * 1000))
         )
@@ -178,12 +176,8 @@ def _shortened(player: str) -> str:
     return player if len(player) <= SHOWN_NAME_CHARS else player[: SHOWN_NAME_CHARS - 3] + "..."
 
 
-def _unstorable(player: str, score: float) -> str | None:
-    """Why DynamoDB cannot hold this score or name (the original service took any double), or None."""
-    if not math.isfinite(score):
-        return f"score {score} is not a finite number"
-    if score != 0 and not MIN_ABS_NUMBER <= abs(score) <= MAX_ABS_NUMBER:
-        return f"score {score!r} is beyond a DynamoDB number's range"
+def _unstorable(player: str) -> str | None:
+    """Why the record cannot hold this player (the original service took any name), or None."""
     if len(f"player#{player}".encode()) > MAX_SORT_KEY_BYTES:
         return "name longer than a DynamoDB key holds"
     return None

@@ -109,11 +109,12 @@ def service_environment(moto_server: str, momento_local_session: MomentoLocalSer
 
 
 @pytest.fixture
-def service(
+def service(  # noqa: PLR0917 - pytest passes fixtures by name
     service_environment: dict[str, str],
     momento_local: MomentoLocalServer,
     ssm: SSMClient,
     dynamodb: DynamoDBClient,
+    leaderboard_table: str,  # empty, also when a test asks for the service only at run time (the contract suite)
     request: pytest.FixtureRequest,
 ) -> Service:
     if "dynamodb_proxy" in request.fixturenames:

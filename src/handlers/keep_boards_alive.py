@@ -13,6 +13,7 @@ from dataclasses import asdict
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 from shared.boards import leaderboards
 from shared.config import settings
@@ -41,6 +42,16 @@ _config = settings()
 _chain = middy(keep_boards_alive).use(
     ssm_parameter(_config.api_key_parameter, api_key, _config.api_key_cache, _config.api_key_grace)
 )
+
+
+def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return _chain(event, context)
+
+
+# Powertools order, as api.py: logger context outermost, then metrics, then tracer.
 lambda_handler = logger.inject_lambda_context(
-    metrics.log_metrics(tracer.capture_lambda_handler(_chain, capture_response=False))
+    metrics.log_metrics(
+        tracer.capture_lambda_handler(run, capture_response=False),
+        capture_cold_start_metric=not is_metrics_disabled(),
+    )
 )

@@ -20,12 +20,12 @@ from functools import cache
 from typing import TypeVar
 
 from shared.config import Settings, settings
-from shared.errors import BoardRebuilding, PlayerNotFound, StoreUnavailable
+from shared.errors import BoardFull, BoardRebuilding, PlayerNotFound, StoreUnavailable
 from shared.leaderboard import Entry, PageRequest, PlayerRef, Standing, Submission
 from shared.momento_store import Indexed, LeaderboardStore, leaderboard_store
 from shared.observability import logger, tracer
 from shared.rebuild import Outcome, Rebuilder
-from shared.record import BoardEntry, Record, record
+from shared.record import BoardEntry, Record, Recorded, record
 from shared.secret import Secret
 
 T = TypeVar("T")
@@ -70,7 +70,7 @@ class Leaderboards:
         self._touch(board)
         whole: Future[bool] | None = None
         for _ in range(WRITE_CHECKS):
-            self._index.put_score(board, player, recorded.score, api_key)
+            self._put(board, player, recorded, api_key)
             # Whether the set is whole is read while the record is read back, so it costs no time of its own.
             whole = whole or self._parallel.submit(self._index.is_whole, board, api_key)
             current = self._record.get_score(board, player)
@@ -86,6 +86,15 @@ class Leaderboards:
                 self._await_whole(board, api_key)
             except BoardRebuilding:
                 logger.info("A write's board is still being rebuilt", extra={"leaderboard": board})
+
+    def _put(self, board: str, player: str, recorded: Recorded, api_key: Secret) -> None:
+        try:
+            self._index.put_score(board, player, recorded.score, api_key)
+        except BoardFull:
+            # Only a new player grows a board: take the first score back, so record and index agree (507).
+            if recorded.version == 1:
+                self._record.take_back_new_player(board, player)
+            raise
 
     @tracer.capture_method(capture_response=False)
     def standing(self, ref: PlayerRef, api_key: Secret) -> Standing:

@@ -18,7 +18,6 @@ from shared.errors import InvalidInput
 LEADERBOARD_NAME = re.compile(r"(?!\.{1,2}$)[A-Za-z0-9._-]{1,64}")
 MAX_PLAYER_NAME_CHARS = 128
 MAX_ABS_SCORE = 2**53  # beyond this, integers lose exactness in JavaScript clients (and in a double)
-MIN_ABS_SCORE = 1e-130  # the smallest magnitude a DynamoDB number holds (the record keeps scores as numbers)
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_RANK = 1_000_000_000  # far beyond any board Momento can hold; keeps ranks inside the protocol's int32
@@ -123,8 +122,6 @@ def score(raw: object) -> float:
         raise InvalidInput('"score" must be a finite number.')
     if abs(raw) > MAX_ABS_SCORE:
         raise InvalidInput(f'"score" must be between -{MAX_ABS_SCORE} and {MAX_ABS_SCORE} (2^53).')
-    if 0 < abs(raw) < MIN_ABS_SCORE:
-        raise InvalidInput(f'"score" must be 0 or at least {MIN_ABS_SCORE} in magnitude.')
     return float(raw)
 
 

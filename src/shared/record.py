@@ -1,12 +1,14 @@
 """The record: every accepted score, kept in one DynamoDB table. It is the source of truth; Momento is its index.
 
 Layout (one table, keys pk/sk, no secondary index):
-- a score:      pk = "board#<board>", sk = "player#<player>"; score (N), version (N, +1 per write), updatedAt (N, ms)
+- a score:      pk = "board#<board>", sk = "player#<player>"; score (S), version (N, +1 per write), updatedAt (N, ms)
 - the registry: pk = "boards",        sk = "<board>";         lastWrite (N, s), createdAt (N, s), and while the
   board's index is being rebuilt: rebuildOwner, rebuildUntil (N, ms), rebuildAfter (the last player done).
 
-Scores are DynamoDB numbers, so later rules (keep-best, increment) can be single conditional updates; a number
-cannot be smaller than 1e-130 in magnitude, which the score rule refuses (leaderboard.MIN_ABS_SCORE).
+A score is kept as the shortest text that reads back as the same double (Python's repr), not as a DynamoDB number:
+a number cannot hold every double (nothing below 1e-130 in magnitude, such as 1e-300, which v1 accepts), and
+DynamoDB's decimal arithmetic would not add as Momento's doubles do (0.1 + 0.2). Rules that read the old score
+(keep-best, increment) read it, compute in doubles and write conditionally on `version`.
 
 boto3's low-level client, created on first use like the SSM client: a cold start pays only for creating it when a
 request needs it. Short timeouts and few attempts, so an unreachable table ends in a 503 well inside the function's
@@ -19,7 +21,6 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +80,7 @@ class Record:
             TableName=self._table,
             Key=_score_key(board, player),
             UpdateExpression="SET score = :score, updatedAt = :now ADD version :one",
-            ExpressionAttributeValues={":score": _number(score), ":now": _number(now_ms), ":one": {"N": "1"}},
+            ExpressionAttributeValues={":score": _score(score), ":now": _number(now_ms), ":one": {"N": "1"}},
             ReturnValues="ALL_NEW",
         )
         return _recorded(answer["Attributes"])
@@ -96,6 +97,21 @@ class Record:
                 TableName=self._table,
                 Item={**_score_key(board, player), **_first_version(score, now_ms)},
                 ConditionExpression="attribute_not_exists(pk)",
+            )
+        except _ConditionFailedError:
+            return False
+        return True
+
+    def take_back_new_player(self, board: str, player: str) -> bool:
+        """Deletes a player's first score (version 1) that the index refused (a full board), so the record holds no
+        player a rebuild could never index; False when the player was written again meanwhile (then it stays)."""
+        try:
+            self._call(
+                "delete_item",
+                TableName=self._table,
+                Key=_score_key(board, player),
+                ConditionExpression="version = :first",
+                ExpressionAttributeValues={":first": {"N": "1"}},
             )
         except _ConditionFailedError:
             return False
@@ -324,18 +340,21 @@ def _registry_key(board: str) -> dict[str, Any]:
 
 
 def _first_version(score: float, now_ms: int) -> dict[str, Any]:
-    return {"score": _number(score), "version": {"N": "1"}, "updatedAt": _number(now_ms)}
+    return {"score": _score(score), "version": {"N": "1"}, "updatedAt": _number(now_ms)}
 
 
-def _number(value: float) -> dict[str, str]:
-    # repr() is the shortest text that reads back as the same double; Decimal keeps it exact both ways.
-    return {"N": repr(value) if isinstance(value, float) else str(value)}
+def _number(value: int) -> dict[str, str]:
+    return {"N": str(value)}
+
+
+def _score(value: float) -> dict[str, str]:
+    return {"S": repr(float(value))}
 
 
 def _recorded(item: dict[str, Any]) -> Recorded:
     return Recorded(
         player=item["sk"]["S"].removeprefix("player#"),
-        score=float(Decimal(item["score"]["N"])),
+        score=float(item["score"]["S"]),
         version=int(item["version"]["N"]),
     )
 

@@ -31,7 +31,7 @@ def test_a_resubmission_replaces_the_score(api: ApiClient, board: str) -> None:
     assert api.standing(board, "v").json() == {"score": 7, "rank": 0}
 
 
-@pytest.mark.parametrize("score", [2**53, -(2**53), 0, -0.5, 1e-300])
+@pytest.mark.parametrize("score", [2**53, -(2**53), 0, -0.5, 1e-300, -5e-324])
 def test_scores_within_the_exact_range_are_accepted(api: ApiClient, board: str, score: float) -> None:
     assert api.submit(board, "v", {"score": score}).status == 202
     assert api.standing(board, "v").json()["score"] == score

@@ -55,7 +55,7 @@ def test_the_demo_board_is_recorded_registered_and_whole_in_the_index(
 
     # The record holds every player, as first versions
     recorded = record_of(dynamodb, name)
-    assert {player: float(item["score"]["N"]) for player, item in recorded.items()} == demo_scores()
+    assert {player: float(item["score"]["S"]) for player, item in recorded.items()} == demo_scores()
     assert {item["version"]["N"] for item in recorded.values()} == {"1"}
     # The board is registered, and no rebuild is left holding its lease
     registered = dynamodb.get_item(TableName=name, Key={"pk": {"S": "boards"}, "sk": {"S": DEMO_BOARD}})["Item"]

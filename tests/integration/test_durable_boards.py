@@ -11,42 +11,14 @@ import pytest
 
 from tests.support.api_client import InProcessClient, assert_error
 from tests.support.lambda_fakes import lambda_context, load_event
+from tests.support.record import index_of, record_of
 from tests.support.service import CACHE, Service
 from tests.support.switchable_proxy import PROVISIONED_THROUGHPUT_EXCEEDED, SwitchableProxy
-
-WHOLE_MARK = b"\x00whole"
 
 
 @pytest.fixture
 def api(service: Service) -> InProcessClient:
     return InProcessClient(service)
-
-
-def record_of(service: Service, board: str) -> dict[str, float]:
-    """The board's players and scores as the record holds them."""
-    scores: dict[str, float] = {}
-    request: dict[str, Any] = {
-        "TableName": service.table_name,
-        "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": f"board#{board}"}},
-        "ConsistentRead": True,
-    }
-    while True:
-        answer = service.dynamodb.query(**request)
-        scores |= {i["sk"]["S"].removeprefix("player#"): float(i["score"]["N"]) for i in answer["Items"]}
-        if "LastEvaluatedKey" not in answer:
-            return scores
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
-
-
-def index_of(service: Service, board: str) -> dict[str, float] | None:
-    """The board's players and scores as momento-local holds them (None: no set); the mark is left out."""
-    with service.momento.store.session(CACHE) as view:
-        members = view.sorted_set(board.encode())
-        if members is None:
-            return None
-        pairs = members.by_index(None, None, descending=True)
-    return {value.decode(): score for value, score in pairs if value != WHOLE_MARK}
 
 
 def registry_of(service: Service, board: str) -> dict[str, Any] | None:

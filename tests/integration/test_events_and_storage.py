@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 
 import pytest
@@ -21,13 +22,14 @@ def api(service: Service) -> InProcessClient:
 def test_storage_layout_is_the_original_services(service: Service) -> None:
     # Given a submission through the API
     service.submit("weekly", JOSE, {"score": 12.5})
-    # Then the board is a sorted set keyed by board name, valued by UTF-8 player name, scored by a double
+    # Then the board is a sorted set keyed by board name, valued by UTF-8 player name, scored by a double, plus the
+    # mark of a whole set (no player name can be it; it ranks below every allowed score)
     host, port = service.momento.host, service.momento.port
     credentials = CredentialProvider(service.api_key, host, host, host, port)
     with CacheClient.create(Configurations.Laptop.latest(), credentials, timedelta(minutes=1)) as client:
         fetched = client.sorted_set_fetch_by_rank(CACHE, "weekly")
     assert isinstance(fetched, CacheSortedSetFetch.Hit)
-    assert fetched.value_list_bytes == [(JOSE.encode("utf-8"), 12.5)]
+    assert fetched.value_list_bytes == [(b"\x00whole", -sys.float_info.max), (JOSE.encode("utf-8"), 12.5)]
 
 
 def test_each_write_refreshes_the_boards_ttl_to_a_day(service: Service) -> None:

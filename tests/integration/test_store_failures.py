@@ -7,6 +7,7 @@ import time
 import pytest
 
 from tests.support.api_client import InProcessClient, assert_error
+from tests.support.record import record_of
 from tests.support.service import API_KEY, API_KEY_PARAMETER, CACHE, Service
 
 
@@ -47,14 +48,15 @@ def test_a_store_slower_than_its_deadline_is_504_and_the_next_request_succeeds(
 
 def test_a_full_board_is_507_and_stays_readable_and_updatable(service: Service, api: InProcessClient) -> None:
     # Given a board at the item-size cap
-    service.momento.store.max_item_size_bytes = 160
-    for i in range(10):
-        assert api.submit("weekly", f"player{i}", {"score": i}).status == 202  # 10 x (7 + 8) B = 150 B
+    service.momento.store.max_item_size_bytes = 175
+    for i in range(10):  # 10 x (7 + 8) B = 150 B, and the mark of a whole set: 6 + 8 B
+        assert api.submit("weekly", f"player{i}", {"score": i}).status == 202
     # When a new player would grow it past the cap
     response = api.submit("weekly", "newcomer-with-a-long-name", {"score": 99})
     # Then the client is told the board is full, and nothing else changes
     assert_error(response, 507, "is full")
     assert len(api.page("weekly").json()["leaderboard"]) == 10
+    assert "newcomer-with-a-long-name" not in record_of(service, "weekly")  # taken back: record and index agree
     assert api.submit("weekly", "player3", {"score": 1000}).status == 202  # re-scoring does not grow it
     assert api.standing("weekly", "player3").json() == {"score": 1000, "rank": 0}
 

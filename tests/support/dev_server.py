@@ -33,11 +33,11 @@ class DevServerProcess:
         self.banner: list[str] = []
         self.url = self._wait_ready()
         printed = "".join(self.banner)
+        # Where the record is (None for an app with no table), and the command that empties momento-local's cache
         moto, flush = MOTO.search(printed), FLUSH.search(printed)
-        assert moto is not None, printed
-        assert flush is not None, printed
-        self.dynamodb_endpoint, self.table_name = moto["endpoint"], moto["table"]
-        self.flush_command = flush["command"]  # empties momento-local's cache, as the banner tells a developer
+        self.dynamodb_endpoint: str | None = moto["endpoint"] if moto else None
+        self.table_name: str | None = moto["table"] if moto else None
+        self.flush_command: str | None = flush["command"] if flush else None
 
     def _wait_ready(self, timeout_s: float = 60) -> str:
         assert self.process.stdout is not None

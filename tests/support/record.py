@@ -4,10 +4,14 @@ definition, for the tests' stage, with the helper the dev server uses, so the tw
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from devserver.tables import TableSpec, table_specs
 from tests.support.lambda_fakes import STAGE
 from tests.support.template import load_template
+
+if TYPE_CHECKING:
+    from tests.support.service import Service  # which imports this module
 
 TABLE_LOGICAL_ID = "LeaderboardTable"
 
@@ -16,3 +20,33 @@ TABLE_LOGICAL_ID = "LeaderboardTable"
 def leaderboard_table_spec() -> TableSpec:
     """The template's LeaderboardTable for StageName=STAGE (named leaderboard-api-<STAGE>)."""
     return table_specs(load_template(), {"StageName": STAGE})[TABLE_LOGICAL_ID]
+
+
+WHOLE_MARK = b"\x00whole"  # the index's mark of a whole set (src/shared/momento_store.py)
+
+
+def record_of(service: Service, board: str) -> dict[str, float]:
+    """The board's players and scores as the record holds them."""
+    scores: dict[str, float] = {}
+    request: dict[str, Any] = {
+        "TableName": service.table_name,
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": f"board#{board}"}},
+        "ConsistentRead": True,
+    }
+    while True:
+        answer = service.dynamodb.query(**request)
+        scores |= {i["sk"]["S"].removeprefix("player#"): float(i["score"]["S"]) for i in answer["Items"]}
+        if "LastEvaluatedKey" not in answer:
+            return scores
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def index_of(service: Service, board: str) -> dict[str, float] | None:
+    """The board's players and scores as momento-local holds them (None: no set); the mark is left out."""
+    with service.momento.store.session(service.cache) as view:
+        members = view.sorted_set(board.encode())
+        if members is None:
+            return None
+        pairs = members.by_index(None, None, descending=True)
+    return {value.decode(): score for value, score in pairs if value != WHOLE_MARK}

@@ -42,6 +42,7 @@ class Service:
     dynamodb: DynamoDBClient
     table_name: str
     api_key: str = API_KEY
+    cache: str = CACHE
 
     def invoke(self, module: str, event: dict[str, Any]) -> dict[str, Any]:
         context = lambda_context(f"leaderboard-api-{STAGE}-{module.rsplit('.', 1)[-1].replace('_', '-')}")

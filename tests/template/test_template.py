@@ -225,8 +225,9 @@ def test_every_named_resource_carries_the_stage_name() -> None:
 
     # Then every name includes its stage, all resource types are named, and the two stages share no name
     assert {resource["Type"] for resource in feature["Resources"].values()} >= set(NAME_PROPERTIES)
-    # (API, stage, 4 functions, 2 policies, 4 log groups, the table, the keep-alive's schedule rule)
-    assert len(feature_names) == 1 + 1 + 4 + 2 + 4 + 1 + 1
+    # (API, stage, 4 functions, 4 policies (the key, and one per kind of table use), 4 log groups, the table, the
+    # keep-alive's schedule rule)
+    assert len(feature_names) == 1 + 1 + 4 + 4 + 4 + 1 + 1
     assert all("feat-x" in name for name in feature_names.values()), feature_names
     assert all("dev" in name for name in dev_names.values()), dev_names
     assert not set(dev_names.values()) & set(feature_names.values())
@@ -334,7 +335,13 @@ def test_each_role_holds_only_logging_tracing_and_the_key_and_table_policies(rou
     assert role["AssumeRolePolicyDocument"]["Statement"] == [
         {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}}
     ]
-    ours = ["<MomentoApiKeyReadPolicy>", "<LeaderboardTablePolicy>"]
+    table_policy = {
+        "SubmitScoreFunction": "SubmitScoreTablePolicy",
+        "GetStandingFunction": "ReadBoardsTablePolicy",
+        "GetLeaderboardFunction": "ReadBoardsTablePolicy",
+        "KeepBoardsAliveFunction": "KeepBoardsAliveTablePolicy",
+    }[route.function]
+    ours = ["<MomentoApiKeyReadPolicy>", f"<{table_policy}>"]
     assert sorted(role["ManagedPolicyArns"]) == sorted([*AWS_MANAGED_POLICIES.values(), *ours])
     assert not role.get("Policies")
 
