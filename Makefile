@@ -20,7 +20,7 @@ EPHEMERAL_TTL_SECONDS ?= 3600
 # sam build needs python$(PYTHON_VERSION) on PATH: the virtualenv's comes first.
 SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
-.PHONY: help setup dev invoke sam-local test unit integration e2e lint security typecheck momento-local bench bench-momento-local build validate preflight deploy destroy lock clean
+.PHONY: help setup dev invoke sam-local test unit integration e2e lint security typecheck momento-local bench bench-momento-local build validate preflight deploy backfill destroy lock clean
 
 help:
 	@echo "Serve and try it (defaults in brackets):"
@@ -50,6 +50,9 @@ help:
 	@echo "                      parameter, the Momento cache [STAGE=$(STAGE) SSM_STAGE=$(SSM_STAGE)]; BRANCH= too"
 	@echo "  make deploy         the preflight, then deploy stack leaderboard-api-STAGE [STAGE=$(STAGE)]; STAGE=prod, STAGE=feat-x or"
 	@echo "                      BRANCH=feature/x for an ephemeral stage reading SSM_STAGE's key [SSM_STAGE=$(SSM_STAGE)]"
+	@echo "  make backfill STAGE=dev BOARDS=\"weekly daily\"   right after the first deploy of this version over boards"
+	@echo "                      that live only in Momento: copies them into the record, idempotently (run it again"
+	@echo "                      to finish an interrupted copy) [SSM_STAGE=$(SSM_STAGE)]; MOMENTO_ENDPOINT= for a v2 key"
 	@echo "  make destroy STAGE=feat-x   delete that stack (dev and prod also need CONFIRM=STAGE)"
 	@echo "Housekeeping:"
 	@echo "  make setup          create .venv and install the pinned development environment (any target does it)"
@@ -143,6 +146,14 @@ else
 	$(SAM) deploy --stack-name leaderboard-api-$(STAGE) --s3-prefix leaderboard-api-$(STAGE) \
 	  --parameter-overrides StageName=$(STAGE) SsmStageName=$(SSM_STAGE) LeaderboardTtlSeconds=$(EPHEMERAL_TTL_SECONDS)
 endif
+
+# Adopting a deployment whose boards live only in Momento: deploy this version, then copy them into the record at
+# once (scripts/backfill.py says why in that order). The key is read as the preflight reads it.
+backfill: $(STAMP)
+	@test -n "$(BOARDS)" || \
+	  { echo 'make backfill: name the boards: make backfill STAGE=$(STAGE) BOARDS="weekly daily"'; exit 1; }
+	@$(PY) scripts/backfill.py --stage $(STAGE) --ssm-stage $(if $(filter dev prod,$(STAGE)),$(STAGE),$(SSM_STAGE)) \
+	  --boards $(BOARDS) $(if $(MOMENTO_ENDPOINT),--momento-endpoint '$(MOMENTO_ENDPOINT)')
 
 destroy: $(STAMP)
 	@case "$(STAGE)" in dev|prod) test "$(CONFIRM)" = "$(STAGE)" || \

@@ -100,7 +100,14 @@ def main(argv: list[str] | None = None) -> int:
         services.stop()
         return 1
     if args.seed:
-        seed_demo_board(services.momento.address, LOCAL_MOMENTO_KEY, services.cache_names[0])
+        print(f"dev server: seeding the demo board '{DEMO_BOARD}' (its record, then its index)...", flush=True)
+        seed_demo_board(
+            services.momento.address,
+            LOCAL_MOMENTO_KEY,
+            services.cache_names[0],
+            services.table_variables["LEADERBOARD_TABLE_NAME"],  # the record's table, as the functions name it
+            services.moto_endpoint,
+        )
     gateway.warm_up()
     stop = threading.Event()
     signals = StopSignals()

@@ -1,27 +1,95 @@
-"""A demo board, written straight into momento-local in the service's storage layout, so paging can be tried at once."""
+"""A demo board, written the way the service keeps boards: every score into the record, the board registered, then
+its index built by the service's own rebuild, so paging can be tried at once and the board survives a flush of
+momento-local like any other (the next read rebuilds it from the record).
+
+The index is built here rather than left to the first read: a read waits at most 3 s for a rebuild, less than a
+board of this size takes, so `make dev` says it is ready only once the board is whole.
+
+The dev server's process does not otherwise import the functions' code (each function runs in a worker with its own
+code folder on sys.path). The seed does, on purpose: the record's layout, the registry and the index's mark come
+from the code that reads them. src/ goes at the end of sys.path, so it shadows nothing of the dev server's.
+"""
 
 from __future__ import annotations
 
+import logging
 import random
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
-from momento import CacheClient, Configurations, CredentialProvider
-from momento.responses import CacheSortedSetPutElements
+from devserver.local_aws import dynamodb_client
 
 DEMO_BOARD = "demo"
 DEMO_PLAYERS = 5000
-BATCH = 1000
+REBUILD_DEADLINE_S = 120  # far more than a demo board's rebuild takes: reaching it is a bug, said as one
+SRC = Path(__file__).resolve().parents[1] / "src"
 
 
-def seed_demo_board(address: str, api_key: str, cache_name: str, players: int = DEMO_PLAYERS) -> None:
-    host, _, port = address.rpartition(":")
-    credentials = CredentialProvider(api_key, host, host, host, int(port))
-    rng = random.Random(2026)  # the same board every time  # noqa: S311 - not security-sensitive
-    with CacheClient.create(Configurations.Laptop.latest(), credentials, timedelta(days=1)) as client:
-        for start in range(0, players, BATCH):
-            batch = {
-                f"player-{i:04d}": float(rng.randrange(0, 100_000)) for i in range(start, min(players, start + BATCH))
-            }
-            response = client.sorted_set_put_elements(cache_name, DEMO_BOARD, batch)
-            if not isinstance(response, CacheSortedSetPutElements.Success):
-                raise RuntimeError(f"could not seed the demo board: {response}")
+def demo_scores(players: int = DEMO_PLAYERS) -> dict[str, float]:
+    """The same board every time: player-0000, player-0001, ... with scores from one seeded generator."""
+    rng = random.Random(2026)  # noqa: S311 - not security-sensitive
+    return {f"player-{i:04d}": float(rng.randrange(0, 100_000)) for i in range(players)}
+
+
+def seed_demo_board(
+    address: str,
+    api_key: str,
+    cache_name: str,
+    table_name: str,
+    dynamodb_endpoint: str,
+    *,
+    players: int = DEMO_PLAYERS,
+) -> None:
+    """Writes the demo board into the record (`table_name` at `dynamodb_endpoint`) and builds its index in
+    momento-local (`address`, `cache_name`), as the functions would."""
+    if str(SRC) not in sys.path:
+        sys.path.append(str(SRC))
+    from shared.config import MOMENTO_MAX_TTL_SECONDS, Settings  # noqa: PLC0415 - importable once src/ is on the path
+    from shared.momento_store import LeaderboardStore  # noqa: PLC0415
+    from shared.rebuild import Outcome, Rebuilder  # noqa: PLC0415
+    from shared.record import Record  # noqa: PLC0415
+    from shared.secret import Secret  # noqa: PLC0415
+
+    config = Settings(
+        api_key_parameter="",  # the key is given; nothing reads SSM
+        cache_name=cache_name,
+        leaderboard_ttl=timedelta(seconds=MOMENTO_MAX_TTL_SECONDS),
+        momento_endpoint=None,
+        momento_local_address=address,
+        cors_allow_origin="*",
+        api_key_cache=timedelta(0),
+        api_key_grace=timedelta(0),
+        table_name=table_name,
+        board_retention=None,
+        rebuild_elements_per_second=0,  # unpaced: nothing else competes for momento-local's limits here
+    )
+    record = Record(config, dynamodb_client(dynamodb_endpoint))
+    now = time.time()
+    with _quiet_service_logs():
+        record.fill_board(DEMO_BOARD, demo_scores(players), int(now * 1000))
+        record.touch_board(DEMO_BOARD, int(now))
+        secret = Secret("the local Momento key", api_key, lambda: api_key)
+        outcome = Rebuilder(LeaderboardStore(config), record, config).run(
+            DEMO_BOARD, secret, time.time() + REBUILD_DEADLINE_S
+        )
+    if outcome is not Outcome.WHOLE:
+        raise RuntimeError(f"the demo board's index was not built: the rebuild ended {outcome.value}")
+
+
+@contextmanager
+def _quiet_service_logs() -> Iterator[None]:
+    """The record's and the rebuild's info lines (JSON, meant for CloudWatch) would come before the banner; their
+    warnings still show."""
+    from shared.observability import logger  # noqa: PLC0415 - see seed_demo_board
+
+    service_log = logging.getLogger(logger.name)
+    level = service_log.level
+    service_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        service_log.setLevel(level)

@@ -192,7 +192,7 @@ def check_cache(ssm: SSMClient, target: Target, environ: Mapping[str, str]) -> C
     """The stack's cache exists, as seen with the stage's key; only a control call the key may make can tell."""
     try:
         key, key_source = _key_to_check_with(ssm, target.key_parameter, environ)
-        credentials, where = _momento_credentials(key, target, environ.get("MOMENTO_LOCAL_ADDRESS"))
+        credentials, where = momento_credentials_for(key, target, environ.get("MOMENTO_LOCAL_ADDRESS"))
     except NotChecked as reason:
         return CheckResult(CACHE, Status.SKIPPED, f"not checked: {reason}")
     except UnusableKey as problem:
@@ -217,7 +217,7 @@ def _key_to_check_with(ssm: SSMClient, name: str, environ: Mapping[str, str]) ->
         raise NotChecked(f"the key could not be read ({type(error).__name__})") from None
 
 
-def _momento_credentials(key: str, target: Target, local_address: str | None) -> tuple[CredentialProvider, str]:
+def momento_credentials_for(key: str, target: Target, local_address: str | None) -> tuple[CredentialProvider, str]:
     """Credentials built as the functions build them, and where they lead."""
     from shared.momento_credentials import momento_credentials  # noqa: PLC0415 - the SDK loads only with a key
 
@@ -248,7 +248,7 @@ def _list_caches(credentials: CredentialProvider, timeout: timedelta) -> ListCac
 
     The SDK's control calls wait up to a minute; a daemon thread bounds the wait without keeping the process alive.
     """
-    from momento import CacheClient, Configurations  # noqa: PLC0415 - see _momento_credentials
+    from momento import CacheClient, Configurations  # noqa: PLC0415 - see momento_credentials_for
 
     answers: list[ListCachesResponse | Exception] = []
 
@@ -269,8 +269,8 @@ def _list_caches(credentials: CredentialProvider, timeout: timedelta) -> ListCac
 
 
 def _cache_result(answer: ListCachesResponse | Exception | None, target: Target, where: str) -> CheckResult:
-    from momento.errors import MomentoErrorCode  # noqa: PLC0415 - see _momento_credentials
-    from momento.responses import ListCaches  # noqa: PLC0415 - see _momento_credentials
+    from momento.errors import MomentoErrorCode  # noqa: PLC0415 - see momento_credentials_for
+    from momento.responses import ListCaches  # noqa: PLC0415 - see momento_credentials_for
 
     name = target.cache_name
     if answer is None:

@@ -18,7 +18,8 @@ timeout; throttling (after boto3's own retries) ends in a 429.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,8 @@ CONNECT_TIMEOUT_S = 1
 READ_TIMEOUT_S = 2
 ATTEMPTS = 3
 REGISTRY = "boards"
+BATCH_WRITE = 25  # DynamoDB's most items in one BatchWriteItem
+BATCH_RETRIES_S = (0.05, 0.1, 0.2, 0.4, 0.8)  # pauses before writing again what a batch left unprocessed
 THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 UNAVAILABLE = {"InternalServerError", "ServiceUnavailable"}
 
@@ -61,10 +64,12 @@ class RecordError(RuntimeError):
 
 
 class Record:
-    def __init__(self, config: Settings) -> None:
+    def __init__(self, config: Settings, client: DynamoDBClient | None = None) -> None:
+        """`client`: one made by the caller, for a table outside the function's environment (a local server, a
+        script's account); by default the function's own, created on first use."""
         self._table = config.table_name
         self._lock = threading.Lock()
-        self._client: DynamoDBClient | None = None
+        self._client: DynamoDBClient | None = client
 
     # --- scores -------------------------------------------------------------------------------------------------
 
@@ -80,6 +85,23 @@ class Record:
         )
         return _recorded(answer["Attributes"])
 
+    def add_score(self, board: str, player: str, score: float, now_ms: int) -> bool:
+        """Records the player's score (version 1) only if the record has none for them, and says whether it did.
+
+        For copying scores that predate the record (a backfill from the index): a score the service has written
+        is newer than any copy, so it is never replaced.
+        """
+        try:
+            self._call(
+                "put_item",
+                TableName=self._table,
+                Item={**_score_key(board, player), **_first_version(score, now_ms)},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except _ConditionFailedError:
+            return False
+        return True
+
     def take_back_new_player(self, board: str, player: str) -> bool:
         """Deletes a player's first score (version 1) that the index refused (a full board), so the record holds no
         player a rebuild could never index; False when the player was written again meanwhile (then it stays)."""
@@ -94,6 +116,24 @@ class Record:
         except _ConditionFailedError:
             return False
         return True
+
+    def fill_board(self, board: str, scores: Mapping[str, float], now_ms: int) -> None:
+        """Writes many players at once, each as a first version (version 1), replacing what the record holds for
+        them. Only for a board nobody else writes meanwhile (the local demo board): it bypasses the versions the
+        write path relies on, and costs one request per 25 players instead of one per player."""
+        items = [
+            {"PutRequest": {"Item": {**_score_key(board, player), **_first_version(score, now_ms)}}}
+            for player, score in scores.items()
+        ]
+        for start in range(0, len(items), BATCH_WRITE):
+            pending: Any = {self._table: items[start : start + BATCH_WRITE]}
+            for pause in (*BATCH_RETRIES_S, None):
+                pending = self._call("batch_write_item", RequestItems=pending).get("UnprocessedItems")
+                if not pending:
+                    break
+                if pause is None:
+                    raise StoreThrottled("DynamoDB left part of a batch unwritten")
+                time.sleep(pause)
 
     def get_score(self, board: str, player: str) -> Recorded | None:
         """The player's current score, read strongly consistently (it decides what the index must hold)."""
@@ -133,6 +173,18 @@ class Record:
             TableName=self._table,
             Key=_registry_key(board),
             UpdateExpression="SET lastWrite = :now, createdAt = if_not_exists(createdAt, :now)",
+            ExpressionAttributeValues={":now": _number(now_s)},
+        )
+
+    def register_board(self, board: str, now_s: int) -> None:
+        """Registers the board if the registry does not know it; a known board keeps its lastWrite (a copy of old
+        scores is not a write: retention still counts from the board's last real one)."""
+        self._call(
+            "update_item",
+            TableName=self._table,
+            Key=_registry_key(board),
+            UpdateExpression="SET lastWrite = if_not_exists(lastWrite, :now), "
+            "createdAt = if_not_exists(createdAt, :now)",
             ExpressionAttributeValues={":now": _number(now_s)},
         )
 
@@ -285,6 +337,10 @@ def _score_key(board: str, player: str) -> dict[str, Any]:
 
 def _registry_key(board: str) -> dict[str, Any]:
     return {"pk": {"S": REGISTRY}, "sk": {"S": board}}
+
+
+def _first_version(score: float, now_ms: int) -> dict[str, Any]:
+    return {"score": _score(score), "version": {"N": "1"}, "updatedAt": _number(now_ms)}
 
 
 def _number(value: int) -> dict[str, str]:

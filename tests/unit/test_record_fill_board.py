@@ -1,0 +1,62 @@
+"""Record.fill_board: 25 players per BatchWriteItem, and what DynamoDB leaves unprocessed written again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, cast
+
+import pytest
+from mypy_boto3_dynamodb import DynamoDBClient
+
+from shared.config import Settings
+from shared.errors import StoreThrottled
+from shared.record import Record
+
+
+class BatchWrites:
+    """Stands in for the DynamoDB client: notes each batch; leaves the first `refuse` batches' last item unprocessed."""
+
+    def __init__(self, refuse: int = 0) -> None:
+        self.batches: list[list[str]] = []
+        self._refuse = refuse
+
+    def batch_write_item(self, RequestItems: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:  # noqa: N803
+        ((table, requests),) = RequestItems.items()
+        self.batches.append([request["PutRequest"]["Item"]["sk"]["S"] for request in requests])
+        if self._refuse > 0:
+            self._refuse -= 1
+            return {"UnprocessedItems": {table: requests[-1:]}}
+        return {"UnprocessedItems": {}}
+
+
+def record(client: BatchWrites) -> Record:
+    config = Settings(
+        api_key_parameter="",
+        cache_name="leaderboard",
+        leaderboard_ttl=timedelta(days=1),
+        momento_endpoint=None,
+        momento_local_address=None,
+        cors_allow_origin="*",
+        api_key_cache=timedelta(0),
+        api_key_grace=timedelta(0),
+        table_name="leaderboard-api-unit",
+        board_retention=None,
+        rebuild_elements_per_second=0,
+    )
+    return Record(config, cast("DynamoDBClient", client))
+
+
+def test_players_go_25_to_a_request_and_what_is_left_unprocessed_is_written_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("shared.record.time.sleep", lambda _: None)
+    client = BatchWrites(refuse=2)
+    record(client).fill_board("demo", {f"p{i:02d}": float(i) for i in range(60)}, now_ms=0)
+    assert [len(batch) for batch in client.batches] == [25, 1, 1, 25, 10]
+    assert sorted({sk for batch in client.batches for sk in batch}) == [f"player#p{i:02d}" for i in range(60)]
+
+
+def test_a_batch_dynamodb_keeps_refusing_is_a_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shared.record.time.sleep", lambda _: None)
+    with pytest.raises(StoreThrottled):
+        record(BatchWrites(refuse=100)).fill_board("demo", {"ada": 1.0}, now_ms=0)
