@@ -375,7 +375,7 @@ def v1_handlers() -> dict[str, Callable[[Any, Any], Any]]:
 
     @api_handler(parse_page_request)
     def page(request: PageRequest, key: Secret) -> Any:
-        fetched: Any = store._with_key(  # noqa: SLF001
+        fetched: Any = store._with_key(
             key,
             lambda client: client.sorted_set_fetch_by_rank(
                 CACHE, request.leaderboard, request.start_rank, request.end_rank, SortOrder.DESCENDING

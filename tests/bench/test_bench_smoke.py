@@ -18,6 +18,11 @@ REQUIRED = [
     "cold_start_ratio",
     "http_rps",
     "http_p99_ms",
+    "durable_write_overhead",
+    "read_ratio_vs_before_the_record_standing",
+    "read_ratio_vs_before_the_record_page",
+    "rebuild_seconds_300",
+    "rebuild_ops_300",
 ]
 
 
@@ -32,3 +37,4 @@ def test_the_benchmark_harness_produces_every_figure(tmp_path: Path) -> None:
     assert len(results["details"]["cold_start"]["slowest_imports"]) == 10
     assert "scale_ratio_1k_vs_100_page" in results
     assert "1. warm overhead" in table(results)
+    assert results["details"]["rebuild"]["elements_written"] >= 300  # every player, and the mark
