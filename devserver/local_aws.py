@@ -31,11 +31,11 @@ def ssm_client(endpoint: str) -> SSMClient:
     return boto3.client("ssm", **_local(endpoint))
 
 
-def dynamodb_client(endpoint: str) -> DynamoDBClient:
+def dynamodb_client(endpoint: str, config: Config | None = None) -> DynamoDBClient:
     """A client of the local DynamoDB (moto's server, the same one as SSM's) at `endpoint`."""
     import boto3  # noqa: PLC0415
 
-    return boto3.client("dynamodb", **_local(endpoint))
+    return boto3.client("dynamodb", config=config, **_local(endpoint))
 
 
 def lambda_client(endpoint: str, config: Config | None = None) -> LambdaClient:

@@ -2,9 +2,9 @@
 
 One rebuild per board at a time across all function instances: a lease in the board's registry item, taken with a
 conditional write and extended after every batch; a crashed rebuilder's lease expires (LEASE) and the next one
-resumes where it stopped (the registry item keeps the last player done). The rebuild walks the record in batches,
-writes each batch with one put_elements call, then re-reads the same batch and re-puts any player whose score
-changed meanwhile (the same check the write path makes, so a concurrent write is never overwritten by an older
+resumes where it stopped (the registry item keeps the last player done). The rebuild walks the record in pages
+(one Query each), writes each page with put_elements calls, then re-reads the same page and re-puts any player whose
+score changed meanwhile (the same check the write path makes, so a concurrent write is never overwritten by an older
 value); paced to REBUILD_ELEMENTS_PER_SECOND and backing off when Momento answers its rate limit. The set's mark of
 completeness goes in last, so no read takes a partial set for the whole board.
 """
@@ -23,8 +23,12 @@ from shared.observability import logger
 from shared.record import Record, Recorded
 from shared.secret import Secret
 
-LEASE_MS = 15_000  # longer than one batch can take (a put and two reads, each bounded by its client's timeouts)
-MAX_BATCH = 100  # players per put_elements call
+LEASE_MS = 15_000  # longer than one page can take (its puts and two reads, each bounded by its client's timeouts)
+# Players per read of the record: one Query (DynamoDB stops a page at 1 MB by itself when names are long), so a
+# large board costs few round trips.
+MAX_PAGE = 10_000
+PAGE_SECONDS = 2  # when paced, a page is what the pace writes in this long: well inside a request's 3 s wait
+MAX_BATCH = 500  # players per put_elements call
 CHECK_ROUNDS = 5  # re-reads of a batch before giving the lease up (a player written that often is still converging)
 BACKOFF_S = (0.25, 0.5, 1.0, 2.0)
 
@@ -47,7 +51,9 @@ class Rebuilder:
         self._index = index
         self._record = record
         self._rate = config.rebuild_elements_per_second
+        self._page = max(1, min(MAX_PAGE, self._rate * PAGE_SECONDS)) if self._rate else MAX_PAGE
         self._batch = min(MAX_BATCH, self._rate) if self._rate else MAX_BATCH
+        self._paced_since, self._paced = 0.0, 0
         self._clock = clock
         self._sleep = sleep
         self._owner = uuid.uuid4().hex  # this execution environment
@@ -68,7 +74,7 @@ class Rebuilder:
             raise
 
     def _rebuild(self, board: str, after: str | None, api_key: Secret, deadline: float) -> Outcome:
-        started, written = self._clock(), 0
+        self._paced_since, self._paced, written = self._clock(), 0, 0
         while True:
             if self._clock() >= deadline:
                 self._record.pause_rebuild(board, self._owner)
@@ -85,7 +91,6 @@ class Rebuilder:
                 break
             if not self._record.save_rebuild_progress(board, self._owner, after, self._now_ms() + LEASE_MS):
                 return Outcome.BUSY  # the lease expired and another instance took over
-            self._pace(started, written)
         if self._index.size(board, api_key) < self._record.count(board):
             # The set lost players while this rebuild ran (flushed again): start over, from the first player.
             logger.warning("A board's set lost players during its rebuild; starting over", extra={"leaderboard": board})
@@ -101,11 +106,11 @@ class Rebuilder:
     def _index_batch(
         self, board: str, after: str | None, api_key: Secret, deadline: float
     ) -> tuple[list[Recorded], bool] | None:
-        """Reads the next batch, puts it, re-reads it and re-puts what changed, until the index holds what the
-        record holds. Returns the batch as last read (its end is where the next starts) and whether more players
+        """Reads the next page, puts it, re-reads it and re-puts what changed, until the index holds what the
+        record holds. Returns the page as last read (its end is where the next starts) and whether more players
         follow, or None when the time ran out.
         """
-        batch, more = self._record.scores(board, after, self._batch)
+        batch, more = self._record.scores(board, after, self._page)
         if not batch:
             return batch, more
         put_versions: dict[str, int] = {}
@@ -114,17 +119,26 @@ class Rebuilder:
             if not self._put(board, to_put, api_key, deadline):
                 return None
             put_versions.update((r.player, r.version) for r in to_put)
-            again, more = self._record.scores(board, after, self._batch)
+            again, more = self._record.scores(board, after, self._page)
             # Changed since read, or new in this range (a player who joined meanwhile): put the record's value.
             to_put = [r for r in again if put_versions.get(r.player) != r.version]
             if not to_put:
                 return again, more
         return None
 
-    def _put(self, board: str, batch: list[Recorded], api_key: Secret, deadline: float) -> bool:
+    def _put(self, board: str, records: list[Recorded], api_key: Secret, deadline: float) -> bool:
+        """Puts the records in batches, paced; False when the time ran out (or Momento's rate limit outlasted it)."""
+        for start in range(0, len(records), self._batch):
+            batch = {r.player: r.score for r in records[start : start + self._batch]}
+            if self._clock() >= deadline or not self._put_batch(board, batch, api_key, deadline):
+                return False
+            self._pace(len(batch))
+        return True
+
+    def _put_batch(self, board: str, batch: dict[str, float], api_key: Secret, deadline: float) -> bool:
         for backoff in (*BACKOFF_S, None):
             try:
-                self._index.put_scores(board, {r.player: r.score for r in batch}, api_key)
+                self._index.put_scores(board, batch, api_key)
             except StoreThrottled:
                 if backoff is None or self._clock() + backoff >= deadline:
                     return False
@@ -134,10 +148,11 @@ class Rebuilder:
                 return True
         return False
 
-    def _pace(self, started: float, written: int) -> None:
+    def _pace(self, written: int) -> None:
         """Keeps the rebuild at REBUILD_ELEMENTS_PER_SECOND, leaving the rest of the account's limit to traffic."""
+        self._paced += written
         if self._rate:
-            ahead = written / self._rate - (self._clock() - started)
+            ahead = self._paced / self._rate - (self._clock() - self._paced_since)
             if ahead > 0:
                 self._sleep(ahead)
 
