@@ -180,19 +180,24 @@ def test_a_read_during_a_slow_rebuild_waits_then_answers_503_never_a_partial_boa
 
 
 def test_momento_failing_during_a_rebuild_serves_no_partial_board_and_the_rebuild_resumes(
-    service: Service, api: InProcessClient
+    service_environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, momento_local: Any, ssm: Any
 ) -> None:
-    fill(api, "weekly", 250)  # three batches of 100
+    monkeypatch.setenv("REBUILD_ELEMENTS_PER_SECOND", "100")  # pages of 200 players, put 100 at a time
+    from tests.support.service import start_service  # noqa: PLC0415
+
+    service = start_service(momento_local, ssm)
+    api = InProcessClient(service)
+    fill(api, "weekly", 250)
     expected = api.page("weekly", {"startRank": "0", "endRank": "100"}).json()
     flush(service)
-    # The rebuild's second batch fails (the first put and its re-read go through).
-    service.momento.faults.set(return_error="unavailable", error_rpcs=["sorted-set-put"], error_after=1)
+    # The first page's two puts go through; the second page's put fails (after the SDK's retries).
+    service.momento.faults.set(return_error="unavailable", error_rpcs=["sorted-set-put"], error_after=2)
     response = api.page("weekly", {"startRank": "0", "endRank": "100"})
     assert_error(response, 503, "temporarily unavailable")
-    assert len(index_of(service, "weekly") or {}) == 100
+    assert len(index_of(service, "weekly") or {}) == 200  # partly rebuilt, and not served
     registered = registry_of(service, "weekly")
     assert registered is not None
-    assert registered["rebuildAfter"]["S"] == "player-099"
+    assert registered["rebuildAfter"]["S"] == "player-199"  # where the next rebuild resumes
     service.momento.faults.clear()
     assert api.page("weekly", {"startRank": "0", "endRank": "100"}).json() == expected
     assert index_of(service, "weekly") == record_of(service, "weekly")
