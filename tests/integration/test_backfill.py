@@ -23,6 +23,7 @@ from scripts import backfill
 from shared.record import Record, RecordError
 from tests.support import ROOT
 from tests.support.lambda_fakes import STAGE
+from tests.support.record import score_items
 
 KEY = "mk-backfill-4c1e-never-shown"  # the stage's Momento key in SSM; never in the output
 CACHE = "leaderboard"
@@ -61,19 +62,7 @@ class Stage:
 
     def items(self, board: str) -> dict[str, dict[str, Any]]:
         """The board's score items in the record, by player."""
-        items: dict[str, dict[str, Any]] = {}
-        request: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": f"board#{board}"}},
-            "ConsistentRead": True,
-        }
-        while True:
-            answer = self.dynamodb.query(**request)
-            items |= {item["sk"]["S"].removeprefix("player#"): item for item in answer["Items"]}
-            if "LastEvaluatedKey" not in answer:
-                return items
-            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        return score_items(self.dynamodb, self.table, board)
 
     def record(self, board: str) -> dict[str, float]:
         return {player: float(item["score"]["S"]) for player, item in self.items(board).items()}

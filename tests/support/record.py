@@ -11,6 +11,8 @@ from tests.support.lambda_fakes import STAGE
 from tests.support.template import load_template
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
     from tests.support.service import Service  # which imports this module
 
 TABLE_LOGICAL_ID = "LeaderboardTable"
@@ -25,21 +27,27 @@ def leaderboard_table_spec() -> TableSpec:
 WHOLE_MARK = b"\x00whole"  # the index's mark of a whole set (src/shared/momento_store.py)
 
 
-def record_of(service: Service, board: str) -> dict[str, float]:
-    """The board's players and scores as the record holds them."""
-    scores: dict[str, float] = {}
+def score_items(dynamodb: DynamoDBClient, table: str, board: str) -> dict[str, dict[str, Any]]:
+    """The board's score items as the record holds them, by player (read strongly consistently)."""
+    items: dict[str, dict[str, Any]] = {}
     request: dict[str, Any] = {
-        "TableName": service.table_name,
+        "TableName": table,
         "KeyConditionExpression": "pk = :pk",
         "ExpressionAttributeValues": {":pk": {"S": f"board#{board}"}},
         "ConsistentRead": True,
     }
     while True:
-        answer = service.dynamodb.query(**request)
-        scores |= {i["sk"]["S"].removeprefix("player#"): float(i["score"]["S"]) for i in answer["Items"]}
+        answer = dynamodb.query(**request)
+        items |= {item["sk"]["S"].removeprefix("player#"): item for item in answer["Items"]}
         if "LastEvaluatedKey" not in answer:
-            return scores
+            return items
         request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def record_of(service: Service, board: str) -> dict[str, float]:
+    """The board's players and scores as the record holds them."""
+    items = score_items(service.dynamodb, service.table_name, board)
+    return {player: float(item["score"]["S"]) for player, item in items.items()}
 
 
 def index_of(service: Service, board: str) -> dict[str, float] | None:
