@@ -31,11 +31,11 @@ api_key: Slot[Secret] = Slot("momento_api_key")
 def keep_boards_alive(request: Request) -> dict[str, Any]:
     remaining_s = request.context.get_remaining_time_in_millis() / 1000
     deadline = time.time() + remaining_s - min(MARGIN_S, remaining_s / 5)
-    report = leaderboards().keep_alive(api_key.take(request), deadline)
-    logger.info("Kept the boards alive", extra=asdict(report))
-    for name, count in asdict(report).items():
+    report = asdict(leaderboards().keep_alive(api_key.take(request), deadline))
+    logger.info("Kept the boards alive", extra=report)
+    for name, count in report.items():
         metrics.add_metric(name=f"Boards{name.capitalize()}", unit=MetricUnit.Count, value=count)
-    return asdict(report)
+    return report
 
 
 _config = settings()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from typing import TypeVar
@@ -68,15 +68,15 @@ class Leaderboards:
         board, player = submission.leaderboard, submission.player
         recorded = self._record.put_score(board, player, submission.score, int(self._clock() * 1000))
         self._touch(board)
-        whole: Future[bool] | None = None
+        self._put(board, player, recorded, api_key)
+        # Whether the set is whole is read while the record is read back, so it costs no time of its own.
+        whole = self._parallel.submit(self._index.is_whole, board, api_key)
         for _ in range(WRITE_CHECKS):
-            self._put(board, player, recorded, api_key)
-            # Whether the set is whole is read while the record is read back, so it costs no time of its own.
-            whole = whole or self._parallel.submit(self._index.is_whole, board, api_key)
             current = self._record.get_score(board, player)
             if current is None or current.version == recorded.version:
                 break
             recorded = current  # another write landed between ours and our put: index the newest
+            self._put(board, player, recorded, api_key)
         else:
             raise StoreUnavailable(f"the index of '{board}' did not settle for '{player}' after {WRITE_CHECKS} checks")
         if not whole.result():

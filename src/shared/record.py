@@ -142,13 +142,7 @@ class Record:
 
     def scores(self, board: str, after: str | None, limit: int) -> tuple[list[Recorded], bool]:
         """Up to `limit` players of the board in name order, after the player `after`; and whether more follow."""
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :board AND begins_with(sk, :player)",
-            "ExpressionAttributeValues": {":board": {"S": _board_pk(board)}, ":player": {"S": "player#"}},
-            "ConsistentRead": True,
-            "Limit": limit,
-        }
+        request = self._board_query(board, ConsistentRead=True, Limit=limit)
         if after is not None:
             request["ExclusiveStartKey"] = _score_key(board, after)
         answer = self._call("query", **request)

@@ -4,12 +4,12 @@ then indexed by the service's own rebuild, so the set is whole (it holds the mar
 from __future__ import annotations
 
 import random
-from typing import Any
 
 from mypy_boto3_dynamodb import DynamoDBClient
 
 from devserver.seed import DEMO_BOARD, DEMO_PLAYERS, demo_scores, seed_demo_board
 from momento_local import MomentoLocalServer
+from tests.support.record import score_items
 
 CACHE = "leaderboard"
 KEY = "local-momento-api-key"
@@ -25,22 +25,6 @@ def previous_demo_scores() -> dict[str, float]:
     return scores
 
 
-def record_of(dynamodb: DynamoDBClient, table: str) -> dict[str, dict[str, Any]]:
-    items: dict[str, dict[str, Any]] = {}
-    request: dict[str, Any] = {
-        "TableName": table,
-        "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": f"board#{DEMO_BOARD}"}},
-        "ConsistentRead": True,
-    }
-    while True:
-        answer = dynamodb.query(**request)
-        items |= {item["sk"]["S"].removeprefix("player#"): item for item in answer["Items"]}
-        if "LastEvaluatedKey" not in answer:
-            return items
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
-
-
 def test_the_demo_board_is_the_same_board_as_before() -> None:
     assert demo_scores() == previous_demo_scores()
 
@@ -54,7 +38,7 @@ def test_the_demo_board_is_recorded_registered_and_whole_in_the_index(
     seed_demo_board(momento_local.address, KEY, CACHE, name, moto_server)
 
     # The record holds every player, as first versions
-    recorded = record_of(dynamodb, name)
+    recorded = score_items(dynamodb, name, DEMO_BOARD)
     assert {player: float(item["score"]["S"]) for player, item in recorded.items()} == demo_scores()
     assert {item["version"]["N"] for item in recorded.values()} == {"1"}
     # The board is registered, and no rebuild is left holding its lease

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from momento_local.store import Ttl, TtlChange
 from tests.support.api_client import InProcessClient, assert_error
 from tests.support.lambda_fakes import lambda_context, load_event
 from tests.support.record import index_of, record_of
-from tests.support.service import CACHE, Service
+from tests.support.service import CACHE, Service, start_service
 from tests.support.switchable_proxy import PROVISIONED_THROUGHPUT_EXCEEDED, SwitchableProxy
 
 
@@ -25,6 +26,16 @@ def registry_of(service: Service, board: str) -> dict[str, Any] | None:
     key = {"pk": {"S": "boards"}, "sk": {"S": board}}
     answer = service.dynamodb.get_item(TableName=service.table_name, Key=key, ConsistentRead=True)
     return answer.get("Item")
+
+
+def started_with(
+    monkeypatch: pytest.MonkeyPatch, momento_local: Any, ssm: Any, **variables: str
+) -> tuple[Service, InProcessClient]:
+    """A cold start of the functions with some of their settings changed."""
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    service = start_service(momento_local, ssm)
+    return service, InProcessClient(service)
 
 
 def flush(service: Service) -> None:
@@ -143,11 +154,7 @@ def test_a_write_after_a_flush_brings_the_whole_board_back(service: Service, api
 def test_a_board_idle_past_its_momento_ttl_reads_the_same(
     service_environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, momento_local: Any, ssm: Any
 ) -> None:
-    monkeypatch.setenv("LEADERBOARD_TTL_SECONDS", "1")
-    from tests.support.service import start_service  # noqa: PLC0415 - a service started with the short TTL
-
-    service = start_service(momento_local, ssm)
-    api = InProcessClient(service)
+    service, api = started_with(monkeypatch, momento_local, ssm, LEADERBOARD_TTL_SECONDS="1")
     fill(api, "weekly", 20)
     before = snapshot(api, "weekly", ["player-007"])
     time.sleep(1.2)
@@ -158,11 +165,9 @@ def test_a_board_idle_past_its_momento_ttl_reads_the_same(
 def test_a_read_during_a_slow_rebuild_waits_then_answers_503_never_a_partial_board(
     service_environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, momento_local: Any, ssm: Any
 ) -> None:
-    monkeypatch.setenv("REBUILD_ELEMENTS_PER_SECOND", "40")  # 3 s of waiting rebuilds ~120 of 200 players
-    from tests.support.service import start_service  # noqa: PLC0415
-
-    service = start_service(momento_local, ssm)
-    api = InProcessClient(service)
+    service, api = started_with(
+        monkeypatch, momento_local, ssm, REBUILD_ELEMENTS_PER_SECOND="40"
+    )  # 3 s of waiting rebuilds ~120 of 200 players
     fill(api, "weekly", 200)
     top = api.page("weekly", {"startRank": "0", "endRank": "10"}).json()
     flush(service)
@@ -182,11 +187,9 @@ def test_a_read_during_a_slow_rebuild_waits_then_answers_503_never_a_partial_boa
 def test_momento_failing_during_a_rebuild_serves_no_partial_board_and_the_rebuild_resumes(
     service_environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, momento_local: Any, ssm: Any
 ) -> None:
-    monkeypatch.setenv("REBUILD_ELEMENTS_PER_SECOND", "100")  # pages of 200 players, put 100 at a time
-    from tests.support.service import start_service  # noqa: PLC0415
-
-    service = start_service(momento_local, ssm)
-    api = InProcessClient(service)
+    service, api = started_with(
+        monkeypatch, momento_local, ssm, REBUILD_ELEMENTS_PER_SECOND="100"
+    )  # pages of 200 players, put 100 at a time
     fill(api, "weekly", 250)
     expected = api.page("weekly", {"startRank": "0", "endRank": "100"}).json()
     flush(service)
@@ -229,7 +232,7 @@ def test_a_board_the_registry_does_not_know_is_answered_as_the_index_has_it(
 ) -> None:
     """A board from before durable boards (not yet backfilled) is not hidden, nor rebuilt from nothing."""
     with service.momento.store.session(CACHE) as view:
-        view.put(b"legacy", [(b"old-timer", 7.0)], ttl=_ttl(view))
+        view.put(b"legacy", [(b"old-timer", 7.0)], ttl=Ttl(ttl_ms=60_000, refresh=True))
     assert api.page("legacy").json() == {"leaderboard": [{"rank": 0, "name": "old-timer", "score": 7}]}
     assert api.page("nothing").json() == {"leaderboard": []}
     assert_error(api.standing("nothing", "ada"), 404, "not on leaderboard")
@@ -249,15 +252,11 @@ def keep_boards_alive(service: Service) -> dict[str, int]:
 def test_the_schedule_raises_ttls_rebuilds_lost_boards_and_retires_old_ones(
     service_environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, momento_local: Any, ssm: Any
 ) -> None:
-    monkeypatch.setenv("BOARD_RETENTION_DAYS", "30")
-    from tests.support.service import start_service  # noqa: PLC0415
-
-    service = start_service(momento_local, ssm)
-    api = InProcessClient(service)
+    service, api = started_with(monkeypatch, momento_local, ssm, BOARD_RETENTION_DAYS="30")
     for board in ("kept", "lost", "old"):
         fill(api, board, 5)
     with service.momento.store.session(CACHE) as view:
-        view.update_ttl(b"kept", 60_000, _overwrite())  # a board close to expiring
+        view.update_ttl(b"kept", 60_000, TtlChange.OVERWRITE)  # a board close to expiring
         view.delete(b"lost")
     service.dynamodb.update_item(
         TableName=service.table_name,
@@ -276,15 +275,3 @@ def test_the_schedule_raises_ttls_rebuilds_lost_boards_and_retires_old_ones(
     assert api.page("old").json() == {"leaderboard": []}
     assert api.submit("old", "returning", {"score": 1}).status == 202  # a new write revives the whole board
     assert len(api.page("old").json()["leaderboard"]) == 6
-
-
-def _ttl(view: Any) -> Any:
-    from momento_local.store import Ttl  # noqa: PLC0415
-
-    return Ttl(ttl_ms=60_000, refresh=True)
-
-
-def _overwrite() -> Any:
-    from momento_local.store import TtlChange  # noqa: PLC0415
-
-    return TtlChange.OVERWRITE
