@@ -11,9 +11,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from moto.server import ThreadedMotoServer
-
 from devserver.local_aws import dynamodb_client, ssm_client
+from devserver.local_aws_server import LocalAwsServer
 from devserver.snapshot import load_snapshot, save_snapshot
 from devserver.tables import TableSpec, create_tables
 from devserver.template import Application
@@ -26,7 +25,7 @@ DEFAULT_CACHE = "leaderboard"
 @dataclass
 class LocalServices:
     momento: MomentoLocalServer
-    moto: ThreadedMotoServer
+    moto: LocalAwsServer
     moto_endpoint: str  # SSM's and DynamoDB's
     cache_names: list[str]
     key_parameters: list[str]
@@ -78,10 +77,8 @@ def start_local_services(
     cache_names = cache_names or [DEFAULT_CACHE]
     momento = MomentoLocalServer(host=host, port=momento_port, tokens=[LOCAL_MOMENTO_KEY], caches=cache_names).start()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
-    moto = ThreadedMotoServer(ip_address=host, port=moto_port, verbose=False)
-    moto.start()
-    moto_host, port = moto.get_host_and_port()
-    endpoint = f"http://{moto_host}:{port}"
+    moto = LocalAwsServer(host, moto_port).start()
+    endpoint = moto.endpoint
     services = LocalServices(
         momento, moto, endpoint, cache_names, key_parameters, list(app.tables.values()), app.table_variables, data_dir
     )

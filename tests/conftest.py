@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 from mypy_boto3_dynamodb import DynamoDBClient
 from mypy_boto3_ssm import SSMClient
 
 from devserver.local_aws import REGION
+from devserver.local_aws_server import LocalAwsServer
 from devserver.tables import recreate_table
 from momento_local import MomentoLocalServer
 from tests.support.record import leaderboard_table_spec
@@ -38,10 +38,8 @@ os.environ.update(
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """moto's server on a free port; yields its endpoint URL. It is SSM and DynamoDB, reached over real HTTP."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
+    server = LocalAwsServer().start()
+    yield server.endpoint
     server.stop()
 
 

@@ -32,7 +32,10 @@ T = TypeVar("T")
 
 WAIT_S = 3.0  # how long a request waits for a board's rebuild before answering 503
 POLL_S = 0.2  # how often a waiting request looks for the mark
-WRITE_CHECKS = 10  # read-backs of the record before a write gives up with 503 (a retry converges)
+# How long a write keeps reading the record back while other writes of the same player keep landing, before it
+# gives up with 503 (a retry converges). A count would not do: a writer needs one more round per write that lands
+# after its own, so 50 concurrent writers of one player need up to 50 rounds; each round is a read and a put.
+WRITE_SETTLE_S = 3.0
 TOUCH_EVERY_S = 3600  # how often an instance notes a write to a board in the registry (retention counts in days)
 
 
@@ -71,14 +74,12 @@ class Leaderboards:
         self._put(board, player, recorded, api_key)
         # Whether the set is whole is read while the record is read back, so it costs no time of its own.
         whole = self._parallel.submit(self._index.is_whole, board, api_key)
-        for _ in range(WRITE_CHECKS):
-            current = self._record.get_score(board, player)
-            if current is None or current.version == recorded.version:
-                break
+        give_up_at = self._clock() + WRITE_SETTLE_S
+        while (current := self._record.get_score(board, player)) is not None and current.version != recorded.version:
+            if self._clock() >= give_up_at:
+                raise StoreUnavailable(f"the index of '{board}' did not settle for '{player}' in {WRITE_SETTLE_S} s")
             recorded = current  # another write landed between ours and our put: index the newest
             self._put(board, player, recorded, api_key)
-        else:
-            raise StoreUnavailable(f"the index of '{board}' did not settle for '{player}' after {WRITE_CHECKS} checks")
         if not whole.result():
             # The set was lost and this write brought it back with one player: rebuild the rest now, so a read
             # right after answers the whole board. The score is durable and indexed whatever the rebuild does.
