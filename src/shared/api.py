@@ -3,6 +3,9 @@
     @api_handler(parse_submission, json_body=True)
     def submit_score(submission: Submission, key: Secret) -> Response: ...
 
+An admin route says so (`@api_handler(parse, admin=True)`): under AdminAuth=API_KEY it then refuses any key but the
+admin key, which API Gateway alone would not (see middlewares/admin_key.py).
+
 The decorator builds the Lambda entry point around it: the middleware chain, wrapped in Powertools logging, metrics
 and tracing. mypy checks that the handler takes what `parse` returns.
 """
@@ -17,6 +20,7 @@ from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 from shared.config import settings
 from shared.http_request import request_id_of
+from shared.middlewares.admin_key import admin_key
 from shared.middlewares.http_error_handler import http_error_handler
 from shared.middlewares.json_body_parser import json_body_parser
 from shared.middlewares.ssm_parameters import ssm_parameter
@@ -30,9 +34,10 @@ LambdaHandler = Callable[[Event, Any], Response]
 
 
 def api_handler[T](
-    parse: Callable[[Event], T], *, json_body: bool = False
+    parse: Callable[[Event], T], *, json_body: bool = False, admin: bool = False
 ) -> Callable[[Callable[[T, Secret], Response]], LambdaHandler]:
-    """`parse` turns the event into the handler's input (raising InvalidInput); `json_body` parses the body first."""
+    """`parse` turns the event into the handler's input (raising InvalidInput); `json_body` parses the body first;
+    `admin` refuses, before anything else, a request whose API key is not the admin key (when one is configured)."""
 
     def build(handler: Callable[[T, Secret], Response]) -> LambdaHandler:
         config = settings()
@@ -42,9 +47,12 @@ def api_handler[T](
         def core(request: Request) -> Response:
             return handler(valid_input.take(request), api_key.take(request))
 
-        # Order: errors are answered outermost; input is validated before the key is fetched, so bad input costs
-        # no SSM call and is a 400 even when SSM is down.
+        # Order: errors are answered outermost; a caller who may not use the route is refused before its body is
+        # read (a write key gets 403, whatever it sends); input is validated before the key is fetched, so bad input
+        # costs no SSM call and is a 400 even when SSM is down.
         chain = middy(core).use(http_error_handler())
+        if admin:
+            chain.use(admin_key(config.admin_api_key_id))
         if json_body:
             chain.use(json_body_parser())
         chain.use(validator(parse, into=valid_input))

@@ -35,6 +35,7 @@ class Settings:
     table_name: str
     board_retention: timedelta | None  # None: boards are kept in the index for as long as they exist
     rebuild_elements_per_second: int  # 0: unpaced
+    admin_api_key_id: str  # AdminAuth=API_KEY: the admin key's id, which admin routes require; "" under IAM
 
 
 @cache
@@ -54,6 +55,7 @@ def settings() -> Settings:
         table_name=_required("LEADERBOARD_TABLE_NAME"),
         board_retention=_days_or_forever("BOARD_RETENTION_DAYS"),
         rebuild_elements_per_second=_whole("REBUILD_ELEMENTS_PER_SECOND", default=50, low=0, high=1_000_000),
+        admin_api_key_id=_optional("ADMIN_API_KEY_ID") or "",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from http import HTTPStatus
 
+from shared.auth_errors import AdminKeyRequired
 from shared.errors import (
     BoardFull,
     BoardRebuilding,
@@ -39,6 +40,7 @@ ANSWERS: dict[type[ServiceError], Answer] = {
     UnsupportedBody: Answer(HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
     BodyTooLarge: Answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
     PlayerNotFound: Answer(HTTPStatus.NOT_FOUND),
+    AdminKeyRequired: Answer(HTTPStatus.FORBIDDEN),
     BoardFull: Answer(HTTPStatus.INSUFFICIENT_STORAGE),
     StoreThrottled: Answer(
         HTTPStatus.TOO_MANY_REQUESTS, "Too many requests to the leaderboard store; retry shortly.", retry_after=True

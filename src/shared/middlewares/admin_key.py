@@ -1,0 +1,36 @@
+"""Refuses an admin route's request unless API Gateway identified the admin key (requestContext.identity.apiKeyId).
+
+API Gateway lets a request through a method that requires an API key when the key belongs to any usage plan of the
+stage: with AdminAuth=API_KEY the write key, which ships inside game clients, would pass the gateway on the admin
+routes too. The gateway puts the id of the key it accepted in the event, so the function compares it with the admin
+key's id (ADMIN_API_KEY_ID, set by the template). Under AdminAuth=IAM the setting is empty and the signature, checked
+by the gateway, is the whole protection: the check does nothing.
+"""
+
+from __future__ import annotations
+
+from hmac import compare_digest
+
+from shared.auth_errors import AdminKeyRequired
+from shared.middy import Event, Hooks, Request
+
+
+def admin_key(admin_api_key_id: str) -> Hooks:
+    """`admin_api_key_id` empty: every request passes; otherwise only those whose key has that id."""
+
+    def before(request: Request) -> None:
+        if not admin_api_key_id:
+            return
+        sent = api_key_id_of(request.event)
+        if sent is None or not compare_digest(sent.encode(), admin_api_key_id.encode()):
+            raise AdminKeyRequired()
+
+    return Hooks(before=before)
+
+
+def api_key_id_of(event: Event) -> str | None:
+    """The id of the API key API Gateway accepted for this request, or None (no key was required, or none sent)."""
+    context = event.get("requestContext")
+    identity = context.get("identity") if isinstance(context, dict) else None
+    key_id = identity.get("apiKeyId") if isinstance(identity, dict) else None
+    return key_id if isinstance(key_id, str) and key_id else None
