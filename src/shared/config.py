@@ -35,7 +35,7 @@ class Settings:
     table_name: str
     board_retention: timedelta | None  # None: boards are kept in the index for as long as they exist
     rebuild_elements_per_second: int  # 0: unpaced
-    admin_api_key_id: str  # AdminAuth=API_KEY: the admin key's id, which admin routes require; "" under IAM
+    admin_api_key_id: str = ""  # AdminAuth=API_KEY: the admin key's id, which admin routes require; "" under IAM
 
 
 @cache
