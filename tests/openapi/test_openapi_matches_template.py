@@ -23,11 +23,17 @@ OPENAPI = ROOT / "openapi.yaml"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 PLAYER = "/{leaderboard}/{name}"
 BOARD = "/{leaderboard}"
+AROUND = "/{leaderboard}/{name}/around"
 WRITE_AUTH_SCHEMES: dict[str, list[dict[str, list[str]]]] = {
     "API_KEY": [{"api_key": []}],
     "IAM": [{"sigv4": []}],
     "NONE": [],
 }
+# The template's scheme for each AdminAuth mode, and the one openapi.yaml documents it as. API Gateway knows an API
+# key requirement by its scheme (x-api-key in the header), so the template reuses `api_key`; the document names the
+# admin key apart, since it is another key.
+ADMIN_AUTH_SCHEMES = {"IAM": ("sigv4", "sigv4"), "API_KEY": ("api_key", "admin_api_key")}
+ADMIN_OPERATIONS = {("PUT", BOARD), ("DELETE", BOARD), ("DELETE", PLAYER)}
 
 
 @cache
@@ -106,18 +112,18 @@ def test_openapi_yaml_is_a_valid_openapi_document() -> None:
 
 def test_operations_equal_the_definition_body_preflights_included() -> None:
     assert operations(spec()) == operations(definition_body())
-    assert {("OPTIONS", PLAYER), ("OPTIONS", BOARD)} <= operations(spec())
+    assert {("OPTIONS", PLAYER), ("OPTIONS", BOARD), ("OPTIONS", AROUND)} <= operations(spec())
 
 
 def test_operations_other_than_preflights_equal_the_functions_api_events() -> None:
     routes = function_api_events()
     assert routes == {(method, path) for method, path in operations(spec()) if method != "OPTIONS"}
-    assert routes == {("POST", PLAYER), ("GET", PLAYER), ("GET", BOARD)}
+    assert routes == {("POST", PLAYER), ("GET", PLAYER), ("GET", BOARD), ("GET", AROUND)} | ADMIN_OPERATIONS
 
 
 def test_preflight_headers_are_the_mock_integrations() -> None:
     body = definition_body()
-    for path in (PLAYER, BOARD):
+    for path in (PLAYER, BOARD, AROUND):
         integration = body["paths"][path]["options"]["x-amazon-apigateway-integration"]
         assert integration["type"] == "mock"
         default = integration["responses"]["default"]
@@ -141,9 +147,34 @@ def test_post_security_is_the_default_write_auth() -> None:
 
 def test_reads_and_preflights_are_public() -> None:
     assert spec()["security"] == []
-    for method, path in operations(spec()) - {("POST", PLAYER)}:
+    for method, path in operations(spec()) - {("POST", PLAYER)} - ADMIN_OPERATIONS:
         assert operation(path, method.lower()).get("security", []) == []
-        assert not definition_body()["paths"][path][method.lower()].get("security")
+        for mode in ADMIN_AUTH_SCHEMES:
+            assert not definition_body(AdminAuth=mode)["paths"][path][method.lower()].get("security")
+
+
+def test_admin_security_is_the_default_admin_auth() -> None:
+    default_mode = load_template()["Parameters"]["AdminAuth"]["Default"]
+    assert default_mode == "IAM"
+    deployed, documented = ADMIN_AUTH_SCHEMES[default_mode]
+    for method, path in ADMIN_OPERATIONS:
+        assert operation(path, method.lower())["security"] == [{documented: []}]
+        assert definition_body()["paths"][path][method.lower()]["security"] == [{deployed: []}]
+
+
+@pytest.mark.parametrize("mode", sorted(ADMIN_AUTH_SCHEMES))
+def test_every_admin_auth_mode_is_documented_with_the_template_scheme(mode: str) -> None:
+    assert mode in load_template()["Parameters"]["AdminAuth"]["AllowedValues"]
+    deployed, documented = ADMIN_AUTH_SCHEMES[mode]
+    body = definition_body(AdminAuth=mode)
+    scheme = body["components"]["securitySchemes"][deployed]
+    described = spec()["components"]["securitySchemes"][documented]
+    assert {key: described[key] for key in scheme} == scheme
+    for method, path in ADMIN_OPERATIONS:
+        assert body["paths"][path][method.lower()]["security"] == [{deployed: []}]
+        description = " ".join(operation(path, method.lower())["description"].split())
+        assert f"AdminAuth={mode}" in description or f"(`{mode}`)" in description
+        assert documented in description
 
 
 @pytest.mark.parametrize("mode", ["API_KEY", "IAM", "NONE"])
@@ -165,9 +196,11 @@ def test_every_write_auth_mode_is_documented_with_the_template_scheme(mode: str)
 
 def test_leaderboard_name_pattern_is_the_codes() -> None:
     expected = f"^{LEADERBOARD_NAME.pattern}$"
-    for path, method in ((PLAYER, "post"), (PLAYER, "get"), (BOARD, "get")):
-        assert parameter(path, method, "leaderboard")["schema"]["pattern"] == expected
+    for method, path in operations(spec()):
+        if method != "OPTIONS":
+            assert parameter(path, method.lower(), "leaderboard")["schema"]["pattern"] == expected
     assert component("SubmissionAccepted")["properties"]["leaderboard"]["pattern"] == expected
+    assert component("BoardSettings")["properties"]["leaderboard"]["pattern"] == expected
     limits = re.fullmatch(r".*\{(\d+),(\d+)\}", LEADERBOARD_NAME.pattern)
     assert limits is not None
     schema = parameter(BOARD, "get", "leaderboard")["schema"]
@@ -175,10 +208,13 @@ def test_leaderboard_name_pattern_is_the_codes() -> None:
 
 
 def test_player_name_limits_are_the_codes() -> None:
-    for path, method in ((PLAYER, "post"), (PLAYER, "get")):
+    for path, method in ((PLAYER, "post"), (PLAYER, "get"), (PLAYER, "delete"), (AROUND, "get")):
         schema = parameter(path, method, "name")["schema"]
         assert (schema["minLength"], schema["maxLength"]) == (1, MAX_PLAYER_NAME_CHARS)
         assert schema["pattern"].endswith(f"{{1,{MAX_PLAYER_NAME_CHARS}}}$")
+    # The names of a friends page are player names too, by the same rules
+    names = parameter(BOARD, "get", "name")["schema"]["items"]
+    assert names == {key: parameter(PLAYER, "get", "name")["schema"][key] for key in names}
     for name in ("SubmissionAccepted", "Entry"):
         schema = component(name)["properties"]["name"]
         assert (schema["minLength"], schema["maxLength"]) == (1, MAX_PLAYER_NAME_CHARS)
@@ -212,11 +248,69 @@ def test_page_limits_are_the_codes() -> None:
     assert f"endRank - startRank <= {MAX_PAGE_SIZE}" in description
 
 
-def test_body_limit_is_the_codes() -> None:
-    request_body = operation(PLAYER, "post")["requestBody"]
+@pytest.mark.parametrize(("path", "method"), [(PLAYER, "post"), (BOARD, "put")])
+def test_body_limit_is_the_codes(path: str, method: str) -> None:
+    request_body = operation(path, method)["requestBody"]
     assert request_body["x-max-body-bytes"] == DEFAULT_MAX_BODY_BYTES
     assert f"{DEFAULT_MAX_BODY_BYTES} bytes" in request_body["description"]
     assert set(request_body["content"]) == {"application/json"}
+
+
+# --- The new routes' parameters and answers -----------------------------------------------------------------------
+
+
+def test_around_takes_a_count_of_1_to_50_defaulting_to_5() -> None:
+    count = parameter(AROUND, "get", "count")
+    assert (count["in"], count["required"]) == ("query", False)
+    assert count["schema"] == {"type": "integer", "minimum": 1, "maximum": 50, "default": 5}
+    entries = component("Around")["properties"]["leaderboard"]
+    assert entries["items"] == {"$ref": "#/components/schemas/Entry"}
+
+
+def test_a_friends_page_takes_1_to_50_repeated_names() -> None:
+    names = parameter(BOARD, "get", "name")
+    assert (names["in"], names["required"], names["style"], names["explode"]) == ("query", False, "form", True)
+    assert (names["schema"]["type"], names["schema"]["minItems"], names["schema"]["maxItems"]) == ("array", 1, 50)
+    assert "not combinable" in " ".join(names["description"].split())
+
+
+def test_a_page_carries_the_total_and_the_settings() -> None:
+    page = component("Page")
+    assert page["required"] == ["leaderboard", "total", "settings"]
+    assert page["properties"]["total"] == {**page["properties"]["total"], "type": "integer", "minimum": 0}
+    assert page["properties"]["settings"] == {"$ref": "#/components/schemas/Settings"}
+
+
+SETTINGS = {"order": ["desc", "asc"], "update": ["latest", "best", "increment"], "ties": ["distinct", "shared"]}
+
+
+def test_settings_are_three_closed_enums_and_an_update_names_only_them() -> None:
+    settings, update = component("Settings"), component("SettingsUpdate")
+    assert settings["required"] == list(SETTINGS)
+    for name in ("Settings", "SettingsUpdate", "BoardSettings"):
+        assert component(name)["additionalProperties"] is False
+    assert {name: schema["enum"] for name, schema in settings["properties"].items()} == SETTINGS
+    assert {name: schema["enum"] for name, schema in update["properties"].items()} == SETTINGS
+    assert "required" not in update  # an empty object only reads the settings
+    assert operation(BOARD, "put")["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/SettingsUpdate"
+    }
+    assert component("BoardSettings")["required"] == ["leaderboard", "settings"]
+
+
+def test_an_accepted_submission_carries_the_score_on_the_board() -> None:
+    accepted = component("SubmissionAccepted")
+    assert accepted["required"] == ["leaderboard", "name", "score", "scoreOnBoard"]
+    assert accepted["properties"]["scoreOnBoard"]["type"] == "number"
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ADMIN_OPERATIONS | {("GET", AROUND)}))
+def test_the_new_routes_answer_as_documented(method: str, path: str) -> None:
+    responses = operation(path, method.lower())["responses"]
+    success = {"PUT": "200", "DELETE": "204", "GET": "200"}[method]
+    assert min(status for status in responses if status.startswith("2")) == success
+    if method == "DELETE":
+        assert "content" not in resolve(responses["204"])
 
 
 # --- Errors and headers -------------------------------------------------------------------------------------------
@@ -225,6 +319,11 @@ FUNCTION_ERRORS = {
     ("POST", PLAYER): {"400", "413", "415", "429", "500", "503", "504", "507"},
     ("GET", PLAYER): {"400", "404", "429", "500", "503", "504"},
     ("GET", BOARD): {"400", "429", "500", "503", "504"},
+    ("GET", AROUND): {"400", "404", "429", "500", "503", "504"},
+    # The admin routes' 403 may be the function's: a key of the stage that is not the admin key (AdminAuth=API_KEY)
+    ("PUT", BOARD): {"400", "403", "413", "415", "429", "500", "503", "504"},
+    ("DELETE", BOARD): {"400", "403", "429", "500", "503", "504"},
+    ("DELETE", PLAYER): {"400", "403", "429", "500", "503", "504"},
 }
 GATEWAY_ERRORS = {"403", "413", "429", "502", "504"}  # unknown route or key, 10 MB, throttled, failed, slow
 
@@ -251,10 +350,14 @@ def test_every_error_status_is_documented_with_the_body_of_whoever_sends_it(meth
     assert resolve(responses["503"]["headers"]["Retry-After"])["required"] is True
 
 
+def test_every_function_route_is_in_the_error_table_above() -> None:
+    assert set(FUNCTION_ERRORS) == {(method, path) for method, path in operations(spec()) if method != "OPTIONS"}
+
+
 def test_error_bodies_are_closed_objects() -> None:
     assert component("Error")["required"] == ["message", "requestId"]
     assert component("GatewayError")["required"] == ["message", "requestId"]
-    for name in ("Error", "GatewayError", "SubmissionAccepted", "Standing", "Page", "Entry"):
+    for name in ("Error", "GatewayError", "SubmissionAccepted", "Standing", "Page", "Entry", "Around"):
         assert component(name)["additionalProperties"] is False
 
 
