@@ -27,7 +27,8 @@ help:
 	@echo "  make dev            the API on http://HOST:PORT with local Momento, SSM and DynamoDB"
 	@echo "                      [HOST=$(HOST) PORT=$(DEV_PORT)], and the Lambda Invoke API on LAMBDA_PORT [PORT + 1]; SEED=1"
 	@echo "                      (a demo board of 5,000 players), API_KEY= [local-dev-key], WRITE_AUTH=API_KEY|IAM|NONE"
-	@echo "                      [API_KEY], NO_RELOAD=1, DATA_DIR=.data (keeps the DynamoDB record across restarts)"
+	@echo "                      [API_KEY], ADMIN_AUTH=IAM|API_KEY [IAM: admin routes need SigV4 with local/local],"
+	@echo "                      ADMIN_KEY= [local-admin-key], NO_RELOAD=1, DATA_DIR=.data (keeps the DynamoDB record)"
 	@echo "  make invoke         event files in order on one state, each to its route's function (a Scheduled Event to"
 	@echo "                      the scheduled one), through a running make dev if one answers [EVENT=$(EVENT)];"
 	@echo "                      EVENTS=\"a.json b.json\", FN= to force one"
@@ -104,7 +105,9 @@ dev: PORT ?= $(DEV_PORT)
 dev: $(STAMP)
 	$(PY) -m devserver --host $(HOST) --port $(PORT) $(if $(SEED),--seed) $(if $(NO_RELOAD),--no-reload) \
 	  $(if $(LAMBDA_PORT),--lambda-port $(LAMBDA_PORT)) $(if $(API_KEY),--api-key '$(API_KEY)') \
-	  $(if $(WRITE_AUTH),--parameter-overrides WriteAuth=$(WRITE_AUTH)) $(if $(DATA_DIR),--data-dir '$(DATA_DIR)')
+	  $(if $(ADMIN_KEY),--admin-key '$(ADMIN_KEY)') $(if $(DATA_DIR),--data-dir '$(DATA_DIR)') \
+	  $(if $(WRITE_AUTH)$(ADMIN_AUTH),--parameter-overrides $(if $(WRITE_AUTH),WriteAuth=$(WRITE_AUTH)) \
+	    $(if $(ADMIN_AUTH),AdminAuth=$(ADMIN_AUTH)))
 
 # EVENTS="a.json b.json" invokes several in order; without FN= each goes to the function its route names.
 invoke: PORT ?= $(DEV_PORT)

@@ -16,21 +16,32 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from devserver.api_keys import DEFAULT_ADMIN_KEY, DEFAULT_API_KEY, StageKey, stage_keys
 from devserver.lambda_api import DEFAULT_DEV_PORT, LambdaApiServer, lambda_port_for
+from devserver.local_aws import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from devserver.local_services import LOCAL_MOMENTO_KEY, LocalServices, start_local_services
 from devserver.seed import DEMO_BOARD, DEMO_PLAYERS, seed_demo_board
 from devserver.server import Gateway, GatewayHttpServer, log_line
 from devserver.snapshot import SnapshotError, snapshot_path
-from devserver.template import Application, load_application
+from devserver.template import Application, RouteSpec, load_application
 from devserver.watch import watch_for_changes
 
 SAMPLE_VALUES = {"leaderboard": "weekly", "name": "ada"}
 AUTH_NOTES = {
     "none": "",
     "api_key": "  (needs x-api-key)",
-    "iam": "  (needs SigV4: access key id 'local', secret 'local')",
+    "iam": f"  (needs SigV4: access key id '{ACCESS_KEY_ID}', secret '{SECRET_ACCESS_KEY}')",
 }
-DEFAULT_API_KEY = "local-dev-key"
+ADMIN_AUTH_NOTES = {
+    "none": "  (admin)",
+    "api_key": "  (admin: needs the admin key in x-api-key; the function refuses any other key)",
+    "iam": f"  (admin: needs SigV4: access key id '{ACCESS_KEY_ID}', secret '{SECRET_ACCESS_KEY}')",
+}
+ROUTE_ORDER = {method: index for index, method in enumerate(("GET", "POST", "PUT", "DELETE"))}
+# A function that declares this variable serves an admin route: it refuses any API key but the one whose id it holds.
+ADMIN_KEY_ID_VARIABLE = "ADMIN_API_KEY_ID"
+# curl's own SigV4 signing (7.75+), for the local credentials; API Gateway's service is execute-api.
+CURL_SIGV4 = f'--aws-sigv4 "aws:amz:{REGION}:execute-api" --user {ACCESS_KEY_ID}:{SECRET_ACCESS_KEY}'
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -66,6 +77,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the API key routes that need one accept (x-api-key; default: $API_KEY or %(default)s)",
     )
     parser.add_argument(
+        "--admin-key",
+        default=os.environ.get("ADMIN_KEY") or DEFAULT_ADMIN_KEY,
+        help="with AdminAuth=API_KEY, the admin key (x-api-key) the admin routes need "
+        "(default: $ADMIN_KEY or %(default)s)",
+    )
+    parser.add_argument(
         "--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="template parameters, as sam local"
     )
     return parser.parse_args(argv)
@@ -79,12 +96,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("samcli").setLevel(logging.ERROR)  # its notes on authorizers it skips: the gateway does auth
     overrides = dict(item.split("=", 1) for item in args.parameter_overrides)
     app = load_application(args.template, args.env_vars, overrides)
+    if len({key.value for key in stage_keys(app.api_keys, args.api_key, args.admin_key)}) < len(app.api_keys):
+        # The gateway could not tell them apart, and the admin functions would refuse the admin key as the write key
+        print("dev server: the admin key must differ from the write key (ADMIN_KEY=..., API_KEY=...)", file=sys.stderr)
+        return 1
     try:
         services = start_local_services(app, args.host, args.momento_port, args.moto_port, args.data_dir)
     except SnapshotError as error:
         print(f"dev server: {error}", file=sys.stderr)
         return 1
-    gateway = Gateway(app, services.function_environment(), log_line, args.api_key)
+    gateway = Gateway(app, services.function_environment(), log_line, args.api_key, args.admin_key)
     try:
         http = GatewayHttpServer((args.host, args.port), gateway)
     except OSError as error:
@@ -121,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     url = f"http://{args.host}:{http.server_address[1]}"
     lambda_url = lambda_api.url if lambda_api is not None else None
-    print(banner(url, app, services, args.seed, args.api_key, lambda_url=lambda_url), flush=True)
+    print(banner(url, app, services, args.seed, gateway.keys, lambda_url=lambda_url), flush=True)
     signals.wait()
     stop.set()
     print("dev server: stopping", flush=True)
@@ -205,11 +226,18 @@ def open_lambda_api(args: argparse.Namespace, gateway: Gateway) -> LambdaApiServ
 
 
 def banner(
-    url: str, app: Application, services: LocalServices, seeded: bool, api_key: str, *, lambda_url: str | None = None
+    url: str,
+    app: Application,
+    services: LocalServices,
+    seeded: bool,
+    keys: list[StageKey],
+    *,
+    lambda_url: str | None = None,
 ) -> str:
     routes = "\n".join(
-        f"  {r.method:<6} {url}{r.resource}  ->  {r.function_id}{AUTH_NOTES[r.auth]}"
-        for r in sorted(app.routes, key=lambda r: r.resource)
+        f"  {r.method:<6} {url}{r.resource}  ->  {r.function_id}"
+        + (ADMIN_AUTH_NOTES if is_admin(app, r) else AUTH_NOTES)[r.auth]
+        for r in sorted(app.routes, key=lambda r: (r.resource, ROUTE_ORDER.get(r.method, len(ROUTE_ORDER))))
     )
     lines = [
         f"leaderboard-api dev server on {url}",
@@ -223,9 +251,9 @@ def banner(
         "Routes:",
         routes,
         *scheduled_notes(app),
-        f"API key (x-api-key): {api_key}" if any(r.auth == "api_key" for r in app.routes) else "",
+        *key_notes(app, keys),
         "Try:",
-        *(f"  {example}" for example in curl_examples(url, app, api_key)),
+        *(f"  {example}" for example in curl_examples(url, app, keys)),
     ]
     if seeded:
         lines.append(f"  curl '{url}/{DEMO_BOARD}?startRank=0&endRank=10'   # the demo board")
@@ -277,16 +305,45 @@ def invoke_example(url: str, lambda_url: str) -> str:
     return f'make invoke EVENTS="events/submit-score.json events/get-standing.json"{where}'
 
 
-def curl_examples(url: str, app: Application, api_key: str) -> list[str]:
+def is_admin(app: Application, route: RouteSpec) -> bool:
+    function = app.functions.get(route.function_id)
+    return function is not None and ADMIN_KEY_ID_VARIABLE in function.environment
+
+
+def key_notes(app: Application, keys: list[StageKey]) -> list[str]:
+    """The keys of the stage, when a route needs one: clients send the write key, operators the admin key."""
+    if not any(route.auth == "api_key" for route in app.routes):
+        return []
+    return [
+        f"Admin API key (x-api-key; the admin routes refuse any other): {key.value}"
+        if key.admin
+        else f"API key (x-api-key): {key.value}"
+        for key in keys
+    ]
+
+
+# A write first, so the reads and the removals have something; a player removed before the board.
+EXAMPLE_ORDER = ("POST", "GET", "PUT", "DELETE")
+EXAMPLE_BODIES = {"POST": """'{"score": 42}'""", "PUT": "'{}'"}  # PUT {}: the board's settings, unchanged
+
+
+def curl_examples(url: str, app: Application, keys: list[StageKey]) -> list[str]:
+    """One working curl per route, with what its protection needs (a key, or curl's own SigV4 signature)."""
     examples = []
-    for route in sorted(app.routes, key=lambda r: (r.method != "POST", r.resource)):
+    routes = [route for route in app.routes if route.method in EXAMPLE_ORDER]
+    depth = {method: -1 if method == "DELETE" else 1 for method in EXAMPLE_ORDER}
+    for route in sorted(routes, key=lambda r: (EXAMPLE_ORDER.index(r.method), depth[r.method] * len(r.resource))):
         path = re.sub(r"\{(\w+)\+?\}", lambda m: SAMPLE_VALUES.get(m.group(1), "example"), route.resource)
-        key = f" -H 'x-api-key: {api_key}'" if route.auth == "api_key" else ""
-        if route.method == "POST":
-            body = """'{"score": 42}'"""
-            examples.append(f"curl -i -X POST {url}{path} -H 'Content-Type: application/json'{key} -d {body}")
-        elif route.method == "GET":
-            examples.append(f"curl -i {url}{path}{key}")
+        auth = ""
+        if route.auth == "api_key":
+            key = next((k for k in keys if k.admin == is_admin(app, route)), keys[0])
+            auth = f" -H 'x-api-key: {key.value}'"
+        elif route.auth == "iam":
+            auth = f" {CURL_SIGV4}"
+        method = "" if route.method == "GET" else f" -X {route.method}"
+        body = EXAMPLE_BODIES.get(route.method)
+        sent = f" -H 'Content-Type: application/json' -d {body}" if body else ""
+        examples.append(f"curl -i{method} {url}{path}{auth}{sent}")
     return examples
 
 

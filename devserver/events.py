@@ -38,7 +38,17 @@ class MalformedResponseError(ValueError):
     """The handler returned something API Gateway cannot turn into a response (it answers 502)."""
 
 
-def build_event(request: HttpRequest, match: Match, stage: str, request_id: str | None = None) -> dict[str, Any]:
+def build_event(
+    request: HttpRequest,
+    match: Match,
+    stage: str,
+    request_id: str | None = None,
+    *,
+    api_key: str | None = None,
+    api_key_id: str | None = None,
+) -> dict[str, Any]:
+    """The event API Gateway sends the route's function; `api_key` and its `api_key_id` are the stage's key the
+    gateway accepted, on a method that requires one (None elsewhere, as in API Gateway's events)."""
     headers, multi_headers = _headers(request.headers)
     query, multi_query = _query(request.query)
     body, is_base64 = _body(request.body)
@@ -73,8 +83,8 @@ def build_event(request: HttpRequest, match: Match, stage: str, request_id: str 
                 "sourceIp": request.source_ip,
                 "userAgent": headers.get("User-Agent"),
                 "accountId": None,
-                "apiKey": None,
-                "apiKeyId": None,
+                "apiKey": api_key,
+                "apiKeyId": api_key_id,
                 "caller": None,
                 "cognitoAuthenticationProvider": None,
                 "cognitoAuthenticationType": None,

@@ -1,6 +1,7 @@
 """API Gateway's checks before a protected method runs: an API key (x-api-key) or a SigV4 signature (AWS_IAM).
 
-Local runs accept one API key (`local-dev-key` unless configured) and SigV4 signatures made with the local
+Local runs accept the stage's API keys (`local-dev-key` unless configured, and with AdminAuth=API_KEY the admin key,
+`local-admin-key`: as in API Gateway, any key of the stage passes) and SigV4 signatures made with the local
 credentials (access key id `local`, secret `local`): clients written against `make dev` send what the deployed API
 requires. Signatures are checked with botocore's own SigV4 code, recomputed from the request.
 """
@@ -8,6 +9,7 @@ requires. Signatures are checked with botocore's own SigV4 code, recomputed from
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from hmac import compare_digest
 
@@ -15,6 +17,7 @@ from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from devserver.api_keys import StageKey
 from devserver.events import HttpRequest
 from devserver.gateway_responses import MISSING_ROUTE, GatewayError, signature_error
 from devserver.local_aws import ACCESS_KEY_ID, SECRET_ACCESS_KEY
@@ -31,9 +34,12 @@ def header(request: HttpRequest, name: str) -> str | None:
     return next((value for key, value in request.headers if key.lower() == wanted), None)
 
 
-def api_key_accepted(request: HttpRequest, api_key: str) -> bool:
+def key_of(request: HttpRequest, keys: Iterable[StageKey]) -> StageKey | None:
+    """The stage's key the request carries in x-api-key, or None (none, or one the stage does not know)."""
     sent = header(request, "x-api-key")
-    return sent is not None and compare_digest(sent, api_key)
+    if sent is None:
+        return None
+    return next((key for key in keys if compare_digest(sent.encode(), key.value.encode())), None)
 
 
 def sigv4_denial(request: HttpRequest, host_url: str) -> GatewayError | None:

@@ -11,8 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from devserver.api_keys import DEFAULT_ADMIN_KEY, StageKey, stage_keys
 from devserver.events import HttpRequest, HttpResponse, MalformedResponseError, build_event, to_http_response
-from devserver.gateway_auth import api_key_accepted, header, sigv4_denial
+from devserver.gateway_auth import header, key_of, sigv4_denial
 from devserver.gateway_responses import (
     FUNCTION_FAILED,
     FUNCTION_TIMED_OUT,
@@ -34,13 +35,20 @@ class Gateway:
     """Routes requests to functions the way API Gateway does, and answers for it where it answers first."""
 
     def __init__(
-        self, app: Application, extra_environment: dict[str, str], log: Callable[[str], None], api_key: str
+        self,
+        app: Application,
+        extra_environment: dict[str, str],
+        log: Callable[[str], None],
+        api_key: str,
+        admin_key: str = DEFAULT_ADMIN_KEY,
     ) -> None:
         self._extra_environment = extra_environment
         self._api_key = api_key
+        self._admin_key = admin_key
         self._log = log
         self._lock = threading.Lock()
         self.app = app
+        self.keys = stage_keys(app.api_keys, api_key, admin_key)
         self.pools = self._pools(app)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
@@ -58,8 +66,9 @@ class Gateway:
             pool.recycle()
 
     def replace_application(self, app: Application) -> None:
+        keys = stage_keys(app.api_keys, self._api_key, self._admin_key)
         with self._lock:
-            old, self.app, self.pools = self.pools, app, self._pools(app)
+            old, self.app, self.keys, self.pools = self.pools, app, keys, self._pools(app)
         for pool in old.values():
             pool.close()
 
@@ -77,15 +86,20 @@ class Gateway:
 
     def _dispatch(self, request: HttpRequest) -> HttpResponse:
         with self._lock:
-            app, pools = self.app, self.pools
+            app, keys, pools = self.app, self.keys, self.pools
         request_id = str(uuid.uuid4())
-        answer = self._answer(app, pools, request, request_id)
+        answer = self._answer(app, keys, pools, request, request_id)
         response = render(answer, app.gateway_responses, request_id) if isinstance(answer, GatewayError) else answer
         response.headers.append(("x-amzn-RequestId", request_id))
         return response
 
     def _answer(
-        self, app: Application, pools: dict[str, FunctionPool], request: HttpRequest, request_id: str
+        self,
+        app: Application,
+        keys: list[StageKey],
+        pools: dict[str, FunctionPool],
+        request: HttpRequest,
+        request_id: str,
     ) -> HttpResponse | GatewayError:
         """The function's answer, or API Gateway's own where it answers first (or instead)."""
         try:
@@ -96,13 +110,22 @@ class Gateway:
             return UNDECODABLE_PATH
         if match is None:
             return MISSING_ROUTE
-        if match.route.auth == "api_key" and not api_key_accepted(request, self._api_key):
+        # As API Gateway: any key of the stage passes a method that requires one; the function learns which by its id.
+        key = key_of(request, keys) if match.route.auth == "api_key" else None
+        if match.route.auth == "api_key" and key is None:
             return INVALID_API_KEY
         if match.route.auth == "iam" and (denial := sigv4_denial(request, _host_url(request))) is not None:
             return denial
         if len(request.body) > MAX_PAYLOAD_BYTES:
             return REQUEST_TOO_LARGE
-        event = build_event(request, match, app.stage, request_id)
+        event = build_event(
+            request,
+            match,
+            app.stage,
+            request_id,
+            api_key=key.value if key else None,
+            api_key_id=key.key_id if key else None,
+        )
         outcome = pools[match.route.function_id].invoke(event, request_id)
         if outcome.timed_out:
             return FUNCTION_TIMED_OUT

@@ -19,6 +19,7 @@ from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 from samcli.local.lambdafn.env_vars import EnvironmentVariables
 
+from devserver.api_keys import key_resources, key_variables, local_key_id
 from devserver.intrinsics import TemplateValues
 from devserver.tables import TableSpec, table_specs, table_variables
 
@@ -71,6 +72,8 @@ class Application:
     # The template's DynamoDB tables by logical id, and the variables that name one (variable -> table name).
     tables: dict[str, TableSpec] = field(default_factory=dict)
     table_variables: dict[str, str] = field(default_factory=dict)
+    # The logical ids of the API keys the template creates for these parameters (AWS::ApiGateway::ApiKey).
+    api_keys: tuple[str, ...] = ()
 
     @property
     def routed_functions(self) -> set[str]:
@@ -85,6 +88,8 @@ def load_application(
     template_dict = stacks[0].template_dict
     tables = table_specs(template_dict, parameter_overrides)
     named_tables = {variable: tables[table].name for variable, table in table_variables(template_dict).items()}
+    api_keys = key_resources(TemplateValues(template_dict, parameter_overrides or {}).resolved_template())
+    referred_keys = {variable: key for variable, key in key_variables(template_dict).items() if key in api_keys}
     functions = {}
     for function in SamFunctionProvider(stacks).get_all():
         if not function.handler or not function.codeuri:
@@ -96,7 +101,7 @@ def load_application(
             code_dir=(template.parent / function.codeuri).resolve(),
             timeout_s=int(function.timeout or 3),
             memory_mb=int(function.memory or 128),
-            environment=_environment(function, overrides, named_tables),
+            environment=_environment(function, overrides, named_tables, referred_keys),
             schedules=_schedules(function),
         )
     api = ApiProvider(stacks).api
@@ -120,6 +125,7 @@ def load_application(
         gateway_responses=_gateway_responses(body),
         tables=tables,
         table_variables=named_tables,
+        api_keys=api_keys,
     )
 
 
@@ -197,14 +203,20 @@ def _read_env_vars(env_vars_file: Path | None) -> dict[str, Any]:
     return data
 
 
-def _environment(function: Any, overrides: dict[str, Any], named_tables: dict[str, str]) -> dict[str, str]:
+def _environment(
+    function: Any, overrides: dict[str, Any], named_tables: dict[str, str], referred_keys: dict[str, str]
+) -> dict[str, str]:
     """Template variables, then the shell's value, then env-vars' `Parameters`, then its per-function entry.
 
     That is sam local's precedence; like sam local, only variables the template declares can be overridden. A
-    variable that is a table's Ref holds the table's name, as in AWS (SAM CLI's resolver gives the logical id).
+    variable that is a table's Ref holds the table's name, as in AWS (SAM CLI's resolver gives the logical id); one
+    that resolves to an API key's Ref holds the local key's id, as it holds the key's id in AWS.
     """
     declared = (function.environment or {}).get("Variables") or {}
     declared = {name: named_tables.get(name, value) for name, value in declared.items()}
+    declared = {
+        name: local_key_id(value) if referred_keys.get(name) == value else value for name, value in declared.items()
+    }
     function_overrides = {**overrides.get("Parameters", {}), **overrides.get(function.function_id, {})}
     resolved = EnvironmentVariables(
         variables=declared, shell_env_values=dict(os.environ), override_values=function_overrides

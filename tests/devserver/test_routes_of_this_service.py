@@ -26,7 +26,17 @@ def test_routes_and_handlers_come_from_the_template() -> None:
         ("POST", "/{leaderboard}/{name}"): "SubmitScoreFunction",
         ("GET", "/{leaderboard}/{name}"): "GetStandingFunction",
         ("GET", "/{leaderboard}"): "GetLeaderboardFunction",
+        ("GET", "/{leaderboard}/{name}/around"): "GetAroundFunction",
+        ("PUT", "/{leaderboard}"): "UpdateBoardSettingsFunction",
+        ("DELETE", "/{leaderboard}"): "RemoveBoardFunction",
+        ("DELETE", "/{leaderboard}/{name}"): "RemovePlayerFunction",
     }
+    # Each route's protection, as the template's DefinitionBody declares it for the default parameters
+    auth = {(r.method, r.resource): r.auth for r in app.routes}
+    assert auth[("POST", "/{leaderboard}/{name}")] == "api_key"
+    assert {auth[("PUT", "/{leaderboard}")], auth[("DELETE", "/{leaderboard}")]} == {"iam"}
+    assert auth[("DELETE", "/{leaderboard}/{name}")] == "iam"
+    assert auth[("GET", "/{leaderboard}/{name}/around")] == "none"
     submit = app.functions["SubmitScoreFunction"]
     assert submit.handler == "handlers.submit_score.lambda_handler"
     assert submit.code_dir == ROOT / "src"
@@ -65,7 +75,7 @@ def test_the_scheduled_function_is_loaded_with_its_schedule_and_no_route() -> No
     assert keep_alive.schedules == ("rate(6 hours)",)
     assert keep_alive.timeout_s == 300
     assert "KeepBoardsAliveFunction" not in app.routed_functions
-    assert app.routed_functions == {"SubmitScoreFunction", "GetStandingFunction", "GetLeaderboardFunction"}
+    assert app.routed_functions == set(app.functions) - {"KeepBoardsAliveFunction"}
     assert all(not spec.schedules for name, spec in app.functions.items() if name != "KeepBoardsAliveFunction")
 
 

@@ -419,7 +419,7 @@ def test_the_functions_get_the_configuration_the_code_reads() -> None:
     environments = [environment(template, route.function) for route in FUNCTIONS]
 
     # Then all share exactly these variables (the three local endpoints are empty in AWS, so boto3 and the store use
-    # the real services; no admin key id under the default AdminAuth=IAM)
+    # the real services), and the admin routes' functions one more: the admin key's id, empty under AdminAuth=IAM
     expected = {
         "MOMENTO_API_KEY_PARAM_NAME": "/leaderboard-api/dev/momento-api-key",
         "MOMENTO_CACHE_NAME": "leaderboard",
@@ -438,9 +438,11 @@ def test_the_functions_get_the_configuration_the_code_reads() -> None:
         "CORS_ALLOW_ORIGIN": "*",
         "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": "",
         "SSM_PARAMETER_STORE_TTL": "",
-        "ADMIN_API_KEY_ID": "",
     }
-    assert environments == [expected] * len(FUNCTIONS)
+    admin = {"UpdateBoardSettingsFunction", "RemoveBoardFunction", "RemovePlayerFunction"}
+    assert environments == [
+        expected | ({"ADMIN_API_KEY_ID": ""} if route.function in admin else {}) for route in FUNCTIONS
+    ]
 
 
 def test_parameters_reach_the_functions() -> None:
