@@ -25,6 +25,9 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 import requests
 import schemathesis
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from hypothesis import HealthCheck, settings
 from schemathesis import CheckFunction
 from schemathesis.checks import not_a_server_error
@@ -36,6 +39,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from devserver.local_aws import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from shared.leaderboard import DEFAULT_PAGE_SIZE, LEADERBOARD_NAME, MAX_PAGE_SIZE, MAX_RANK
 from tests.support import ROOT
 from tests.support.dev_server import DevServerProcess
@@ -107,13 +111,33 @@ def test_every_generated_request_gets_a_documented_answer(case: schemathesis.Cas
     excluded: list[CheckFunction] = []
     if breaks_a_rule_the_schema_cannot_express(case):
         excluded.append(positive_data_acceptance)
-    response = case.call_and_validate(base_url=api_url, headers=AUTH, excluded_checks=excluded)
+    response = case.call_and_validate(base_url=api_url, headers=AUTH, excluded_checks=excluded, **credentials(case))
     assert response.status_code < 500, response.text
     if case.method.upper() not in DECLARED_METHODS[case.operation.path]:
         assert_no_such_route(response.status_code, response.json(), response.headers)
         return
     if case.meta is not None and case.meta.generation.mode.is_positive:
         assert_echoes_valid_input(case, response.status_code, response.json() if response.content else None)
+
+
+class LocalSigV4(requests.auth.AuthBase):
+    """Signs a request as an AWS SDK signs for API Gateway (service execute-api), with the local credentials the dev
+    server checks: what the admin routes need under AdminAuth=IAM, the default. requests applies it last, to the
+    prepared request as it goes out; schemathesis leaves it out of its own probes without credentials."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        body = request.body.encode() if isinstance(request.body, str) else request.body or b""
+        headers = {name: value if isinstance(value, str) else value.decode() for name, value in request.headers.items()}
+        signing = AWSRequest(method=request.method, url=request.url, headers=headers, data=body)
+        SigV4Auth(Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY), "execute-api", REGION).add_auth(signing)
+        request.headers.update(dict(signing.headers.items()))
+        return request
+
+
+def credentials(case: schemathesis.Case[Any]) -> dict[str, Any]:
+    """What an operation's declared security needs beyond the write key (sent to every operation): a signature."""
+    security = case.operation.definition.raw.get("security") or []
+    return {"auth": LocalSigV4()} if any("sigv4" in requirement for requirement in security) else {}
 
 
 def assert_no_such_route(status: int, body: Any, headers: Any) -> None:
@@ -130,11 +154,13 @@ def breaks_a_rule_the_schema_cannot_express(case: schemathesis.Case[Any]) -> boo
     """Schema-valid input the API rightly refuses, for rules JSON Schema cannot say: endRank > startRank, at most 100
     apart, and the default endRank within the rank limit relate two parameters; a player name needs a visible
     character and no space at either end (openapi.yaml states both in words)."""
-    name = generated_name(case)
-    if name is not None and (name != name.strip() or all(unicodedata.category(c) in INVISIBLE for c in name)):
+    names = [generated_name(case), *friends(case)]
+    if any(name is not None and (name != name.strip() or invisible(name)) for name in names):
         return True
-    if case.operation.path == "/{leaderboard}":
+    if case.operation.path == "/{leaderboard}" and case.method.upper() == "GET":
         query = case.query or {}
+        if "name" in query:  # a friends page: not combinable with a window
+            return "startRank" in query or "endRank" in query
         try:
             start = int(query.get("startRank", 0))
             end = int(query.get("endRank", start + DEFAULT_PAGE_SIZE))
@@ -142,6 +168,18 @@ def breaks_a_rule_the_schema_cannot_express(case: schemathesis.Case[Any]) -> boo
             return False
         return not 0 < end - start <= MAX_PAGE_SIZE or end > MAX_RANK
     return False
+
+
+def invisible(name: str) -> bool:
+    return all(unicodedata.category(c) in INVISIBLE for c in name)
+
+
+def friends(case: schemathesis.Case[Any]) -> list[str]:
+    """The names a friends page asks for (`?name=` repeated), as sent."""
+    names = (case.query or {}).get("name")
+    if isinstance(names, str):
+        return [names]
+    return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
 
 
 def generated_name(case: schemathesis.Case[Any]) -> str | None:
@@ -161,9 +199,16 @@ def assert_echoes_valid_input(case: schemathesis.Case[Any], status: int, body: A
         score = float(submitted["score"])
         assert body["score"] == score
         assert isinstance(body["score"], int) == score.is_integer()
-    if case.operation.path == "/{leaderboard}" and status == 200:
-        start = int((case.query or {}).get("startRank", 0))
-        assert [entry["rank"] for entry in body["leaderboard"]] == list(range(start, start + len(body["leaderboard"])))
+    if case.operation.path == "/{leaderboard}" and case.method.upper() == "GET" and status == 200:
+        ranks = [entry["rank"] for entry in body["leaderboard"]]
+        if "name" in (case.query or {}):  # a friends page: the players asked for, in rank order, with gaps
+            assert ranks == sorted(ranks)
+        elif body["settings"]["ties"] == "shared":  # equal scores share a rank: the next rank skips as many
+            assert ranks == sorted(ranks)
+            assert all(rank <= index for index, rank in enumerate(ranks, int((case.query or {}).get("startRank", 0))))
+        else:
+            start = int((case.query or {}).get("startRank", 0))
+            assert ranks == list(range(start, start + len(ranks)))
 
 
 # --- Explicit hostile requests ------------------------------------------------------------------------------------
@@ -203,6 +248,8 @@ def route(method: str, target: str) -> str | None:
     """
     segments = [segment for segment in target.split("?", 1)[0].split("/") if segment]
     path = {1: "/{leaderboard}", 2: "/{leaderboard}/{name}"}.get(len(segments))
+    if len(segments) == 3 and segments[2] == "around":
+        path = "/{leaderboard}/{name}/around"
     return path if path is not None and method in DECLARED_METHODS[path] else None
 
 
