@@ -188,6 +188,30 @@ def test_the_banner_marks_the_admin_routes_and_its_signed_curl_passes(iam_server
     assert int(result.stdout) in PASSED, result
 
 
+def test_the_readmes_signed_curl_passes_and_the_same_unsigned_is_refused(iam_server: DevServerProcess) -> None:
+    # Given the signed example of the README's "Who may call what"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**Who may call what.**") : readme.index("## Limits")]
+    command = next(
+        block.split("\n#", 1)[0].replace("\\\n", " ")
+        for block in section.split("```sh\n")[1:]
+        if "--aws-sigv4" in block
+    )
+    arguments = shlex.split(command.replace("$API", iam_server.url))
+
+    def status(extra: list[str]) -> int:
+        result = subprocess.run(
+            [*extra, "-o", "/dev/null", "-w", "%{http_code}"], capture_output=True, text=True, check=False, timeout=30
+        )
+        return int(result.stdout)
+
+    # When curl sends it to `make dev`, Then it passes the gateway; without the signature it is refused
+    assert status(arguments) in PASSED
+    unsigned = [a for a in arguments if a not in ("--aws-sigv4", "aws:amz:us-east-1:execute-api", "--user")]
+    unsigned.remove("local:local")
+    assert status(unsigned) == 403
+
+
 @pytest.mark.parametrize(
     ("path", "methods"),
     [
