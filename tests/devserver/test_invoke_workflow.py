@@ -234,14 +234,14 @@ def unknown_function(folder: Path) -> tuple[list[str], str]:
 
 
 def unknown_function_option(folder: Path) -> tuple[list[str], str]:
-    return ["--function", "NoSuchFunction", "events/submit-score.json"], "FN= takes one of: GetLeaderboardFunction"
+    return ["--function", "NoSuchFunction", "events/submit-score.json"], "FN= takes one of: GetAroundFunction, Get"
 
 
 def no_route(folder: Path) -> tuple[list[str], str]:
-    path = event_file(folder, "submit-score.json", "weekly", "v", path=folder / "delete.json")
+    path = event_file(folder, "submit-score.json", "weekly", "v", path=folder / "patch.json")
     event = json.loads(path.read_text(encoding="utf-8"))
-    path.write_text(json.dumps({**event, "httpMethod": "DELETE"}), encoding="utf-8")
-    return [str(path)], f"event file {path} is a DELETE /{{leaderboard}}/{{name}} event and no route"
+    path.write_text(json.dumps({**event, "httpMethod": "PATCH"}), encoding="utf-8")
+    return [str(path)], f"event file {path} is a PATCH /{{leaderboard}}/{{name}} event and no route"
 
 
 @pytest.mark.parametrize(
