@@ -85,10 +85,6 @@ class BoardEntry:
     purging: tuple[int, ...]  # removed generations whose items are still being deleted
 
 
-class TotalOutOfRange(InvalidInput):
-    """An increment would take the total past 2^53 in magnitude; nothing was written."""
-
-
 class RecordError(RuntimeError):
     """DynamoDB refused a request for a reason no retry fixes (a missing table, a permission): a logged 500."""
 
@@ -155,7 +151,7 @@ class Record:
                 ReturnValues="ALL_NEW",
             )
         except _ConditionFailedError:
-            raise TotalOutOfRange(
+            raise InvalidInput(  # the total would pass 2^53: nothing was written
                 f"Adding {amount!r} would take the total past {MAX_ABS_SCORE} (2^53) in magnitude; nothing changed."
             ) from None
         return Written(_recorded(answer["Attributes"]), changed=True)
@@ -293,14 +289,15 @@ class Record:
         known board keeps its lastWrite) and answers the board as it is after."""
         assignments = ["lastWrite = if_not_exists(lastWrite, :now)", "createdAt = if_not_exists(createdAt, :now)"]
         assignments += [f"#{name} = :{name}" for name in changes]
+        names = {"ExpressionAttributeNames": {f"#{name}": name for name in changes}} if changes else {}
         answer = self._call(
             "update_item",
             TableName=self._table,
             Key=_registry_key(board),
             UpdateExpression="SET " + ", ".join(assignments),
-            ExpressionAttributeNames={f"#{name}": name for name in changes} or None,
             ExpressionAttributeValues={":now": _number(now_s)} | {f":{n}": {"S": v} for n, v in changes.items()},
             ReturnValues="ALL_NEW",
+            **names,
         )
         return _board_entry(answer["Attributes"])
 
