@@ -114,10 +114,12 @@ def test_a_removed_board_loses_its_scores_and_settings_and_starts_a_new_generati
     assert api.page("weekly").json()["leaderboard"] == [{"rank": 0, "name": "new", "score": 1}]
 
 
-def test_what_a_removal_could_not_purge_in_time_the_schedule_does(service: Service, api: InProcessClient) -> None:
+def test_what_a_removal_could_not_purge_in_time_the_schedule_does(
+    service: Service, api: InProcessClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for i in range(10):
         api.submit("weekly", f"p{i}", {"score": i})
-    sys.modules["shared.boards"].PURGE_IN_REQUEST_S = 0  # the warm handler's module: no time left to purge
+    monkeypatch.setattr(sys.modules["shared.boards"], "PURGE_IN_REQUEST_S", 0)  # the warm handler's: no time left
     assert api.remove_board("weekly").status == 204
     assert len(record_of(service, "weekly")) == 10
     assert registry_of(service, "weekly")["purging"]["NS"] == ["0"]
