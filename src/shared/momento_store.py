@@ -266,18 +266,10 @@ class LeaderboardStore:
             for player, answer in zip(request.players, answers, strict=True)
             if isinstance(answer, CacheSortedSetGetScore.Hit)
         }
-        if rules.ties == "shared":
-            distinct_scores = list(dict.fromkeys(found.values()))
-            counts = self._parallel.map(lambda s: self._count_better(board, s, rules, api_key), distinct_scores)
-            better = dict(zip(distinct_scores, counts, strict=True))
-            ranks: dict[str, int | None] = {player: better[score] for player, score in found.items()}
-        else:
-            players = list(found)
-            positions = self._parallel.map(lambda p: self._rank(board, p, rules, api_key), players)
-            ranks = dict(zip(players, positions, strict=True))
+        ranks = self._ranks_of(board, found, rules, api_key)
         entries = [
             Entry(rank=rank - (0 if rules.ties == "shared" else _offset(rules, whole)), player=p, score=found[p])
-            for p, rank in ranks.items()
+            for p, rank in zip(found, ranks, strict=True)
             if rank is not None
         ]
         # Ties in Momento's own order: by name's bytes, descending on a higher-first board.
@@ -313,32 +305,33 @@ class LeaderboardStore:
         total = _length(length, board) - int(whole) if with_length else 0
         return Indexed((score.score, int(rank.rank) - _offset(rules, whole), total), whole)
 
-    def _rank(self, board: str, player: str, rules: BoardSettings, api_key: Secret) -> int | None:
-        """The player's position in the board's order (the mark counted), None when not in the set."""
-        response = self._with_key(
-            api_key,
-            lambda client: client.sorted_set_get_rank(self._config.cache_name, board, player, _sort_order(rules)),
-        )
-        if isinstance(response, CacheSortedSetGetRank.Hit):
-            return int(response.rank)
-        if isinstance(response, CacheSortedSetGetRank.Miss) or _is_missing_set_rank(response):
-            return None
-        raise _error_for(response, board)
-
     def _count_better(self, board: str, score: float, rules: BoardSettings, api_key: Secret) -> int:
-        """Players whose score ranks strictly before `score`: the shared (competition) rank of that score. The
-        bounds leave the mark out: it is scored below -2^53."""
-        request = cache_pb._SortedSetLengthByScoreRequest(set_name=board.encode("utf-8"))
-        if rules.order == "desc":
-            request.exclusive_min = score
-            request.unbounded_max.SetInParent()
-        else:
-            request.inclusive_min = -float(MAX_ABS_SCORE)
-            request.exclusive_max = score
+        """Players whose score ranks strictly before `score`: the shared (competition) rank of that score."""
+        request = _better_than(board, score, rules)
         answer = self._with_key(api_key, lambda client: self._raw(client, "SortedSetLengthByScore", request))
-        if isinstance(answer, _RawError):
-            raise _error_for(answer, board)
-        return 0 if answer.WhichOneof("sorted_set") == "missing" else int(answer.found.length)
+        return _length(answer, board)
+
+    def _ranks_of(self, board: str, found: dict[str, float], rules: BoardSettings, api_key: Secret) -> list[int | None]:
+        """Each player's position in the board's order (distinct ties: the mark counted) or shared rank, None for
+        one gone meanwhile. One call per player (distinct) or per distinct score (shared), all in flight at once
+        on the client's channel: no thread per call."""
+        if rules.ties == "shared":
+            scores = list(dict.fromkeys(found.values()))
+            requests: list[Any] = [_better_than(board, score, rules) for score in scores]
+            answers = self._with_key(api_key, lambda client: self._raw_many(client, "SortedSetLengthByScore", requests))
+            better = {score: _length(answer, board) for score, answer in zip(scores, answers, strict=True)}
+            return [better[score] for score in found.values()]
+        order = (
+            cache_pb._SortedSetGetRankRequest.ASCENDING
+            if rules.order == "asc"
+            else cache_pb._SortedSetGetRankRequest.DESCENDING
+        )
+        requests = [
+            cache_pb._SortedSetGetRankRequest(set_name=board.encode("utf-8"), value=player.encode("utf-8"), order=order)
+            for player in found
+        ]
+        answers = self._with_key(api_key, lambda client: self._raw_many(client, "SortedSetGetRank", requests))
+        return [_position(answer, board) for answer in answers]
 
     def _share(
         self, board: str, entries: list[Entry], before: Entry | None, rules: BoardSettings, api_key: Secret
@@ -365,6 +358,20 @@ class LeaderboardStore:
         others = [self._parallel.submit(call) for call in calls[1:]]
         first = calls[0]()
         return (first, *(other.result() for other in others))
+
+    def _raw_many(self, client: CacheClient, rpc: str, requests: list[Any]) -> tuple[Any, ...]:
+        """`_raw` for many requests at once: gRPC futures on the client's channel, answered in order."""
+        data_client = client._data_client
+        call = getattr(data_client._build_stub(), rpc)
+        metadata, timeout = make_metadata(self._config.cache_name), data_client._default_deadline_seconds
+        futures = [call.future(request, metadata=metadata, timeout=timeout) for request in requests]
+        answers = []
+        for future in futures:
+            try:
+                answers.append(future.result())
+            except Exception as error:
+                answers.append(_RawError(convert_error(error, Service.CACHE)))
+        return tuple(answers)
 
     def _raw(self, client: CacheClient, rpc: str, request: Any) -> Any:
         """Calls a data-plane RPC that SDK 1.29 has no method for (SortedSetLength, UpdateTtl) on the SDK's own
@@ -447,6 +454,26 @@ def _fetched(response: Any, board: str) -> list[tuple[bytes, float]] | None:
     if not isinstance(response, CacheSortedSetFetch.Hit):
         raise _error_for(response, board)
     return list(response.value_list_bytes)
+
+
+def _better_than(board: str, score: float, rules: BoardSettings) -> Any:
+    """A count of the scores ranking strictly before `score`; its bounds leave the mark out (scored below -2^53)."""
+    request = cache_pb._SortedSetLengthByScoreRequest(set_name=board.encode("utf-8"))
+    if rules.order == "desc":
+        request.exclusive_min = score
+        request.unbounded_max.SetInParent()
+    else:
+        request.inclusive_min = -float(MAX_ABS_SCORE)
+        request.exclusive_max = score
+    return request
+
+
+def _position(answer: Any, board: str) -> int | None:
+    if isinstance(answer, _RawError):
+        raise _error_for(answer, board)
+    if answer.WhichOneof("rank") == "missing" or answer.element_rank.result != cache_pb.Hit:
+        return None
+    return int(answer.element_rank.rank)
 
 
 def _length_request(board: str) -> Any:
