@@ -74,6 +74,8 @@ SIZE_LIMITS = {
 WHOLE_MARK = "\x00whole"
 WHOLE_MARK_BYTES = WHOLE_MARK.encode("utf-8")
 WHOLE_MARK_SCORE = -sys.float_info.max
+# Entries fetched above a page with shared ranks, to find where a tie running into it starts without a count.
+SHARED_CONTEXT = 20
 # Reads run their calls at once: a page's fetch, mark and length; a friends query's ranks (up to 50).
 PARALLEL_CALLS = 8
 # SDK 1.29 answers get_rank on a set that does not exist with this Error rather than a Miss.
@@ -199,7 +201,7 @@ class LeaderboardStore:
         """Entries ranked [start_rank, end_rank) by the board's rules (empty for a set that does not exist), and
         the total; and whether the set is whole. The page, the mark and the length are read at once."""
         board = page.leaderboard
-        context = 1 if rules.ties == "shared" and page.start_rank > 0 else 0  # the entry before, for a shared rank
+        context = _context(rules, page.start_rank)
         first = page.start_rank - context
         # One more than the page: on an ascending board the mark ranks first, so a whole set's ranks are one less
         # than their positions; fetching one extra serves either case, whole or not, from the same call.
@@ -218,7 +220,7 @@ class LeaderboardStore:
             return Indexed(BoardView([], 0), whole=False)
         ranked = _ranked(elements, first, _offset(rules, whole))
         entries = [e for e in ranked if page.start_rank <= e.rank < page.end_rank]
-        before = next((e for e in ranked if e.rank == page.start_rank - 1), None) if context else None
+        before = [e for e in ranked if e.rank < page.start_rank]
         return Indexed(BoardView(self._share(board, entries, before, rules, api_key), total), whole)
 
     @tracer.capture_method(capture_response=False)
@@ -233,13 +235,13 @@ class LeaderboardStore:
         size = 2 * request.each_side + 1
         first = max(0, min(rank - request.each_side, total - size))
         end = min(total, first + size)
-        context = 1 if rules.ties == "shared" and first > 0 else 0
+        context = _context(rules, first)
         fetched = self._with_key(
             api_key, lambda client: self._fetch(client, ref.leaderboard, first - context, end + 1, rules)
         )
         ranked = _ranked(_fetched(fetched, ref.leaderboard) or [], first - context, _offset(rules, found.whole))
         entries = [e for e in ranked if first <= e.rank < end]
-        before = next((e for e in ranked if e.rank == first - 1), None) if context else None
+        before = [e for e in ranked if e.rank < first]
         return Indexed(self._share(ref.leaderboard, entries, before, rules, api_key), found.whole)
 
     @tracer.capture_method(capture_response=False)
@@ -334,16 +336,18 @@ class LeaderboardStore:
         return [_position(answer, board) for answer in answers]
 
     def _share(
-        self, board: str, entries: list[Entry], before: Entry | None, rules: BoardSettings, api_key: Secret
+        self, board: str, entries: list[Entry], before: list[Entry], rules: BoardSettings, api_key: Secret
     ) -> list[Entry]:
         """Entries with shared (competition) ranks when the board's ties say so: an entry equal to the one before
-        takes its rank. `before` is the entry ranked just above the first: if it ties with the first, the first's
-        rank is counted (the tie may run far above)."""
+        takes its rank. `before`: the entries fetched just above the first (SHARED_CONTEXT of them): a tie with the
+        first that starts among them gives its rank; one that runs past them all is counted."""
         if rules.ties != "shared" or not entries:
             return entries
         rank = entries[0].rank
-        if before is not None and before.score == entries[0].score:
-            rank = self._count_better(board, entries[0].score, rules, api_key)
+        tied = [e for e in before if e.score == entries[0].score]
+        if tied:
+            reaches_past = tied[0] is before[0] and tied[0].rank > 0
+            rank = self._count_better(board, entries[0].score, rules, api_key) if reaches_past else tied[0].rank
         shared = [entries[0]._replace(rank=rank)]
         for previous, entry in pairwise(entries):
             shared.append(entry._replace(rank=shared[-1].rank if entry.score == previous.score else entry.rank))
@@ -427,6 +431,12 @@ class LeaderboardStore:
 def leaderboard_store() -> LeaderboardStore:
     """The execution environment's store (and so its one Momento client)."""
     return LeaderboardStore(settings())
+
+
+def _context(rules: BoardSettings, first: int) -> int:
+    """Entries to fetch above a page or window: with shared ranks, enough that a tie reaching into it usually
+    starts among them (no extra count); none otherwise."""
+    return min(SHARED_CONTEXT, first) if rules.ties == "shared" else 0
 
 
 def _sort_order(rules: BoardSettings) -> SortOrder:

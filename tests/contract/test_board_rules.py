@@ -108,6 +108,14 @@ def test_shared_ranks_are_competition_ranks_on_every_read(api: ApiClient, board:
     assert ranked(friends) == [(1, "c", 90), (1, "b", 90), (4, "e", 80)]
 
 
+def test_a_tie_longer_than_a_page_shares_its_rank_far_down(api: ApiClient, board: str) -> None:
+    fill(api, board, {"top": 100, **{f"tied-{i:02d}": 50 for i in range(30)}, "last": 10})
+    configure(api, board, ties="shared")
+    assert [r for r, _, _ in ranked(api.page(board, {"startRank": "25", "endRank": "32"}))] == [1] * 6 + [31]
+    assert [r for r, _, _ in ranked(api.around(board, "last", {"count": "2"}))] == [1, 1, 1, 1, 31]
+    assert api.standing(board, "tied-00").json() == {"score": 50, "rank": 1}
+
+
 def test_shared_ranks_on_a_lower_is_better_board(api: ApiClient, board: str) -> None:
     fill(api, board, {"a": 1, "b": 2, "c": 2, "d": 3})
     configure(api, board, ties="shared", order="asc")
