@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -197,6 +197,7 @@ def load_handlers(addresses: dict[str, str]) -> dict[str, Callable[[Any, Any], A
         "submit": importlib.import_module("handlers.submit_score").lambda_handler,
         "standing": importlib.import_module("handlers.get_standing").lambda_handler,
         "page": importlib.import_module("handlers.get_leaderboard").lambda_handler,
+        "around": importlib.import_module("handlers.get_around").lambda_handler,
     }
 
 
@@ -215,13 +216,13 @@ def sdk_client(addresses: dict[str, str], latency_ms: int = 0) -> Any:
     return CacheClient.create(config, credentials, timedelta(days=1), eager_connection_timeout=timedelta(seconds=5))
 
 
-def fill(client: Any, board: str, size: int) -> list[str]:
+def fill(client: Any, board: str, size: int, scores: int = 10_000_000) -> list[str]:
     """A board straight into Momento, with the mark of a whole set (as a rebuild leaves it), so reads answer from
-    the index alone, as they do in production."""
+    the index alone, as they do in production; `scores`: how many different scores there are (fewer: more ties)."""
     rng = random.Random(size)
     players = [f"player-{i:07d}" for i in range(size)]
     for start in range(0, size, 5000):
-        batch = {name: float(rng.randrange(10_000_000)) for name in players[start : start + 5000]}
+        batch = {name: float(rng.randrange(scores)) for name in players[start : start + 5000]}
         response = client.sorted_set_put_elements(CACHE, board, batch)
         assert type(response).__name__ == "Success", response
     response = client.sorted_set_put_element(CACHE, board, WHOLE_MARK, -sys.float_info.max)
@@ -421,6 +422,88 @@ def durable_overhead(handlers: dict[str, Any], client: Any, plan: Plan) -> dict[
             "before_the_record": summary(before_times),
             "ratio_p50": round(p50(now_times) / p50(before_times), 3),
         }
+    return results
+
+
+def board_reads(handlers: dict[str, Any], client: Any, plan: Plan) -> dict[str, Any]:
+    """The reads board settings added, against a v1 page of 20 in the same run (interleaved one for one): around-me
+    (5 each side), friends (50 names), and pages of a board with shared ranks against the same board with distinct
+    ones, on a board with few ties and on one with many (20 players per score: most pages start inside a tie).
+
+    Twice: on loopback, where momento-local answers one call at a time (so a read costs about its number of calls),
+    and with SIMULATED_LATENCY_MS of network per call, where calls in flight together overlap as they do against
+    Momento (so a read costs about its number of round trips)."""
+    from shared.record import record  # noqa: PLC0415 - the functions' module, imported by load_handlers
+
+    players = fill(client, "reads", 1000)
+    for board, scores in (("few-ties", 10_000_000), ("many-ties", 50)):
+        for ties in ("distinct", "shared"):
+            fill(client, f"{board}-{ties}", 1000, scores)
+            record().update_settings(f"{board}-{ties}", {"ties": ties}, int(time.time()))
+    loopback = _board_reads(handlers, players, plan)
+    with _network_latency(SIMULATED_LATENCY_MS):
+        with_latency = _board_reads(handlers, players, replace(plan, samples=max(40, plan.samples // 5)))
+    return {"loopback": loopback, f"{SIMULATED_LATENCY_MS}ms_latency": with_latency}
+
+
+@contextlib.contextmanager
+def _network_latency(latency_ms: int) -> Iterator[None]:
+    """The functions' Momento client, made anew asking momento-local to hold each call `latency_ms` (raw calls on
+    its channel included), then as it was."""
+    from momento import CacheClient, Configurations  # noqa: PLC0415
+
+    from momento_local.client_metadata import MetadataMiddleware  # noqa: PLC0415
+    from shared import momento_store  # noqa: PLC0415
+
+    store = momento_store.leaderboard_store()
+    original = store._create_client
+
+    def delayed(key: str) -> Any:
+        config = Configurations.Lambda.latest().with_middlewares([MetadataMiddleware(delay_ms=str(latency_ms))])
+        return CacheClient.create(config, store._credentials(key), store._config.leaderboard_ttl)
+
+    store._create_client = delayed  # type: ignore[method-assign]
+    store._client = None
+    try:
+        yield
+    finally:
+        store._create_client = original  # type: ignore[method-assign]
+        store._client = None
+
+
+def _board_reads(handlers: dict[str, Any], players: list[str], plan: Plan) -> dict[str, Any]:
+    v1_page = v1_handlers()["page"]
+    rng = random.Random(5)
+    friends = [("name", players[i]) for i in rng.sample(range(1000), 50)]
+
+    def page_of(board: str) -> Callable[[int], tuple[Any, Any]]:
+        return lambda i: (handlers["page"], page_event(board, i % 900))
+
+    # Each: the handler and a fresh event (the body parser works in place) for sample i.
+    make_call: dict[str, Callable[[int], tuple[Any, Any]]] = {
+        "v1_page": lambda i: (v1_page, page_event("reads", i % 900)),
+        "around": lambda i: (handlers["around"], fakes.around_event("reads", players[i % 1000])),
+        "friends_50": lambda _: (handlers["page"], fakes.page_event("reads", friends)),
+        **{f"{b}_{t}_page": page_of(f"{b}-{t}") for b in ("few-ties", "many-ties") for t in ("distinct", "shared")},
+    }
+    context = fakes.lambda_context("leaderboard-api-bench")
+    times: dict[str, list[float]] = {name: [] for name in make_call}
+    for i in range(plan.samples + 50):
+        calls = list(make_call.items())
+        rng.shuffle(calls)
+        for name, make in calls:
+            handler, event = make(i)
+            elapsed = timed(partial(handler, event, context))
+            if i >= 50:
+                times[name].append(elapsed)
+    assert handlers["around"](fakes.around_event("reads", players[0]), context)["statusCode"] == 200
+    results: dict[str, Any] = {name: summary(values) for name, values in times.items()}
+    v1 = p50(times["v1_page"])
+    results["around_vs_v1_page"] = round(p50(times["around"]) / v1, 3)
+    results["friends_50_vs_v1_page"] = round(p50(times["friends_50"]) / v1, 3)
+    for board in ("few-ties", "many-ties"):
+        shared, distinct = p50(times[f"{board}_shared_page"]), p50(times[f"{board}_distinct_page"])
+        results[f"{board}_shared_vs_distinct_page"] = round(shared / distinct, 3)
     return results
 
 
@@ -672,11 +755,13 @@ def run(plan: Plan) -> dict[str, Any]:
             standing_with_latency = standing_strategies(sdk_client(addresses, SIMULATED_LATENCY_MS), plan)
             sizes = board_sizes(handlers, client, plan)
             durable = durable_overhead(handlers, client, plan)
+            reads = board_reads(handlers, client, plan)
             rebuilt = rebuild(addresses, plan.rebuild_players)
             fill(client, "cold", 100)  # the cold starts read a whole board, as most reads do
         cold = cold_starts(addresses, plan)
     http = http_throughput(plan)
     smallest, largest = str(plan.sizes[0]), str(plan.sizes[-1])
+    latency = f"{SIMULATED_LATENCY_MS}ms_latency"
     return {
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "plan": plan.__dict__,
@@ -703,10 +788,20 @@ def run(plan: Plan) -> dict[str, Any]:
         "durable_write_overhead": durable["submit"]["ratio_p50"],
         "read_ratio_vs_before_the_record_standing": durable["standing"]["ratio_p50"],
         "read_ratio_vs_before_the_record_page": durable["page"]["ratio_p50"],
+        "around_vs_v1_page": reads["loopback"]["around_vs_v1_page"],
+        "friends_50_vs_v1_page": reads["loopback"]["friends_50_vs_v1_page"],
+        "shared_vs_distinct_page_few_ties": reads["loopback"]["few-ties_shared_vs_distinct_page"],
+        "shared_vs_distinct_page_many_ties": reads["loopback"]["many-ties_shared_vs_distinct_page"],
+        f"around_vs_v1_page_{SIMULATED_LATENCY_MS}ms_latency": reads[latency]["around_vs_v1_page"],
+        f"friends_50_vs_v1_page_{SIMULATED_LATENCY_MS}ms_latency": reads[latency]["friends_50_vs_v1_page"],
+        f"shared_vs_distinct_page_many_ties_{SIMULATED_LATENCY_MS}ms_latency": reads[latency][
+            "many-ties_shared_vs_distinct_page"
+        ],
         f"rebuild_seconds_{_label(str(plan.rebuild_players))}": rebuilt["rebuild_s"],
         f"rebuild_ops_{_label(str(plan.rebuild_players))}": rebuilt["metered_operations"],
         "details": {
             "durable": durable,
+            "board_reads": reads,
             "rebuild": rebuilt,
             "warm": warm,
             "standing": standing,
@@ -731,6 +826,7 @@ def _ratio(sizes: dict[str, Any], largest: str, smallest: str, route: str) -> fl
 
 def table(results: dict[str, Any]) -> str:
     details = results["details"]
+    latency = f"{SIMULATED_LATENCY_MS}ms_latency"
     lines = [f"leaderboard-api bench on {results['machine']['cores']} cores, Python {results['machine']['python']}", ""]
     lines.append(f"{'1. warm overhead':<34}{'handler p50/p99 (us)':>24}{'bare SDK p50/p99 (us)':>26}{'ratio p50':>11}")
     for route, row in details["warm"].items():
@@ -775,9 +871,27 @@ def table(results: dict[str, Any]) -> str:
         ),
         rebuild_line(details["rebuild"]),
         "",
+        *board_reads_lines(details["board_reads"]["loopback"], "loopback"),
+        *board_reads_lines(
+            details["board_reads"][f"{SIMULATED_LATENCY_MS}ms_latency"],
+            f"{SIMULATED_LATENCY_MS} ms of network per call",
+        ),
+        "",
         f"finished in {results['elapsed_s']:.0f} s",
     ]
     return "\n".join(lines)
+
+
+def board_reads_lines(reads: dict[str, Any], where: str) -> list[str]:
+    rows = [name for name, row in reads.items() if isinstance(row, dict)]
+    return [
+        f"{'7. board rules, ' + where:<50}{'p50/p99 (us)':>24}",
+        *(f"  {name:<48}{reads[name]['p50_us']:>11.0f} / {reads[name]['p99_us']:<10.0f}" for name in rows),
+        f"  around-me {reads['around_vs_v1_page']:.2f}x and friends of 50 {reads['friends_50_vs_v1_page']:.2f}x "
+        "a v1 page of 20 (goals 2.0 and 3.0)",
+        f"  shared ranks vs distinct, pages of 20: {reads['few-ties_shared_vs_distinct_page']:.2f}x with few ties, "
+        f"{reads['many-ties_shared_vs_distinct_page']:.2f}x with many (goal 1.5)",
+    ]
 
 
 def rebuild_line(rebuilt: dict[str, Any]) -> str:

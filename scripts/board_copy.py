@@ -21,7 +21,7 @@ from typing import TextIO
 from scripts.progress import Progress
 from scripts.sorted_set_walk import Element, SetGone, walk
 from shared.errors import KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable
-from shared.leaderboard import PageRequest
+from shared.leaderboard import BoardSettings, PageRequest
 from shared.momento_store import LeaderboardStore, StoreError
 from shared.record import Record, RecordError
 from shared.secret import Secret
@@ -140,8 +140,9 @@ class BoardCopier:
 
     def _fetch(self, run: _Run, start: int, end: int) -> list[Element]:
         request = PageRequest(run.report.board, start, end)
-        page = self._patiently(run.stop, lambda: self._store.page_by_rank(request, self._api_key))
-        return [(entry.player, entry.score) for entry in page.value]
+        # Boards being adopted predate settings: v1's order (their copy is by position, any order would do).
+        page = self._patiently(run.stop, lambda: self._store.page_by_rank(request, BoardSettings(), self._api_key))
+        return [(entry.player, entry.score) for entry in page.value.entries]
 
     def _copy_one(self, run: _Run, element: Element) -> None:
         if run.stop.is_set():

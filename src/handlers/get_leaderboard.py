@@ -1,19 +1,20 @@
-"""GET /{leaderboard}?startRank=&endRank=: one page of the board, highest score first."""
+"""GET /{leaderboard}?startRank=&endRank= (a page by rank) or ?name=...&name=... (those players' standings): the
+entries by the board's order and ties, with the board's total and settings."""
 
 from __future__ import annotations
 
 from shared.api import api_handler
 from shared.boards import leaderboards
-from shared.leaderboard import PageRequest, json_number, parse_page_request
+from shared.leaderboard import FriendsRequest, PageRequest, entries_json, parse_board_query
 from shared.middy import Response
 from shared.responses import ok
 from shared.secret import Secret
 
 
-@api_handler(parse_page_request)
-def get_leaderboard(page: PageRequest, key: Secret) -> Response:
-    entries = leaderboards().page(page, key)
-    return ok({"leaderboard": [{"rank": e.rank, "name": e.player, "score": json_number(e.score)} for e in entries]})
+@api_handler(parse_board_query)
+def get_leaderboard(query: PageRequest | FriendsRequest, key: Secret) -> Response:
+    view, settings = leaderboards().view(query, key)
+    return ok({"leaderboard": entries_json(view.entries), "total": view.total, "settings": settings.as_json()})
 
 
 lambda_handler = get_leaderboard  # the entry point template.yaml names

@@ -1,4 +1,5 @@
-"""POST /{leaderboard}/{name} with {"score": n}: records the player's score (a resubmission replaces it)."""
+"""POST /{leaderboard}/{name} with {"score": n}: records the player's score by the board's update rule (latest
+replaces, best keeps the better, increment adds); answers the submission and the player's score on the board."""
 
 from __future__ import annotations
 
@@ -12,9 +13,14 @@ from shared.secret import Secret
 
 @api_handler(parse_submission, json_body=True)
 def submit_score(submission: Submission, key: Secret) -> Response:
-    leaderboards().submit(submission, key)
+    on_board = leaderboards().submit(submission, key)
     return accepted(
-        {"leaderboard": submission.leaderboard, "name": submission.player, "score": json_number(submission.score)}
+        {
+            "leaderboard": submission.leaderboard,
+            "name": submission.player,
+            "score": json_number(submission.score),
+            "scoreOnBoard": json_number(on_board),
+        }
     )
 
 

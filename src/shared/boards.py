@@ -8,6 +8,11 @@ a per-player lock (Momento has no conditional put, so two puts can land in eithe
 Read: the index, with its mark of completeness read alongside. A set without the mark is not the whole board
 (Momento lost it; only the next writes came back): the read rebuilds it from the record, or waits for the instance
 rebuilding it, for at most WAIT_S, then answers 503 with Retry-After. It never answers from a partial set.
+
+Settings (order, update rule, ties) live in the record's registry. A write reads them, strongly consistently, with
+the board's generation, in the same request; a read ranks by them as this instance read them at most SETTINGS_S
+ago. Removal deletes from the record first, then from the index; writers and removers both read the record back
+after touching the index, so the index converges to the record whichever lands last.
 """
 
 from __future__ import annotations
@@ -17,18 +22,34 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
-from typing import TypeVar
 
 from shared.config import Settings, settings
-from shared.errors import BoardFull, BoardRebuilding, PlayerNotFound, StoreUnavailable
-from shared.leaderboard import Entry, PageRequest, PlayerRef, Standing, Submission
-from shared.momento_store import Indexed, LeaderboardStore, leaderboard_store
+from shared.errors import (
+    BoardFull,
+    BoardRebuilding,
+    PlayerNotFound,
+    StoreThrottled,
+    StoreTimeout,
+    StoreUnavailable,
+)
+from shared.leaderboard import (
+    AroundRequest,
+    BoardRef,
+    BoardSettings,
+    Entry,
+    FriendsRequest,
+    PageRequest,
+    PlayerRef,
+    SettingsChange,
+    Standing,
+    Submission,
+    increment,
+)
+from shared.momento_store import BoardView, Indexed, LeaderboardStore, leaderboard_store
 from shared.observability import logger, tracer
 from shared.rebuild import Outcome, Rebuilder
 from shared.record import BoardEntry, Record, Recorded, record
 from shared.secret import Secret
-
-T = TypeVar("T")
 
 WAIT_S = 3.0  # how long a request waits for a board's rebuild before answering 503
 POLL_S = 0.2  # how often a waiting request looks for the mark
@@ -36,7 +57,9 @@ POLL_S = 0.2  # how often a waiting request looks for the mark
 # gives up with 503 (a retry converges). A count would not do: a writer needs one more round per write that lands
 # after its own, so 50 concurrent writers of one player need up to 50 rounds; each round is a read and a put.
 WRITE_SETTLE_S = 3.0
-TOUCH_EVERY_S = 3600  # how often an instance notes a write to a board in the registry (retention counts in days)
+TOUCH_EVERY_S = 3600  # how often a board's lastWrite is brought up to date (retention counts in days)
+SETTINGS_S = 1.0  # how long an instance ranks reads by the settings it last read (a change shows within this)
+PURGE_IN_REQUEST_S = 4.0  # a board removal deletes the old scores this long, then leaves the rest to the schedule
 
 
 @dataclass(frozen=True)
@@ -63,23 +86,27 @@ class Leaderboards:
         self._clock = clock
         self._sleep = sleep
         self._parallel = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leaderboards")
-        self._touched: dict[str, float] = {}  # board -> when this instance last noted a write in the registry
+        self._settings: dict[str, tuple[BoardSettings, float]] = {}  # board -> its settings, and when read
 
     @tracer.capture_method(capture_response=False)
-    def submit(self, submission: Submission, api_key: Secret) -> None:
-        """Keeps the score durably, then makes the index hold it (see the module's docstring for the order)."""
+    def submit(self, submission: Submission, api_key: Secret) -> float:
+        """Keeps the score durably by the board's update rule, then makes the index hold it (see the module's
+        docstring for the order); the player's score on the board after this write."""
         board, player = submission.leaderboard, submission.player
-        recorded = self._record.put_score(board, player, submission.score, int(self._clock() * 1000))
-        self._touch(board)
-        self._put(board, player, recorded, api_key)
+        entry = self._record.board(board)
+        rules = entry.settings if entry else BoardSettings()
+        generation = entry.generation if entry else 0
+        score = increment(submission.score) if rules.update == "increment" else submission.score
+        now = self._clock()
+        written = self._record.write_score(
+            board, player, score, rules=rules, now_ms=int(now * 1000), generation=generation
+        )
+        if entry is None or now - entry.last_write_s >= TOUCH_EVERY_S:
+            self._record.touch_board(board, int(now))
+        self._put(board, player, written.recorded, generation, api_key)
         # Whether the set is whole is read while the record is read back, so it costs no time of its own.
         whole = self._parallel.submit(self._index.is_whole, board, api_key)
-        give_up_at = self._clock() + WRITE_SETTLE_S
-        while (current := self._record.get_score(board, player)) is not None and current.version != recorded.version:
-            if self._clock() >= give_up_at:
-                raise StoreUnavailable(f"the index of '{board}' did not settle for '{player}' in {WRITE_SETTLE_S} s")
-            recorded = current  # another write landed between ours and our put: index the newest
-            self._put(board, player, recorded, api_key)
+        self._settle(board, player, written.recorded.version, generation, api_key)
         if not whole.result():
             # The set was lost and this write brought it back with one player: rebuild the rest now, so a read
             # right after answers the whole board. The score is durable and indexed whatever the rebuild does.
@@ -87,33 +114,100 @@ class Leaderboards:
                 self._await_whole(board, api_key)
             except BoardRebuilding:
                 logger.info("A write's board is still being rebuilt", extra={"leaderboard": board})
+        return written.recorded.score
 
-    def _put(self, board: str, player: str, recorded: Recorded, api_key: Secret) -> None:
+    def _settle(self, board: str, player: str, version: int | None, generation: int, api_key: Secret) -> None:
+        """Reads the record back until the index holds what it holds for the player: another write that landed
+        after ours is put (its own writer does the same), a player removed meanwhile is taken out of the index.
+        `version`: what the index was last given (None: the player was taken out)."""
+        give_up_at = self._clock() + WRITE_SETTLE_S
+        while (current := self._record.get_score(board, player, generation)) is None or current.version != version:
+            if current is None and version is None:
+                return
+            if self._clock() >= give_up_at:
+                raise StoreUnavailable(f"the index of '{board}' did not settle for '{player}' in {WRITE_SETTLE_S} s")
+            if current is None:
+                self._index.remove_players(board, [player], api_key)
+                version = None
+            else:
+                self._put(board, player, current, generation, api_key)
+                version = current.version
+
+    def _put(self, board: str, player: str, recorded: Recorded, generation: int, api_key: Secret) -> None:
         try:
             self._index.put_score(board, player, recorded.score, api_key)
         except BoardFull:
             # Only a new player grows a board: take the first score back, so record and index agree (507).
             if recorded.version == 1:
-                self._record.take_back_new_player(board, player)
+                self._record.take_back_new_player(board, player, generation)
             raise
 
     @tracer.capture_method(capture_response=False)
     def standing(self, ref: PlayerRef, api_key: Secret) -> Standing:
         """The player's score and rank; PlayerNotFound when the (whole) board does not hold the player."""
-        standing = self._whole(ref.leaderboard, api_key, lambda: self._index.get_standing(ref, api_key))
+        standing, _ = self._whole(ref.leaderboard, api_key, lambda rules: self._index.get_standing(ref, rules, api_key))
         if standing is None:
             raise PlayerNotFound(ref.leaderboard, ref.player)
         return standing
 
     @tracer.capture_method(capture_response=False)
-    def page(self, page: PageRequest, api_key: Secret) -> list[Entry]:
-        return self._whole(page.leaderboard, api_key, lambda: self._index.page_by_rank(page, api_key))
+    def view(self, query: PageRequest | FriendsRequest, api_key: Secret) -> tuple[BoardView, BoardSettings]:
+        """A page of the board, or the named players' standings; with the board's total and settings."""
+        if isinstance(query, FriendsRequest):
+            return self._whole(query.leaderboard, api_key, lambda rules: self._index.friends(query, rules, api_key))
+        return self._whole(query.leaderboard, api_key, lambda rules: self._index.page_by_rank(query, rules, api_key))
+
+    @tracer.capture_method(capture_response=False)
+    def around(self, request: AroundRequest, api_key: Secret) -> list[Entry]:
+        entries, _ = self._whole(
+            request.leaderboard, api_key, lambda rules: self._index.around(request, rules, api_key)
+        )
+        if entries is None:
+            raise PlayerNotFound(request.leaderboard, request.player)
+        return entries
+
+    @tracer.capture_method(capture_response=False)
+    def update_settings(self, change: SettingsChange) -> BoardSettings:
+        """Sets the given settings; writes that follow use them at once, reads within SETTINGS_S."""
+        now = self._clock()
+        entry = self._record.update_settings(change.leaderboard, change.changes, int(now))
+        self._settings[change.leaderboard] = (entry.settings, now)
+        return entry.settings
+
+    @tracer.capture_method(capture_response=False)
+    def remove_player(self, ref: PlayerRef, api_key: Secret) -> None:
+        """Takes the player off the board: the record first, then the index, then the record is read back (a write
+        that landed meanwhile is put back, as the writer would)."""
+        entry = self._record.board(ref.leaderboard)
+        generation = entry.generation if entry else 0
+        self._record.remove_player(ref.leaderboard, ref.player, generation)
+        self._index.remove_players(ref.leaderboard, [ref.player], api_key)
+        self._settle(ref.leaderboard, ref.player, None, generation, api_key)
+
+    @tracer.capture_method(capture_response=False)
+    def remove_board(self, ref: BoardRef, api_key: Secret) -> None:
+        """Starts the board afresh (a new generation with the default settings), drops its set, and deletes the old
+        scores for up to PURGE_IN_REQUEST_S; the schedule deletes what is left."""
+        board = ref.leaderboard
+        removed = self._record.remove_board(board)
+        self._settings.pop(board, None)
+        self._index.forget(board, api_key)
+        if removed is not None:
+            try:
+                self._record.purge(board, removed, self._clock() + PURGE_IN_REQUEST_S)
+            except (StoreThrottled, StoreTimeout, StoreUnavailable) as error:
+                logger.warning(
+                    "Purging a removed board's scores stopped", extra={"leaderboard": board, "error": error.message}
+                )
 
     @tracer.capture_method(capture_response=False)
     def keep_alive(self, api_key: Secret, deadline: float) -> KeepAliveReport:
         """For every registered board: raise its set's TTL, rebuild a lost set, or retire a board past retention."""
         kept = rebuilt = pending = retired = 0
         for entry in self._record.boards():
+            for generation in entry.purging:
+                if self._clock() < deadline:
+                    self._record.purge(entry.board, generation, deadline)
             if self._retired(entry):
                 self._index.forget(entry.board, api_key)
                 retired += 1
@@ -125,21 +219,36 @@ class Leaderboards:
                 pending += 1
         return KeepAliveReport(kept, rebuilt, pending, retired)
 
-    def _whole(self, board: str, api_key: Secret, read: Callable[[], Indexed[T]]) -> T:
-        """The read's answer from a whole set: if the set is not whole and the board is one to keep, the board is
-        rebuilt (or its rebuild awaited) first. A board the registry does not know, or past its retention, is
-        answered as the index has it: it has nothing to rebuild from."""
-        answer = read()
+    def _whole[T](
+        self, board: str, api_key: Secret, read: Callable[[BoardSettings], Indexed[T]]
+    ) -> tuple[T, BoardSettings]:
+        """The read's answer from a whole set, with the settings it was ranked by: if the set is not whole and the
+        board is one to keep, the board is rebuilt (or its rebuild awaited) first. A board the registry does not
+        know, or past its retention, is answered as the index has it: it has nothing to rebuild from."""
+        rules = self._rules(board)
+        answer = read(rules)
         if answer.whole:
-            return answer.value
+            return answer.value, rules
         entry = self._record.board(board)
         if entry is None or self._retired(entry):
-            return answer.value
+            return answer.value, entry.settings if entry else rules
+        self._settings[board] = (entry.settings, self._clock())
         self._await_whole(board, api_key)
-        answer = read()
+        answer = read(entry.settings)
         if not answer.whole:  # lost again within the moment since the rebuild
             raise BoardRebuilding(board)
-        return answer.value
+        return answer.value, entry.settings
+
+    def _rules(self, board: str) -> BoardSettings:
+        """The board's settings as this instance read them within SETTINGS_S, else from the record."""
+        now = self._clock()
+        cached = self._settings.get(board)
+        if cached is not None and now - cached[1] < SETTINGS_S:
+            return cached[0]
+        entry = self._record.board(board)
+        rules = entry.settings if entry else BoardSettings()
+        self._settings[board] = (rules, now)
+        return rules
 
     def _await_whole(self, board: str, api_key: Secret) -> None:
         """Rebuilds the board, or waits while another instance does, for at most WAIT_S."""
@@ -153,14 +262,6 @@ class Leaderboards:
             self._sleep(POLL_S)
             if self._index.is_whole(board, api_key):
                 return
-
-    def _touch(self, board: str) -> None:
-        """Notes the write in the registry, at most once an hour per board and instance (it registers a new
-        board, and retention counts from the last write)."""
-        now = self._clock()
-        if now - self._touched.get(board, -TOUCH_EVERY_S) >= TOUCH_EVERY_S:
-            self._record.touch_board(board, int(now))
-            self._touched[board] = now
 
     def _retired(self, entry: BoardEntry) -> bool:
         return self._retention_s is not None and self._clock() - entry.last_write_s > self._retention_s

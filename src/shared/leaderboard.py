@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from typing import Any, NamedTuple
+from decimal import Decimal
+from typing import Any, Literal, NamedTuple, get_args
 
 from shared.errors import InvalidInput
 
@@ -26,6 +27,21 @@ FORBIDDEN_CATEGORIES = {"Cc", "Cs"}  # control characters, and lone surrogates (
 # name made only of these shows as nothing at all.
 INVISIBLE_CATEGORIES = {"Zs", "Zl", "Zp", "Cf"}
 RANK_PARAMETERS = ("startRank", "endRank")
+MAX_FRIENDS = 50
+DEFAULT_AROUND = 5
+MAX_AROUND = 50
+# An increment is added to the total as an exact decimal: with |total| <= 2^53 (16 digits) and at most 12 digits
+# after the point, every total fits in 28 significant digits, exact in DynamoDB (38) and in its local stand-in (28).
+MAX_INCREMENT_DECIMALS = 12
+
+Order = Literal["desc", "asc"]
+Update = Literal["latest", "best", "increment"]
+Ties = Literal["distinct", "shared"]
+SETTING_VALUES: dict[str, tuple[str, ...]] = {
+    "order": get_args(Order),
+    "update": get_args(Update),
+    "ties": get_args(Ties),
+}
 
 
 class PlayerRef(NamedTuple):
@@ -43,6 +59,41 @@ class PageRequest(NamedTuple):
     leaderboard: str
     start_rank: int
     end_rank: int
+
+
+class BoardSettings(NamedTuple):
+    """How a board ranks and keeps scores; a new board has v1's: higher first, the latest score, distinct ranks."""
+
+    order: Order = "desc"
+    update: Update = "latest"
+    ties: Ties = "distinct"
+
+    def better(self, a: float, b: float) -> bool:
+        """Whether score a ranks before score b on this board."""
+        return a < b if self.order == "asc" else a > b
+
+    def as_json(self) -> dict[str, str]:
+        return self._asdict()
+
+
+class SettingsChange(NamedTuple):
+    leaderboard: str
+    changes: dict[str, str]  # only the fields the request gave; the rest keep their value
+
+
+class FriendsRequest(NamedTuple):
+    leaderboard: str
+    players: tuple[str, ...]  # distinct, in the order first given
+
+
+class AroundRequest(NamedTuple):
+    leaderboard: str
+    player: str
+    each_side: int  # entries wanted above the player, and as many below
+
+
+class BoardRef(NamedTuple):
+    leaderboard: str
 
 
 class Standing(NamedTuple):
@@ -84,6 +135,64 @@ def parse_page_request(event: dict[str, Any]) -> PageRequest:
     if end - start > MAX_PAGE_SIZE:
         raise InvalidInput(f"A page holds at most {MAX_PAGE_SIZE} entries: endRank - startRank was {end - start}.")
     return PageRequest(board, start, end)
+
+
+def parse_board_ref(event: dict[str, Any]) -> BoardRef:
+    return BoardRef(leaderboard_name((event.get("pathParameters") or {}).get("leaderboard")))
+
+
+def parse_board_query(event: dict[str, Any]) -> PageRequest | FriendsRequest:
+    """GET /{leaderboard}: a page by rank, or (with ?name=...) the standings of the named players."""
+    names = (event.get("multiValueQueryStringParameters") or {}).get("name")
+    if names is None:
+        return parse_page_request(event)
+    board = leaderboard_name((event.get("pathParameters") or {}).get("leaderboard"))
+    query = event.get("queryStringParameters") or {}
+    if any(name in query for name in RANK_PARAMETERS):
+        raise InvalidInput("name cannot be combined with startRank or endRank: it asks for those players' standings.")
+    if not isinstance(names, list) or not 1 <= len(names) <= MAX_FRIENDS:
+        given = len(names) if isinstance(names, list) else 0
+        raise InvalidInput(f"Give 1-{MAX_FRIENDS} name parameters (got {given}).")
+    return FriendsRequest(board, tuple(dict.fromkeys(player_name(name) for name in names)))
+
+
+def parse_around_request(event: dict[str, Any]) -> AroundRequest:
+    ref = parse_player_ref(event)
+    _given_once(event.get("multiValueQueryStringParameters") or {}, ("count",))
+    raw = (event.get("queryStringParameters") or {}).get("count")
+    if raw is None:
+        return AroundRequest(ref.leaderboard, ref.player, DEFAULT_AROUND)
+    digits = isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_AROUND)) + 1
+    if not digits or not 1 <= int(raw) <= MAX_AROUND:
+        raise InvalidInput(f"count must be an integer from 1 to {MAX_AROUND} (got {raw!r}).")
+    return AroundRequest(ref.leaderboard, ref.player, int(raw))
+
+
+def parse_settings_change(event: dict[str, Any]) -> SettingsChange:
+    board = leaderboard_name((event.get("pathParameters") or {}).get("leaderboard"))
+    body = event.get("body")
+    if not isinstance(body, dict):
+        raise InvalidInput('Request body must be a JSON object such as {"order": "asc"}.')
+    changes: dict[str, str] = {}
+    for name, value in body.items():
+        allowed = SETTING_VALUES.get(name)
+        if allowed is None:
+            raise InvalidInput(f"Unknown setting {name!r}: the settings are {', '.join(SETTING_VALUES)}.")
+        if value not in allowed:
+            raise InvalidInput(f'"{name}" must be one of {", ".join(allowed)} (got {_shown(value)}).')
+        changes[name] = value
+    return SettingsChange(board, changes)
+
+
+def increment(raw: float) -> float:
+    """An increment board's submitted score: at most MAX_INCREMENT_DECIMALS digits after the decimal point."""
+    exponent = Decimal(repr(raw)).as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_INCREMENT_DECIMALS:
+        raise InvalidInput(
+            f'On an increment board "score" may have at most {MAX_INCREMENT_DECIMALS} digits after the decimal point '
+            "(totals are kept exact)."
+        )
+    return raw
 
 
 def leaderboard_name(raw: object) -> str:
@@ -140,6 +249,14 @@ def _given_once(multi_values: dict[str, Any], names: tuple[str, ...]) -> None:
     for name in names:
         if len(values := multi_values.get(name) or []) > 1:
             raise InvalidInput(f"{name} is given {len(values)} times; give it once.")
+
+
+def entries_json(entries: list[Entry]) -> list[dict[str, Any]]:
+    return [{"rank": e.rank, "name": e.player, "score": json_number(e.score)} for e in entries]
+
+
+def _shown(value: object) -> str:
+    return repr(value) if isinstance(value, str) else _json_type(value)
 
 
 def json_number(value: float) -> int | float:

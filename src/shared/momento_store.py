@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 from momento import CacheClient, Configurations, CredentialProvider
@@ -34,13 +35,23 @@ from momento.responses import (
     CacheSortedSetGetScores,
     CacheSortedSetPutElement,
     CacheSortedSetPutElements,
+    CacheSortedSetRemoveElements,
 )
 from momento.responses.mixins import ErrorResponseMixin
 from momento_wire_types import cacheclient_pb2 as cache_pb
 
 from shared.config import Settings, settings
 from shared.errors import BoardFull, KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable
-from shared.leaderboard import Entry, PageRequest, PlayerRef, Standing
+from shared.leaderboard import (
+    MAX_ABS_SCORE,
+    AroundRequest,
+    BoardSettings,
+    Entry,
+    FriendsRequest,
+    PageRequest,
+    PlayerRef,
+    Standing,
+)
 from shared.momento_credentials import momento_credentials
 from shared.observability import logger, tracer
 from shared.secret import Secret
@@ -63,8 +74,20 @@ SIZE_LIMITS = {
 WHOLE_MARK = "\x00whole"
 WHOLE_MARK_BYTES = WHOLE_MARK.encode("utf-8")
 WHOLE_MARK_SCORE = -sys.float_info.max
+# Entries fetched above a page with shared ranks, to find where a tie running into it starts without a count.
+SHARED_CONTEXT = 20
+# Reads run their calls at once: a page's fetch, mark and length; a friends query's ranks (up to 50).
+PARALLEL_CALLS = 8
 # SDK 1.29 answers get_rank on a set that does not exist with this Error rather than a Miss.
 MISSING_SET_RANK_ERROR = MomentoErrorCode.UNKNOWN_ERROR
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """Entries of a board, and how many players it has."""
+
+    entries: list[Entry]
+    total: int
 
 
 @dataclass(frozen=True)
@@ -90,9 +113,8 @@ class LeaderboardStore:
         self._lock = threading.Lock()
         self._client: CacheClient | None = None
         self._client_key: str | None = None
-        # Standing reads score and rank at once (as the original's Promise.all did). An execution environment serves
-        # one invocation at a time, so one extra thread is enough.
-        self._parallel = ThreadPoolExecutor(max_workers=1, thread_name_prefix="momento")
+        # Reads make their calls at once (as the original's Promise.all read score and rank).
+        self._parallel = ThreadPoolExecutor(max_workers=PARALLEL_CALLS, thread_name_prefix="momento")
 
     @tracer.capture_method(capture_response=False)
     def put_score(self, board: str, player: str, score: float, api_key: Secret) -> None:
@@ -130,13 +152,9 @@ class LeaderboardStore:
     @tracer.capture_method(capture_response=False)
     def size(self, board: str, api_key: Secret) -> int:
         """Players in the board's set (its mark not counted); 0 when the set does not exist."""
-        request = cache_pb._SortedSetLengthRequest(set_name=board.encode("utf-8"))
-        answer = self._with_key(api_key, lambda client: self._raw(client, "SortedSetLength", request))
-        if isinstance(answer, _RawError):
-            raise _error_for(answer, board)
-        if answer.WhichOneof("sorted_set") == "missing":
-            return 0
-        return int(answer.found.length) - int(self.is_whole(board, api_key))
+        answer = self._with_key(api_key, lambda client: self._raw(client, "SortedSetLength", _length_request(board)))
+        length = _length(answer, board)
+        return length - int(self.is_whole(board, api_key)) if length else 0
 
     @tracer.capture_method(capture_response=False)
     def keep_alive(self, board: str, api_key: Secret) -> bool:
@@ -158,57 +176,206 @@ class LeaderboardStore:
             raise _error_for(response, board)
 
     @tracer.capture_method(capture_response=False)
-    def get_standing(self, ref: PlayerRef, api_key: Secret) -> Indexed[Standing | None]:
-        """The player's score and 0-based rank (highest first), None when not in the set; and whether the set is
-        whole. Score, rank and the mark are read at once (as the original's Promise.all read score and rank)."""
-        scores, rank = self._with_key(api_key, lambda client: self._scores_and_rank(client, ref))
+    def remove_players(self, board: str, players: list[str], api_key: Secret) -> None:
+        response = self._with_key(
+            api_key,
+            lambda client: client.sorted_set_remove_elements(self._config.cache_name, board, players),
+        )
+        if not isinstance(response, CacheSortedSetRemoveElements.Success):
+            raise _error_for(response, board)
+
+    @tracer.capture_method(capture_response=False)
+    def get_standing(self, ref: PlayerRef, rules: BoardSettings, api_key: Secret) -> Indexed[Standing | None]:
+        """The player's score and 0-based rank by the board's rules, None when not in the set; and whether the set
+        is whole. Score, rank and the mark are read at once; a shared rank is then counted."""
+        found = self._find(ref, rules, api_key)
+        if found.value is None:
+            return Indexed(None, found.whole)
+        score, rank, _ = found.value
+        if rules.ties == "shared":
+            rank = self._count_better(ref.leaderboard, score, rules, api_key)
+        return Indexed(Standing(score=score, rank=rank), found.whole)
+
+    @tracer.capture_method(capture_response=False)
+    def page_by_rank(self, page: PageRequest, rules: BoardSettings, api_key: Secret) -> Indexed[BoardView]:
+        """Entries ranked [start_rank, end_rank) by the board's rules (empty for a set that does not exist), and
+        the total; and whether the set is whole. The page, the mark and the length are read at once."""
+        board = page.leaderboard
+        context = _context(rules, page.start_rank)
+        first = page.start_rank - context
+        # One more than the page: on an ascending board the mark ranks first, so a whole set's ranks are one less
+        # than their positions; fetching one extra serves either case, whole or not, from the same call.
+        fetched, mark, length = self._with_key(
+            api_key,
+            lambda client: self._all_at_once(
+                lambda: self._fetch(client, board, first, page.end_rank + 1, rules),
+                lambda: client.sorted_set_get_score(self._config.cache_name, board, WHOLE_MARK),
+                lambda: self._raw(client, "SortedSetLength", _length_request(board)),
+            ),
+        )
+        elements = _fetched(fetched, board)
+        whole = _mark_present(mark, board)
+        total = _length(length, board) - int(whole)
+        if elements is None:
+            return Indexed(BoardView([], 0), whole=False)
+        ranked = _ranked(elements, first, _offset(rules, whole))
+        entries = [e for e in ranked if page.start_rank <= e.rank < page.end_rank]
+        before = [e for e in ranked if e.rank < page.start_rank]
+        return Indexed(BoardView(self._share(board, entries, before, rules, api_key), total), whole)
+
+    @tracer.capture_method(capture_response=False)
+    def around(self, request: AroundRequest, rules: BoardSettings, api_key: Secret) -> Indexed[list[Entry] | None]:
+        """The player's entry with up to `each_side` entries above and below (the window shifted to hold 2n+1
+        near either end); None when the player is not in the set."""
+        ref = PlayerRef(request.leaderboard, request.player)
+        found = self._find(ref, rules, api_key, with_length=True)
+        if found.value is None:
+            return Indexed(None, found.whole)
+        _, rank, total = found.value
+        size = 2 * request.each_side + 1
+        first = max(0, min(rank - request.each_side, total - size))
+        end = min(total, first + size)
+        context = _context(rules, first)
+        fetched = self._with_key(
+            api_key, lambda client: self._fetch(client, ref.leaderboard, first - context, end + 1, rules)
+        )
+        ranked = _ranked(_fetched(fetched, ref.leaderboard) or [], first - context, _offset(rules, found.whole))
+        entries = [e for e in ranked if first <= e.rank < end]
+        before = [e for e in ranked if e.rank < first]
+        return Indexed(self._share(ref.leaderboard, entries, before, rules, api_key), found.whole)
+
+    @tracer.capture_method(capture_response=False)
+    def friends(self, request: FriendsRequest, rules: BoardSettings, api_key: Secret) -> Indexed[BoardView]:
+        """The named players who are on the board, by rank, and the board's total. Their scores and the mark come
+        in one call; their ranks (distinct: one get_rank each; shared: one count per distinct score) in parallel."""
+        board = request.leaderboard
+        scores, length = self._with_key(
+            api_key,
+            lambda client: self._all_at_once(
+                lambda: client.sorted_set_get_scores(self._config.cache_name, board, [*request.players, WHOLE_MARK]),
+                lambda: self._raw(client, "SortedSetLength", _length_request(board)),
+            ),
+        )
+        if isinstance(scores, CacheSortedSetGetScores.Miss):
+            return Indexed(BoardView([], 0), whole=False)
+        if not isinstance(scores, CacheSortedSetGetScores.Hit):
+            raise _error_for(scores, board)
+        *answers, mark = scores.responses
+        whole = isinstance(mark, CacheSortedSetGetScore.Hit)
+        total = _length(length, board) - int(whole)
+        found = {
+            player: answer.score
+            for player, answer in zip(request.players, answers, strict=True)
+            if isinstance(answer, CacheSortedSetGetScore.Hit)
+        }
+        ranks = self._ranks_of(board, found, rules, api_key)
+        entries = [
+            Entry(rank=rank - (0 if rules.ties == "shared" else _offset(rules, whole)), player=p, score=found[p])
+            for p, rank in zip(found, ranks, strict=True)
+            if rank is not None
+        ]
+        # Ties in Momento's own order: by name's bytes, descending on a higher-first board.
+        entries.sort(key=lambda e: e.player.encode("utf-8"), reverse=rules.order == "desc")
+        entries.sort(key=lambda e: e.rank)
+        return Indexed(BoardView(entries, total), whole)
+
+    def _find(
+        self, ref: PlayerRef, rules: BoardSettings, api_key: Secret, with_length: bool = False
+    ) -> Indexed[tuple[float, int, int] | None]:
+        """The player's score, distinct rank and (when asked) the board's total, with the mark, in one round."""
+        cache_name, board = self._config.cache_name, ref.leaderboard
+        scores, rank, length = self._with_key(
+            api_key,
+            lambda client: self._all_at_once(
+                lambda: client.sorted_set_get_scores(cache_name, board, [ref.player, WHOLE_MARK]),
+                lambda: client.sorted_set_get_rank(cache_name, board, ref.player, _sort_order(rules)),
+                lambda: self._raw(client, "SortedSetLength", _length_request(board)) if with_length else None,
+            ),
+        )
         if isinstance(scores, CacheSortedSetGetScores.Miss):
             return Indexed(None, whole=False)
         if not isinstance(scores, CacheSortedSetGetScores.Hit):
-            raise _error_for(scores, ref.leaderboard)
+            raise _error_for(scores, board)
         score, mark = scores.responses
         whole = isinstance(mark, CacheSortedSetGetScore.Hit)
         if not isinstance(score, CacheSortedSetGetScore.Hit):
             return Indexed(None, whole)
-        if isinstance(rank, CacheSortedSetGetRank.Hit):
-            return Indexed(Standing(score=score.score, rank=int(rank.rank)), whole)
         if isinstance(rank, CacheSortedSetGetRank.Miss) or _is_missing_set_rank(rank):
             return Indexed(None, whole)  # removed between the two reads
-        raise _error_for(rank, ref.leaderboard)
+        if not isinstance(rank, CacheSortedSetGetRank.Hit):
+            raise _error_for(rank, board)
+        total = _length(length, board) - int(whole) if with_length else 0
+        return Indexed((score.score, int(rank.rank) - _offset(rules, whole), total), whole)
 
-    @tracer.capture_method(capture_response=False)
-    def page_by_rank(self, page: PageRequest, api_key: Secret) -> Indexed[list[Entry]]:
-        """Entries ranked [start_rank, end_rank), highest score first (empty for a set that does not exist); and
-        whether the set is whole. The page and the mark are read at once."""
-        response, whole = self._with_key(api_key, lambda client: self._page_and_mark(client, page))
-        if isinstance(response, CacheSortedSetFetch.Miss):
-            return Indexed([], whole=False)
-        if not isinstance(response, CacheSortedSetFetch.Hit):
-            raise _error_for(response, page.leaderboard)
-        if not isinstance(whole, CacheSortedSetGetScore.Hit | CacheSortedSetGetScore.Miss):
-            raise _error_for(whole, page.leaderboard)
-        entries = [
-            Entry(rank=page.start_rank + offset, player=value.decode("utf-8"), score=score)
-            for offset, (value, score) in enumerate(response.value_list_bytes)
-            if value != WHOLE_MARK_BYTES
+    def _count_better(self, board: str, score: float, rules: BoardSettings, api_key: Secret) -> int:
+        """Players whose score ranks strictly before `score`: the shared (competition) rank of that score."""
+        request = _better_than(board, score, rules)
+        answer = self._with_key(api_key, lambda client: self._raw(client, "SortedSetLengthByScore", request))
+        return _length(answer, board)
+
+    def _ranks_of(self, board: str, found: dict[str, float], rules: BoardSettings, api_key: Secret) -> list[int | None]:
+        """Each player's position in the board's order (distinct ties: the mark counted) or shared rank, None for
+        one gone meanwhile. One call per player (distinct) or per distinct score (shared), all in flight at once
+        on the client's channel: no thread per call."""
+        if rules.ties == "shared":
+            scores = list(dict.fromkeys(found.values()))
+            requests: list[Any] = [_better_than(board, score, rules) for score in scores]
+            answers = self._with_key(api_key, lambda client: self._raw_many(client, "SortedSetLengthByScore", requests))
+            better = {score: _length(answer, board) for score, answer in zip(scores, answers, strict=True)}
+            return [better[score] for score in found.values()]
+        order = (
+            cache_pb._SortedSetGetRankRequest.ASCENDING
+            if rules.order == "asc"
+            else cache_pb._SortedSetGetRankRequest.DESCENDING
+        )
+        requests = [
+            cache_pb._SortedSetGetRankRequest(set_name=board.encode("utf-8"), value=player.encode("utf-8"), order=order)
+            for player in found
         ]
-        return Indexed(entries, whole=isinstance(whole, CacheSortedSetGetScore.Hit))
+        answers = self._with_key(api_key, lambda client: self._raw_many(client, "SortedSetGetRank", requests))
+        return [_position(answer, board) for answer in answers]
 
-    def _page_and_mark(self, client: CacheClient, page: PageRequest) -> tuple[Any, Any]:
-        cache_name = self._config.cache_name
-        mark = self._parallel.submit(client.sorted_set_get_score, cache_name, page.leaderboard, WHOLE_MARK)
-        fetched = client.sorted_set_fetch_by_rank(
-            cache_name, page.leaderboard, page.start_rank, page.end_rank, SortOrder.DESCENDING
-        )
-        return fetched, mark.result()
+    def _share(
+        self, board: str, entries: list[Entry], before: list[Entry], rules: BoardSettings, api_key: Secret
+    ) -> list[Entry]:
+        """Entries with shared (competition) ranks when the board's ties say so: an entry equal to the one before
+        takes its rank. `before`: the entries fetched just above the first (SHARED_CONTEXT of them): a tie with the
+        first that starts among them gives its rank; one that runs past them all is counted."""
+        if rules.ties != "shared" or not entries:
+            return entries
+        rank = entries[0].rank
+        tied = [e for e in before if e.score == entries[0].score]
+        if tied:
+            reaches_past = tied[0] is before[0] and tied[0].rank > 0
+            rank = self._count_better(board, entries[0].score, rules, api_key) if reaches_past else tied[0].rank
+        shared = [entries[0]._replace(rank=rank)]
+        for previous, entry in pairwise(entries):
+            shared.append(entry._replace(rank=shared[-1].rank if entry.score == previous.score else entry.rank))
+        return shared
 
-    def _scores_and_rank(self, client: CacheClient, ref: PlayerRef) -> tuple[Any, Any]:
-        cache_name = self._config.cache_name
-        rank = self._parallel.submit(
-            client.sorted_set_get_rank, cache_name, ref.leaderboard, ref.player, SortOrder.DESCENDING
-        )
-        scores = client.sorted_set_get_scores(cache_name, ref.leaderboard, [ref.player, WHOLE_MARK])
-        return scores, rank.result()
+    def _fetch(self, client: CacheClient, board: str, start: int, end: int, rules: BoardSettings) -> Any:
+        """Elements at positions [start, end) of the board's order, the mark included (read with _fetched)."""
+        return client.sorted_set_fetch_by_rank(self._config.cache_name, board, start, end, _sort_order(rules))
+
+    def _all_at_once(self, *calls: Callable[[], Any]) -> tuple[Any, ...]:
+        """Runs the calls at once, the first on this thread; their answers in order."""
+        others = [self._parallel.submit(call) for call in calls[1:]]
+        first = calls[0]()
+        return (first, *(other.result() for other in others))
+
+    def _raw_many(self, client: CacheClient, rpc: str, requests: list[Any]) -> tuple[Any, ...]:
+        """`_raw` for many requests at once: gRPC futures on the client's channel, answered in order."""
+        data_client = client._data_client
+        call = getattr(data_client._build_stub(), rpc)
+        metadata, timeout = make_metadata(self._config.cache_name), data_client._default_deadline_seconds
+        futures = [call.future(request, metadata=metadata, timeout=timeout) for request in requests]
+        answers = []
+        for future in futures:
+            try:
+                answers.append(future.result())
+            except Exception as error:
+                answers.append(_RawError(convert_error(error, Service.CACHE)))
+        return tuple(answers)
 
     def _raw(self, client: CacheClient, rpc: str, request: Any) -> Any:
         """Calls a data-plane RPC that SDK 1.29 has no method for (SortedSetLength, UpdateTtl) on the SDK's own
@@ -264,6 +431,75 @@ class LeaderboardStore:
 def leaderboard_store() -> LeaderboardStore:
     """The execution environment's store (and so its one Momento client)."""
     return LeaderboardStore(settings())
+
+
+def _context(rules: BoardSettings, first: int) -> int:
+    """Entries to fetch above a page or window: with shared ranks, enough that a tie reaching into it usually
+    starts among them (no extra count); none otherwise."""
+    return min(SHARED_CONTEXT, first) if rules.ties == "shared" else 0
+
+
+def _sort_order(rules: BoardSettings) -> SortOrder:
+    return SortOrder.ASCENDING if rules.order == "asc" else SortOrder.DESCENDING
+
+
+def _offset(rules: BoardSettings, whole: bool) -> int:
+    """Positions before the first player: on an ascending board, a whole set's mark (scored lowest) ranks first."""
+    return int(whole and rules.order == "asc")
+
+
+def _ranked(fetched: list[tuple[bytes, float]], first: int, offset: int) -> list[Entry]:
+    """Fetched elements (from position `first`) as entries with their distinct ranks, the mark left out."""
+    return [
+        Entry(rank=first + position - offset, player=value.decode("utf-8"), score=score)
+        for position, (value, score) in enumerate(fetched)
+        if value != WHOLE_MARK_BYTES
+    ]
+
+
+def _fetched(response: Any, board: str) -> list[tuple[bytes, float]] | None:
+    """A fetch's elements; None: no set. (Errors are read after the call, so a rejected key is retried first.)"""
+    if isinstance(response, CacheSortedSetFetch.Miss):
+        return None
+    if not isinstance(response, CacheSortedSetFetch.Hit):
+        raise _error_for(response, board)
+    return list(response.value_list_bytes)
+
+
+def _better_than(board: str, score: float, rules: BoardSettings) -> Any:
+    """A count of the scores ranking strictly before `score`; its bounds leave the mark out (scored below -2^53)."""
+    request = cache_pb._SortedSetLengthByScoreRequest(set_name=board.encode("utf-8"))
+    if rules.order == "desc":
+        request.exclusive_min = score
+        request.unbounded_max.SetInParent()
+    else:
+        request.inclusive_min = -float(MAX_ABS_SCORE)
+        request.exclusive_max = score
+    return request
+
+
+def _position(answer: Any, board: str) -> int | None:
+    if isinstance(answer, _RawError):
+        raise _error_for(answer, board)
+    if answer.WhichOneof("rank") == "missing" or answer.element_rank.result != cache_pb.Hit:
+        return None
+    return int(answer.element_rank.rank)
+
+
+def _length_request(board: str) -> Any:
+    return cache_pb._SortedSetLengthRequest(set_name=board.encode("utf-8"))
+
+
+def _length(answer: Any, board: str) -> int:
+    if isinstance(answer, _RawError):
+        raise _error_for(answer, board)
+    return 0 if answer.WhichOneof("sorted_set") == "missing" else int(answer.found.length)
+
+
+def _mark_present(answer: Any, board: str) -> bool:
+    if not isinstance(answer, CacheSortedSetGetScore.Hit | CacheSortedSetGetScore.Miss):
+        raise _error_for(answer, board)
+    return isinstance(answer, CacheSortedSetGetScore.Hit)
 
 
 def _rejected_key(result: object) -> bool:

@@ -68,18 +68,23 @@ class Rebuilder:
             after = None  # the set was lost again since that rebuild stopped: its progress is gone with it
         logger.info("Rebuilding a board's index from the record", extra={"leaderboard": board, "resume_after": after})
         try:
-            return self._rebuild(board, after, api_key, deadline)
+            if after is None:
+                # From scratch, the set starts empty: what it holds may include players a removal took out of the
+                # record while a writer's put was in flight. A write landing from here on is in the record before
+                # its put, so either this rebuild reads it or its own put lands after the clearing.
+                self._index.forget(board, api_key)
+            return self._rebuild(board, lease.generation, after, api_key, deadline)
         except BaseException:
             self._record.pause_rebuild(board, self._owner)
             raise
 
-    def _rebuild(self, board: str, after: str | None, api_key: Secret, deadline: float) -> Outcome:
+    def _rebuild(self, board: str, generation: int, after: str | None, api_key: Secret, deadline: float) -> Outcome:
         self._paced_since, self._paced, written = self._clock(), 0, 0
         while True:
             if self._clock() >= deadline:
                 self._record.pause_rebuild(board, self._owner)
                 return Outcome.PAUSED
-            indexed = self._index_batch(board, after, api_key, deadline)
+            indexed = self._index_batch(board, generation, after, api_key, deadline)
             if indexed is None:
                 self._record.pause_rebuild(board, self._owner)
                 return Outcome.PAUSED
@@ -91,11 +96,11 @@ class Rebuilder:
                 break
             if not self._record.save_rebuild_progress(board, self._owner, after, self._now_ms() + LEASE_MS):
                 return Outcome.BUSY  # the lease expired and another instance took over
-        if self._index.size(board, api_key) < self._record.count(board):
+        if self._index.size(board, api_key) < self._record.count(board, generation):
             # The set lost players while this rebuild ran (flushed again): start over, from the first player.
             logger.warning("A board's set lost players during its rebuild; starting over", extra={"leaderboard": board})
             self._record.save_rebuild_progress(board, self._owner, None, self._now_ms() + LEASE_MS)
-            return self._rebuild(board, None, api_key, deadline)
+            return self._rebuild(board, generation, None, api_key, deadline)
         # Progress forgotten before the mark goes in: a crash between the two leaves a set without its mark and no
         # stale progress, so the next rebuild starts from the first player.
         self._record.end_rebuild(board, self._owner)
@@ -104,13 +109,13 @@ class Rebuilder:
         return Outcome.WHOLE
 
     def _index_batch(
-        self, board: str, after: str | None, api_key: Secret, deadline: float
+        self, board: str, generation: int, after: str | None, api_key: Secret, deadline: float
     ) -> tuple[list[Recorded], bool] | None:
-        """Reads the next page, puts it, re-reads it and re-puts what changed, until the index holds what the
-        record holds. Returns the page as last read (its end is where the next starts) and whether more players
-        follow, or None when the time ran out.
+        """Reads the next page, puts it, re-reads it and re-puts what changed (and takes out who was removed),
+        until the index holds what the record holds. Returns the page as last read (its end is where the next
+        starts) and whether more players follow, or None when the time ran out.
         """
-        batch, more = self._record.scores(board, after, self._page)
+        batch, more = self._record.scores(board, after, self._page, generation)
         if not batch:
             return batch, more
         put_versions: dict[str, int] = {}
@@ -119,9 +124,17 @@ class Rebuilder:
             if not self._put(board, to_put, api_key, deadline):
                 return None
             put_versions.update((r.player, r.version) for r in to_put)
-            again, more = self._record.scores(board, after, self._page)
+            again, more = self._record.scores(board, after, self._page, generation)
             # Changed since read, or new in this range (a player who joined meanwhile): put the record's value.
             to_put = [r for r in again if put_versions.get(r.player) != r.version]
+            # Put, but no longer in the record within this range: removed meanwhile.
+            kept = {r.player for r in again}
+            end = again[-1].player if again and more else None
+            gone = [p for p in put_versions if p not in kept and (end is None or p <= end)]
+            if gone:
+                self._index.remove_players(board, gone, api_key)
+                for player in gone:
+                    del put_versions[player]
             if not to_put:
                 return again, more
         return None

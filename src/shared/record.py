@@ -1,14 +1,21 @@
 """The record: every accepted score, kept in one DynamoDB table. It is the source of truth; Momento is its index.
 
 Layout (one table, keys pk/sk, no secondary index):
-- a score:      pk = "board#<board>", sk = "player#<player>"; score (S), version (N, +1 per write), updatedAt (N, ms)
-- the registry: pk = "boards",        sk = "<board>";         lastWrite (N, s), createdAt (N, s), and while the
-  board's index is being rebuilt: rebuildOwner, rebuildUntil (N, ms), rebuildAfter (the last player done).
+- a score:      pk = "board#<board>" (or "board#<board>#<generation>" once the board was removed and written
+                again), sk = "player#<player>"; the value (below), version (N, +1 per write), updatedAt (N, ms)
+- the registry: pk = "boards", sk = "<board>"; lastWrite (N, s), createdAt (N, s), the settings (order, update,
+  ties; absent = the default), generation (N, absent = 0), purging (NS: removed generations whose score items are
+  still being deleted), and while the board's index is being rebuilt: rebuildOwner, rebuildUntil (N, ms),
+  rebuildAfter (the last player done).
 
-A score is kept as the shortest text that reads back as the same double (Python's repr), not as a DynamoDB number:
-a number cannot hold every double (nothing below 1e-130 in magnitude, such as 1e-300, which v1 accepts), and
-DynamoDB's decimal arithmetic would not add as Momento's doubles do (0.1 + 0.2). Rules that read the old score
-(keep-best, increment) read it, compute in doubles and write conditionally on `version`.
+A score's value is written by one DynamoDB request per submission, never read, computed and written back:
+- latest and best: `score` (S), the shortest text that reads back as the same double (a DynamoDB number cannot hold
+  every double, such as 1e-300, which v1 accepts); `rankKey` (S), the double's bits as 16 hex digits in numeric
+  order, so "keep the better" is a ConditionExpression on text; and `total` (N), the score rounded to 12 decimal
+  places (within +-2^53: a copy of an old set may hold more), from which an increment continues if the board's
+  rule changes to increment.
+- increment: `ADD total`, exact decimal arithmetic (the increment rule keeps every total within 28 digits), under a
+  condition that keeps |total| <= 2^53; `score` and `rankKey` are removed, so the value is the total.
 
 boto3's low-level client, created on first use like the SSM client: a cold start pays only for creating it when a
 request needs it. Short timeouts and few attempts, so an unreachable table ends in a 503 well inside the function's
@@ -17,15 +24,18 @@ timeout; throttling (after boto3's own retries) ends in a 429.
 
 from __future__ import annotations
 
+import struct
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Context, Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from shared.config import Settings, settings
-from shared.errors import StoreThrottled, StoreTimeout, StoreUnavailable
+from shared.errors import InvalidInput, StoreThrottled, StoreTimeout, StoreUnavailable
+from shared.leaderboard import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_VALUES, BoardSettings
 from shared.observability import logger
 
 if TYPE_CHECKING:
@@ -39,6 +49,11 @@ BATCH_WRITE = 25  # DynamoDB's most items in one BatchWriteItem
 BATCH_RETRIES_S = (0.05, 0.1, 0.2, 0.4, 0.8)  # pauses before writing again what a batch left unprocessed
 THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 UNAVAILABLE = {"InternalServerError", "ServiceUnavailable"}
+PURGE_PAGE = 500  # score items of a removed generation read per Query while purging (then deleted 25 at a time)
+_DECIMALS = Decimal(1).scaleb(-MAX_INCREMENT_DECIMALS)
+_WIDE = Context(prec=60)  # room for any double's digits before rounding to _DECIMALS
+# Settings are stored under the API's names, which DynamoDB reserves (ORDER, UPDATE): always through these.
+_SETTING_NAMES = {f"#{name}": name for name in SETTING_VALUES}
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,14 @@ class Recorded:
     player: str
     score: float
     version: int
+
+
+@dataclass(frozen=True)
+class Written:
+    """A submission's outcome: the player's value after it, and whether it changed (best keeps a better one)."""
+
+    recorded: Recorded
+    changed: bool
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,9 @@ class BoardEntry:
     rebuild_owner: str | None
     rebuild_until_ms: int
     rebuild_after: str | None  # a rebuild in progress resumes after this player
+    settings: BoardSettings
+    generation: int  # score items live under this generation's partition
+    purging: tuple[int, ...]  # removed generations whose items are still being deleted
 
 
 class RecordError(RuntimeError):
@@ -73,19 +99,64 @@ class Record:
 
     # --- scores -------------------------------------------------------------------------------------------------
 
-    def put_score(self, board: str, player: str, score: float, now_ms: int) -> Recorded:
-        """Replaces the player's score; the answer carries the write's version (1 for the first)."""
-        answer = self._call(
-            "update_item",
-            TableName=self._table,
-            Key=_score_key(board, player),
-            UpdateExpression="SET score = :score, updatedAt = :now ADD version :one",
-            ExpressionAttributeValues={":score": _score(score), ":now": _number(now_ms), ":one": {"N": "1"}},
-            ReturnValues="ALL_NEW",
-        )
-        return _recorded(answer["Attributes"])
+    def write_score(
+        self, board: str, player: str, score: float, *, rules: BoardSettings, now_ms: int, generation: int = 0
+    ) -> Written:
+        """Applies one submission by the board's update rule, in one request (no read before the write)."""
+        if rules.update == "increment":
+            return self._increment(board, player, score, now_ms, generation)
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": _score_key(board, player, generation),
+            "UpdateExpression": "SET score = :score, rankKey = :key, #total = :total, updatedAt = :now "
+            "ADD version :one",
+            "ExpressionAttributeNames": {"#total": "total"},
+            "ExpressionAttributeValues": {**_value(score), ":now": _number(now_ms), ":one": {"N": "1"}},
+            "ReturnValues": "ALL_NEW",
+        }
+        if rules.update == "best":
+            # Better by the board's order; an item the increment rule wrote last has no rankKey: compare its total.
+            better = ">" if rules.order == "asc" else "<"
+            request["ConditionExpression"] = (
+                f"attribute_not_exists(version) OR rankKey {better} :key "
+                f"OR (attribute_not_exists(rankKey) AND #total {better} :total)"
+            )
+            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        try:
+            answer = self._call("update_item", **request)
+        except _ConditionFailedError as kept:
+            return Written(_recorded(kept.item), changed=False)
+        return Written(_recorded(answer["Attributes"]), changed=True)
 
-    def add_score(self, board: str, player: str, score: float, now_ms: int) -> bool:
+    def _increment(self, board: str, player: str, amount: float, now_ms: int, generation: int) -> Written:
+        # |total + amount| <= 2^53, as a condition on the total before the addition.
+        if amount >= 0:
+            condition, limit = "#total <= :limit", Decimal(MAX_ABS_SCORE) - _decimal(amount)
+        else:
+            condition, limit = "#total >= :limit", -Decimal(MAX_ABS_SCORE) - _decimal(amount)
+        try:
+            answer = self._call(
+                "update_item",
+                TableName=self._table,
+                Key=_score_key(board, player, generation),
+                UpdateExpression="SET updatedAt = :now REMOVE score, rankKey ADD #total :amount, version :one",
+                ConditionExpression=f"attribute_not_exists(#total) OR {condition}",
+                ExpressionAttributeNames={"#total": "total"},
+                ExpressionAttributeValues={
+                    ":amount": _decimal_number(_decimal(amount)),
+                    ":limit": _decimal_number(limit),
+                    ":now": _number(now_ms),
+                    ":one": {"N": "1"},
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except _ConditionFailedError:
+            raise InvalidInput(  # the total would pass 2^53: nothing was written
+                f"Adding {amount!r} would take the total past {MAX_ABS_SCORE} (2^53) in magnitude; nothing changed."
+            ) from None
+        return Written(_recorded(answer["Attributes"]), changed=True)
+
+    def add_score(self, board: str, player: str, score: float, now_ms: int, generation: int = 0) -> bool:
         """Records the player's score (version 1) only if the record has none for them, and says whether it did.
 
         For copying scores that predate the record (a backfill from the index): a score the service has written
@@ -95,21 +166,21 @@ class Record:
             self._call(
                 "put_item",
                 TableName=self._table,
-                Item={**_score_key(board, player), **_first_version(score, now_ms)},
+                Item={**_score_key(board, player, generation), **_first_version(score, now_ms)},
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except _ConditionFailedError:
             return False
         return True
 
-    def take_back_new_player(self, board: str, player: str) -> bool:
+    def take_back_new_player(self, board: str, player: str, generation: int = 0) -> bool:
         """Deletes a player's first score (version 1) that the index refused (a full board), so the record holds no
         player a rebuild could never index; False when the player was written again meanwhile (then it stays)."""
         try:
             self._call(
                 "delete_item",
                 TableName=self._table,
-                Key=_score_key(board, player),
+                Key=_score_key(board, player, generation),
                 ConditionExpression="version = :first",
                 ExpressionAttributeValues={":first": {"N": "1"}},
             )
@@ -117,16 +188,20 @@ class Record:
             return False
         return True
 
-    def fill_board(self, board: str, scores: Mapping[str, float], now_ms: int) -> None:
+    def fill_board(self, board: str, scores: Mapping[str, float], now_ms: int, generation: int = 0) -> None:
         """Writes many players at once, each as a first version (version 1), replacing what the record holds for
         them. Only for a board nobody else writes meanwhile (the local demo board): it bypasses the versions the
         write path relies on, and costs one request per 25 players instead of one per player."""
         items = [
-            {"PutRequest": {"Item": {**_score_key(board, player), **_first_version(score, now_ms)}}}
+            {"PutRequest": {"Item": {**_score_key(board, player, generation), **_first_version(score, now_ms)}}}
             for player, score in scores.items()
         ]
-        for start in range(0, len(items), BATCH_WRITE):
-            pending: Any = {self._table: items[start : start + BATCH_WRITE]}
+        self._batch_write(items)
+
+    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
+        """Puts or deletes 25 items per request, writing again what DynamoDB left unprocessed."""
+        for start in range(0, len(requests), BATCH_WRITE):
+            pending: Any = {self._table: requests[start : start + BATCH_WRITE]}
             for pause in (*BATCH_RETRIES_S, None):
                 pending = self._call("batch_write_item", RequestItems=pending).get("UnprocessedItems")
                 if not pending:
@@ -135,22 +210,31 @@ class Record:
                     raise StoreThrottled("DynamoDB left part of a batch unwritten")
                 time.sleep(pause)
 
-    def get_score(self, board: str, player: str) -> Recorded | None:
+    def get_score(self, board: str, player: str, generation: int = 0) -> Recorded | None:
         """The player's current score, read strongly consistently (it decides what the index must hold)."""
-        answer = self._call("get_item", TableName=self._table, Key=_score_key(board, player), ConsistentRead=True)
+        answer = self._call(
+            "get_item", TableName=self._table, Key=_score_key(board, player, generation), ConsistentRead=True
+        )
         return _recorded(answer["Item"]) if "Item" in answer else None
 
-    def scores(self, board: str, after: str | None, limit: int) -> tuple[list[Recorded], bool]:
+    def remove_player(self, board: str, player: str, generation: int = 0) -> bool:
+        """Deletes the player's score; whether there was one."""
+        answer = self._call(
+            "delete_item", TableName=self._table, Key=_score_key(board, player, generation), ReturnValues="ALL_OLD"
+        )
+        return "Attributes" in answer
+
+    def scores(self, board: str, after: str | None, limit: int, generation: int = 0) -> tuple[list[Recorded], bool]:
         """Up to `limit` players of the board in name order, after the player `after`; and whether more follow."""
-        request = self._board_query(board, ConsistentRead=True, Limit=limit)
+        request = self._board_query(board, generation, ConsistentRead=True, Limit=limit)
         if after is not None:
-            request["ExclusiveStartKey"] = _score_key(board, after)
+            request["ExclusiveStartKey"] = _score_key(board, after, generation)
         answer = self._call("query", **request)
         return [_recorded(item) for item in answer["Items"]], "LastEvaluatedKey" in answer
 
-    def count(self, board: str) -> int:
+    def count(self, board: str, generation: int = 0) -> int:
         """How many players the board has (a full read of its partition: for the end of a rebuild only)."""
-        total, request = 0, self._board_query(board, Select="COUNT", ConsistentRead=True)
+        total, request = 0, self._board_query(board, generation, Select="COUNT", ConsistentRead=True)
         while True:
             answer = self._call("query", **request)
             total += int(answer["Count"])
@@ -199,6 +283,71 @@ class Record:
             if "LastEvaluatedKey" not in answer:
                 return
             request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def update_settings(self, board: str, changes: Mapping[str, str], now_s: int) -> BoardEntry:
+        """Sets the given settings (registering the board if new; a settings change is not a write of scores, so a
+        known board keeps its lastWrite) and answers the board as it is after."""
+        assignments = ["lastWrite = if_not_exists(lastWrite, :now)", "createdAt = if_not_exists(createdAt, :now)"]
+        assignments += [f"#{name} = :{name}" for name in changes]
+        names = {"ExpressionAttributeNames": {f"#{name}": name for name in changes}} if changes else {}
+        answer = self._call(
+            "update_item",
+            TableName=self._table,
+            Key=_registry_key(board),
+            UpdateExpression="SET " + ", ".join(assignments),
+            ExpressionAttributeValues={":now": _number(now_s)} | {f":{n}": {"S": v} for n, v in changes.items()},
+            ReturnValues="ALL_NEW",
+            **names,
+        )
+        return _board_entry(answer["Attributes"])
+
+    def remove_board(self, board: str) -> int | None:
+        """Starts the board afresh: the next generation with the default settings, no rebuild in progress, and the
+        removed generation's score items queued for purging. The removed generation, or None if the registry does
+        not know the board. Conditional on the generation read, so two removals at once each take their own."""
+        while True:
+            entry = self.board(board)
+            if entry is None:
+                return None
+            try:
+                self._call(
+                    "update_item",
+                    TableName=self._table,
+                    Key=_registry_key(board),
+                    UpdateExpression="SET generation = :next ADD purging :removed "
+                    "REMOVE #order, #update, #ties, rebuildOwner, rebuildUntil, rebuildAfter",
+                    ConditionExpression="attribute_exists(sk) AND "
+                    + ("generation = :current" if entry.generation else "attribute_not_exists(generation)"),
+                    ExpressionAttributeNames=_SETTING_NAMES,
+                    ExpressionAttributeValues={
+                        ":next": _number(entry.generation + 1),
+                        ":removed": {"NS": [str(entry.generation)]},
+                    }
+                    | ({":current": _number(entry.generation)} if entry.generation else {}),
+                )
+            except _ConditionFailedError:
+                continue  # removed (or written into being) meanwhile: read it again
+            return entry.generation
+
+    def purge(self, board: str, generation: int, deadline: float) -> bool:
+        """Deletes a removed generation's score items until none is left (then forgets it) or `deadline` (a clock
+        time) passes; whether it finished."""
+        while time.time() < deadline:
+            keys = self._call(
+                "query",
+                **self._board_query(board, generation, ProjectionExpression="pk, sk", Limit=PURGE_PAGE),
+            )["Items"]
+            if not keys:
+                self._call(
+                    "update_item",
+                    TableName=self._table,
+                    Key=_registry_key(board),
+                    UpdateExpression="DELETE purging :done",
+                    ExpressionAttributeValues={":done": {"NS": [str(generation)]}},
+                )
+                return True
+            self._batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
+        return False
 
     # --- the rebuild lease: one rebuild per board at a time, across all function instances -----------------------
 
@@ -260,11 +409,11 @@ class Record:
 
     # --- the client ---------------------------------------------------------------------------------------------
 
-    def _board_query(self, board: str, **extra: Any) -> dict[str, Any]:
+    def _board_query(self, board: str, generation: int, **extra: Any) -> dict[str, Any]:
         return {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :board AND begins_with(sk, :player)",
-            "ExpressionAttributeValues": {":board": {"S": _board_pk(board)}, ":player": {"S": "player#"}},
+            "ExpressionAttributeValues": {":board": {"S": _board_pk(board, generation)}, ":player": {"S": "player#"}},
             **extra,
         }
 
@@ -282,7 +431,7 @@ class Record:
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code == "ConditionalCheckFailedException":
-                raise _ConditionFailedError from None
+                raise _ConditionFailedError(cast("dict[str, Any]", error.response.get("Item") or {})) from None
             logger.warning("DynamoDB call failed", extra={"operation": operation, "dynamodb_error": code})
             if code in THROTTLED:
                 raise StoreThrottled(f"DynamoDB answered {code}") from None
@@ -312,7 +461,12 @@ class Record:
 
 
 class _ConditionFailedError(Exception):
-    """A conditional write's condition was false (an expected outcome, not an error)."""
+    """A conditional write's condition was false (an expected outcome, not an error); `item`: the item as it was,
+    when the request asked for it (ReturnValuesOnConditionCheckFailure)."""
+
+    def __init__(self, item: dict[str, Any]) -> None:
+        super().__init__("condition failed")
+        self.item = item
 
 
 @cache
@@ -321,12 +475,13 @@ def record() -> Record:
     return Record(settings())
 
 
-def _board_pk(board: str) -> str:
-    return f"board#{board}"
+def _board_pk(board: str, generation: int = 0) -> str:
+    """Board names hold no '#', so a generation's partition can never be another board's."""
+    return f"board#{board}" if generation == 0 else f"board#{board}#{generation}"
 
 
-def _score_key(board: str, player: str) -> dict[str, Any]:
-    return {"pk": {"S": _board_pk(board)}, "sk": {"S": f"player#{player}"}}
+def _score_key(board: str, player: str, generation: int = 0) -> dict[str, Any]:
+    return {"pk": {"S": _board_pk(board, generation)}, "sk": {"S": f"player#{player}"}}
 
 
 def _registry_key(board: str) -> dict[str, Any]:
@@ -334,30 +489,63 @@ def _registry_key(board: str) -> dict[str, Any]:
 
 
 def _first_version(score: float, now_ms: int) -> dict[str, Any]:
-    return {"score": _score(score), "version": {"N": "1"}, "updatedAt": _number(now_ms)}
+    value = _value(score)
+    return {
+        "score": value[":score"],
+        "rankKey": value[":key"],
+        "total": value[":total"],
+        "version": {"N": "1"},
+        "updatedAt": _number(now_ms),
+    }
+
+
+def _value(score: float) -> dict[str, dict[str, str]]:
+    """A latest or best score's three attributes (see the module's docstring), as expression values."""
+    return {
+        ":score": {"S": repr(float(score))},
+        ":key": {"S": _rank_key(score)},
+        ":total": _decimal_number(_WIDE.quantize(_decimal(max(-MAX_ABS_SCORE, min(MAX_ABS_SCORE, score))), _DECIMALS)),
+    }
+
+
+def _rank_key(score: float) -> str:
+    """16 hex digits whose text order is the numeric order of doubles (sign bit flipped for positives, every bit
+    for negatives); -0.0 is 0.0."""
+    (bits,) = struct.unpack(">Q", struct.pack(">d", float(score) + 0.0))
+    return f"{bits ^ 0xFFFF_FFFF_FFFF_FFFF if bits >> 63 else bits | 1 << 63:016x}"
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(repr(float(value)))
+
+
+def _decimal_number(value: Decimal) -> dict[str, str]:
+    """DynamoDB's number text, never in exponent notation (which its local stand-in cannot add)."""
+    text = format(value.normalize(_WIDE), "f")
+    return {"N": "0" if text in ("-0", "0") else text}
 
 
 def _number(value: int) -> dict[str, str]:
     return {"N": str(value)}
 
 
-def _score(value: float) -> dict[str, str]:
-    return {"S": repr(float(value))}
-
-
 def _recorded(item: dict[str, Any]) -> Recorded:
+    # An increment leaves only the total; the other rules keep the exact double in `score`.
+    value = item["score"]["S"] if "score" in item else item["total"]["N"]
     return Recorded(
-        player=item["sk"]["S"].removeprefix("player#"),
-        score=float(item["score"]["S"]),
-        version=int(item["version"]["N"]),
+        player=item["sk"]["S"].removeprefix("player#"), score=float(value), version=int(item["version"]["N"])
     )
 
 
 def _board_entry(item: dict[str, Any]) -> BoardEntry:
+    defaults = BoardSettings()._asdict()
     return BoardEntry(
         board=item["sk"]["S"],
         last_write_s=int(item.get("lastWrite", {}).get("N", "0")),
         rebuild_owner=item.get("rebuildOwner", {}).get("S"),
         rebuild_until_ms=int(item.get("rebuildUntil", {}).get("N", "0")),
         rebuild_after=item.get("rebuildAfter", {}).get("S"),
+        settings=BoardSettings(**{name: item.get(name, {}).get("S", defaults[name]) for name in SETTING_VALUES}),
+        generation=int(item.get("generation", {}).get("N", "0")),
+        purging=tuple(sorted(int(g) for g in item.get("purging", {}).get("NS", []))),
     )

@@ -19,6 +19,10 @@ def accepted(body: Any) -> dict[str, Any]:
     return json_response(HTTPStatus.ACCEPTED, body)
 
 
+def no_content() -> dict[str, Any]:
+    return {"statusCode": int(HTTPStatus.NO_CONTENT), "headers": {}, "body": "", "isBase64Encoded": False}
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "statusCode": int(status),

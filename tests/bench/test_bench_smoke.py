@@ -21,6 +21,10 @@ REQUIRED = [
     "durable_write_overhead",
     "read_ratio_vs_before_the_record_standing",
     "read_ratio_vs_before_the_record_page",
+    "around_vs_v1_page",
+    "friends_50_vs_v1_page",
+    "shared_vs_distinct_page_few_ties",
+    "shared_vs_distinct_page_many_ties",
     "rebuild_seconds_300",
     "rebuild_ops_300",
 ]

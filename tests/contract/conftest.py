@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from botocore.credentials import Credentials
 
+from devserver.local_aws import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from tests.support.api_client import ApiClient, HttpClient, HttpTarget, InProcessClient
 from tests.support.dev_server import DevServerProcess
 from tests.support.service import Service
@@ -39,12 +41,14 @@ def http_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpTarget
             DEPLOYED_URL,
             api_key=os.environ.get("LEADERBOARD_API_KEY") or None,
             sign_writes=os.environ.get("LEADERBOARD_WRITE_AUTH") == "IAM",
+            admin_key=os.environ.get("LEADERBOARD_ADMIN_KEY") or None,
         )
         return
     log_path: Path = tmp_path_factory.mktemp("dev-server") / "dev-server.log"
     with log_path.open("w", encoding="utf-8") as log:
         server = DevServerProcess("--no-reload", "--api-key", LOCAL_API_KEY, log=log)
-        yield HttpTarget(server.url, api_key=LOCAL_API_KEY)
+        local = Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY)  # what the dev server checks SigV4 against
+        yield HttpTarget(server.url, api_key=LOCAL_API_KEY, admin_credentials=local)
         server.stop()
 
 

@@ -1,17 +1,25 @@
 """Concurrent writers of one player through `make dev` (real worker processes): the index always ends equal to
-the record, because every writer reads the record back after its put and repairs a put that landed out of order."""
+the record, because every writer reads the record back after its put and repairs a put that landed out of order;
+and on boards that keep the best or add, the record keeps exactly the best or the sum, every time."""
 
 from __future__ import annotations
 
+import json
+import random
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from threading import Barrier
+from typing import Any
 
 import boto3
 import pytest
 import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
+from devserver.local_aws import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from tests.support.dev_server import DevServerProcess
 
 KEY = "race-key"
@@ -63,5 +71,48 @@ def test_fifty_concurrent_writes_of_one_player_leave_the_index_equal_to_the_reco
             assert int(record["version"]["N"]) == WRITERS
             indexed = requests.get(f"{server.url}/{board}/racer", timeout=30).json()
             assert indexed["score"] == float(record["score"]["S"]), f"round {round_}: index and record differ"
+    for session in sessions:
+        session.close()
+
+
+def configure(server: DevServerProcess, board: str, settings: dict[str, str]) -> None:
+    """PUT /{board}, signed with the local credentials as the default AdminAuth=IAM asks."""
+    body = json.dumps(settings).encode()
+    request = AWSRequest("PUT", f"{server.url}/{board}", data=body, headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY), "execute-api", REGION).add_auth(request)
+    response = requests.put(request.url, data=body, headers=dict(request.headers.items()), timeout=30)
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [({"update": "best"}, max), ({"update": "best", "order": "asc"}, min), ({"update": "increment"}, sum)],
+    ids=["best-desc", "best-asc", "increment"],
+)
+def test_fifty_concurrent_submissions_keep_exactly_the_best_or_the_sum(
+    server: DevServerProcess, settings: dict[str, str], expected: Any
+) -> None:
+    rng = random.Random(13)
+    sessions = [requests.Session() for _ in range(WRITERS)]
+    with ThreadPoolExecutor(WRITERS) as pool:
+        for round_ in range(ROUNDS // 4):  # 5 rounds of 50 per rule: the three rules together match the test above
+            board = f"{settings['update']}-{settings.get('order', 'desc')}-{round_}"
+            configure(server, board, settings)
+            scores = [rng.randrange(-10_000, 10_000) for _ in range(WRITERS)]
+            barrier = Barrier(WRITERS)
+
+            def write(writer: int, board: str = board, barrier: Barrier = barrier, scores: list[int] = scores) -> int:
+                barrier.wait()
+                response = sessions[writer].post(
+                    f"{server.url}/{board}/racer",
+                    json={"score": scores[writer]},
+                    headers={"x-api-key": KEY},
+                    timeout=60,
+                )
+                return response.status_code
+
+            assert list(pool.map(write, range(WRITERS))) == [202] * WRITERS
+            standing = requests.get(f"{server.url}/{board}/racer", timeout=30).json()
+            assert standing["score"] == expected(scores), f"round {round_}"
     for session in sessions:
         session.close()

@@ -141,7 +141,7 @@ def test_make_invoke_equivalent_prints_the_functions_response() -> None:
     assert result.returncode == 0, result.stderr
     response = json.loads(result.stdout)
     assert response["statusCode"] == 202
-    assert json.loads(response["body"]) == {"leaderboard": "weekly", "name": "v", "score": 2077}
+    assert json.loads(response["body"]) == {"leaderboard": "weekly", "name": "v", "score": 2077, "scoreOnBoard": 2077}
 
 
 def test_invoking_an_unknown_function_lists_the_known_ones() -> None:

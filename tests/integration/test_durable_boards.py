@@ -233,8 +233,16 @@ def test_a_board_the_registry_does_not_know_is_answered_as_the_index_has_it(
     """A board from before durable boards (not yet backfilled) is not hidden, nor rebuilt from nothing."""
     with service.momento.store.session(CACHE) as view:
         view.put(b"legacy", [(b"old-timer", 7.0)], ttl=Ttl(ttl_ms=60_000, refresh=True))
-    assert api.page("legacy").json() == {"leaderboard": [{"rank": 0, "name": "old-timer", "score": 7}]}
-    assert api.page("nothing").json() == {"leaderboard": []}
+    assert api.page("legacy").json() == {
+        "leaderboard": [{"rank": 0, "name": "old-timer", "score": 7}],
+        "total": 1,
+        "settings": {"order": "desc", "update": "latest", "ties": "distinct"},
+    }
+    assert api.page("nothing").json() == {
+        "leaderboard": [],
+        "total": 0,
+        "settings": {"order": "desc", "update": "latest", "ties": "distinct"},
+    }
     assert_error(api.standing("nothing", "ada"), 404, "not on leaderboard")
 
 
@@ -272,6 +280,6 @@ def test_the_schedule_raises_ttls_rebuilds_lost_boards_and_retires_old_ones(
     assert index_of(service, "lost") == record_of(service, "lost")
     assert index_of(service, "old") is None  # left the index
     assert len(record_of(service, "old")) == 5  # and stays in the record
-    assert api.page("old").json() == {"leaderboard": []}
+    assert api.page("old").json()["leaderboard"] == []
     assert api.submit("old", "returning", {"score": 1}).status == 202  # a new write revives the whole board
     assert len(api.page("old").json()["leaderboard"]) == 6

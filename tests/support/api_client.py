@@ -12,9 +12,19 @@ import boto3
 import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from requests.structures import CaseInsensitiveDict
 
-from tests.support.lambda_fakes import Query, page_event, standing_event, submit_event
+from tests.support.lambda_fakes import (
+    Query,
+    around_event,
+    page_event,
+    remove_board_event,
+    remove_player_event,
+    settings_event,
+    standing_event,
+    submit_event,
+)
 from tests.support.service import Service
 
 JOSE = "José María 🏎"  # a player name with accents, spaces and an emoji
@@ -54,6 +64,14 @@ class ApiClient(Protocol):
 
     def page(self, board: str, query: Query | None = None) -> ApiResponse: ...
 
+    def around(self, board: str, name: str, query: Query | None = None) -> ApiResponse: ...
+
+    def settings(self, board: str, body: Any) -> ApiResponse: ...
+
+    def remove_player(self, board: str, name: str) -> ApiResponse: ...
+
+    def remove_board(self, board: str) -> ApiResponse: ...
+
 
 class InProcessClient:
     """Invokes the handlers directly with API Gateway events (what Lambda receives)."""
@@ -73,6 +91,18 @@ class InProcessClient:
     def page(self, board: str, query: Query | None = None) -> ApiResponse:
         return self._call("handlers.get_leaderboard", page_event(board, query))
 
+    def around(self, board: str, name: str, query: Query | None = None) -> ApiResponse:
+        return self._call("handlers.get_around", around_event(board, name, query))
+
+    def settings(self, board: str, body: Any) -> ApiResponse:
+        return self._call("handlers.update_board_settings", settings_event(board, body))
+
+    def remove_player(self, board: str, name: str) -> ApiResponse:
+        return self._call("handlers.remove_player", remove_player_event(board, name))
+
+    def remove_board(self, board: str) -> ApiResponse:
+        return self._call("handlers.remove_board", remove_board_event(board))
+
     def _call(self, module: str, event: dict[str, Any]) -> ApiResponse:
         result = self._service.invoke(module, event)
         body = result["body"]
@@ -87,6 +117,10 @@ class HttpTarget:
     url: str
     api_key: str | None = None
     sign_writes: bool = False
+    # What an admin call sends: a SigV4 signature with these credentials (AdminAuth=IAM; None: the caller's own),
+    # or the admin key as x-api-key (AdminAuth=API_KEY).
+    admin_credentials: Credentials | None = None
+    admin_key: str | None = None
 
 
 class HttpClient:
@@ -115,6 +149,26 @@ class HttpClient:
     def page(self, board: str, query: Query | None = None) -> ApiResponse:
         return self._send("GET", self._url(board), params=query)
 
+    def around(self, board: str, name: str, query: Query | None = None) -> ApiResponse:
+        return self._send("GET", self._url(board, name) + "/around", params=query)
+
+    def settings(self, board: str, body: Any) -> ApiResponse:
+        return self._admin("PUT", self._url(board), json.dumps(body).encode("utf-8"))
+
+    def remove_player(self, board: str, name: str) -> ApiResponse:
+        return self._admin("DELETE", self._url(board, name))
+
+    def remove_board(self, board: str) -> ApiResponse:
+        return self._admin("DELETE", self._url(board))
+
+    def _admin(self, method: str, url: str, data: bytes = b"") -> ApiResponse:
+        headers = {"Content-Type": "application/json"} if data else {}
+        if self._target.admin_key is not None:
+            headers["x-api-key"] = self._target.admin_key
+        else:
+            headers = sigv4_headers(method, url, headers, data, self._target.admin_credentials)
+        return self._send(method, url, data=data, headers=headers)
+
     def _url(self, *segments: str) -> str:
         return self._base + "".join("/" + _encoded_segment(segment) for segment in segments)
 
@@ -129,13 +183,16 @@ def _encoded_segment(segment: str) -> str:
     return encoded.replace(".", "%2E") if set(segment) == {"."} else encoded
 
 
-def sigv4_headers(method: str, url: str, headers: dict[str, str], body: bytes) -> dict[str, str]:
-    """Headers of a SigV4-signed request (WriteAuth=IAM), signed with the caller's AWS credentials."""
+def sigv4_headers(
+    method: str, url: str, headers: dict[str, str], body: bytes, credentials: Credentials | None = None
+) -> dict[str, str]:
+    """Headers of a SigV4-signed request (WriteAuth=IAM, AdminAuth=IAM), signed with `credentials` (the local
+    ones, for the dev server) or the caller's AWS credentials."""
     session = boto3.Session()
     region = session.region_name or "us-east-1"
     request = AWSRequest(method=method, url=url, headers=headers, data=body)
-    credentials = session.get_credentials()
+    credentials = credentials or session.get_credentials()
     if credentials is None:
-        raise RuntimeError("LEADERBOARD_WRITE_AUTH=IAM needs AWS credentials to sign writes")
+        raise RuntimeError("signing a request (WriteAuth or AdminAuth IAM) needs AWS credentials")
     SigV4Auth(credentials, "execute-api", region).add_auth(request)
     return dict(request.headers.items())

@@ -71,7 +71,39 @@ Query = dict[str, str] | list[tuple[str, str]]
 def page_event(board: str, query: Query | None = None) -> dict[str, Any]:
     """A GET of a page; `query` as pairs may repeat a name: API Gateway keeps the last value, and every one in
     multiValueQueryStringParameters."""
-    event = _request_event("get-leaderboard.json", f"/{quote(board)}", {"leaderboard": board})
+    return _with_query(_request_event("get-leaderboard.json", f"/{quote(board)}", {"leaderboard": board}), query)
+
+
+def around_event(board: str, name: str, query: Query | None = None) -> dict[str, Any]:
+    event = _with_query(standing_event(board, name), query)
+    event["path"] += "/around"
+    event["resource"] = event["requestContext"]["resourcePath"] = "/{leaderboard}/{name}/around"
+    return event
+
+
+def settings_event(board: str, body: Any, *, raw_body: bool = False) -> dict[str, Any]:
+    """PUT /{leaderboard} (an admin route: what API Gateway hands over once it has let the request through)."""
+    event = submit_event(board, "-", body, raw_body=raw_body)
+    event["path"] = f"/{quote(board)}"
+    event["pathParameters"] = {"leaderboard": board}
+    return _as(event, "PUT", "/{leaderboard}")
+
+
+def remove_player_event(board: str, name: str) -> dict[str, Any]:
+    return _as(standing_event(board, name), "DELETE", "/{leaderboard}/{name}")
+
+
+def remove_board_event(board: str) -> dict[str, Any]:
+    return _as(page_event(board), "DELETE", "/{leaderboard}")
+
+
+def _as(event: dict[str, Any], method: str, resource: str) -> dict[str, Any]:
+    event["httpMethod"] = event["requestContext"]["httpMethod"] = method
+    event["resource"] = event["requestContext"]["resourcePath"] = resource
+    return event
+
+
+def _with_query(event: dict[str, Any], query: Query | None) -> dict[str, Any]:
     pairs = list(query.items()) if isinstance(query, dict) else list(query or [])
     multi: dict[str, list[str]] = {}
     for name, value in pairs:

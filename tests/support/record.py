@@ -27,13 +27,15 @@ def leaderboard_table_spec() -> TableSpec:
 WHOLE_MARK = b"\x00whole"  # the index's mark of a whole set (src/shared/momento_store.py)
 
 
-def score_items(dynamodb: DynamoDBClient, table: str, board: str) -> dict[str, dict[str, Any]]:
-    """The board's score items as the record holds them, by player (read strongly consistently)."""
+def score_items(dynamodb: DynamoDBClient, table: str, board: str, generation: int = 0) -> dict[str, dict[str, Any]]:
+    """The board's score items as the record holds them, by player (read strongly consistently); `generation`:
+    the board's partition after that many removals."""
     items: dict[str, dict[str, Any]] = {}
+    pk = f"board#{board}" if generation == 0 else f"board#{board}#{generation}"
     request: dict[str, Any] = {
         "TableName": table,
         "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": f"board#{board}"}},
+        "ExpressionAttributeValues": {":pk": {"S": pk}},
         "ConsistentRead": True,
     }
     while True:
@@ -44,10 +46,12 @@ def score_items(dynamodb: DynamoDBClient, table: str, board: str) -> dict[str, d
         request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
 
-def record_of(service: Service, board: str) -> dict[str, float]:
-    """The board's players and scores as the record holds them."""
-    items = score_items(service.dynamodb, service.table_name, board)
-    return {player: float(item["score"]["S"]) for player, item in items.items()}
+def record_of(service: Service, board: str, generation: int = 0) -> dict[str, float]:
+    """The board's players and scores as the record holds them (an increment's total where it left no score)."""
+    items = score_items(service.dynamodb, service.table_name, board, generation)
+    return {
+        player: float(item["score"]["S"] if "score" in item else item["total"]["N"]) for player, item in items.items()
+    }
 
 
 def index_of(service: Service, board: str) -> dict[str, float] | None:

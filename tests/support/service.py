@@ -27,6 +27,10 @@ HANDLERS = (
     "handlers.submit_score",
     "handlers.get_standing",
     "handlers.get_leaderboard",
+    "handlers.get_around",
+    "handlers.update_board_settings",
+    "handlers.remove_player",
+    "handlers.remove_board",
     "handlers.keep_boards_alive",
 )
 
