@@ -11,7 +11,7 @@ from shared.responses import no_content
 from shared.secret import Secret
 
 
-@api_handler(parse_board_ref)
+@api_handler(parse_board_ref, admin=True)
 def remove_board(board: BoardRef, key: Secret) -> Response:
     leaderboards().remove_board(board, key)
     return no_content()

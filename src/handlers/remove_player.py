@@ -11,7 +11,7 @@ from shared.responses import no_content
 from shared.secret import Secret
 
 
-@api_handler(parse_player_ref)
+@api_handler(parse_player_ref, admin=True)
 def remove_player(player: PlayerRef, key: Secret) -> Response:
     leaderboards().remove_player(player, key)
     return no_content()

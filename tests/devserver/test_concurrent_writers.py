@@ -80,7 +80,7 @@ def configure(server: DevServerProcess, board: str, settings: dict[str, str]) ->
     body = json.dumps(settings).encode()
     request = AWSRequest("PUT", f"{server.url}/{board}", data=body, headers={"Content-Type": "application/json"})
     SigV4Auth(Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY), "execute-api", REGION).add_auth(request)
-    response = requests.put(request.url, data=body, headers=dict(request.headers.items()), timeout=30)
+    response = requests.put(f"{server.url}/{board}", data=body, headers=dict(request.headers.items()), timeout=30)
     assert response.status_code == 200, response.text
 
 

@@ -86,8 +86,6 @@ ROUTES = [
         "remove-player",
     ),
 ]
-# The handler modules written with the domain side of these routes; until they are, their existence check is xfail.
-NEW_HANDLERS = {"GetAroundFunction", "UpdateBoardSettingsFunction", "RemoveBoardFunction", "RemovePlayerFunction"}
 
 
 class Function(NamedTuple):
@@ -578,26 +576,7 @@ def handler_source(handler: str) -> Path:
     return code / (handler.rsplit(".", 1)[0].replace(".", "/") + ".py")
 
 
-@pytest.mark.parametrize(
-    "route",
-    [
-        *(function for function in FUNCTIONS if function != KEEP_ALIVE and function.function not in NEW_HANDLERS),
-        # These modules come with the domain code: until one is there its case is an expected failure; once it is,
-        # the mark no longer applies and the case is checked like the others.
-        *(
-            pytest.param(
-                function,
-                marks=pytest.mark.xfail(
-                    not handler_source(function.handler).is_file(),
-                    reason=f"{handler_source(function.handler).relative_to(ROOT)} not written yet",
-                ),
-            )
-            for function in FUNCTIONS
-            if function == KEEP_ALIVE or function.function in NEW_HANDLERS
-        ),
-    ],
-    ids=lambda route: route.function,
-)
+@pytest.mark.parametrize("route", FUNCTIONS, ids=lambda route: route.function)
 def test_the_handler_the_template_names_exists_in_the_code(route: Function) -> None:
     # Given the handler path the template names, relative to CodeUri
     entry_point = route.handler.rsplit(".", 1)[1]
