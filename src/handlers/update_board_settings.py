@@ -12,7 +12,7 @@ from shared.secret import Secret
 
 @api_handler(parse_settings_change, json_body=True, admin=True)
 def update_board_settings(change: SettingsChange, key: Secret) -> Response:
-    settings = leaderboards().update_settings(change)
+    settings = leaderboards().update_settings(change, key)
     return ok({"leaderboard": change.leaderboard, "settings": settings.as_json()})
 
 

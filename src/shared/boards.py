@@ -9,9 +9,10 @@ Read: the index, with its mark of completeness read alongside. A set without the
 (Momento lost it; only the next writes came back): the read rebuilds it from the record, or waits for the instance
 rebuilding it, for at most WAIT_S, then answers 503 with Retry-After. It never answers from a partial set.
 
-Settings (order, update rule, ties) live in the record's registry. A write reads them, strongly consistently, with
-the board's generation, in the same request; a read ranks by them as this instance read them at most SETTINGS_S
-ago. Removal deletes from the record first, then from the index; writers and removers both read the record back
+Settings (order, update rule, ties) live in the record's registry, and in each board's set as a second mark. A
+write reads them from the record, strongly consistently, with the board's generation; a read learns them from the
+set in a call it makes anyway, and reads again in the rare case it guessed others (a change since its last read).
+Removal deletes from the record first, then from the index; writers and removers both read the record back
 after touching the index, so the index converges to the record whichever lands last.
 """
 
@@ -58,7 +59,6 @@ POLL_S = 0.2  # how often a waiting request looks for the mark
 # after its own, so 50 concurrent writers of one player need up to 50 rounds; each round is a read and a put.
 WRITE_SETTLE_S = 3.0
 TOUCH_EVERY_S = 3600  # how often a board's lastWrite is brought up to date (retention counts in days)
-SETTINGS_S = 1.0  # how long an instance ranks reads by the settings it last read (a change shows within this)
 PURGE_IN_REQUEST_S = 4.0  # a board removal deletes the old scores this long, then leaves the rest to the schedule
 
 
@@ -86,7 +86,7 @@ class Leaderboards:
         self._clock = clock
         self._sleep = sleep
         self._parallel = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leaderboards")
-        self._settings: dict[str, tuple[BoardSettings, float]] = {}  # board -> its settings, and when read
+        self._seen: dict[str, BoardSettings] = {}  # board -> the settings its set held at this instance's last read
 
     @tracer.capture_method(capture_response=False)
     def submit(self, submission: Submission, api_key: Secret) -> float:
@@ -167,12 +167,23 @@ class Leaderboards:
         return entries
 
     @tracer.capture_method(capture_response=False)
-    def update_settings(self, change: SettingsChange) -> BoardSettings:
-        """Sets the given settings; writes that follow use them at once, reads within SETTINGS_S."""
-        now = self._clock()
-        entry = self._record.update_settings(change.leaderboard, change.changes, int(now))
-        self._settings[change.leaderboard] = (entry.settings, now)
-        return entry.settings
+    def update_settings(self, change: SettingsChange, api_key: Secret) -> BoardSettings:
+        """Sets the given settings in the record, then in the board's set, then reads the record back until the
+        set holds what it holds (two changes at once: the last put wins either way, so both check): every read
+        after the answer ranks by them."""
+        board = change.leaderboard
+        rules = self._record.update_settings(board, change.changes, int(self._clock())).settings
+        give_up_at = self._clock() + WRITE_SETTLE_S
+        while True:
+            self._index.put_settings(board, rules, api_key)
+            current = self._record.board(board)
+            if current is None or current.settings == rules:
+                break
+            if self._clock() >= give_up_at:
+                raise StoreUnavailable(f"the settings of '{board}' did not settle in {WRITE_SETTLE_S} s")
+            rules = current.settings
+        self._seen[board] = rules
+        return rules
 
     @tracer.capture_method(capture_response=False)
     def remove_player(self, ref: PlayerRef, api_key: Secret) -> None:
@@ -190,7 +201,7 @@ class Leaderboards:
         scores for up to PURGE_IN_REQUEST_S; the schedule deletes what is left."""
         board = ref.leaderboard
         removed = self._record.remove_board(board)
-        self._settings.pop(board, None)
+        self._seen.pop(board, None)
         self._index.forget(board, api_key)
         if removed is not None:
             try:
@@ -222,33 +233,32 @@ class Leaderboards:
     def _whole[T](
         self, board: str, api_key: Secret, read: Callable[[BoardSettings], Indexed[T]]
     ) -> tuple[T, BoardSettings]:
-        """The read's answer from a whole set, with the settings it was ranked by: if the set is not whole and the
-        board is one to keep, the board is rebuilt (or its rebuild awaited) first. A board the registry does not
-        know, or past its retention, is answered as the index has it: it has nothing to rebuild from."""
-        rules = self._rules(board)
+        """The read's answer from a whole set, ranked by the settings the set holds, and those settings.
+
+        The read is made with the settings this instance last saw for the board; the set's settings come back in
+        the same calls, and a read ranked by others is made again. A set that is not whole, of a board to keep, is
+        rebuilt (or its rebuild awaited) first. A board the registry does not know, or past its retention, is
+        answered as the index has it: it has nothing to rebuild from.
+        """
+        rules = self._seen.get(board, BoardSettings())
         answer = read(rules)
-        if answer.whole:
+        if answer.rules is not None and answer.rules != rules:
+            rules = self._seen[board] = answer.rules
+            answer = read(rules)
+        if answer.whole and answer.rules is not None:
             return answer.value, rules
         entry = self._record.board(board)
         if entry is None or self._retired(entry):
-            return answer.value, entry.settings if entry else rules
-        self._settings[board] = (entry.settings, self._clock())
-        self._await_whole(board, api_key)
-        answer = read(entry.settings)
+            return answer.value, answer.rules or (entry.settings if entry else rules)
+        rules = self._seen[board] = entry.settings
+        if answer.whole:  # whole, but indexed before boards had settings: give it its settings
+            self._index.put_settings(board, rules, api_key)
+        else:
+            self._await_whole(board, api_key)
+        answer = read(rules)
         if not answer.whole:  # lost again within the moment since the rebuild
             raise BoardRebuilding(board)
-        return answer.value, entry.settings
-
-    def _rules(self, board: str) -> BoardSettings:
-        """The board's settings as this instance read them within SETTINGS_S, else from the record."""
-        now = self._clock()
-        cached = self._settings.get(board)
-        if cached is not None and now - cached[1] < SETTINGS_S:
-            return cached[0]
-        entry = self._record.board(board)
-        rules = entry.settings if entry else BoardSettings()
-        self._settings[board] = (rules, now)
-        return rules
+        return answer.value, rules
 
     def _await_whole(self, board: str, api_key: Secret) -> None:
         """Rebuilds the board, or waits while another instance does, for at most WAIT_S."""

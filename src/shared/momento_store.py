@@ -44,6 +44,7 @@ from shared.config import Settings, settings
 from shared.errors import BoardFull, KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable
 from shared.leaderboard import (
     MAX_ABS_SCORE,
+    SETTING_VALUES,
     AroundRequest,
     BoardSettings,
     Entry,
@@ -72,6 +73,17 @@ SIZE_LIMITS = {
 # holds it only when it holds every player of the record: a rebuild adds it last, and a set a flush, an eviction or
 # an expiry took away comes back (from the next write) without it. Reads check it alongside their own read.
 WHOLE_MARK = "\x00whole"
+# The board's settings, in the set itself so a read learns them in a call it makes anyway: an element no player can
+# be, scored below every allowed score (below -2^53, the value encoding the settings). Unlike the mark, writing it
+# can never make a lost set look whole, so a settings change puts it at once.
+SETTINGS_MARK = "\x00settings"
+SETTINGS_MARK_BYTES = SETTINGS_MARK.encode("utf-8")
+_SETTINGS_CODES = [
+    BoardSettings(order, update, ties)  # type: ignore[arg-type]
+    for order in SETTING_VALUES["order"]
+    for update in SETTING_VALUES["update"]
+    for ties in SETTING_VALUES["ties"]
+]
 WHOLE_MARK_BYTES = WHOLE_MARK.encode("utf-8")
 WHOLE_MARK_SCORE = -sys.float_info.max
 # Entries fetched above a page with shared ranks, to find where a tie running into it starts without a count.
@@ -92,10 +104,31 @@ class BoardView:
 
 @dataclass(frozen=True)
 class Indexed[T]:
-    """What the index answered, and whether the set was whole (held every player of the record) when it did."""
+    """What the index answered; whether the set was whole (held every player of the record) when it did; and the
+    settings it holds (None: none), which the answer was ranked by only if they are the ones the read was given."""
 
     value: T
     whole: bool
+    rules: BoardSettings | None = None
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """What a read learned of the set's two marks (see WHOLE_MARK, SETTINGS_MARK)."""
+
+    whole: bool
+    rules: BoardSettings | None
+
+    def first(self, rules: BoardSettings) -> int:
+        """Positions before the first player: on an ascending board the marks (scored lowest) rank first."""
+        return self.count if rules.order == "asc" else 0
+
+    @property
+    def count(self) -> int:
+        return int(self.whole) + int(self.rules is not None)
+
+    def indexed[T](self, value: T) -> Indexed[T]:
+        return Indexed(value, self.whole, self.rules)
 
 
 class _RawError(ErrorResponseMixin):
@@ -136,6 +169,10 @@ class LeaderboardStore:
         if not isinstance(response, CacheSortedSetPutElements.Success):
             raise _error_for(response, board)
 
+    def put_settings(self, board: str, rules: BoardSettings, api_key: Secret) -> None:
+        """Puts the board's settings into its set (a lost set gets them back without looking whole)."""
+        self.put_scores(board, {SETTINGS_MARK: _settings_score(rules)}, api_key)
+
     def mark_whole(self, board: str, api_key: Secret) -> None:
         """Marks the board's set as holding every player of the record (see WHOLE_MARK)."""
         self.put_scores(board, {WHOLE_MARK: WHOLE_MARK_SCORE}, api_key)
@@ -151,10 +188,16 @@ class LeaderboardStore:
 
     @tracer.capture_method(capture_response=False)
     def size(self, board: str, api_key: Secret) -> int:
-        """Players in the board's set (its mark not counted); 0 when the set does not exist."""
-        answer = self._with_key(api_key, lambda client: self._raw(client, "SortedSetLength", _length_request(board)))
-        length = _length(answer, board)
-        return length - int(self.is_whole(board, api_key)) if length else 0
+        """Players in the board's set (its marks not counted); 0 when the set does not exist."""
+        length, marks = self._with_key(
+            api_key,
+            lambda client: self._all_at_once(
+                lambda: self._raw(client, "SortedSetLength", _length_request(board)),
+                lambda: client.sorted_set_get_scores(self._config.cache_name, board, [WHOLE_MARK, SETTINGS_MARK]),
+            ),
+        )
+        scores = _scores(marks, board)
+        return _length(length, board) - (_marks(scores).count if scores else 0)
 
     @tracer.capture_method(capture_response=False)
     def keep_alive(self, board: str, api_key: Secret) -> bool:
@@ -189,12 +232,12 @@ class LeaderboardStore:
         """The player's score and 0-based rank by the board's rules, None when not in the set; and whether the set
         is whole. Score, rank and the mark are read at once; a shared rank is then counted."""
         found = self._find(ref, rules, api_key)
-        if found.value is None:
-            return Indexed(None, found.whole)
+        if found.value is None or _stale(rules, found.rules):
+            return Indexed(None, found.whole, found.rules)
         score, rank, _ = found.value
         if rules.ties == "shared":
             rank = self._count_better(ref.leaderboard, score, rules, api_key)
-        return Indexed(Standing(score=score, rank=rank), found.whole)
+        return Indexed(Standing(score=score, rank=rank), found.whole, found.rules)
 
     @tracer.capture_method(capture_response=False)
     def page_by_rank(self, page: PageRequest, rules: BoardSettings, api_key: Secret) -> Indexed[BoardView]:
@@ -203,25 +246,27 @@ class LeaderboardStore:
         board = page.leaderboard
         context = _context(rules, page.start_rank)
         first = page.start_rank - context
-        # One more than the page: on an ascending board the mark ranks first, so a whole set's ranks are one less
-        # than their positions; fetching one extra serves either case, whole or not, from the same call.
-        fetched, mark, length = self._with_key(
+        # Two more than the page: on an ascending board the marks rank first, so a whole set's ranks are fewer
+        # than their positions; fetching two extra serves every case from the same call.
+        fetched, marks_read, length = self._with_key(
             api_key,
             lambda client: self._all_at_once(
-                lambda: self._fetch(client, board, first, page.end_rank + 1, rules),
-                lambda: client.sorted_set_get_score(self._config.cache_name, board, WHOLE_MARK),
+                lambda: self._fetch(client, board, first, page.end_rank + 2, rules),
+                lambda: client.sorted_set_get_scores(self._config.cache_name, board, [WHOLE_MARK, SETTINGS_MARK]),
                 lambda: self._raw(client, "SortedSetLength", _length_request(board)),
             ),
         )
-        elements = _fetched(fetched, board)
-        whole = _mark_present(mark, board)
-        total = _length(length, board) - int(whole)
-        if elements is None:
+        elements, scores = _fetched(fetched, board), _scores(marks_read, board)
+        if elements is None or scores is None:
             return Indexed(BoardView([], 0), whole=False)
-        ranked = _ranked(elements, first, _offset(rules, whole))
+        marks = _marks(scores)
+        total = _length(length, board) - marks.count
+        if _stale(rules, marks.rules):  # ranked by settings the board no longer has: the caller reads again
+            return marks.indexed(BoardView([], total))
+        ranked = _ranked(elements, first, marks.first(rules))
         entries = [e for e in ranked if page.start_rank <= e.rank < page.end_rank]
         before = [e for e in ranked if e.rank < page.start_rank]
-        return Indexed(BoardView(self._share(board, entries, before, rules, api_key), total), whole)
+        return marks.indexed(BoardView(self._share(board, entries, before, rules, api_key), total))
 
     @tracer.capture_method(capture_response=False)
     def around(self, request: AroundRequest, rules: BoardSettings, api_key: Secret) -> Indexed[list[Entry] | None]:
@@ -229,20 +274,23 @@ class LeaderboardStore:
         near either end); None when the player is not in the set."""
         ref = PlayerRef(request.leaderboard, request.player)
         found = self._find(ref, rules, api_key, with_length=True)
-        if found.value is None:
-            return Indexed(None, found.whole)
+        if found.value is None or _stale(rules, found.rules):
+            return Indexed(None, found.whole, found.rules)
         _, rank, total = found.value
         size = 2 * request.each_side + 1
         first = max(0, min(rank - request.each_side, total - size))
         end = min(total, first + size)
         context = _context(rules, first)
+        marks = _Marks(found.whole, found.rules)
+        offset = marks.first(rules)
         fetched = self._with_key(
-            api_key, lambda client: self._fetch(client, ref.leaderboard, first - context, end + 1, rules)
+            api_key,
+            lambda client: self._fetch(client, ref.leaderboard, first - context + offset, end + offset, rules),
         )
-        ranked = _ranked(_fetched(fetched, ref.leaderboard) or [], first - context, _offset(rules, found.whole))
+        ranked = _ranked(_fetched(fetched, ref.leaderboard) or [], first - context + offset, offset)
         entries = [e for e in ranked if first <= e.rank < end]
         before = [e for e in ranked if e.rank < first]
-        return Indexed(self._share(ref.leaderboard, entries, before, rules, api_key), found.whole)
+        return marks.indexed(self._share(ref.leaderboard, entries, before, rules, api_key))
 
     @tracer.capture_method(capture_response=False)
     def friends(self, request: FriendsRequest, rules: BoardSettings, api_key: Secret) -> Indexed[BoardView]:
@@ -252,32 +300,34 @@ class LeaderboardStore:
         scores, length = self._with_key(
             api_key,
             lambda client: self._all_at_once(
-                lambda: client.sorted_set_get_scores(self._config.cache_name, board, [*request.players, WHOLE_MARK]),
+                lambda: client.sorted_set_get_scores(
+                    self._config.cache_name, board, [*request.players, WHOLE_MARK, SETTINGS_MARK]
+                ),
                 lambda: self._raw(client, "SortedSetLength", _length_request(board)),
             ),
         )
-        if isinstance(scores, CacheSortedSetGetScores.Miss):
+        answers = _scores(scores, board)
+        if answers is None:
             return Indexed(BoardView([], 0), whole=False)
-        if not isinstance(scores, CacheSortedSetGetScores.Hit):
-            raise _error_for(scores, board)
-        *answers, mark = scores.responses
-        whole = isinstance(mark, CacheSortedSetGetScore.Hit)
-        total = _length(length, board) - int(whole)
+        marks = _marks(answers[-2:])
+        total = _length(length, board) - marks.count
+        rules = marks.rules or rules  # the settings come with the scores: no second read when they changed
         found = {
             player: answer.score
-            for player, answer in zip(request.players, answers, strict=True)
+            for player, answer in zip(request.players, answers, strict=False)
             if isinstance(answer, CacheSortedSetGetScore.Hit)
         }
         ranks = self._ranks_of(board, found, rules, api_key)
+        offset = 0 if rules.ties == "shared" else marks.first(rules)
         entries = [
-            Entry(rank=rank - (0 if rules.ties == "shared" else _offset(rules, whole)), player=p, score=found[p])
+            Entry(rank=rank - offset, player=p, score=found[p])
             for p, rank in zip(found, ranks, strict=True)
             if rank is not None
         ]
         # Ties in Momento's own order: by name's bytes, descending on a higher-first board.
         entries.sort(key=lambda e: e.player.encode("utf-8"), reverse=rules.order == "desc")
         entries.sort(key=lambda e: e.rank)
-        return Indexed(BoardView(entries, total), whole)
+        return Indexed(BoardView(entries, total), marks.whole, rules if marks.rules else None)
 
     def _find(
         self, ref: PlayerRef, rules: BoardSettings, api_key: Secret, with_length: bool = False
@@ -287,25 +337,23 @@ class LeaderboardStore:
         scores, rank, length = self._with_key(
             api_key,
             lambda client: self._all_at_once(
-                lambda: client.sorted_set_get_scores(cache_name, board, [ref.player, WHOLE_MARK]),
+                lambda: client.sorted_set_get_scores(cache_name, board, [ref.player, WHOLE_MARK, SETTINGS_MARK]),
                 lambda: client.sorted_set_get_rank(cache_name, board, ref.player, _sort_order(rules)),
                 lambda: self._raw(client, "SortedSetLength", _length_request(board)) if with_length else None,
             ),
         )
-        if isinstance(scores, CacheSortedSetGetScores.Miss):
+        answers = _scores(scores, board)
+        if answers is None:
             return Indexed(None, whole=False)
-        if not isinstance(scores, CacheSortedSetGetScores.Hit):
-            raise _error_for(scores, board)
-        score, mark = scores.responses
-        whole = isinstance(mark, CacheSortedSetGetScore.Hit)
+        score, marks = answers[0], _marks(answers[1:])
         if not isinstance(score, CacheSortedSetGetScore.Hit):
-            return Indexed(None, whole)
+            return marks.indexed(None)
         if isinstance(rank, CacheSortedSetGetRank.Miss) or _is_missing_set_rank(rank):
-            return Indexed(None, whole)  # removed between the two reads
+            return marks.indexed(None)  # removed between the two reads
         if not isinstance(rank, CacheSortedSetGetRank.Hit):
             raise _error_for(rank, board)
-        total = _length(length, board) - int(whole) if with_length else 0
-        return Indexed((score.score, int(rank.rank) - _offset(rules, whole), total), whole)
+        total = _length(length, board) - marks.count if with_length else 0
+        return marks.indexed((score.score, int(rank.rank) - marks.first(rules), total))
 
     def _count_better(self, board: str, score: float, rules: BoardSettings, api_key: Secret) -> int:
         """Players whose score ranks strictly before `score`: the shared (competition) rank of that score."""
@@ -443,9 +491,32 @@ def _sort_order(rules: BoardSettings) -> SortOrder:
     return SortOrder.ASCENDING if rules.order == "asc" else SortOrder.DESCENDING
 
 
-def _offset(rules: BoardSettings, whole: bool) -> int:
-    """Positions before the first player: on an ascending board, a whole set's mark (scored lowest) ranks first."""
-    return int(whole and rules.order == "asc")
+def _stale(given: BoardSettings, indexed: BoardSettings | None) -> bool:
+    """Whether a read was ranked by settings other than those the set holds (none held: the given ones stand)."""
+    return indexed is not None and indexed != given
+
+
+def _settings_score(rules: BoardSettings) -> float:
+    return -(2.0**60) * (1 + _SETTINGS_CODES.index(rules))
+
+
+def _marks(answers: list[Any]) -> _Marks:
+    """The two marks from a get_scores answer's last two parts ([..., WHOLE_MARK, SETTINGS_MARK])."""
+    whole, settings = answers[-2], answers[-1]
+    rules = None
+    if isinstance(settings, CacheSortedSetGetScore.Hit):
+        code = round(-settings.score / 2.0**60) - 1
+        rules = _SETTINGS_CODES[code] if 0 <= code < len(_SETTINGS_CODES) else None
+    return _Marks(isinstance(whole, CacheSortedSetGetScore.Hit), rules)
+
+
+def _scores(response: Any, board: str) -> list[Any] | None:
+    """A get_scores answer's parts; None: no set."""
+    if isinstance(response, CacheSortedSetGetScores.Miss):
+        return None
+    if not isinstance(response, CacheSortedSetGetScores.Hit):
+        raise _error_for(response, board)
+    return list(response.responses)
 
 
 def _ranked(fetched: list[tuple[bytes, float]], first: int, offset: int) -> list[Entry]:
@@ -453,7 +524,7 @@ def _ranked(fetched: list[tuple[bytes, float]], first: int, offset: int) -> list
     return [
         Entry(rank=first + position - offset, player=value.decode("utf-8"), score=score)
         for position, (value, score) in enumerate(fetched)
-        if value != WHOLE_MARK_BYTES
+        if value not in (WHOLE_MARK_BYTES, SETTINGS_MARK_BYTES)
     ]
 
 

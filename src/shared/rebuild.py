@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from shared.config import Settings
 from shared.errors import StoreThrottled
+from shared.leaderboard import BoardSettings
 from shared.momento_store import LeaderboardStore
 from shared.observability import logger
 from shared.record import Record, Recorded
@@ -104,7 +105,13 @@ class Rebuilder:
         # Progress forgotten before the mark goes in: a crash between the two leaves a set without its mark and no
         # stale progress, so the next rebuild starts from the first player.
         self._record.end_rebuild(board, self._owner)
+        # The settings go in before the mark, so a whole set always holds them; a change made meanwhile (which
+        # puts its own) is read back after the mark and put again.
+        rules = self._settings_of(board)
+        self._index.put_settings(board, rules, api_key)
         self._index.mark_whole(board, api_key)
+        if (current := self._settings_of(board)) != rules:
+            self._index.put_settings(board, current, api_key)
         logger.info("Rebuilt a board's index", extra={"leaderboard": board, "players": written})
         return Outcome.WHOLE
 
@@ -168,6 +175,10 @@ class Rebuilder:
             ahead = self._paced / self._rate - (self._clock() - self._paced_since)
             if ahead > 0:
                 self._sleep(ahead)
+
+    def _settings_of(self, board: str) -> BoardSettings:
+        entry = self._record.board(board)
+        return entry.settings if entry else BoardSettings()
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)

@@ -14,6 +14,7 @@ from tests.support.record import score_items
 CACHE = "leaderboard"
 KEY = "local-momento-api-key"
 WHOLE_MARK = b"\x00whole"
+SETTINGS_MARK = b"\x00settings"
 
 
 def previous_demo_scores() -> dict[str, float]:
@@ -45,10 +46,11 @@ def test_the_demo_board_is_recorded_registered_and_whole_in_the_index(
     registered = dynamodb.get_item(TableName=name, Key={"pk": {"S": "boards"}, "sk": {"S": DEMO_BOARD}})["Item"]
     assert "lastWrite" in registered
     assert "rebuildOwner" not in registered
-    # The index holds the same players and scores, and the mark: reads take it as the whole board
+    # The index holds the same players and scores, the mark (reads take it as the whole board) and the settings
     with momento_local.store.session(CACHE) as view:
         members = view.sorted_set(DEMO_BOARD.encode())
         assert members is not None
         indexed = dict(members.by_index(None, None, descending=True))
     assert indexed.pop(WHOLE_MARK) < -1e300
+    assert indexed.pop(SETTINGS_MARK) < -(2**53)
     assert {player.decode(): score for player, score in indexed.items()} == demo_scores()

@@ -25,6 +25,7 @@ def leaderboard_table_spec() -> TableSpec:
 
 
 WHOLE_MARK = b"\x00whole"  # the index's mark of a whole set (src/shared/momento_store.py)
+SETTINGS_MARK = b"\x00settings"  # and its board's settings
 
 
 def score_items(dynamodb: DynamoDBClient, table: str, board: str, generation: int = 0) -> dict[str, dict[str, Any]]:
@@ -55,10 +56,10 @@ def record_of(service: Service, board: str, generation: int = 0) -> dict[str, fl
 
 
 def index_of(service: Service, board: str) -> dict[str, float] | None:
-    """The board's players and scores as momento-local holds them (None: no set); the mark is left out."""
+    """The board's players and scores as momento-local holds them (None: no set); the marks are left out."""
     with service.momento.store.session(service.cache) as view:
         members = view.sorted_set(board.encode())
         if members is None:
             return None
         pairs = members.by_index(None, None, descending=True)
-    return {value.decode(): score for value, score in pairs if value != WHOLE_MARK}
+    return {value.decode(): score for value, score in pairs if value not in (WHOLE_MARK, SETTINGS_MARK)}
