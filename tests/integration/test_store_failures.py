@@ -48,8 +48,8 @@ def test_a_store_slower_than_its_deadline_is_504_and_the_next_request_succeeds(
 
 def test_a_full_board_is_507_and_stays_readable_and_updatable(service: Service, api: InProcessClient) -> None:
     # Given a board at the item-size cap
-    service.momento.store.max_item_size_bytes = 175
-    for i in range(10):  # 10 x (7 + 8) B = 150 B, and the mark of a whole set: 6 + 8 B
+    service.momento.store.max_item_size_bytes = 192
+    for i in range(10):  # 10 x (7 + 8) B = 150 B, the mark of a whole set 6 + 8 B, the settings 9 + 8 B
         assert api.submit("weekly", f"player{i}", {"score": i}).status == 202
     # When a new player would grow it past the cap
     response = api.submit("weekly", "newcomer-with-a-long-name", {"score": 99})
