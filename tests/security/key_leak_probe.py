@@ -19,7 +19,17 @@ from typing import Any
 from aws_xray_sdk.core import xray_recorder
 
 from tests.support import ROOT  # the test starts the probe with the repository on PYTHONPATH
-from tests.support.lambda_fakes import lambda_context, load_event, page_event, standing_event, submit_event
+from tests.support.lambda_fakes import (
+    around_event,
+    lambda_context,
+    load_event,
+    page_event,
+    remove_board_event,
+    remove_player_event,
+    settings_event,
+    standing_event,
+    submit_event,
+)
 
 PREFIX = "PROBE "  # marks the probe's own lines among the functions' logs and metrics on stdout
 
@@ -46,6 +56,10 @@ def main() -> int:
     standing = importlib.import_module("handlers.get_standing").lambda_handler
     page = importlib.import_module("handlers.get_leaderboard").lambda_handler
     keep_alive = importlib.import_module("handlers.keep_boards_alive").lambda_handler
+    around = importlib.import_module("handlers.get_around").lambda_handler
+    settings = importlib.import_module("handlers.update_board_settings").lambda_handler
+    remove_player = importlib.import_module("handlers.remove_player").lambda_handler
+    remove_board = importlib.import_module("handlers.remove_board").lambda_handler
     answers = []
     for line in sys.stdin:
         step = line.strip()
@@ -58,6 +72,17 @@ def main() -> int:
             result = submit(submit_event(board, name, "{oops", raw_body=True), lambda_context("submit"))
         elif step == "standing":
             result = standing(standing_event(board, name), lambda_context("standing"))
+        elif step == "around":
+            result = around(around_event(board, name), lambda_context("around"))
+        elif step == "friends":
+            result = page(page_event(board, [("name", name), ("name", "bob")]), lambda_context("page"))
+        elif step == "settings":
+            body = {"order": "asc", "ties": "shared"}
+            result = settings(settings_event(board, body), lambda_context("settings"))
+        elif step == "remove-player":
+            result = remove_player(remove_player_event(board, name), lambda_context("remove-player"))
+        elif step == "remove-board":
+            result = remove_board(remove_board_event(board), lambda_context("remove-board"))
         elif step == "keep-alive":
             report = keep_alive(load_event("keep-boards-alive.json"), lambda_context("keep-boards-alive"))
             result = {"statusCode": 200, "body": json.dumps(report)}
