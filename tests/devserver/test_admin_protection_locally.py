@@ -26,7 +26,7 @@ from botocore.credentials import Credentials
 from devserver.api_keys import local_key_id, stage_keys
 from devserver.template import load_application
 from tests.support import ROOT
-from tests.support.dev_server import DevServerProcess
+from tests.support.dev_server import DevServerProcess, curl_status
 
 WRITE_KEY = "local-dev-key"
 ADMIN_KEY = "local-admin-key"
@@ -178,14 +178,7 @@ def test_the_banner_marks_the_admin_routes_and_its_signed_curl_passes(iam_server
     assert len(examples) == 3
     put = next(line for line in examples if " -X PUT " in line)
     assert '--aws-sigv4 "aws:amz:us-east-1:execute-api" --user local:local' in put
-    result = subprocess.run(
-        [*shlex.split(put), "-s", "-o", "/dev/null", "-w", "%{http_code}"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=30,
-    )
-    assert int(result.stdout) in PASSED, result
+    assert curl_status(put) in PASSED, put
 
 
 def test_the_readmes_signed_curl_passes_and_the_same_unsigned_is_refused(iam_server: DevServerProcess) -> None:
@@ -282,14 +275,7 @@ def test_the_banner_prints_both_keys_and_a_curl_with_the_admin_key_that_passes(k
     assert f"Admin API key (x-api-key; the admin routes refuse any other): {ADMIN_KEY}" in printed
     put = next(line.strip() for line in key_server.banner if "curl" in line and " -X PUT " in line)
     assert f"-H 'x-api-key: {ADMIN_KEY}'" in put
-    result = subprocess.run(
-        [*shlex.split(put), "-s", "-o", "/dev/null", "-w", "%{http_code}"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=30,
-    )
-    assert int(result.stdout) in PASSED, result
+    assert curl_status(put) in PASSED, put
 
 
 # --- What the dev server derives from the template --------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import shlex
 import shutil
 import signal
 import socket
@@ -19,7 +18,7 @@ import pytest
 import requests
 
 from tests.support import ROOT
-from tests.support.dev_server import DevServerProcess
+from tests.support.dev_server import DevServerProcess, curl_status
 
 
 def port_is_free(url: str) -> bool:
@@ -110,14 +109,7 @@ def test_the_banner_curl_example_is_accepted(tmp_path: Path) -> None:
             if line.startswith("Ready."):
                 break
         curl = next(line.strip() for line in banner if line.strip().startswith("curl -i -X POST"))
-        result = subprocess.run(
-            [*shlex.split(curl), "-s", "-o", "/dev/null", "-w", "%{http_code}"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-        assert result.stdout == "202"
+        assert curl_status(curl) == 202
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -71,3 +72,15 @@ class DevServerProcess:
         finally:
             if self.process.stdout is not None:
                 self.process.stdout.close()
+
+
+def curl_status(command: str) -> int:
+    """Runs a curl command line as printed (the banner's, the README's) and answers only the HTTP status."""
+    result = subprocess.run(
+        [*shlex.split(command), "-s", "-o", "/dev/null", "-w", "%{http_code}"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    return int(result.stdout or 0)

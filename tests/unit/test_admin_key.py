@@ -105,10 +105,14 @@ def test_with_no_admin_key_configured_the_check_does_nothing(evt: dict[str, Any]
 
 
 def test_the_error_is_a_403_in_the_error_table() -> None:
-    # Given the error the check raises, When the error handler answers it, Then it is a 403 with its own message
-    from shared.auth_errors import AdminKeyRequired  # noqa: PLC0415 - the class the check raises
+    # Given the error the check raises, When the error handler answers it, Then it is a 403 with its own message.
+    # Imported here, all three at once: other tests import the functions' modules afresh (a cold start), and a class
+    # from one import is not the same class as from another.
+    from shared.auth_errors import AdminKeyRequired  # noqa: PLC0415
+    from shared.errors import ServiceError  # noqa: PLC0415
+    from shared.middlewares.http_error_handler import http_error_handler  # noqa: PLC0415
 
-    assert issubclass(AdminKeyRequired, errors.ServiceError)
+    assert issubclass(AdminKeyRequired, ServiceError)
     hooks = http_error_handler()
     assert hooks.on_error is not None
     answered = hooks.on_error(Request(event=event(None), context=None, error=AdminKeyRequired()))
