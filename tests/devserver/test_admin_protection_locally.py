@@ -1,17 +1,11 @@
 """`make dev` protects the admin routes as the deployed API does: a SigV4 signature by default (AdminAuth=IAM); with
 AdminAuth=API_KEY the admin key, where the gateway lets any key of the stage through and the function itself refuses
-the write key.
-
-The dev servers here serve this service's template and code from a copy, in which any admin or new handler module not
-written yet is a stand-in built with the real `api_handler(..., admin=True)` (answering 204). Once the real modules
-exist they are copied instead, and the same tests run against them.
-"""
+the write key."""
 
 from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -33,70 +27,27 @@ ADMIN_KEY = "local-admin-key"
 JSON = {"Content-Type": "application/json"}
 # The admin routes, with a body each accepts: PUT {} changes no setting.
 ADMIN_REQUESTS = [("PUT", "/weekly", b"{}"), ("DELETE", "/weekly/ada", b""), ("DELETE", "/weekly", b"")]
-PASSED = {200, 204}  # what the admin routes answer a request they take (the stand-ins answer 204)
+PASSED = {200, 204}  # what the admin routes answer a request they take
 GATEWAY_AUTH_ERRORS = {"MissingAuthenticationTokenException", "ForbiddenException", "InvalidSignatureException"}
 
-STAND_IN = '''"""Stand-in for the {module} handler, written with the domain code: the real chain, answering {status}."""
-
-from typing import Any
-
-from shared.api import api_handler
-from shared.middy import Response
-from shared.secret import Secret
-
-
-def _anything(event: dict[str, Any]) -> None:
-    return None
-
-
-@api_handler(_anything, json_body={json_body}, admin={admin})
-def lambda_handler(_: None, key: Secret) -> Response:
-    return {{"statusCode": {status}, "headers": {{"Content-Type": "application/json"}}, "body": {body!r}}}
-'''
-# module: (admin, json body, status, body) of a stand-in
-STAND_INS = {
-    "update_board_settings": (True, True, 204, ""),
-    "remove_board": (True, False, 204, ""),
-    "remove_player": (True, False, 204, ""),
-    "get_around": (False, False, 200, '{"leaderboard": []}'),
-}
-
-
-@pytest.fixture(scope="module")
-def app_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """template.yaml and src/ as they are, plus a stand-in for each handler module not written yet."""
-    root = tmp_path_factory.mktemp("admin-app")
-    shutil.copy(ROOT / "template.yaml", root / "template.yaml")
-    shutil.copytree(ROOT / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__"))
-    for module, (admin, json_body, status, body) in STAND_INS.items():
-        path = root / "src" / "handlers" / f"{module}.py"
-        if not path.exists():
-            path.write_text(
-                STAND_IN.format(module=module, admin=admin, json_body=json_body, status=status, body=body),
-                encoding="utf-8",
-            )
-    return root
-
-
-def start(app: Path, *args: str) -> Iterator[DevServerProcess]:
-    with (app / f"dev-server{len(args)}.log").open("w", encoding="utf-8") as log:
-        server = DevServerProcess(
-            "--no-reload", "--template", str(app / "template.yaml"), "--api-key", WRITE_KEY, *args, log=log
-        )
+def start(logs: Path, *args: str) -> Iterator[DevServerProcess]:
+    with (logs / "dev-server.log").open("w", encoding="utf-8") as log:
+        server = DevServerProcess("--no-reload", "--api-key", WRITE_KEY, *args, log=log)
         yield server
         server.stop()
 
 
 @pytest.fixture(scope="module")
-def iam_server(app_copy: Path) -> Iterator[DevServerProcess]:
+def iam_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServerProcess]:
     """`make dev`: AdminAuth=IAM, the default."""
-    yield from start(app_copy)
+    yield from start(tmp_path_factory.mktemp("admin-iam"))
 
 
 @pytest.fixture(scope="module")
-def key_server(app_copy: Path) -> Iterator[DevServerProcess]:
+def key_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServerProcess]:
     """`make dev ADMIN_AUTH=API_KEY ADMIN_KEY=local-admin-key`."""
-    yield from start(app_copy, "--admin-key", ADMIN_KEY, "--parameter-overrides", "AdminAuth=API_KEY")
+    logs = tmp_path_factory.mktemp("admin-key")
+    yield from start(logs, "--admin-key", ADMIN_KEY, "--parameter-overrides", "AdminAuth=API_KEY")
 
 
 def send(
