@@ -95,7 +95,7 @@ def test_fifty_concurrent_submissions_keep_exactly_the_best_or_the_sum(
     rng = random.Random(13)
     sessions = [requests.Session() for _ in range(WRITERS)]
     with ThreadPoolExecutor(WRITERS) as pool:
-        for round_ in range(ROUNDS // 4):  # 5 rounds of 50 per rule: the three rules together match the test above
+        for round_ in range(2):  # 50 at once, twice per rule (the in-process tests add 5 rounds of 8 per rule)
             board = f"{settings['update']}-{settings.get('order', 'desc')}-{round_}"
             configure(server, board, settings)
             scores = [rng.randrange(-10_000, 10_000) for _ in range(WRITERS)]

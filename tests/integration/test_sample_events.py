@@ -32,3 +32,24 @@ def test_the_sample_events_drive_the_whole_api(service: Service) -> None:
         "total": 2,
         "settings": {"order": "desc", "update": "latest", "ties": "distinct"},
     }
+
+
+def test_the_board_rules_sample_events_drive_their_routes(service: Service) -> None:
+    # Given two players submitted by the sample events
+    service.invoke("handlers.submit_score", load_event("submit-score.json"))
+    service.invoke("handlers.submit_score", load_event("submit-score-base64.json"))
+    # When the sample settings, around, and removal events run in turn
+    settings = service.invoke("handlers.update_board_settings", load_event("update-board-settings.json"))
+    around = service.invoke("handlers.get_around", load_event("get-around.json"))
+    removed_player = service.invoke("handlers.remove_player", load_event("remove-player.json"))
+    page_after = service.invoke("handlers.get_leaderboard", load_event("get-leaderboard.json"))
+    removed_board = service.invoke("handlers.remove_board", load_event("remove-board.json"))
+    # Then each route answers as the API says
+    assert body_of(settings) == {
+        "leaderboard": "weekly",
+        "settings": {"order": "desc", "update": "best", "ties": "distinct"},
+    }
+    assert [e["name"] for e in body_of(around)["leaderboard"]] == ["v", "José María 🏎"]
+    assert (removed_player["statusCode"], removed_player["body"]) == (204, "")
+    assert [e["name"] for e in body_of(page_after)["leaderboard"]] == ["José María 🏎"]
+    assert (removed_board["statusCode"], removed_board["body"]) == (204, "")
