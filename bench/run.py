@@ -54,6 +54,7 @@ SESSION_TOKEN = "bench-session-token"
 HTTP_API_KEY = "bench-api-key"
 SIMULATED_LATENCY_MS = 2  # a Lambda-to-Momento round trip inside one region, roughly
 WHOLE_MARK = "\x00whole"  # src/shared/momento_store.py's mark of a whole set
+SETTINGS_MARK = "\x00settings"  # and of the board's settings: the default ones are -2^60
 REBUILD_PLAYERS = 100_000
 
 
@@ -217,15 +218,18 @@ def sdk_client(addresses: dict[str, str], latency_ms: int = 0) -> Any:
 
 
 def fill(client: Any, board: str, size: int, scores: int = 10_000_000) -> list[str]:
-    """A board straight into Momento, with the mark of a whole set (as a rebuild leaves it), so reads answer from
-    the index alone, as they do in production; `scores`: how many different scores there are (fewer: more ties)."""
+    """A board straight into Momento, with the mark of a whole set and the default settings (as a rebuild leaves
+    them), so reads answer from the index alone, as they do in production; `scores`: how many different scores
+    there are (fewer: more ties)."""
     rng = random.Random(size)
     players = [f"player-{i:07d}" for i in range(size)]
     for start in range(0, size, 5000):
         batch = {name: float(rng.randrange(scores)) for name in players[start : start + 5000]}
         response = client.sorted_set_put_elements(CACHE, board, batch)
         assert type(response).__name__ == "Success", response
-    response = client.sorted_set_put_element(CACHE, board, WHOLE_MARK, -sys.float_info.max)
+    response = client.sorted_set_put_elements(
+        CACHE, board, {SETTINGS_MARK: -(2.0**60), WHOLE_MARK: -sys.float_info.max}
+    )
     assert type(response).__name__ == "Success", response
     return players
 

@@ -88,8 +88,9 @@ WHOLE_MARK_BYTES = WHOLE_MARK.encode("utf-8")
 WHOLE_MARK_SCORE = -sys.float_info.max
 # Entries fetched above a page with shared ranks, to find where a tie running into it starts without a count.
 SHARED_CONTEXT = 20
-# Reads run their calls at once: a page's fetch, mark and length; a friends query's ranks (up to 50).
-PARALLEL_CALLS = 8
+# Reads run their calls at once: a page's fetch, marks and length; a friends query's ranks (up to 50), this many at
+# a time (each call is mostly waiting on the network; more threads would mostly add the interpreter's switching).
+PARALLEL_CALLS = 16
 # SDK 1.29 answers get_rank on a set that does not exist with this Error rather than a Miss.
 MISSING_SET_RANK_ERROR = MomentoErrorCode.UNKNOWN_ERROR
 
@@ -362,13 +363,12 @@ class LeaderboardStore:
         return _length(answer, board)
 
     def _ranks_of(self, board: str, found: dict[str, float], rules: BoardSettings, api_key: Secret) -> list[int | None]:
-        """Each player's position in the board's order (distinct ties: the mark counted) or shared rank, None for
-        one gone meanwhile. One call per player (distinct) or per distinct score (shared), all in flight at once
-        on the client's channel: no thread per call."""
+        """Each player's position in the board's order (distinct ties: the marks counted) or shared rank, None for
+        one gone meanwhile. One call per player (distinct) or per distinct score (shared), PARALLEL_CALLS at once."""
         if rules.ties == "shared":
             scores = list(dict.fromkeys(found.values()))
             requests: list[Any] = [_better_than(board, score, rules) for score in scores]
-            answers = self._with_key(api_key, lambda client: self._raw_many(client, "SortedSetLengthByScore", requests))
+            answers = self._each(api_key, "SortedSetLengthByScore", requests)
             better = {score: _length(answer, board) for score, answer in zip(scores, answers, strict=True)}
             return [better[score] for score in found.values()]
         order = (
@@ -380,7 +380,7 @@ class LeaderboardStore:
             cache_pb._SortedSetGetRankRequest(set_name=board.encode("utf-8"), value=player.encode("utf-8"), order=order)
             for player in found
         ]
-        answers = self._with_key(api_key, lambda client: self._raw_many(client, "SortedSetGetRank", requests))
+        answers = self._each(api_key, "SortedSetGetRank", requests)
         return [_position(answer, board) for answer in answers]
 
     def _share(
@@ -411,19 +411,12 @@ class LeaderboardStore:
         first = calls[0]()
         return (first, *(other.result() for other in others))
 
-    def _raw_many(self, client: CacheClient, rpc: str, requests: list[Any]) -> tuple[Any, ...]:
-        """`_raw` for many requests at once: gRPC futures on the client's channel, answered in order."""
-        data_client = client._data_client
-        call = getattr(data_client._build_stub(), rpc)
-        metadata, timeout = make_metadata(self._config.cache_name), data_client._default_deadline_seconds
-        futures = [call.future(request, metadata=metadata, timeout=timeout) for request in requests]
-        answers = []
-        for future in futures:
-            try:
-                answers.append(future.result())
-            except Exception as error:
-                answers.append(_RawError(convert_error(error, Service.CACHE)))
-        return tuple(answers)
+    def _each(self, api_key: Secret, rpc: str, requests: list[Any]) -> list[Any]:
+        """One raw call per request, PARALLEL_CALLS at a time: the SDK's synchronous channel waits for each call's
+        status in its retry interceptor, so gRPC futures on it would run one after another; threads do not."""
+        return list(
+            self._parallel.map(lambda request: self._with_key(api_key, lambda c: self._raw(c, rpc, request)), requests)
+        )
 
     def _raw(self, client: CacheClient, rpc: str, request: Any) -> Any:
         """Calls a data-plane RPC that SDK 1.29 has no method for (SortedSetLength, UpdateTtl) on the SDK's own
