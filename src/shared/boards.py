@@ -98,15 +98,15 @@ class Leaderboards:
         generation = entry.generation if entry else 0
         score = increment(submission.score) if rules.update == "increment" else submission.score
         now = self._clock()
-        written = self._record.write_score(
+        recorded = self._record.write_score(
             board, player, score, rules=rules, now_ms=int(now * 1000), generation=generation
         )
         if entry is None or now - entry.last_write_s >= TOUCH_EVERY_S:
             self._record.touch_board(board, int(now))
-        self._put(board, player, written.recorded, generation, api_key)
+        self._put(board, player, recorded, generation, api_key)
         # Whether the set is whole is read while the record is read back, so it costs no time of its own.
         whole = self._parallel.submit(self._index.is_whole, board, api_key)
-        self._settle(board, player, written.recorded.version, generation, api_key)
+        self._settle(board, player, recorded.version, generation, api_key)
         if not whole.result():
             # The set was lost and this write brought it back with one player: rebuild the rest now, so a read
             # right after answers the whole board. The score is durable and indexed whatever the rebuild does.
@@ -114,7 +114,7 @@ class Leaderboards:
                 self._await_whole(board, api_key)
             except BoardRebuilding:
                 logger.info("A write's board is still being rebuilt", extra={"leaderboard": board})
-        return written.recorded.score
+        return recorded.score
 
     def _settle(self, board: str, player: str, version: int | None, generation: int, api_key: Secret) -> None:
         """Reads the record back until the index holds what it holds for the player: another write that landed

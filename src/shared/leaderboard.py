@@ -68,10 +68,6 @@ class BoardSettings(NamedTuple):
     update: Update = "latest"
     ties: Ties = "distinct"
 
-    def better(self, a: float, b: float) -> bool:
-        """Whether score a ranks before score b on this board."""
-        return a < b if self.order == "asc" else a > b
-
     def as_json(self) -> dict[str, str]:
         return self._asdict()
 

@@ -64,14 +64,6 @@ class Recorded:
 
 
 @dataclass(frozen=True)
-class Written:
-    """A submission's outcome: the player's value after it, and whether it changed (best keeps a better one)."""
-
-    recorded: Recorded
-    changed: bool
-
-
-@dataclass(frozen=True)
 class BoardEntry:
     """A board the registry knows."""
 
@@ -101,8 +93,9 @@ class Record:
 
     def write_score(
         self, board: str, player: str, score: float, *, rules: BoardSettings, now_ms: int, generation: int = 0
-    ) -> Written:
-        """Applies one submission by the board's update rule, in one request (no read before the write)."""
+    ) -> Recorded:
+        """Applies one submission by the board's update rule, in one request (no read before the write); the
+        player's score after it (a best board's kept one when the new one is not better)."""
         if rules.update == "increment":
             return self._increment(board, player, score, now_ms, generation)
         request: dict[str, Any] = {
@@ -125,10 +118,10 @@ class Record:
         try:
             answer = self._call("update_item", **request)
         except _ConditionFailedError as kept:
-            return Written(_recorded(kept.item), changed=False)
-        return Written(_recorded(answer["Attributes"]), changed=True)
+            return _recorded(kept.item)
+        return _recorded(answer["Attributes"])
 
-    def _increment(self, board: str, player: str, amount: float, now_ms: int, generation: int) -> Written:
+    def _increment(self, board: str, player: str, amount: float, now_ms: int, generation: int) -> Recorded:
         # |total + amount| <= 2^53, as a condition on the total before the addition.
         if amount >= 0:
             condition, limit = "#total <= :limit", Decimal(MAX_ABS_SCORE) - _decimal(amount)
@@ -154,7 +147,7 @@ class Record:
             raise InvalidInput(  # the total would pass 2^53: nothing was written
                 f"Adding {amount!r} would take the total past {MAX_ABS_SCORE} (2^53) in magnitude; nothing changed."
             ) from None
-        return Written(_recorded(answer["Attributes"]), changed=True)
+        return _recorded(answer["Attributes"])
 
     def add_score(self, board: str, player: str, score: float, now_ms: int, generation: int = 0) -> bool:
         """Records the player's score (version 1) only if the record has none for them, and says whether it did.

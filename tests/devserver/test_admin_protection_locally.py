@@ -30,6 +30,7 @@ ADMIN_REQUESTS = [("PUT", "/weekly", b"{}"), ("DELETE", "/weekly/ada", b""), ("D
 PASSED = {200, 204}  # what the admin routes answer a request they take
 GATEWAY_AUTH_ERRORS = {"MissingAuthenticationTokenException", "ForbiddenException", "InvalidSignatureException"}
 
+
 def start(logs: Path, *args: str) -> Iterator[DevServerProcess]:
     with (logs / "dev-server.log").open("w", encoding="utf-8") as log:
         server = DevServerProcess("--no-reload", "--api-key", WRITE_KEY, *args, log=log)
