@@ -35,7 +35,7 @@ help:
 	@echo "  make sam-local      sam local start-api against the same local services (needs Docker)"
 	@echo "  make momento-local  the local Momento-compatible server alone [HOST=$(HOST) PORT=$(MOMENTO_LOCAL_PORT)]"
 	@echo "Test:"
-	@echo "  make test           lint, types, security checks and every test (what CI runs; about 6 min)"
+	@echo "  make test           lint, types, security checks and every test (what CI runs; about 8 min)"
 	@echo "  make unit           the fast tier, seconds: rules, engine, middlewares, momento-local"
 	@echo "  make integration    every other test: handlers against local servers, contract, dev server, template"
 	@echo "  make lint           ruff (lint and format check) and actionlint"
