@@ -315,7 +315,7 @@ class LeaderboardStore:
         rules = marks.rules or rules  # the settings come with the scores: no second read when they changed
         found = {
             player: answer.score
-            for player, answer in zip(request.players, answers, strict=False)
+            for player, answer in zip(request.players, answers[:-2], strict=True)
             if isinstance(answer, CacheSortedSetGetScore.Hit)
         }
         ranks = self._ranks_of(board, found, rules, api_key)
@@ -558,12 +558,6 @@ def _length(answer: Any, board: str) -> int:
     if isinstance(answer, _RawError):
         raise _error_for(answer, board)
     return 0 if answer.WhichOneof("sorted_set") == "missing" else int(answer.found.length)
-
-
-def _mark_present(answer: Any, board: str) -> bool:
-    if not isinstance(answer, CacheSortedSetGetScore.Hit | CacheSortedSetGetScore.Miss):
-        raise _error_for(answer, board)
-    return isinstance(answer, CacheSortedSetGetScore.Hit)
 
 
 def _rejected_key(result: object) -> bool:
