@@ -1,19 +1,21 @@
-"""GET /{leaderboard}/{name}: the player's score and 0-based rank, highest score first (404 when not on the board)."""
+"""GET /{leaderboard}/{name}?period=: the player's score and 0-based rank by the board's order and ties (404 when not
+on the board); a periodic read says which period it answered."""
 
 from __future__ import annotations
 
 from shared.api import api_handler
 from shared.boards import leaderboards
-from shared.leaderboard import PlayerRef, json_number, parse_player_ref
+from shared.leaderboard import PlayerRef, json_number, parse_standing_request
 from shared.middy import Response
+from shared.periods import period_json
 from shared.responses import ok
 from shared.secret import Secret
 
 
-@api_handler(parse_player_ref)
+@api_handler(parse_standing_request)
 def get_standing(player: PlayerRef, key: Secret) -> Response:
-    standing = leaderboards().standing(player, key)
-    return ok({"score": json_number(standing.score), "rank": standing.rank})
+    answer = leaderboards().standing(player, key)
+    return ok({"score": json_number(answer.value.score), "rank": answer.value.rank, **period_json(answer.period)})
 
 
 lambda_handler = get_standing  # the entry point template.yaml names

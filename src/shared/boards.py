@@ -14,6 +14,11 @@ write reads them from the record, strongly consistently, with the board's genera
 set in a call it makes anyway, and reads again in the rare case it guessed others (a change since its last read).
 Removal deletes from the record first, then from the index; writers and removers both read the record back
 after touching the index, so the index converges to the record whichever lands last.
+
+Periods (periods.py): each period of a board is a ranking of its own in the record and the index (a Scope), written
+by every submission while current, all of them at once. The current ones (and all time) carry the settings mark at
+every change, so a read of them stays one round; a past period is read by the record's settings, and rebuilt from
+the record when its set has expired.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from shared.config import Settings, settings
 from shared.errors import (
@@ -48,6 +54,7 @@ from shared.leaderboard import (
 )
 from shared.momento_store import BoardView, Indexed, LeaderboardStore, leaderboard_store
 from shared.observability import logger, tracer
+from shared.periods import KINDS, Period, PeriodChoice, Scope, generation_of
 from shared.rebuild import Outcome, Rebuilder
 from shared.record import BoardEntry, Record, Recorded, record
 from shared.secret import Secret
@@ -58,8 +65,10 @@ POLL_S = 0.2  # how often a waiting request looks for the mark
 # gives up with 503 (a retry converges). A count would not do: a writer needs one more round per write that lands
 # after its own, so 50 concurrent writers of one player need up to 50 rounds; each round is a read and a put.
 WRITE_SETTLE_S = 3.0
-TOUCH_EVERY_S = 3600  # how often a board's lastWrite is brought up to date (retention counts in days)
+TOUCH_EVERY_S = 3600  # how often a board's (or period's) lastWrite is brought up to date (retention counts in days)
 PURGE_IN_REQUEST_S = 4.0  # a board removal deletes the old scores this long, then leaves the rest to the schedule
+UNREAD = -1  # a version no write has: the index was given nothing yet, so the read-back puts what the record holds
+MAX_TOUCHED = 1024  # periods whose registry item this instance remembers writing
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,15 @@ class KeepAliveReport:
     rebuilt: int = 0  # the set was gone and is whole again
     pending: int = 0  # the set was gone; its rebuild continues on the next run or request
     retired: int = 0  # past the retention: left the index
+
+
+@dataclass(frozen=True)
+class Answer[T]:
+    """A read's answer, the board's settings, and the period it was read in (None: all time)."""
+
+    value: T
+    settings: BoardSettings
+    period: Period | None
 
 
 class Leaderboards:
@@ -82,183 +100,343 @@ class Leaderboards:
         self._index = index
         self._record = record
         self._retention_s = config.board_retention.total_seconds() if config.board_retention else None
+        self._ttl_s = config.leaderboard_ttl.total_seconds()
         self._rebuilder = Rebuilder(index, record, config, clock, sleep)
         self._clock = clock
         self._sleep = sleep
-        self._parallel = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leaderboards")
-        self._seen: dict[str, BoardSettings] = {}  # board -> the settings its set held at this instance's last read
+        # One thread per period a submission writes, and one per whole-check beside each read-back.
+        self._writers = ThreadPoolExecutor(max_workers=len(KINDS), thread_name_prefix="leaderboards")
+        self._parallel = ThreadPoolExecutor(max_workers=len(KINDS), thread_name_prefix="leaderboards-check")
+        # board -> the settings its set held at this instance's last read, and the board's generation
+        self._seen: dict[str, tuple[BoardSettings, int]] = {}
+        self._touched: dict[str, float] = {}  # period scope -> when this instance last noted a write to it
 
     @tracer.capture_method(capture_response=False)
     def submit(self, submission: Submission, api_key: Secret) -> float:
-        """Keeps the score durably by the board's update rule, then makes the index hold it (see the module's
-        docstring for the order); the player's score on the board after this write."""
+        """Keeps the score durably by the board's update rule in every current period the board lists, then makes
+        the index hold it (see the module's docstring for the order); the player's score after this write in the
+        board's first listed period."""
         board, player = submission.leaderboard, submission.player
         entry = self._record.board(board)
         rules = entry.settings if entry else BoardSettings()
         generation = entry.generation if entry else 0
         score = increment(submission.score) if rules.update == "increment" else submission.score
         now = self._clock()
-        recorded = self._record.write_score(
-            board, player, score, rules=rules, now_ms=int(now * 1000), generation=generation
-        )
+        scopes = [
+            Scope(board, PeriodChoice(kind, "current").resolve(rules.time_zone, now), generation)
+            for kind in rules.periods
+        ]
+        now_ms = int(now * 1000)
+        if rules.update == "increment" and len(scopes) > 1:
+            # One transaction: every period's total or none (an increment retried would count twice where it
+            # landed). The totals are read back, as the write path reads back anyway.
+            self._each(scopes, lambda scope: self._register(scope, now))
+            self._record.add_to_totals([scope.name for scope in scopes], player, score, now_ms)
+            written = self._each(scopes, lambda scope: self._index_write(scope, player, None, api_key))
+        else:
+            # Latest and best: each period on its own (a retry of the same submission converges either way).
+            written = self._each(
+                scopes, lambda scope: self._write(scope, player, score, rules=rules, now_ms=now_ms, api_key=api_key)
+            )
         if entry is None or now - entry.last_write_s >= TOUCH_EVERY_S:
             self._record.touch_board(board, int(now))
-        self._put(board, player, recorded, generation, api_key)
-        # Whether the set is whole is read while the record is read back, so it costs no time of its own.
-        whole = self._parallel.submit(self._index.is_whole, board, api_key)
-        self._settle(board, player, recorded.version, generation, api_key)
-        if not whole.result():
-            # The set was lost and this write brought it back with one player: rebuild the rest now, so a read
-            # right after answers the whole board. The score is durable and indexed whatever the rebuild does.
-            try:
-                self._await_whole(board, api_key)
-            except BoardRebuilding:
-                logger.info("A write's board is still being rebuilt", extra={"leaderboard": board})
-        return recorded.score
+        return written[0].score if written[0] else score
 
-    def _settle(self, board: str, player: str, version: int | None, generation: int, api_key: Secret) -> None:
+    def _write(
+        self, scope: Scope, player: str, score: float, *, rules: BoardSettings, now_ms: int, api_key: Secret
+    ) -> Recorded | None:
+        self._register(scope, now_ms / 1000)
+        recorded = self._record.write_score(
+            scope.name, player, score, rules=rules, now_ms=now_ms, generation=scope.record_generation
+        )
+        self._index_write(scope, player, recorded, api_key)
+        return recorded
+
+    def _index_write(self, scope: Scope, player: str, recorded: Recorded | None, api_key: Secret) -> Recorded | None:
+        """Puts the write into the scope's set and reads the record back until they agree (`recorded` None: put
+        what the record holds); the player's score as the set holds it in the end (None: removed meanwhile)."""
+        if recorded is not None:
+            self._put(scope, player, recorded, api_key)
+        # Whether the set is whole is read while the record is read back, so it costs no time of its own.
+        whole = self._parallel.submit(self._index.is_whole, scope.name, api_key)
+        settled = self._settle(
+            scope.name, scope.record_generation, player, recorded.version if recorded else UNREAD, api_key
+        )
+        if not whole.result():
+            # The set was lost (or this is a new period's first write) and this write brought it back with one
+            # player: rebuild the rest now, so a read right after answers the whole board. The score is durable
+            # and indexed whatever the rebuild does.
+            try:
+                self._await_whole(scope.name, api_key)
+            except BoardRebuilding:
+                logger.info("A write's board is still being rebuilt", extra={"leaderboard": scope.name})
+        return settled
+
+    def _register(self, scope: Scope, now: float) -> None:
+        """A period's registry item is written before its first score (so a period without one has none), and
+        its lastWrite kept within TOUCH_EVERY_S, once per instance."""
+        if scope.period is None or now - self._touched.get(scope.name, -TOUCH_EVERY_S) < TOUCH_EVERY_S:
+            return
+        self._record.touch_board(scope.name, int(now))
+        if len(self._touched) >= MAX_TOUCHED:
+            self._touched.clear()
+        self._touched[scope.name] = now
+
+    def _settle(self, name: str, generation: int, player: str, version: int | None, api_key: Secret) -> Recorded | None:
         """Reads the record back until the index holds what it holds for the player: another write that landed
         after ours is put (its own writer does the same), a player removed meanwhile is taken out of the index.
-        `version`: what the index was last given (None: the player was taken out)."""
+        `version`: what the index was last given (None: the player was taken out). The record's value then."""
         give_up_at = self._clock() + WRITE_SETTLE_S
-        while (current := self._record.get_score(board, player, generation)) is None or current.version != version:
+        while (current := self._record.get_score(name, player, generation)) is None or current.version != version:
             if current is None and version is None:
-                return
+                return None
             if self._clock() >= give_up_at:
-                raise StoreUnavailable(f"the index of '{board}' did not settle for '{player}' in {WRITE_SETTLE_S} s")
+                raise StoreUnavailable(f"the index of '{name}' did not settle for '{player}' in {WRITE_SETTLE_S} s")
             if current is None:
-                self._index.remove_players(board, [player], api_key)
+                self._index.remove_players(name, [player], api_key)
                 version = None
             else:
-                self._put(board, player, current, generation, api_key)
+                self._put_name(name, generation, player, current, api_key)
                 version = current.version
+        return current
 
-    def _put(self, board: str, player: str, recorded: Recorded, generation: int, api_key: Secret) -> None:
+    def _put(self, scope: Scope, player: str, recorded: Recorded, api_key: Secret) -> None:
+        self._put_name(scope.name, scope.record_generation, player, recorded, api_key)
+
+    def _put_name(self, name: str, generation: int, player: str, recorded: Recorded, api_key: Secret) -> None:
         try:
-            self._index.put_score(board, player, recorded.score, api_key)
+            self._index.put_score(name, player, recorded.score, api_key)
         except BoardFull:
             # Only a new player grows a board: take the first score back, so record and index agree (507).
             if recorded.version == 1:
-                self._record.take_back_new_player(board, player, generation)
+                self._record.take_back_new_player(name, player, generation)
             raise
 
     @tracer.capture_method(capture_response=False)
-    def standing(self, ref: PlayerRef, api_key: Secret) -> Standing:
+    def standing(self, ref: PlayerRef, api_key: Secret) -> Answer[Standing]:
         """The player's score and rank; PlayerNotFound when the (whole) board does not hold the player."""
-        standing, _ = self._whole(ref.leaderboard, api_key, lambda rules: self._index.get_standing(ref, rules, api_key))
-        if standing is None:
+        answer = self._read(
+            ref.leaderboard,
+            ref.period,
+            api_key,
+            lambda name, rules: self._index.get_standing(ref._replace(leaderboard=name), rules, api_key),
+        )
+        if answer.value is None:
             raise PlayerNotFound(ref.leaderboard, ref.player)
-        return standing
+        return Answer(answer.value, answer.settings, answer.period)
 
     @tracer.capture_method(capture_response=False)
-    def view(self, query: PageRequest | FriendsRequest, api_key: Secret) -> tuple[BoardView, BoardSettings]:
+    def view(self, query: PageRequest | FriendsRequest, api_key: Secret) -> Answer[BoardView]:
         """A page of the board, or the named players' standings; with the board's total and settings."""
         if isinstance(query, FriendsRequest):
-            return self._whole(query.leaderboard, api_key, lambda rules: self._index.friends(query, rules, api_key))
-        return self._whole(query.leaderboard, api_key, lambda rules: self._index.page_by_rank(query, rules, api_key))
+            return self._read(
+                query.leaderboard,
+                query.period,
+                api_key,
+                lambda name, rules: self._index.friends(query._replace(leaderboard=name), rules, api_key),
+            )
+        return self._read(
+            query.leaderboard,
+            query.period,
+            api_key,
+            lambda name, rules: self._index.page_by_rank(query._replace(leaderboard=name), rules, api_key),
+        )
 
     @tracer.capture_method(capture_response=False)
-    def around(self, request: AroundRequest, api_key: Secret) -> list[Entry]:
-        entries, _ = self._whole(
-            request.leaderboard, api_key, lambda rules: self._index.around(request, rules, api_key)
+    def around(self, request: AroundRequest, api_key: Secret) -> Answer[list[Entry]]:
+        answer = self._read(
+            request.leaderboard,
+            request.period,
+            api_key,
+            lambda name, rules: self._index.around(request._replace(leaderboard=name), rules, api_key),
         )
-        if entries is None:
+        if answer.value is None:
             raise PlayerNotFound(request.leaderboard, request.player)
-        return entries
+        return Answer(answer.value, answer.settings, answer.period)
 
     @tracer.capture_method(capture_response=False)
     def update_settings(self, change: SettingsChange, api_key: Secret) -> BoardSettings:
-        """Sets the given settings in the record, then in the board's set, then reads the record back until the
-        set holds what it holds (two changes at once: the last put wins either way, so both check): every read
-        after the answer ranks by them."""
+        """Sets the given settings in the record, then in every set a read may take for the board (all time and
+        the current periods, by the old settings and the new), then reads the record back until they hold what it
+        holds (two changes at once: the last put wins either way, so both check): every read after the answer
+        ranks by them."""
         board = change.leaderboard
-        rules = self._record.update_settings(board, change.changes, int(self._clock())).settings
+        before = self._record.board(board)
+        entry = self._record.update_settings(board, change.changes, int(self._clock()))
         give_up_at = self._clock() + WRITE_SETTLE_S
         while True:
-            self._index.put_settings(board, rules, api_key)
+            names = {board} | {s.name for s in self._current(entry)}
+            if before is not None:
+                names |= {s.name for s in self._current(before)}
+            self._put_settings(sorted(names), entry.settings, api_key)
             current = self._record.board(board)
-            if current is None or current.settings == rules:
+            if current is None or current.settings == entry.settings:
                 break
             if self._clock() >= give_up_at:
                 raise StoreUnavailable(f"the settings of '{board}' did not settle in {WRITE_SETTLE_S} s")
-            rules = current.settings
-        self._seen[board] = rules
-        return rules
+            before, entry = entry, current
+        self._seen[board] = (entry.settings, entry.generation)
+        return entry.settings
+
+    def _put_settings(self, names: list[str], rules: BoardSettings, api_key: Secret) -> None:
+        self._each(names, lambda name: self._index.put_settings(name, rules, api_key))
 
     @tracer.capture_method(capture_response=False)
     def remove_player(self, ref: PlayerRef, api_key: Secret) -> None:
-        """Takes the player off the board: the record first, then the index, then the record is read back (a write
-        that landed meanwhile is put back, as the writer would)."""
+        """Takes the player off the board in every period, past ones included: the record first, then each set that
+        may still be in the index, then the record is read back (a write that landed meanwhile is put back, as the
+        writer would)."""
         entry = self._record.board(ref.leaderboard)
         generation = entry.generation if entry else 0
+        periods = [e for e in self._record.periods_of(ref.leaderboard) if generation_of(e.board) == generation]
         self._record.remove_player(ref.leaderboard, ref.player, generation)
-        self._index.remove_players(ref.leaderboard, [ref.player], api_key)
-        self._settle(ref.leaderboard, ref.player, None, generation, api_key)
+        self._record.remove_player_from([e.board for e in periods], ref.player)
+        indexed = [(ref.leaderboard, generation)] + [(e.board, 0) for e in periods if self._may_be_indexed(e)]
+
+        def take_out(target: tuple[str, int]) -> None:
+            self._index.remove_players(target[0], [ref.player], api_key)
+            self._settle(target[0], target[1], ref.player, None, api_key)
+
+        self._each(indexed, take_out)
 
     @tracer.capture_method(capture_response=False)
     def remove_board(self, ref: BoardRef, api_key: Secret) -> None:
-        """Starts the board afresh (a new generation with the default settings), drops its set, and deletes the old
-        scores for up to PURGE_IN_REQUEST_S; the schedule deletes what is left."""
+        """Starts the board afresh (a new generation with the default settings), drops its sets, and deletes the
+        old scores, all periods' included, for up to PURGE_IN_REQUEST_S; the schedule deletes what is left."""
         board = ref.leaderboard
         removed = self._record.remove_board(board)
         self._seen.pop(board, None)
         self._index.forget(board, api_key)
-        if removed is not None:
-            try:
-                self._record.purge(board, removed, self._clock() + PURGE_IN_REQUEST_S)
-            except (StoreThrottled, StoreTimeout, StoreUnavailable) as error:
-                logger.warning(
-                    "Purging a removed board's scores stopped", extra={"leaderboard": board, "error": error.message}
-                )
+        if removed is None:
+            return
+        periods = [e for e in self._record.periods_of(board) if generation_of(e.board) == removed]
+        self._each(
+            [e.board for e in periods if self._may_be_indexed(e)], lambda name: self._index.forget(name, api_key)
+        )
+        try:
+            deadline = self._clock() + PURGE_IN_REQUEST_S
+            self._record.purge(board, removed, deadline, [e.board for e in periods], self._clock)
+        except (StoreThrottled, StoreTimeout, StoreUnavailable) as error:
+            logger.warning(
+                "Purging a removed board's scores stopped", extra={"leaderboard": board, "error": error.message}
+            )
 
     @tracer.capture_method(capture_response=False)
     def keep_alive(self, api_key: Secret, deadline: float) -> KeepAliveReport:
-        """For every registered board: raise its set's TTL, rebuild a lost set, or retire a board past retention."""
+        """For every registered board, each current period's set (and all time's, when listed): raise its TTL,
+        rebuild it when lost, or drop it when the board is past its retention. Past periods are left to expire."""
         kept = rebuilt = pending = retired = 0
         for entry in self._record.boards():
-            for generation in entry.purging:
-                if self._clock() < deadline:
-                    self._record.purge(entry.board, generation, deadline)
-            if self._retired(entry):
-                self._index.forget(entry.board, api_key)
-                retired += 1
-            elif self._index.keep_alive(entry.board, api_key) and self._index.is_whole(entry.board, api_key):
-                kept += 1
-            elif self._clock() < deadline and self._rebuilder.run(entry.board, api_key, deadline) is Outcome.WHOLE:
-                rebuilt += 1
-            else:
-                pending += 1
+            self._purge_removed(entry, deadline)
+            for scope in self._current(entry):
+                if self._retired(entry):
+                    self._index.forget(scope.name, api_key)
+                    retired += 1
+                elif self._index.keep_alive(scope.name, api_key) and self._index.is_whole(scope.name, api_key):
+                    kept += 1
+                elif scope.period is not None and self._record.board(scope.name) is None:
+                    continue  # nothing scored in this period yet
+                elif self._clock() < deadline and self._rebuilder.run(scope.name, api_key, deadline) is Outcome.WHOLE:
+                    rebuilt += 1
+                else:
+                    pending += 1
         return KeepAliveReport(kept, rebuilt, pending, retired)
 
-    def _whole[T](
-        self, board: str, api_key: Secret, read: Callable[[BoardSettings], Indexed[T]]
-    ) -> tuple[T, BoardSettings]:
-        """The read's answer from a whole set, ranked by the settings the set holds, and those settings.
+    def _purge_removed(self, entry: BoardEntry, deadline: float) -> None:
+        if not entry.purging:
+            return
+        periods = self._record.periods_of(entry.board)
+        for generation in entry.purging:
+            if self._clock() < deadline:
+                names = [e.board for e in periods if generation_of(e.board) == generation]
+                self._record.purge(entry.board, generation, deadline, names, self._clock)
 
-        The read is made with the settings this instance last saw for the board; the set's settings come back in
-        the same calls, and a read ranked by others is made again. A set that is not whole, of a board to keep, is
-        rebuilt (or its rebuild awaited) first. A board the registry does not know, or past its retention, is
-        answered as the index has it: it has nothing to rebuild from.
+    def _read[T](
+        self,
+        board: str,
+        choice: PeriodChoice | None,
+        api_key: Secret,
+        read: Callable[[str, BoardSettings], Indexed[T]],
+    ) -> Answer[T]:
+        """The read's answer from a whole set of the period asked for, ranked by the settings the set holds.
+
+        All time and the current periods are read with the settings this instance last saw for the board; their
+        sets get every settings change, so the settings come back in the same calls, and a read made with others
+        is made again (ranking ones), or made after reading the record's (other periods or time zone). A past
+        period is read by the record's settings. A set that is not whole, of a board to keep, is rebuilt (or its
+        rebuild awaited) first. A board the registry does not know, or past its retention, is answered as the
+        index has it: it has nothing to rebuild from; so is a period nothing was ever scored in.
         """
-        rules = self._seen.get(board, BoardSettings())
-        answer = read(rules)
-        if answer.rules is not None and answer.rules != rules:
-            rules = self._seen[board] = answer.rules
-            answer = read(rules)
-        if answer.whole and answer.rules is not None:
-            return answer.value, rules
+        rules, generation = self._seen.get(board, (BoardSettings(), 0))
+        if choice is None or choice.which == "current":
+            scope = self._scope(board, choice, rules, generation)
+            answer = read(scope.name, rules)
+            if answer.rules is not None and not answer.rules.of(rules) and answer.rules.same_seasons(rules):
+                rules = answer.rules.applied_to(rules)
+                self._seen[board] = (rules, generation)
+                answer = read(scope.name, rules)
+            if answer.whole and answer.rules is not None and answer.rules.of(rules):
+                return Answer(answer.value, rules, scope.period)
         entry = self._record.board(board)
-        if entry is None or self._retired(entry):
-            return answer.value, answer.rules or (entry.settings if entry else rules)
-        rules = self._seen[board] = entry.settings
-        if answer.whole:  # whole, but indexed before boards had settings: give it its settings
-            self._index.put_settings(board, rules, api_key)
+        if entry is None:  # a board from before the record, not yet backfilled: as the index has it
+            rules = BoardSettings()
+            scope = self._scope(board, choice, rules, 0)
+            return Answer(read(scope.name, rules).value, rules, scope.period)
+        rules, generation = entry.settings, entry.generation
+        self._seen[board] = (rules, generation)
+        scope = self._scope(board, choice, rules, generation)
+        if self._retired(entry) or (scope.period is not None and self._record.board(scope.name) is None):
+            return Answer(read(scope.name, rules).value, rules, scope.period)
+        answer = read(scope.name, rules)
+        if answer.whole and answer.rules is not None and answer.rules.of(rules):
+            return Answer(answer.value, rules, scope.period)
+        if answer.whole:  # whole, but indexed before the settings it has now: give it them
+            self._index.put_settings(scope.name, rules, api_key)
         else:
-            self._await_whole(board, api_key)
-        answer = read(rules)
+            self._await_whole(scope.name, api_key)
+        answer = read(scope.name, rules)
         if not answer.whole:  # lost again within the moment since the rebuild
             raise BoardRebuilding(board)
-        return answer.value, rules
+        return Answer(answer.value, rules, scope.period)
+
+    def _scope(self, board: str, choice: PeriodChoice | None, rules: BoardSettings, generation: int) -> Scope:
+        """The ranking a read means: the period asked for, or the board's first listed one's current period."""
+        choice = choice or PeriodChoice(rules.periods[0], "current")
+        return Scope(board, choice.resolve(rules.time_zone, self._clock()), generation)
+
+    def _current(self, entry: BoardEntry) -> list[Scope]:
+        """The rankings the board's submissions write now: all time (when listed) and each listed kind's current
+        period."""
+        now = self._clock()
+        rules = entry.settings
+        return [
+            Scope(entry.board, PeriodChoice(kind, "current").resolve(rules.time_zone, now), entry.generation)
+            for kind in rules.periods
+        ]
+
+    def _may_be_indexed(self, period: BoardEntry) -> bool:
+        """Whether a period's set may still be in the index: written (its lastWrite is at most TOUCH_EVERY_S old)
+        or rebuilt within the TTL."""
+        last_put = max(period.last_write_s + TOUCH_EVERY_S, period.indexed_at_s)
+        return last_put + self._ttl_s >= self._clock()
+
+    def _each[I, R](self, items: list[I], call: Callable[[I], R]) -> list[R]:
+        """`call` on every item at once (the first on this thread); their results in order, or the first error
+        after all have finished (so none is left half done behind the answer)."""
+        others = [self._writers.submit(call, item) for item in items[1:]]
+        results: list[Any] = []
+        error: BaseException | None = None
+        outcomes: list[Callable[[], R]] = [other.result for other in others]
+        if items:
+            outcomes.insert(0, lambda: call(items[0]))
+        for outcome in outcomes:
+            try:
+                results.append(outcome())
+            except BaseException as failure:  # re-raised below, once every call is done
+                error = error or failure
+        if error is not None:
+            raise error
+        return results
 
     def _await_whole(self, board: str, api_key: Secret) -> None:
         """Rebuilds the board, or waits while another instance does, for at most WAIT_S."""

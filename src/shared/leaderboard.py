@@ -14,6 +14,14 @@ from decimal import Decimal
 from typing import Any, Literal, NamedTuple, get_args
 
 from shared.errors import InvalidInput
+from shared.periods import (
+    DEFAULT_PERIODS,
+    DEFAULT_TIME_ZONE,
+    PeriodChoice,
+    parse_choice,
+    parse_periods,
+    parse_time_zone,
+)
 
 # Not "." or "..": clients and proxies resolve those path segments away, so such a board could never be reached.
 LEADERBOARD_NAME = re.compile(r"(?!\.{1,2}$)[A-Za-z0-9._-]{1,64}")
@@ -37,16 +45,20 @@ MAX_INCREMENT_DECIMALS = 12
 Order = Literal["desc", "asc"]
 Update = Literal["latest", "best", "increment"]
 Ties = Literal["distinct", "shared"]
+# The settings that decide how a board ranks, each one of a few values.
 SETTING_VALUES: dict[str, tuple[str, ...]] = {
     "order": get_args(Order),
     "update": get_args(Update),
     "ties": get_args(Ties),
 }
+# Every setting, by its name in the API and the record: the ranking ones, then the seasons (periods.py).
+SETTING_NAMES = (*SETTING_VALUES, "periods", "timeZone")
 
 
 class PlayerRef(NamedTuple):
     leaderboard: str
     player: str
+    period: PeriodChoice | None = None  # a read's ?period= (None: the board's first listed kind)
 
 
 class Submission(NamedTuple):
@@ -59,33 +71,45 @@ class PageRequest(NamedTuple):
     leaderboard: str
     start_rank: int
     end_rank: int
+    period: PeriodChoice | None = None
 
 
 class BoardSettings(NamedTuple):
-    """How a board ranks and keeps scores; a new board has v1's: higher first, the latest score, distinct ranks."""
+    """How a board ranks and keeps scores, and in which periods; a new board has v1's: higher first, the latest
+    score, distinct ranks, all time only."""
 
     order: Order = "desc"
     update: Update = "latest"
     ties: Ties = "distinct"
+    periods: tuple[str, ...] = DEFAULT_PERIODS  # the first is what a read without ?period= reads
+    time_zone: str = DEFAULT_TIME_ZONE  # where days, weeks and months begin
 
-    def as_json(self) -> dict[str, str]:
-        return self._asdict()
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "order": self.order,
+            "update": self.update,
+            "ties": self.ties,
+            "periods": list(self.periods),
+            "timeZone": self.time_zone,
+        }
 
 
 class SettingsChange(NamedTuple):
     leaderboard: str
-    changes: dict[str, str]  # only the fields the request gave; the rest keep their value
+    changes: dict[str, str | tuple[str, ...]]  # only the settings the request gave; the rest keep their value
 
 
 class FriendsRequest(NamedTuple):
     leaderboard: str
     players: tuple[str, ...]  # distinct, in the order first given
+    period: PeriodChoice | None = None
 
 
 class AroundRequest(NamedTuple):
     leaderboard: str
     player: str
     each_side: int  # entries wanted above the player, and as many below
+    period: PeriodChoice | None = None
 
 
 class BoardRef(NamedTuple):
@@ -106,6 +130,10 @@ class Entry(NamedTuple):
 def parse_player_ref(event: dict[str, Any]) -> PlayerRef:
     path = event.get("pathParameters") or {}
     return PlayerRef(leaderboard_name(path.get("leaderboard")), player_name(path.get("name")))
+
+
+def parse_standing_request(event: dict[str, Any]) -> PlayerRef:
+    return parse_player_ref(event)._replace(period=_period(event))
 
 
 def parse_submission(event: dict[str, Any]) -> Submission:
@@ -130,7 +158,7 @@ def parse_page_request(event: dict[str, Any]) -> PageRequest:
         raise InvalidInput(f"endRank ({end}) must be greater than startRank ({start}).")
     if end - start > MAX_PAGE_SIZE:
         raise InvalidInput(f"A page holds at most {MAX_PAGE_SIZE} entries: endRank - startRank was {end - start}.")
-    return PageRequest(board, start, end)
+    return PageRequest(board, start, end, _period(event))
 
 
 def parse_board_ref(event: dict[str, Any]) -> BoardRef:
@@ -149,7 +177,7 @@ def parse_board_query(event: dict[str, Any]) -> PageRequest | FriendsRequest:
     if not isinstance(names, list) or not 1 <= len(names) <= MAX_FRIENDS:
         given = len(names) if isinstance(names, list) else 0
         raise InvalidInput(f"Give 1-{MAX_FRIENDS} name parameters (got {given}).")
-    return FriendsRequest(board, tuple(dict.fromkeys(player_name(name) for name in names)))
+    return FriendsRequest(board, tuple(dict.fromkeys(player_name(name) for name in names)), _period(event))
 
 
 def parse_around_request(event: dict[str, Any]) -> AroundRequest:
@@ -157,11 +185,11 @@ def parse_around_request(event: dict[str, Any]) -> AroundRequest:
     _given_once(event.get("multiValueQueryStringParameters") or {}, ("count",))
     raw = (event.get("queryStringParameters") or {}).get("count")
     if raw is None:
-        return AroundRequest(ref.leaderboard, ref.player, DEFAULT_AROUND)
+        return AroundRequest(ref.leaderboard, ref.player, DEFAULT_AROUND, _period(event))
     digits = isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_AROUND)) + 1
     if not digits or not 1 <= int(raw) <= MAX_AROUND:
         raise InvalidInput(f"count must be an integer from 1 to {MAX_AROUND} (got {raw!r}).")
-    return AroundRequest(ref.leaderboard, ref.player, int(raw))
+    return AroundRequest(ref.leaderboard, ref.player, int(raw), _period(event))
 
 
 def parse_settings_change(event: dict[str, Any]) -> SettingsChange:
@@ -169,14 +197,18 @@ def parse_settings_change(event: dict[str, Any]) -> SettingsChange:
     body = event.get("body")
     if not isinstance(body, dict):
         raise InvalidInput('Request body must be a JSON object such as {"order": "asc"}.')
-    changes: dict[str, str] = {}
+    changes: dict[str, str | tuple[str, ...]] = {}
     for name, value in body.items():
-        allowed = SETTING_VALUES.get(name)
-        if allowed is None:
-            raise InvalidInput(f"Unknown setting {name!r}: the settings are {', '.join(SETTING_VALUES)}.")
-        if value not in allowed:
+        if name == "periods":
+            changes[name] = parse_periods(value)
+        elif name == "timeZone":
+            changes[name] = parse_time_zone(value)
+        elif (allowed := SETTING_VALUES.get(name)) is None:
+            raise InvalidInput(f"Unknown setting {name!r}: the settings are {', '.join(SETTING_NAMES)}.")
+        elif value not in allowed:
             raise InvalidInput(f'"{name}" must be one of {", ".join(allowed)} (got {_shown(value)}).')
-        changes[name] = value
+        else:
+            changes[name] = value
     return SettingsChange(board, changes)
 
 
@@ -238,6 +270,12 @@ def rank_parameter(name: str, raw: object, default: int) -> int:
     if len(raw) > len(str(MAX_RANK)) or (value := int(raw)) > MAX_RANK:
         raise InvalidInput(f"{name} must be at most {MAX_RANK}.")
     return value
+
+
+def _period(event: dict[str, Any]) -> PeriodChoice | None:
+    _given_once(event.get("multiValueQueryStringParameters") or {}, ("period",))
+    raw = (event.get("queryStringParameters") or {}).get("period")
+    return None if raw is None else parse_choice(raw)
 
 
 def _given_once(multi_values: dict[str, Any], names: tuple[str, ...]) -> None:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import sys
 import threading
+import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple, get_args
 
 from momento import CacheClient, Configurations, CredentialProvider
 from momento.errors import MomentoErrorCode, convert_error
@@ -44,17 +45,20 @@ from shared.config import Settings, settings
 from shared.errors import BoardFull, KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable
 from shared.leaderboard import (
     MAX_ABS_SCORE,
-    SETTING_VALUES,
     AroundRequest,
     BoardSettings,
     Entry,
     FriendsRequest,
+    Order,
     PageRequest,
     PlayerRef,
     Standing,
+    Ties,
+    Update,
 )
 from shared.momento_credentials import momento_credentials
 from shared.observability import logger, tracer
+from shared.periods import DEFAULT_PERIODS, DEFAULT_TIME_ZONE
 from shared.secret import Secret
 
 # A small positive value: 0 crashes SDK 1.29 (`eager_connection_timeout=timedelta(0)`).
@@ -78,11 +82,8 @@ WHOLE_MARK = "\x00whole"
 # can never make a lost set look whole, so a settings change puts it at once.
 SETTINGS_MARK = "\x00settings"
 SETTINGS_MARK_BYTES = SETTINGS_MARK.encode("utf-8")
-_SETTINGS_CODES = [
-    BoardSettings(order, update, ties)  # type: ignore[arg-type]
-    for order in SETTING_VALUES["order"]
-    for update in SETTING_VALUES["update"]
-    for ties in SETTING_VALUES["ties"]
+_RANKINGS: list[tuple[Order, Update, Ties]] = [
+    (order, update, ties) for order in get_args(Order) for update in get_args(Update) for ties in get_args(Ties)
 ]
 WHOLE_MARK_BYTES = WHOLE_MARK.encode("utf-8")
 WHOLE_MARK_SCORE = -sys.float_info.max
@@ -103,6 +104,27 @@ class BoardView:
     total: int
 
 
+class IndexedSettings(NamedTuple):
+    """The settings a set's mark holds: the ranking ones as they are, the periods and time zone as a fingerprint
+    (a read needs only to know whether they are the ones it assumed; what they are is in the record)."""
+
+    order: Order
+    update: Update
+    ties: Ties
+    seasons: int  # _seasons() of the board's periods and time zone
+
+    def of(self, rules: BoardSettings) -> bool:
+        """Whether these are the given settings."""
+        return self == _indexed(rules)
+
+    def same_seasons(self, rules: BoardSettings) -> bool:
+        return self.seasons == _seasons(rules)
+
+    def applied_to(self, rules: BoardSettings) -> BoardSettings:
+        """The given settings with these ranking ones (for a read whose guess of the periods was right)."""
+        return rules._replace(order=self.order, update=self.update, ties=self.ties)
+
+
 @dataclass(frozen=True)
 class Indexed[T]:
     """What the index answered; whether the set was whole (held every player of the record) when it did; and the
@@ -110,7 +132,7 @@ class Indexed[T]:
 
     value: T
     whole: bool
-    rules: BoardSettings | None = None
+    rules: IndexedSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +140,7 @@ class _Marks:
     """What a read learned of the set's two marks (see WHOLE_MARK, SETTINGS_MARK)."""
 
     whole: bool
-    rules: BoardSettings | None
+    rules: IndexedSettings | None
 
     def first(self, rules: BoardSettings) -> int:
         """Positions before the first player: on an ascending board the marks (scored lowest) rank first."""
@@ -312,7 +334,11 @@ class LeaderboardStore:
             return Indexed(BoardView([], 0), whole=False)
         marks = _marks(answers[-2:])
         total = _length(length, board) - marks.count
-        rules = marks.rules or rules  # the settings come with the scores: no second read when they changed
+        # The settings come with the scores: no second read when only the ranking ones changed.
+        if marks.rules is not None and marks.rules.same_seasons(rules):
+            rules = marks.rules.applied_to(rules)
+        elif _stale(rules, marks.rules):  # other periods: the caller learns them from the record and reads again
+            return marks.indexed(BoardView([], total))
         found = {
             player: answer.score
             for player, answer in zip(request.players, answers[:-2], strict=True)
@@ -328,7 +354,7 @@ class LeaderboardStore:
         # Ties in Momento's own order: by name's bytes, descending on a higher-first board.
         entries.sort(key=lambda e: e.player.encode("utf-8"), reverse=rules.order == "desc")
         entries.sort(key=lambda e: e.rank)
-        return Indexed(BoardView(entries, total), marks.whole, rules if marks.rules else None)
+        return marks.indexed(BoardView(entries, total))
 
     def _find(
         self, ref: PlayerRef, rules: BoardSettings, api_key: Secret, with_length: bool = False
@@ -484,13 +510,28 @@ def _sort_order(rules: BoardSettings) -> SortOrder:
     return SortOrder.ASCENDING if rules.order == "asc" else SortOrder.DESCENDING
 
 
-def _stale(given: BoardSettings, indexed: BoardSettings | None) -> bool:
-    """Whether a read was ranked by settings other than those the set holds (none held: the given ones stand)."""
-    return indexed is not None and indexed != given
+def _stale(given: BoardSettings, indexed: IndexedSettings | None) -> bool:
+    """Whether a read was made with settings other than those the set holds (none held: the given ones stand)."""
+    return indexed is not None and not indexed.of(given)
+
+
+def _seasons(rules: BoardSettings) -> int:
+    """A 32-bit fingerprint of the board's periods and time zone; 0 for the default ones (all time in UTC), which
+    is what sets indexed before boards had periods hold."""
+    if (rules.periods, rules.time_zone) == (DEFAULT_PERIODS, DEFAULT_TIME_ZONE):
+        return 0
+    return zlib.crc32(f"{','.join(rules.periods)}|{rules.time_zone}".encode()) or 1
+
+
+def _indexed(rules: BoardSettings) -> IndexedSettings:
+    return IndexedSettings(rules.order, rules.update, rules.ties, _seasons(rules))
 
 
 def _settings_score(rules: BoardSettings) -> float:
-    return -(2.0**60) * (1 + _SETTINGS_CODES.index(rules))
+    """-2^60 times (1 + the ranking settings' code + 12 times the seasons' fingerprint): an integer below 2^53
+    times a power of two, so exact in a double, and below every allowed score."""
+    code = _RANKINGS.index((rules.order, rules.update, rules.ties)) + len(_RANKINGS) * _seasons(rules)
+    return -(2.0**60) * (1 + code)
 
 
 def _marks(answers: list[Any]) -> _Marks:
@@ -499,7 +540,9 @@ def _marks(answers: list[Any]) -> _Marks:
     rules = None
     if isinstance(settings, CacheSortedSetGetScore.Hit):
         code = round(-settings.score / 2.0**60) - 1
-        rules = _SETTINGS_CODES[code] if 0 <= code < len(_SETTINGS_CODES) else None
+        if code >= 0:
+            seasons, ranking = divmod(code, len(_RANKINGS))
+            rules = IndexedSettings(*_RANKINGS[ranking], seasons=seasons)
     return _Marks(isinstance(whole, CacheSortedSetGetScore.Hit), rules)
 
 

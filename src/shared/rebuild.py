@@ -1,5 +1,7 @@
 """Rebuilding a board's index from the record, when Momento lost the set (a flush, an eviction, an expiry).
 
+A board here is any ranking the record and the index keep, all time or one period (periods.Scope.name).
+
 One rebuild per board at a time across all function instances: a lease in the board's registry item, taken with a
 conditional write and extended after every batch; a crashed rebuilder's lease expires (LEASE) and the next one
 resumes where it stopped (the registry item keeps the last player done). The rebuild walks the record in pages
@@ -104,7 +106,7 @@ class Rebuilder:
             return self._rebuild(board, generation, None, api_key, deadline)
         # Progress forgotten before the mark goes in: a crash between the two leaves a set without its mark and no
         # stale progress, so the next rebuild starts from the first player.
-        self._record.end_rebuild(board, self._owner)
+        self._record.end_rebuild(board, self._owner, int(self._clock()))
         # The settings go in before the mark, so a whole set always holds them; a change made meanwhile (which
         # puts its own) is read back after the mark and put again.
         rules = self._settings_of(board)
@@ -177,7 +179,8 @@ class Rebuilder:
                 self._sleep(ahead)
 
     def _settings_of(self, board: str) -> BoardSettings:
-        entry = self._record.board(board)
+        """The board's settings (a period's are its board's: its name is "<board>@<period>")."""
+        entry = self._record.board(board.partition("@")[0])
         return entry.settings if entry else BoardSettings()
 
     def _now_ms(self) -> int:

@@ -4,9 +4,12 @@ Layout (one table, keys pk/sk, no secondary index):
 - a score:      pk = "board#<board>" (or "board#<board>#<generation>" once the board was removed and written
                 again), sk = "player#<player>"; the value (below), version (N, +1 per write), updatedAt (N, ms)
 - the registry: pk = "boards", sk = "<board>"; lastWrite (N, s), createdAt (N, s), the settings (order, update,
-  ties; absent = the default), generation (N, absent = 0), purging (NS: removed generations whose score items are
-  still being deleted), and while the board's index is being rebuilt: rebuildOwner, rebuildUntil (N, ms),
-  rebuildAfter (the last player done).
+  ties, timeZone, and periods as one comma-separated text; absent = the default), generation (N, absent = 0),
+  purging (NS: removed generations whose score items are still being deleted), and while the board's index is being
+  rebuilt: rebuildOwner, rebuildUntil (N, ms), rebuildAfter (the last player done).
+- a period's registry item: pk = "periods#<board>", sk = "<kind>:<id>[@<generation>]", written before its first
+  score, so a period with no item has no scores; lastWrite, createdAt, indexedAt (N, s: its last rebuild) and the
+  rebuild lease. A period's scores are those of a board named "<board>@<kind>:<id>[@<generation>]" (periods.Scope).
 
 A score's value is written by one DynamoDB request per submission, never read, computed and written back:
 - latest and best: `score` (S), the shortest text that reads back as the same double (a DynamoDB number cannot hold
@@ -27,7 +30,7 @@ from __future__ import annotations
 import struct
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal
 from functools import cache
@@ -35,7 +38,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from shared.config import Settings, settings
 from shared.errors import InvalidInput, StoreThrottled, StoreTimeout, StoreUnavailable
-from shared.leaderboard import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_VALUES, BoardSettings
+from shared.leaderboard import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_NAMES, SETTING_VALUES, BoardSettings
 from shared.observability import logger
 
 if TYPE_CHECKING:
@@ -45,6 +48,8 @@ CONNECT_TIMEOUT_S = 1
 READ_TIMEOUT_S = 2
 ATTEMPTS = 3
 REGISTRY = "boards"
+PERIODS = "periods#"  # + board: the partition of the board's periods' registry items
+MAX_TRANSACTION = 100  # DynamoDB's most items in one TransactWriteItems
 BATCH_WRITE = 25  # DynamoDB's most items in one BatchWriteItem
 BATCH_RETRIES_S = (0.05, 0.1, 0.2, 0.4, 0.8)  # pauses before writing again what a batch left unprocessed
 THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
@@ -53,7 +58,7 @@ PURGE_PAGE = 500  # score items of a removed generation read per Query while pur
 _DECIMALS = Decimal(1).scaleb(-MAX_INCREMENT_DECIMALS)
 _WIDE = Context(prec=60)  # room for any double's digits before rounding to _DECIMALS
 # Settings are stored under the API's names, which DynamoDB reserves (ORDER, UPDATE): always through these.
-_SETTING_NAMES = {f"#{name}": name for name in SETTING_VALUES}
+_SETTING_NAMES = {f"#{name}": name for name in SETTING_NAMES}
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class BoardEntry:
     settings: BoardSettings
     generation: int  # score items live under this generation's partition
     purging: tuple[int, ...]  # removed generations whose items are still being deleted
+    indexed_at_s: int = 0  # when its index was last rebuilt (0: never)
 
 
 class RecordError(RuntimeError):
@@ -122,32 +128,48 @@ class Record:
         return _recorded(answer["Attributes"])
 
     def _increment(self, board: str, player: str, amount: float, now_ms: int, generation: int) -> Recorded:
-        # |total + amount| <= 2^53, as a condition on the total before the addition.
+        request = self._increment_request(player, amount, now_ms)
+        try:
+            answer = self._call(
+                "update_item", **request, Key=_score_key(board, player, generation), ReturnValues="ALL_NEW"
+            )
+        except _ConditionFailedError:
+            raise _past_limit(amount) from None
+        return _recorded(answer["Attributes"])
+
+    def _increment_request(self, player: str, amount: float, now_ms: int) -> dict[str, Any]:
+        """An increment's update, but for its key: |total + amount| <= 2^53, as a condition on the total before."""
         if amount >= 0:
             condition, limit = "#total <= :limit", Decimal(MAX_ABS_SCORE) - _decimal(amount)
         else:
             condition, limit = "#total >= :limit", -Decimal(MAX_ABS_SCORE) - _decimal(amount)
+        return {
+            "TableName": self._table,
+            "UpdateExpression": "SET updatedAt = :now REMOVE score, rankKey ADD #total :amount, version :one",
+            "ConditionExpression": f"attribute_not_exists(#total) OR {condition}",
+            "ExpressionAttributeNames": {"#total": "total"},
+            "ExpressionAttributeValues": {
+                ":amount": _decimal_number(_decimal(amount)),
+                ":limit": _decimal_number(limit),
+                ":now": _number(now_ms),
+                ":one": {"N": "1"},
+            },
+        }
+
+    def add_to_totals(self, boards: list[str], player: str, amount: float, now_ms: int) -> None:
+        """Adds an increment to the player's total on every board (a board's periods: generation 0 by name) in one
+        transaction: all of them, or none (400 when one total would pass 2^53). Transactions return no values:
+        the caller reads the totals back, as it reads a write back anyway."""
+        update = self._increment_request(player, amount, now_ms)
         try:
-            answer = self._call(
-                "update_item",
-                TableName=self._table,
-                Key=_score_key(board, player, generation),
-                UpdateExpression="SET updatedAt = :now REMOVE score, rankKey ADD #total :amount, version :one",
-                ConditionExpression=f"attribute_not_exists(#total) OR {condition}",
-                ExpressionAttributeNames={"#total": "total"},
-                ExpressionAttributeValues={
-                    ":amount": _decimal_number(_decimal(amount)),
-                    ":limit": _decimal_number(limit),
-                    ":now": _number(now_ms),
-                    ":one": {"N": "1"},
-                },
-                ReturnValues="ALL_NEW",
+            self._call(
+                "transact_write_items",
+                TransactItems=[{"Update": {**update, "Key": _score_key(board, player)}} for board in boards],
             )
-        except _ConditionFailedError:
-            raise InvalidInput(  # the total would pass 2^53: nothing was written
-                f"Adding {amount!r} would take the total past {MAX_ABS_SCORE} (2^53) in magnitude; nothing changed."
-            ) from None
-        return _recorded(answer["Attributes"])
+        except _CanceledError as canceled:
+            if "ConditionalCheckFailed" in canceled.reasons:
+                raise _past_limit(amount) from None
+            raise StoreUnavailable("DynamoDB canceled the transaction (a conflicting write); retry") from None
 
     def add_score(self, board: str, player: str, score: float, now_ms: int, generation: int = 0) -> bool:
         """Records the player's score (version 1) only if the record has none for them, and says whether it did.
@@ -217,6 +239,11 @@ class Record:
         )
         return "Attributes" in answer
 
+    def remove_player_from(self, boards: list[str], player: str) -> None:
+        """Deletes the player's score on every board given (a board's periods, generation 0 by name), 25 a request;
+        deleting a score that is not there is no error."""
+        self._batch_write([{"DeleteRequest": {"Key": _score_key(board, player)}} for board in boards])
+
     def scores(self, board: str, after: str | None, limit: int, generation: int = 0) -> tuple[list[Recorded], bool]:
         """Up to `limit` players of the board in name order, after the player `after`; and whether more follow."""
         request = self._board_query(board, generation, ConsistentRead=True, Limit=limit)
@@ -277,18 +304,21 @@ class Record:
                 return
             request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
-    def update_settings(self, board: str, changes: Mapping[str, str], now_s: int) -> BoardEntry:
+    def update_settings(self, board: str, changes: Mapping[str, str | tuple[str, ...]], now_s: int) -> BoardEntry:
         """Sets the given settings (registering the board if new; a settings change is not a write of scores, so a
         known board keeps its lastWrite) and answers the board as it is after."""
         assignments = ["lastWrite = if_not_exists(lastWrite, :now)", "createdAt = if_not_exists(createdAt, :now)"]
         assignments += [f"#{name} = :{name}" for name in changes]
         names = {"ExpressionAttributeNames": {f"#{name}": name for name in changes}} if changes else {}
+        values = {
+            f":{name}": {"S": value if isinstance(value, str) else ",".join(value)} for name, value in changes.items()
+        }
         answer = self._call(
             "update_item",
             TableName=self._table,
             Key=_registry_key(board),
             UpdateExpression="SET " + ", ".join(assignments),
-            ExpressionAttributeValues={":now": _number(now_s)} | {f":{n}": {"S": v} for n, v in changes.items()},
+            ExpressionAttributeValues={":now": _number(now_s)} | values,
             ReturnValues="ALL_NEW",
             **names,
         )
@@ -307,8 +337,9 @@ class Record:
                     "update_item",
                     TableName=self._table,
                     Key=_registry_key(board),
-                    UpdateExpression="SET generation = :next ADD purging :removed "
-                    "REMOVE #order, #update, #ties, rebuildOwner, rebuildUntil, rebuildAfter",
+                    UpdateExpression="SET generation = :next ADD purging :removed REMOVE "
+                    + ", ".join(_SETTING_NAMES)
+                    + ", rebuildOwner, rebuildUntil, rebuildAfter",
                     ConditionExpression="attribute_exists(sk) AND "
                     + ("generation = :current" if entry.generation else "attribute_not_exists(generation)"),
                     ExpressionAttributeNames=_SETTING_NAMES,
@@ -322,22 +353,55 @@ class Record:
                 continue  # removed (or written into being) meanwhile: read it again
             return entry.generation
 
-    def purge(self, board: str, generation: int, deadline: float) -> bool:
-        """Deletes a removed generation's score items until none is left (then forgets it) or `deadline` (a clock
-        time) passes; whether it finished."""
-        while time.time() < deadline:
+    def periods_of(self, board: str) -> list[BoardEntry]:
+        """The registry items of the board's periods, of every generation not yet purged."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :periods",
+            "ExpressionAttributeValues": {":periods": {"S": PERIODS + board}},
+            "ConsistentRead": True,
+        }
+        entries = []
+        while True:
+            answer = self._call("query", **request)
+            entries += [_board_entry(item) for item in answer["Items"]]
+            if "LastEvaluatedKey" not in answer:
+                return entries
+            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def purge(
+        self,
+        board: str,
+        generation: int,
+        deadline: float,
+        periods: Sequence[str] = (),
+        clock: Callable[[], float] = time.time,
+    ) -> bool:
+        """Deletes a removed generation's score items until none is left (then forgets it) or `deadline` (by
+        `clock`) passes; whether it finished. `periods`: the names of that generation's periods (periods.Scope),
+        whose scores and registry items go first."""
+        for period in periods:
+            if not self._purge_partition(period, 0, deadline, clock):
+                return False
+            self._call("delete_item", TableName=self._table, Key=_registry_key(period))
+        if not self._purge_partition(board, generation, deadline, clock):
+            return False
+        self._call(
+            "update_item",
+            TableName=self._table,
+            Key=_registry_key(board),
+            UpdateExpression="DELETE purging :done",
+            ExpressionAttributeValues={":done": {"NS": [str(generation)]}},
+        )
+        return True
+
+    def _purge_partition(self, board: str, generation: int, deadline: float, clock: Callable[[], float]) -> bool:
+        while clock() < deadline:
             keys = self._call(
                 "query",
                 **self._board_query(board, generation, ProjectionExpression="pk, sk", Limit=PURGE_PAGE),
             )["Items"]
             if not keys:
-                self._call(
-                    "update_item",
-                    TableName=self._table,
-                    Key=_registry_key(board),
-                    UpdateExpression="DELETE purging :done",
-                    ExpressionAttributeValues={":done": {"NS": [str(generation)]}},
-                )
                 return True
             self._batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
         return False
@@ -378,9 +442,13 @@ class Record:
             values[":after"] = {"S": after}
         return self._owned_update(board, expression, values)
 
-    def end_rebuild(self, board: str, owner: str) -> bool:
-        """Forgets the rebuild's progress and lease: the index is whole (or about to be marked so)."""
-        return self._owned_update(board, "REMOVE rebuildOwner, rebuildUntil, rebuildAfter", {":owner": {"S": owner}})
+    def end_rebuild(self, board: str, owner: str, now_s: int) -> bool:
+        """Forgets the rebuild's progress and lease: the index is whole (or about to be marked so) from `now_s`."""
+        return self._owned_update(
+            board,
+            "SET indexedAt = :now REMOVE rebuildOwner, rebuildUntil, rebuildAfter",
+            {":owner": {"S": owner}, ":now": _number(now_s)},
+        )
 
     def pause_rebuild(self, board: str, owner: str) -> bool:
         """Gives the lease up but keeps the progress, so the next request or the schedule resumes at once."""
@@ -425,6 +493,12 @@ class Record:
             code = error.response.get("Error", {}).get("Code", "")
             if code == "ConditionalCheckFailedException":
                 raise _ConditionFailedError(cast("dict[str, Any]", error.response.get("Item") or {})) from None
+            if code == "TransactionCanceledException":
+                reasons = [
+                    r.get("Code", "")
+                    for r in cast("list[dict[str, str]]", error.response.get("CancellationReasons") or [])
+                ]
+                raise _CanceledError(reasons) from None
             logger.warning("DynamoDB call failed", extra={"operation": operation, "dynamodb_error": code})
             if code in THROTTLED:
                 raise StoreThrottled(f"DynamoDB answered {code}") from None
@@ -462,6 +536,21 @@ class _ConditionFailedError(Exception):
         self.item = item
 
 
+class _CanceledError(Exception):
+    """A transaction was canceled; `reasons`: each item's reason code ("None" for the items that were fine)."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("transaction canceled")
+        self.reasons = reasons
+
+
+def _past_limit(amount: float) -> InvalidInput:
+    """An increment that would take a total past 2^53: nothing was written."""
+    return InvalidInput(
+        f"Adding {amount!r} would take the total past {MAX_ABS_SCORE} (2^53) in magnitude; nothing changed."
+    )
+
+
 @cache
 def record() -> Record:
     """The execution environment's record (and so its one DynamoDB client)."""
@@ -478,6 +567,10 @@ def _score_key(board: str, player: str, generation: int = 0) -> dict[str, Any]:
 
 
 def _registry_key(board: str) -> dict[str, Any]:
+    """A board's item in the registry, or a period's (whose name is "<board>@<period>") in its board's periods."""
+    owner, period, rest = board.partition("@")
+    if period:
+        return {"pk": {"S": PERIODS + owner}, "sk": {"S": rest}}
     return {"pk": {"S": REGISTRY}, "sk": {"S": board}}
 
 
@@ -531,14 +624,22 @@ def _recorded(item: dict[str, Any]) -> Recorded:
 
 
 def _board_entry(item: dict[str, Any]) -> BoardEntry:
-    defaults = BoardSettings()._asdict()
+    pk, sk = item["pk"]["S"], item["sk"]["S"]
     return BoardEntry(
-        board=item["sk"]["S"],
+        board=sk if pk == REGISTRY else f"{pk.removeprefix(PERIODS)}@{sk}",
         last_write_s=int(item.get("lastWrite", {}).get("N", "0")),
         rebuild_owner=item.get("rebuildOwner", {}).get("S"),
         rebuild_until_ms=int(item.get("rebuildUntil", {}).get("N", "0")),
         rebuild_after=item.get("rebuildAfter", {}).get("S"),
-        settings=BoardSettings(**{name: item.get(name, {}).get("S", defaults[name]) for name in SETTING_VALUES}),
+        settings=_settings(item),
         generation=int(item.get("generation", {}).get("N", "0")),
         purging=tuple(sorted(int(g) for g in item.get("purging", {}).get("NS", []))),
+        indexed_at_s=int(item.get("indexedAt", {}).get("N", "0")),
     )
+
+
+def _settings(item: dict[str, Any]) -> BoardSettings:
+    defaults = BoardSettings()
+    ranking = {name: item.get(name, {}).get("S", getattr(defaults, name)) for name in SETTING_VALUES}
+    periods = tuple(item["periods"]["S"].split(",")) if "periods" in item else defaults.periods
+    return BoardSettings(**ranking, periods=periods, time_zone=item.get("timeZone", {}).get("S", defaults.time_zone))

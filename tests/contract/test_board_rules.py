@@ -7,7 +7,7 @@ import pytest
 
 from tests.support.api_client import JOSE, ApiClient, ApiResponse, assert_error
 
-DEFAULTS = {"order": "desc", "update": "latest", "ties": "distinct"}
+DEFAULTS = {"order": "desc", "update": "latest", "ties": "distinct", "periods": ["all"], "timeZone": "UTC"}
 MAX = 2**53
 
 
@@ -32,9 +32,9 @@ def configure(api: ApiClient, board: str, **settings: str) -> dict[str, str]:
 def test_settings_start_as_v1s_and_a_change_keeps_the_fields_left_out(api: ApiClient, board: str) -> None:
     assert api.page(board).json()["settings"] == DEFAULTS
     assert configure(api, board, order="asc") == {**DEFAULTS, "order": "asc"}
-    assert configure(api, board, ties="shared") == {"order": "asc", "update": "latest", "ties": "shared"}
-    assert configure(api, board) == {"order": "asc", "update": "latest", "ties": "shared"}  # {}: read them
-    assert api.page(board).json()["settings"] == {"order": "asc", "update": "latest", "ties": "shared"}
+    assert configure(api, board, ties="shared") == {**DEFAULTS, "order": "asc", "ties": "shared"}
+    assert configure(api, board) == {**DEFAULTS, "order": "asc", "ties": "shared"}  # {}: read them
+    assert api.page(board).json()["settings"] == {**DEFAULTS, "order": "asc", "ties": "shared"}
 
 
 @pytest.mark.parametrize(

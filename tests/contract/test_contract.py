@@ -192,7 +192,7 @@ def test_page_of_a_board_that_does_not_exist_is_an_empty_list(api: ApiClient, bo
     assert response.json() == {
         "leaderboard": [],
         "total": 0,
-        "settings": {"order": "desc", "update": "latest", "ties": "distinct"},
+        "settings": {"order": "desc", "update": "latest", "ties": "distinct", "periods": ["all"], "timeZone": "UTC"},
     }
 
 

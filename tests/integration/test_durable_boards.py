@@ -236,12 +236,12 @@ def test_a_board_the_registry_does_not_know_is_answered_as_the_index_has_it(
     assert api.page("legacy").json() == {
         "leaderboard": [{"rank": 0, "name": "old-timer", "score": 7}],
         "total": 1,
-        "settings": {"order": "desc", "update": "latest", "ties": "distinct"},
+        "settings": {"order": "desc", "update": "latest", "ties": "distinct", "periods": ["all"], "timeZone": "UTC"},
     }
     assert api.page("nothing").json() == {
         "leaderboard": [],
         "total": 0,
-        "settings": {"order": "desc", "update": "latest", "ties": "distinct"},
+        "settings": {"order": "desc", "update": "latest", "ties": "distinct", "periods": ["all"], "timeZone": "UTC"},
     }
     assert_error(api.standing("nothing", "ada"), 404, "not on leaderboard")
 

@@ -30,7 +30,7 @@ def test_the_sample_events_drive_the_whole_api(service: Service) -> None:
             {"rank": 1, "name": "José María 🏎", "score": 42.5},
         ],
         "total": 2,
-        "settings": {"order": "desc", "update": "latest", "ties": "distinct"},
+        "settings": {"order": "desc", "update": "latest", "ties": "distinct", "periods": ["all"], "timeZone": "UTC"},
     }
 
 
@@ -47,7 +47,7 @@ def test_the_board_rules_sample_events_drive_their_routes(service: Service) -> N
     # Then each route answers as the API says
     assert body_of(settings) == {
         "leaderboard": "weekly",
-        "settings": {"order": "desc", "update": "best", "ties": "distinct"},
+        "settings": {"order": "desc", "update": "best", "ties": "distinct", "periods": ["all"], "timeZone": "UTC"},
     }
     assert [e["name"] for e in body_of(around)["leaderboard"]] == ["v", "José María 🏎"]
     assert (removed_player["statusCode"], removed_player["body"]) == (204, "")

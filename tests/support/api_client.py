@@ -24,6 +24,7 @@ from tests.support.lambda_fakes import (
     settings_event,
     standing_event,
     submit_event,
+    with_query,
 )
 from tests.support.service import Service
 
@@ -60,7 +61,7 @@ class ApiClient(Protocol):
         self, board: str, name: str, body: Any, *, raw: bool = False, content_type: str | None = "application/json"
     ) -> ApiResponse: ...
 
-    def standing(self, board: str, name: str) -> ApiResponse: ...
+    def standing(self, board: str, name: str, query: Query | None = None) -> ApiResponse: ...
 
     def page(self, board: str, query: Query | None = None) -> ApiResponse: ...
 
@@ -85,8 +86,8 @@ class InProcessClient:
         event = submit_event(board, name, body, raw_body=raw, content_type=content_type)
         return self._call("handlers.submit_score", event)
 
-    def standing(self, board: str, name: str) -> ApiResponse:
-        return self._call("handlers.get_standing", standing_event(board, name))
+    def standing(self, board: str, name: str, query: Query | None = None) -> ApiResponse:
+        return self._call("handlers.get_standing", with_query(standing_event(board, name), query))
 
     def page(self, board: str, query: Query | None = None) -> ApiResponse:
         return self._call("handlers.get_leaderboard", page_event(board, query))
@@ -143,8 +144,8 @@ class HttpClient:
             headers = sigv4_headers("POST", url, headers, data)
         return self._send("POST", url, data=data, headers=headers)
 
-    def standing(self, board: str, name: str) -> ApiResponse:
-        return self._send("GET", self._url(board, name))
+    def standing(self, board: str, name: str, query: Query | None = None) -> ApiResponse:
+        return self._send("GET", self._url(board, name), params=query)
 
     def page(self, board: str, query: Query | None = None) -> ApiResponse:
         return self._send("GET", self._url(board), params=query)

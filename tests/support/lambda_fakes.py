@@ -71,11 +71,11 @@ Query = dict[str, str] | list[tuple[str, str]]
 def page_event(board: str, query: Query | None = None) -> dict[str, Any]:
     """A GET of a page; `query` as pairs may repeat a name: API Gateway keeps the last value, and every one in
     multiValueQueryStringParameters."""
-    return _with_query(_request_event("get-leaderboard.json", f"/{quote(board)}", {"leaderboard": board}), query)
+    return with_query(_request_event("get-leaderboard.json", f"/{quote(board)}", {"leaderboard": board}), query)
 
 
 def around_event(board: str, name: str, query: Query | None = None) -> dict[str, Any]:
-    event = _with_query(standing_event(board, name), query)
+    event = with_query(standing_event(board, name), query)
     event["path"] += "/around"
     event["resource"] = event["requestContext"]["resourcePath"] = "/{leaderboard}/{name}/around"
     return event
@@ -103,7 +103,7 @@ def _as(event: dict[str, Any], method: str, resource: str) -> dict[str, Any]:
     return event
 
 
-def _with_query(event: dict[str, Any], query: Query | None) -> dict[str, Any]:
+def with_query(event: dict[str, Any], query: Query | None) -> dict[str, Any]:
     pairs = list(query.items()) if isinstance(query, dict) else list(query or [])
     multi: dict[str, list[str]] = {}
     for name, value in pairs:
