@@ -23,7 +23,14 @@ RECORD_ACTIONS = {
     "GetLeaderboardFunction": READ_ACTIONS,
     "GetAroundFunction": READ_ACTIONS,
     "UpdateBoardSettingsFunction": ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
-    "RemovePlayerFunction": ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+    # Removal deletes the player's scores in every period in batches.
+    "RemovePlayerFunction": [
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+    ],
     "RemoveBoardFunction": [
         "dynamodb:BatchWriteItem",
         "dynamodb:DeleteItem",
@@ -35,6 +42,7 @@ RECORD_ACTIONS = {
     "KeepBoardsAliveFunction": [
         "dynamodb:BatchWriteItem",
         "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
     ],
