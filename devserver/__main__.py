@@ -257,6 +257,7 @@ def banner(
     ]
     if seeded:
         lines.append(f"  curl '{url}/{DEMO_BOARD}?startRank=0&endRank=10'   # the demo board")
+        lines.append(f"  curl '{url}/{DEMO_BOARD}?period=daily:previous&endRank=10'   # its winners of yesterday (UTC)")
     if lambda_url:
         lines.append(f"  {invoke_example(url, lambda_url)}")
     lines.append(f"  {flush_example(services)}   # Momento forgets; the next read rebuilds from the record")

@@ -2,6 +2,11 @@
 its index built by the service's own rebuild, so paging can be tried at once and the board survives a flush of
 momento-local like any other (the next read rebuilds it from the record).
 
+The board keeps daily periods beside all time (all time first, so a read without ?period= reads all time), and
+yesterday's (UTC, the default zone) holds a smaller set of players, so `?period=daily:previous` shows yesterday's
+winners at once. That period is only recorded: as any past period whose set is not in the index, its first read
+rebuilds it from the record.
+
 The index is built here rather than left to the first read: a read waits at most 3 s for a rebuild, less than a
 board of this size takes, so `make dev` says it is ready only once the board is whole.
 
@@ -25,6 +30,8 @@ from devserver.local_aws import dynamodb_client
 
 DEMO_BOARD = "demo"
 DEMO_PLAYERS = 5000
+DEMO_PERIODS = ("all", "daily")  # all time first: a read without ?period= answers as before periods
+YESTERDAY_PLAYERS = 50
 REBUILD_DEADLINE_S = 120  # far more than a demo board's rebuild takes: reaching it is a bug, said as one
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -33,6 +40,16 @@ def demo_scores(players: int = DEMO_PLAYERS) -> dict[str, float]:
     """The same board every time: player-0000, player-0001, ... with scores from one seeded generator."""
     rng = random.Random(2026)  # noqa: S311 - not security-sensitive
     return {f"player-{i:04d}": float(rng.randrange(0, 100_000)) for i in range(players)}
+
+
+def yesterdays_scores(players: int = YESTERDAY_PLAYERS, of: int = DEMO_PLAYERS) -> dict[str, float]:
+    """Yesterday's daily period, the same every day: `players` of the demo board's players (by one seeded
+    generator), each with a distinct score of that day."""
+    rng = random.Random(20261127)  # noqa: S311 - not security-sensitive
+    players = min(players, of)
+    chosen = sorted(rng.sample(range(of), players))
+    scores = rng.sample(range(100, 10_000), players)
+    return {f"player-{i:04d}": float(score) for i, score in zip(chosen, scores, strict=True)}
 
 
 def seed_demo_board(
@@ -45,11 +62,13 @@ def seed_demo_board(
     players: int = DEMO_PLAYERS,
 ) -> None:
     """Writes the demo board into the record (`table_name` at `dynamodb_endpoint`) and builds its index in
-    momento-local (`address`, `cache_name`), as the functions would."""
+    momento-local (`address`, `cache_name`), as the functions would; sets it to keep daily periods too, and records
+    yesterday's."""
     if str(SRC) not in sys.path:
         sys.path.append(str(SRC))
     from shared.config import MOMENTO_MAX_TTL_SECONDS, Settings  # noqa: PLC0415 - importable once src/ is on the path
     from shared.momento_store import LeaderboardStore  # noqa: PLC0415
+    from shared.periods import DEFAULT_TIME_ZONE, Scope, current, previous  # noqa: PLC0415
     from shared.rebuild import Outcome, Rebuilder  # noqa: PLC0415
     from shared.record import Record  # noqa: PLC0415
     from shared.secret import Secret  # noqa: PLC0415
@@ -70,8 +89,13 @@ def seed_demo_board(
     record = Record(config, dynamodb_client(dynamodb_endpoint))
     now = time.time()
     with _quiet_service_logs():
-        record.fill_board(DEMO_BOARD, demo_scores(players), int(now * 1000))
+        # The settings first: the rebuild puts them into the set with its mark.
+        board = record.update_settings(DEMO_BOARD, {"periods": DEMO_PERIODS}, int(now))
+        record.fill_board(DEMO_BOARD, demo_scores(players), int(now * 1000), board.generation)
         record.touch_board(DEMO_BOARD, int(now))
+        yesterday = Scope(DEMO_BOARD, previous(current("daily", DEFAULT_TIME_ZONE, now)), board.generation)
+        record.touch_board(yesterday.name, int(now))  # a period's registry item comes before its first score
+        record.fill_board(yesterday.name, yesterdays_scores(of=players), int(now * 1000), yesterday.record_generation)
         secret = Secret("the local Momento key", api_key, lambda: api_key)
         outcome = Rebuilder(LeaderboardStore(config), record, config).run(
             DEMO_BOARD, secret, time.time() + REBUILD_DEADLINE_S

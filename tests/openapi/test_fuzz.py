@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import http.client
 import json
+import time
 import unicodedata
 import uuid
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
+from zoneinfo import available_timezones
 
 import pytest
 import requests
@@ -41,7 +43,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from devserver.local_aws import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
+from shared.errors import InvalidInput
 from shared.leaderboard import DEFAULT_PAGE_SIZE, LEADERBOARD_NAME, MAX_PAGE_SIZE, MAX_RANK
+from shared.periods import parse_choice
 from tests.support import ROOT
 from tests.support.dev_server import DevServerProcess
 
@@ -84,6 +88,7 @@ CONFORMANCE_CHECKS = [
     response_schema_conformance,
 ]
 INVISIBLE = {"Zs", "Zl", "Zp", "Cf"}  # spaces, separators, format characters: a name of only these shows nothing
+LAST_ZONE = "Etc/GMT+12"  # UTC-12: a day, week or month begins here after it began in every other zone
 
 
 @pytest.fixture(scope="module")
@@ -169,9 +174,15 @@ def assert_no_such_route(status: int, body: Any, headers: Any) -> None:
 def breaks_a_rule_the_schema_cannot_express(case: schemathesis.Case[Any]) -> bool:
     """Schema-valid input the API rightly refuses, for rules JSON Schema cannot say: endRank > startRank, at most 100
     apart, and the default endRank within the rank limit relate two parameters; a player name needs a visible
-    character and no space at either end (openapi.yaml states both in words)."""
+    character and no space at either end; a period's id must name a day, week or month of 1971-9998 that has begun;
+    a time zone must be one of the IANA database's (openapi.yaml states each in words)."""
     names = [generated_name(case), *friends(case)]
     if any(name is not None and (name != name.strip() or invisible(name)) for name in names):
+        return True
+    if refused_period((case.query or {}).get("period")):
+        return True
+    body = case.body if isinstance(case.body, dict) else {}
+    if isinstance(body.get("timeZone"), str) and body["timeZone"] not in available_timezones():
         return True
     if case.operation.path == "/{leaderboard}" and case.method.upper() == "GET":
         query = case.query or {}
@@ -183,6 +194,18 @@ def breaks_a_rule_the_schema_cannot_express(case: schemathesis.Case[Any]) -> boo
         except (TypeError, ValueError):
             return False
         return not 0 < end - start <= MAX_PAGE_SIZE or end > MAX_RANK
+    return False
+
+
+def refused_period(raw: object) -> bool:
+    """Whether the API may refuse this ?period= value whatever the board's time zone: an id that names no period,
+    or a period not begun yet where periods begin last (UTC-12), so perhaps not begun in the board's zone either."""
+    if not isinstance(raw, str):
+        return False
+    try:
+        parse_choice(raw).resolve(LAST_ZONE, time.time())
+    except InvalidInput:
+        return True
     return False
 
 

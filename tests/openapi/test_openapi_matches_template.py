@@ -14,8 +14,18 @@ import yaml  # type: ignore[import-untyped,unused-ignore]
 from openapi_spec_validator import validate
 
 from devserver.intrinsics import TemplateValues
-from shared.leaderboard import LEADERBOARD_NAME, MAX_ABS_SCORE, MAX_PAGE_SIZE, MAX_PLAYER_NAME_CHARS, MAX_RANK
+from shared.errors import InvalidInput
+from shared.leaderboard import (
+    LEADERBOARD_NAME,
+    MAX_ABS_SCORE,
+    MAX_PAGE_SIZE,
+    MAX_PLAYER_NAME_CHARS,
+    MAX_RANK,
+    SETTING_NAMES,
+    SETTING_VALUES,
+)
 from shared.middlewares.json_body_parser import DEFAULT_MAX_BODY_BYTES
+from shared.periods import KINDS, MAX_YEAR, MIN_YEAR, parse_choice
 from tests.support import ROOT
 from tests.support.template import load_template
 
@@ -284,18 +294,82 @@ def test_a_page_carries_the_total_and_the_settings() -> None:
 SETTINGS = {"order": ["desc", "asc"], "update": ["latest", "best", "increment"], "ties": ["distinct", "shared"]}
 
 
-def test_settings_are_three_closed_enums_and_an_update_names_only_them() -> None:
+def test_settings_are_three_closed_enums_periods_and_a_time_zone_and_an_update_names_only_them() -> None:
     settings, update = component("Settings"), component("SettingsUpdate")
-    assert settings["required"] == list(SETTINGS)
-    for name in ("Settings", "SettingsUpdate", "BoardSettings"):
+    assert settings["required"] == [*SETTING_NAMES]
+    assert list(settings["properties"]) == list(update["properties"]) == [*SETTING_NAMES]
+    for name in ("Settings", "SettingsUpdate", "BoardSettings", "Period"):
         assert component(name)["additionalProperties"] is False
-    assert {name: schema["enum"] for name, schema in settings["properties"].items()} == SETTINGS
-    assert {name: schema["enum"] for name, schema in update["properties"].items()} == SETTINGS
+    for schema in (settings, update):
+        ranking = {name: resolve(schema["properties"][name])["enum"] for name in SETTING_VALUES}
+        assert ranking == SETTINGS == {name: list(values) for name, values in SETTING_VALUES.items()}
+        periods = resolve(schema["properties"]["periods"])
+        assert (periods["type"], periods["minItems"], periods["uniqueItems"]) == ("array", 1, True)
+        assert periods["items"]["enum"] == list(KINDS)
+        assert resolve(schema["properties"]["timeZone"])["type"] == "string"
     assert "required" not in update  # an empty object only reads the settings
     assert operation(BOARD, "put")["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/SettingsUpdate"
     }
     assert component("BoardSettings")["required"] == ["leaderboard", "settings"]
+
+
+# ?period= values, and what the code makes of each: "read", refused by its "syntax", or refused by the "meaning" of
+# an id of the right shape (no such day, week or month; a year out of range), which the pattern cannot know.
+PERIOD_VALUES = {
+    **dict.fromkeys(KINDS, "read"),
+    **{f"{kind}:previous": "read" for kind in KINDS if kind != "all"},
+    "daily:2026-11-27": "read",
+    "weekly:2026-W47": "read",
+    "monthly:2026-10": "read",
+    "daily:2026-02-30": "meaning",
+    "weekly:2025-W53": "meaning",
+    "monthly:2026-13": "meaning",
+    "daily:1970-12-31": "meaning",
+    "monthly:9999-01": "meaning",
+    "all:previous": "syntax",
+    "all:2026": "syntax",
+    "daily:": "syntax",
+    "daily:2026-11": "syntax",
+    "weekly:2026-47": "syntax",
+    "weekly:2026-w47": "syntax",
+    "monthly:2026-1": "syntax",
+    "monthly:2026-10-01": "syntax",
+    "Daily": "syntax",
+    "daily ": "syntax",
+    "daily\n": "syntax",
+    "hourly": "syntax",
+    ":previous": "syntax",
+    "daily:previous:previous": "syntax",
+    "daily:\uff12\uff10\uff12\uff16-11-27": "syntax",  # fullwidth digits
+    "": "syntax",
+}
+
+
+def test_the_period_parameter_is_the_codes_syntax_on_every_read() -> None:
+    period = resolve({"$ref": "#/components/parameters/Period"})
+    assert (period["in"], period["required"], period["schema"]["type"]) == ("query", False, "string")
+    for path in (PLAYER, BOARD, AROUND):
+        assert parameter(path, "get", "period") == period
+    # A JSON Schema pattern's `$` ends the text (ECMA-262); Python's would also match before a final newline.
+    pattern = re.compile(period["schema"]["pattern"].replace("$", r"\Z"))
+    for value, expected in PERIOD_VALUES.items():
+        try:
+            parse_choice(value)
+        except InvalidInput:
+            outcome = "meaning" if pattern.search(value) else "syntax"
+        else:
+            outcome = "read" if pattern.search(value) else "read, but the pattern refuses it"
+        assert outcome == expected, value
+    assert f"{MIN_YEAR}-{MAX_YEAR}" in " ".join(period["description"].split())
+
+
+def test_a_periodic_answer_says_which_period_it_read() -> None:
+    for name in ("Standing", "Page", "Around"):
+        assert component(name)["properties"]["period"] == {"$ref": "#/components/schemas/Period"}
+        assert "period" not in component(name)["required"]  # all-time answers are v1's
+    assert component("Period")["required"] == ["kind", "id", "start", "end"]
+    assert component("Period")["properties"]["kind"]["enum"] == [kind for kind in KINDS if kind != "all"]
 
 
 def test_an_accepted_submission_carries_the_score_on_the_board() -> None:
