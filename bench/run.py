@@ -8,6 +8,10 @@
    with the Parameters and Secrets extension, and with X-Ray tracing on. Ten slowest imports from -X importtime.
 4. Board size: p50 of submit, standing and a 20-entry page at 1,000 / 100,000 / 1,000,000 players.
 5. HTTP: requests per second and p99 through `make dev`'s server, 16 concurrent clients, 20% writes.
+6. Durable boards: each route against the same route before the record; a rebuild of 100,000 players.
+7. Board rules: around-me, friends, shared ranks against a v1 page.
+8. Periods: submit p50 on a board keeping all four kinds against one keeping all time only; a read of last week
+   whose index expired: time to its first answer, rebuild included.
 
 Servers run in their own processes (momento-local, moto), so they never share this process's interpreter lock.
 Writes bench/results.json and prints a table. `python -m bench.run [--quick] [--output PATH]`
@@ -56,6 +60,7 @@ SIMULATED_LATENCY_MS = 2  # a Lambda-to-Momento round trip inside one region, ro
 WHOLE_MARK = "\x00whole"  # src/shared/momento_store.py's mark of a whole set
 SETTINGS_MARK = "\x00settings"  # and of the board's settings: the default ones are -2^60
 REBUILD_PLAYERS = 100_000
+PERIOD_PLAYERS = 10_000  # the past period read back after its index expired
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class Plan:
     http_seconds: float
     http_clients: int
     rebuild_players: int
+    period_players: int
 
 
 FULL = Plan(
@@ -77,9 +83,17 @@ FULL = Plan(
     http_seconds=10,
     http_clients=16,
     rebuild_players=REBUILD_PLAYERS,
+    period_players=PERIOD_PLAYERS,
 )
 QUICK = Plan(
-    samples=40, sizes=(100, 1_000), size_samples=20, cold_runs=1, http_seconds=1.0, http_clients=4, rebuild_players=300
+    samples=40,
+    sizes=(100, 1_000),
+    size_samples=20,
+    cold_runs=1,
+    http_seconds=1.0,
+    http_clients=4,
+    rebuild_players=300,
+    period_players=300,
 )
 
 
@@ -570,6 +584,111 @@ def rebuild(addresses: dict[str, str], players: int) -> dict[str, Any]:
     }
 
 
+# --- 8: periods ------------------------------------------------------------------------------------------------
+
+
+def period_writes(handlers: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    """Submit p50 on a board keeping all, daily, weekly and monthly against one keeping all time only, interleaved
+    one for one; on loopback, and with SIMULATED_LATENCY_MS of network per call to Momento and to DynamoDB (each
+    period's writes run at once, so what they cost is mostly their round trips overlapping)."""
+    from shared.record import record  # noqa: PLC0415 - the functions' module, imported by load_handlers
+
+    boards = {"all_only": ("all",), "four_kinds": ("all", "daily", "weekly", "monthly")}
+    for board, kinds in boards.items():
+        record().update_settings(board, {"periods": kinds}, int(time.time()))
+    context = fakes.lambda_context("leaderboard-api-bench")
+    results: dict[str, Any] = {}
+    for where, latency_ms in (("loopback", 0), (f"{SIMULATED_LATENCY_MS}ms_latency", SIMULATED_LATENCY_MS)):
+        samples = max(10, plan.samples // (3 if latency_ms == 0 else 6))
+        network = _network_latency(latency_ms) if latency_ms else contextlib.nullcontext()
+        with network, _record_latency(latency_ms):
+            times: dict[str, list[float]] = {board: [] for board in boards}
+            rng = random.Random(8)
+            for i in range(50 + samples):  # the first 50 left out: the periods' first writes build their sets
+                order = list(boards)
+                rng.shuffle(order)
+                for board in order:
+                    event = submit_event(board, f"player-{i % 200:03d}", float(i))
+                    elapsed = timed(partial(handlers["submit"], event, context))
+                    if i >= 50:
+                        times[board].append(elapsed)
+        results[where] = {board: summary(values) for board, values in times.items()}
+        results[where]["ratio_p50"] = round(p50(times["four_kinds"]) / p50(times["all_only"]), 3)
+    return results
+
+
+@contextlib.contextmanager
+def _record_latency(latency_ms: int) -> Iterator[None]:
+    """Each request of the functions' DynamoDB client held `latency_ms` before it is sent, as a network would
+    (moto on loopback answers in about a millisecond)."""
+    from shared.record import record  # noqa: PLC0415
+
+    events = record()._dynamodb().meta.events
+
+    def delay(**_: Any) -> None:
+        time.sleep(latency_ms / 1000)
+
+    if latency_ms:
+        events.register("before-send.dynamodb", delay)
+    try:
+        yield
+    finally:
+        if latency_ms:
+            events.unregister("before-send.dynamodb", delay)
+
+
+def past_period_read(handlers: dict[str, Any], addresses: dict[str, str], players: int) -> dict[str, Any]:
+    """Last week's period of `players`, in the record only (its set expired), read with ?period=weekly:previous:
+    the first read starts the rebuild and answers 503 after its wait; the rebuild then runs to the end (as the next
+    reads and the keep-alive continue it), unpaced, and the read after it answers. The time from the first read to
+    that answer. The functions' default pace, 50 elements a second, would make the rebuild players / 50 seconds.
+
+    The rebuild reads the record with the patient client rebuild() uses: moto reads a whole partition for every
+    Query page, so one page of a 10,000-player period takes it longer than a request's wait."""
+    from botocore.config import Config  # noqa: PLC0415
+
+    from shared.boards import leaderboards  # noqa: PLC0415
+    from shared.config import settings  # noqa: PLC0415
+    from shared.periods import Scope, current, previous  # noqa: PLC0415
+    from shared.rebuild import Outcome, Rebuilder  # noqa: PLC0415
+    from shared.record import Record, record  # noqa: PLC0415
+    from shared.secret import Secret  # noqa: PLC0415
+
+    board = "seasons"
+    record().update_settings(board, {"periods": ("weekly", "all")}, int(time.time()))
+    last_week = Scope(board, previous(current("weekly", "UTC", time.time())), 0).name
+    patient = dynamodb_client(addresses["ssm"], Config(read_timeout=300, retries={"total_max_attempts": 1}))
+    filler = Record(settings(), client=patient)
+    rng = random.Random(9)
+    filler.touch_board(last_week, int(time.time()))
+    filler.fill_board(last_week, {f"player-{i:06d}": float(rng.randrange(1_000_000)) for i in range(players)}, 0)
+    event = fakes.page_event(board, {"period": "weekly:previous", "endRank": "10"})
+    context = fakes.lambda_context("leaderboard-api-bench")
+    started = time.perf_counter()
+    first = handlers["page"](dict(event), context)
+    first_s = time.perf_counter() - started
+    unpaced = dataclasses.replace(settings(), rebuild_elements_per_second=0)
+    rebuilder = Rebuilder(leaderboards()._index, filler, unpaced)
+    rebuilding = time.perf_counter()
+    outcome = rebuilder.run(last_week, Secret("bench", KEY, lambda: KEY), deadline=time.time() + 600)
+    rebuild_s = time.perf_counter() - rebuilding
+    assert outcome is Outcome.WHOLE, outcome
+    answered = time.perf_counter()
+    response = handlers["page"](dict(event), context)
+    answer_s = time.perf_counter() - answered
+    assert response["statusCode"] == 200, response
+    assert json.loads(response["body"])["total"] == players
+    return {
+        "players": players,
+        "first_read_status": first["statusCode"],
+        "first_read_s": round(first_s, 2),
+        "rebuild_s": round(rebuild_s, 2),
+        "answer_after_rebuild_ms": round(answer_s * 1000, 1),
+        "first_answer_s": round(time.perf_counter() - started, 2),
+        "rebuild_at_default_pace_s": players / 50,
+    }
+
+
 # --- 3: cold starts, each in a fresh process ------------------------------------------------------------------
 
 # The event and the context's fields come from the shared fakes, built before the clock starts (API Gateway and the
@@ -763,6 +882,8 @@ def run(plan: Plan) -> dict[str, Any]:
             durable = durable_overhead(handlers, client, plan)
             reads = board_reads(handlers, client, plan)
             rebuilt = rebuild(addresses, plan.rebuild_players)
+            seasons = period_writes(handlers, plan)
+            last_week = past_period_read(handlers, addresses, plan.period_players)
             fill(client, "cold", 100)  # the cold starts read a whole board, as most reads do
         cold = cold_starts(addresses, plan)
     http = http_throughput(plan)
@@ -805,7 +926,12 @@ def run(plan: Plan) -> dict[str, Any]:
         ],
         f"rebuild_seconds_{_label(str(plan.rebuild_players))}": rebuilt["rebuild_s"],
         f"rebuild_ops_{_label(str(plan.rebuild_players))}": rebuilt["metered_operations"],
+        "periods_submit_ratio": seasons["loopback"]["ratio_p50"],
+        f"periods_submit_ratio_{SIMULATED_LATENCY_MS}ms_latency": seasons[latency]["ratio_p50"],
+        f"past_period_first_answer_s_{_label(str(plan.period_players))}": last_week["first_answer_s"],
         "details": {
+            "periods": seasons,
+            "past_period_read": last_week,
             "durable": durable,
             "board_reads": reads,
             "rebuild": rebuilt,
@@ -883,6 +1009,8 @@ def table(results: dict[str, Any]) -> str:
             f"{SIMULATED_LATENCY_MS} ms of network per call",
         ),
         "",
+        *periods_lines(details["periods"], details["past_period_read"]),
+        "",
         f"finished in {results['elapsed_s']:.0f} s",
     ]
     return "\n".join(lines)
@@ -898,6 +1026,22 @@ def board_reads_lines(reads: dict[str, Any], where: str) -> list[str]:
         f"  shared ranks vs distinct, pages of 20: {reads['few-ties_shared_vs_distinct_page']:.2f}x with few ties, "
         f"{reads['many-ties_shared_vs_distinct_page']:.2f}x with many (goal 1.5)",
     ]
+
+
+def periods_lines(seasons: dict[str, Any], last_week: dict[str, Any]) -> list[str]:
+    lines = [f"{'8. periods: submit':<50}{'p50/p99 (us)':>24}"]
+    for where, rows in seasons.items():
+        for board in ("all_only", "four_kinds"):
+            lines.append(f"  {where + ', ' + board:<48}{rows[board]['p50_us']:>11.0f} / {rows[board]['p99_us']:<10.0f}")
+        lines.append(f"  {where}: four kinds {rows['ratio_p50']:.2f}x all time only (goal 1.5)")
+    lines += [
+        f"  weekly:previous of {last_week['players']:,} players, index expired: first read "
+        f"{last_week['first_read_status']} after {last_week['first_read_s']:.1f} s,",
+        f"  rebuild {last_week['rebuild_s']:.1f} s unpaced ({last_week['rebuild_at_default_pace_s']:.0f} s at the "
+        f"default pace), then an answer in {last_week['answer_after_rebuild_ms']:.0f} ms: "
+        f"the first answer {last_week['first_answer_s']:.1f} s after the first read",
+    ]
+    return lines
 
 
 def rebuild_line(rebuilt: dict[str, Any]) -> str:

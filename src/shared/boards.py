@@ -54,7 +54,7 @@ from shared.leaderboard import (
 )
 from shared.momento_store import BoardView, Indexed, LeaderboardStore, leaderboard_store
 from shared.observability import logger, tracer
-from shared.periods import KINDS, Period, PeriodChoice, Scope, generation_of
+from shared.periods import KINDS, Period, PeriodChoice, Scope, generation_of, latest_end
 from shared.rebuild import Outcome, Rebuilder
 from shared.record import BoardEntry, Record, Recorded, record
 from shared.secret import Secret
@@ -131,7 +131,7 @@ class Leaderboards:
             # One transaction: every period's total or none (an increment retried would count twice where it
             # landed). The totals are read back, as the write path reads back anyway.
             self._each(scopes, lambda scope: self._register(scope, now))
-            self._record.add_to_totals([scope.name for scope in scopes], player, score, now_ms)
+            self._record.add_to_totals([(s.name, s.record_generation) for s in scopes], player, score, now_ms)
             written = self._each(scopes, lambda scope: self._index_write(scope, player, None, api_key))
         else:
             # Latest and best: each period on its own (a retry of the same submission converges either way).
@@ -415,9 +415,9 @@ class Leaderboards:
         ]
 
     def _may_be_indexed(self, period: BoardEntry) -> bool:
-        """Whether a period's set may still be in the index: written (its lastWrite is at most TOUCH_EVERY_S old)
-        or rebuilt within the TTL."""
-        last_put = max(period.last_write_s + TOUCH_EVERY_S, period.indexed_at_s)
+        """Whether a period's set may still be in the index: written (its lastWrite is at most TOUCH_EVERY_S old),
+        kept alive (until its period ended) or rebuilt, within the TTL."""
+        last_put = max(period.last_write_s + TOUCH_EVERY_S, period.indexed_at_s, latest_end(period.board))
         return last_put + self._ttl_s >= self._clock()
 
     def _each[I, R](self, items: list[I], call: Callable[[I], R]) -> list[R]:

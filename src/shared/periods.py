@@ -217,6 +217,13 @@ class Scope(NamedTuple):
         return self.generation if self.period is None else 0
 
 
+def latest_end(name: str) -> float:
+    """The latest a period scope's period (see Scope.name) can end in any zone, as a Unix time: its end in UTC
+    plus a day (no zone's clock is a day behind UTC's)."""
+    kind, _, period_id = name.split("@")[1].partition(":")
+    return named(kind, period_id, DEFAULT_TIME_ZONE).end.timestamp() + 86_400
+
+
 def generation_of(name: str) -> int:
     """The generation a period scope's name holds (see Scope.name)."""
     parts = name.split("@")

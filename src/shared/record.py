@@ -27,6 +27,7 @@ timeout; throttling (after boto3's own retries) ends in a 429.
 
 from __future__ import annotations
 
+import random
 import struct
 import threading
 import time
@@ -49,9 +50,10 @@ READ_TIMEOUT_S = 2
 ATTEMPTS = 3
 REGISTRY = "boards"
 PERIODS = "periods#"  # + board: the partition of the board's periods' registry items
-MAX_TRANSACTION = 100  # DynamoDB's most items in one TransactWriteItems
 BATCH_WRITE = 25  # DynamoDB's most items in one BatchWriteItem
 BATCH_RETRIES_S = (0.05, 0.1, 0.2, 0.4, 0.8)  # pauses before writing again what a batch left unprocessed
+# Pauses (jittered) before trying again a transaction another write of the same player conflicted with.
+TRANSACTION_RETRIES_S = (0.01, 0.02, 0.04, 0.08, 0.16)
 THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 UNAVAILABLE = {"InternalServerError", "ServiceUnavailable"}
 PURGE_PAGE = 500  # score items of a removed generation read per Query while purging (then deleted 25 at a time)
@@ -156,20 +158,26 @@ class Record:
             },
         }
 
-    def add_to_totals(self, boards: list[str], player: str, amount: float, now_ms: int) -> None:
-        """Adds an increment to the player's total on every board (a board's periods: generation 0 by name) in one
-        transaction: all of them, or none (400 when one total would pass 2^53). Transactions return no values:
-        the caller reads the totals back, as it reads a write back anyway."""
+    def add_to_totals(self, boards: list[tuple[str, int]], player: str, amount: float, now_ms: int) -> None:
+        """Adds an increment to the player's total on every board (name, generation) in one transaction: all of
+        them, or none (400 when one total would pass 2^53). A transaction that another write of the same player
+        conflicted with changed nothing and is tried again. Transactions return no values: the caller reads the
+        totals back, as it reads a write back anyway."""
         update = self._increment_request(player, amount, now_ms)
-        try:
-            self._call(
-                "transact_write_items",
-                TransactItems=[{"Update": {**update, "Key": _score_key(board, player)}} for board in boards],
-            )
-        except _CanceledError as canceled:
-            if "ConditionalCheckFailed" in canceled.reasons:
-                raise _past_limit(amount) from None
-            raise StoreUnavailable("DynamoDB canceled the transaction (a conflicting write); retry") from None
+        items = [{"Update": {**update, "Key": _score_key(board, player, generation)}} for board, generation in boards]
+        for pause in (*TRANSACTION_RETRIES_S, None):
+            try:
+                self._call("transact_write_items", TransactItems=items)
+            except _CanceledError as canceled:
+                if "ConditionalCheckFailed" in canceled.reasons:
+                    raise _past_limit(amount) from None
+                if "ThrottlingError" in canceled.reasons:
+                    raise StoreThrottled("DynamoDB throttled the transaction") from None
+                if pause is None or "TransactionConflict" not in canceled.reasons:
+                    raise StoreUnavailable(f"DynamoDB canceled the transaction: {canceled.reasons}") from None
+                time.sleep(pause * (0.5 + random.random()))  # noqa: S311 - jitter, not security
+            else:
+                return
 
     def add_score(self, board: str, player: str, score: float, now_ms: int, generation: int = 0) -> bool:
         """Records the player's score (version 1) only if the record has none for them, and says whether it did.

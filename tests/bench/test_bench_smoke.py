@@ -27,6 +27,9 @@ REQUIRED = [
     "shared_vs_distinct_page_many_ties",
     "rebuild_seconds_300",
     "rebuild_ops_300",
+    "periods_submit_ratio",
+    "periods_submit_ratio_2ms_latency",
+    "past_period_first_answer_s_300",
 ]
 
 

@@ -288,6 +288,35 @@ def test_removing_a_player_takes_them_out_of_every_period_past_ones_included(
         assert record_of(service, name) == {"bob": 2}, name
 
 
+def test_removing_a_player_reaches_a_past_day_the_keep_alive_kept_in_the_index(
+    service: Service, boards: Boards, clock: Clock
+) -> None:
+    """The keep-alive raises a current day's TTL until the day ends, so its set outlives its last write by more
+    than the TTL: the next day's removal must still take the player out of it."""
+    boards.configure("cup", periods=["daily", "all"])
+    clock.set("2026-11-26T10:00:00Z")
+    boards.submit("cup", "ada", 1)
+    boards.submit("cup", "bob", 2)
+    clock.set("2026-11-26T18:00:00Z")
+    boards.domain.keep_alive(boards.key, deadline=clock() + 60)
+    clock.set("2026-11-27T12:00:00Z")  # more than the TTL (24 h) after the last write, within it of the keep-alive
+    boards.remove_player("cup", "ada")
+    assert players(boards, "cup", "daily:2026-11-26") == {"bob": 2}
+    assert index_of(service, "cup@daily:2026-11-26") == {"bob": 2}
+
+
+def test_increments_after_a_removal_count_in_the_boards_new_life(
+    service: Service, boards: Boards, clock: Clock
+) -> None:
+    boards.submit("cup", "ada", 1)
+    boards.remove_board("cup")
+    boards.configure("cup", periods=["all", "daily"], update="increment")
+    assert [boards.submit("cup", "ada", 5) for _ in range(2)] == [5, 10]
+    assert boards.standing("cup", "ada") == (10, 0)
+    assert boards.standing("cup", "ada", "daily") == (10, 0)
+    assert record_of(service, "cup", generation=1) == {"ada": 10}
+
+
 def test_removing_a_board_removes_every_period(service: Service, boards: Boards, clock: Clock) -> None:
     boards.configure("cup", periods=["daily", "all"])
     for day in ("2026-11-26", "2026-11-27"):

@@ -53,3 +53,20 @@ def test_the_board_rules_sample_events_drive_their_routes(service: Service) -> N
     assert (removed_player["statusCode"], removed_player["body"]) == (204, "")
     assert [e["name"] for e in body_of(page_after)["leaderboard"]] == ["José María 🏎"]
     assert (removed_board["statusCode"], removed_board["body"]) == (204, "")
+
+
+def test_the_periods_sample_events_keep_daily_boards_and_read_yesterday(service: Service) -> None:
+    # Given the sample board keeping daily periods in Berlin, and a submission today
+    periods = service.invoke("handlers.update_board_settings", load_event("update-board-periods.json"))
+    service.invoke("handlers.submit_score", load_event("submit-score.json"))
+    today = body_of(service.invoke("handlers.get_leaderboard", load_event("get-leaderboard.json")))
+    # When the sample read of yesterday runs
+    yesterday = body_of(service.invoke("handlers.get_leaderboard", load_event("get-leaderboard-yesterday.json")))
+    # Then today's page holds the submission, yesterday's (before the board kept days) nothing, and each says which
+    # day it is, in Berlin
+    assert body_of(periods)["settings"]["periods"] == ["daily", "all"]
+    assert [e["name"] for e in today["leaderboard"]] == ["v"]
+    assert today["period"]["kind"] == "daily"
+    assert yesterday["leaderboard"] == []
+    assert yesterday["period"]["end"] == today["period"]["start"]
+    assert yesterday["period"]["start"][-6:] in {"+01:00", "+02:00"}

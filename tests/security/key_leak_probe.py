@@ -79,6 +79,11 @@ def main() -> int:
         elif step == "settings":
             body = {"order": "asc", "ties": "shared"}
             result = settings(settings_event(board, body), lambda_context("settings"))
+        elif step == "periods":
+            body = {"periods": ["daily", "all"], "timeZone": "Europe/Berlin"}
+            result = settings(settings_event(board, body), lambda_context("settings"))
+        elif step == "past":
+            result = page(page_event(board, {"period": "daily:previous"}), lambda_context("page"))
         elif step == "remove-player":
             result = remove_player(remove_player_event(board, name), lambda_context("remove-player"))
         elif step == "remove-board":

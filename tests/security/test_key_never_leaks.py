@@ -119,8 +119,9 @@ def test_the_key_appears_nowhere_during_a_full_run(
         statuses.append(probe.step("submit"))
         momento_local.store.flush_cache("leaderboard")
         statuses.append(probe.step("keep-alive"))
-        # The board rules' routes: settings, around-me, friends, removals
-        for step in ("settings", "around", "friends", "remove-player", "remove-board"):
+        # The board rules' routes: settings, periods (a periodic write, a past period's read), around-me, friends,
+        # removals
+        for step in ("settings", "periods", "submit", "past", "around", "friends", "remove-player", "remove-board"):
             statuses.append(probe.step(step))
         report = probe.finish()
     # The run covered successes and failures
@@ -129,7 +130,7 @@ def test_the_key_appears_nowhere_during_a_full_run(
     assert set(statuses[4:8]) >= {503, 429}
     assert statuses[8:14] == [202, 200, 200, 200, 202, 200]
     assert json.loads(report["responses"][13]["body"])["rebuilt"] == 1
-    assert statuses[14:] == [200, 200, 200, 204, 204]
+    assert statuses[14:] == [200, 200, 202, 200, 200, 200, 204, 204]
     # Traces were recorded (so the search below covers them)
     assert report["segments"], "no X-Ray segment was captured"
     # Then neither key appears anywhere: logs (all libraries, DEBUG), stdout, responses, traces, environment
