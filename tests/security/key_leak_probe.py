@@ -60,39 +60,34 @@ def main() -> int:
     settings = importlib.import_module("handlers.update_board_settings").lambda_handler
     remove_player = importlib.import_module("handlers.remove_player").lambda_handler
     remove_board = importlib.import_module("handlers.remove_board").lambda_handler
+    board, name = "probe", "ada"
+    steps: dict[str, Any] = {
+        "submit": lambda: submit(submit_event(board, name, {"score": 7}), lambda_context("submit")),
+        "bad-submit": lambda: submit(submit_event(board, name, "{oops", raw_body=True), lambda_context("submit")),
+        "standing": lambda: standing(standing_event(board, name), lambda_context("standing")),
+        "around": lambda: around(around_event(board, name), lambda_context("around")),
+        "friends": lambda: page(page_event(board, [("name", name), ("name", "bob")]), lambda_context("page")),
+        "settings": lambda: settings(
+            settings_event(board, {"order": "asc", "ties": "shared"}), lambda_context("settings")
+        ),
+        "periods": lambda: settings(
+            settings_event(board, {"periods": ["daily", "all"], "timeZone": "Europe/Berlin"}),
+            lambda_context("settings"),
+        ),
+        "past": lambda: page(page_event(board, {"period": "daily:previous"}), lambda_context("page")),
+        "remove-player": lambda: remove_player(remove_player_event(board, name), lambda_context("remove-player")),
+        "remove-board": lambda: remove_board(remove_board_event(board), lambda_context("remove-board")),
+        "keep-alive": lambda: {
+            "statusCode": 200,
+            "body": json.dumps(keep_alive(load_event("keep-boards-alive.json"), lambda_context("keep-boards-alive"))),
+        },
+    }
     answers = []
     for line in sys.stdin:
         step = line.strip()
         if step == "done":
             break
-        board, name = "probe", "ada"
-        if step == "submit":
-            result = submit(submit_event(board, name, {"score": 7}), lambda_context("submit"))
-        elif step == "bad-submit":
-            result = submit(submit_event(board, name, "{oops", raw_body=True), lambda_context("submit"))
-        elif step == "standing":
-            result = standing(standing_event(board, name), lambda_context("standing"))
-        elif step == "around":
-            result = around(around_event(board, name), lambda_context("around"))
-        elif step == "friends":
-            result = page(page_event(board, [("name", name), ("name", "bob")]), lambda_context("page"))
-        elif step == "settings":
-            body = {"order": "asc", "ties": "shared"}
-            result = settings(settings_event(board, body), lambda_context("settings"))
-        elif step == "periods":
-            body = {"periods": ["daily", "all"], "timeZone": "Europe/Berlin"}
-            result = settings(settings_event(board, body), lambda_context("settings"))
-        elif step == "past":
-            result = page(page_event(board, {"period": "daily:previous"}), lambda_context("page"))
-        elif step == "remove-player":
-            result = remove_player(remove_player_event(board, name), lambda_context("remove-player"))
-        elif step == "remove-board":
-            result = remove_board(remove_board_event(board), lambda_context("remove-board"))
-        elif step == "keep-alive":
-            report = keep_alive(load_event("keep-boards-alive.json"), lambda_context("keep-boards-alive"))
-            result = {"statusCode": 200, "body": json.dumps(report)}
-        else:
-            result = page(page_event(board), lambda_context("page"))
+        result = steps.get(step, lambda: page(page_event(board), lambda_context("page")))()
         answers.append(result)
         print(PREFIX + json.dumps({"step": step, "status": result["statusCode"]}), flush=True)
     print(PREFIX + json.dumps({"responses": answers}), flush=True)
