@@ -71,6 +71,13 @@ UNREAD = -1  # a version no write has: the index was given nothing yet, so the r
 MAX_TOUCHED = 1024  # periods whose registry item this instance remembers writing
 
 
+class _Unread:
+    """The record was not read yet (None means it was, and the player is not in it)."""
+
+
+NOT_READ = _Unread()
+
+
 @dataclass(frozen=True)
 class KeepAliveReport:
     kept: int = 0  # TTL raised
@@ -129,47 +136,58 @@ class Leaderboards:
         now_ms = int(now * 1000)
         if rules.update == "increment" and len(scopes) > 1:
             # One transaction: every period's total or none (an increment retried would count twice where it
-            # landed). The totals are read back, as the write path reads back anyway.
+            # landed). It answers no values: the read-back below finds the totals, and puts them.
             self._each(scopes, lambda scope: self._register(scope, now))
             self._record.add_to_totals([(s.name, s.record_generation) for s in scopes], player, score, now_ms)
-            written = self._each(scopes, lambda scope: self._index_write(scope, player, None, api_key))
+            written: list[Recorded | None] = [None] * len(scopes)
         else:
             # Latest and best: each period on its own (a retry of the same submission converges either way).
-            written = self._each(
-                scopes, lambda scope: self._write(scope, player, score, rules=rules, now_ms=now_ms, api_key=api_key)
-            )
+            written = self._each(scopes, lambda scope: self._write(scope, player, score, rules, now_ms))
+        settled = self._index_writes(scopes, player, written, api_key)
         if entry is None or now - entry.last_write_s >= TOUCH_EVERY_S:
             self._record.touch_board(board, int(now))
-        return written[0].score if written[0] else score
+        first = written[0] or settled[0]
+        return first.score if first else score
 
-    def _write(
-        self, scope: Scope, player: str, score: float, *, rules: BoardSettings, now_ms: int, api_key: Secret
-    ) -> Recorded | None:
+    def _write(self, scope: Scope, player: str, score: float, rules: BoardSettings, now_ms: int) -> Recorded:
         self._register(scope, now_ms / 1000)
-        recorded = self._record.write_score(
+        return self._record.write_score(
             scope.name, player, score, rules=rules, now_ms=now_ms, generation=scope.record_generation
         )
-        self._index_write(scope, player, recorded, api_key)
-        return recorded
 
-    def _index_write(self, scope: Scope, player: str, recorded: Recorded | None, api_key: Secret) -> Recorded | None:
-        """Puts the write into the scope's set and reads the record back until they agree (`recorded` None: put
-        what the record holds); the player's score as the set holds it in the end (None: removed meanwhile)."""
-        if recorded is not None:
-            self._put(scope, player, recorded, api_key)
-        # Whether the set is whole is read while the record is read back, so it costs no time of its own.
-        whole = self._parallel.submit(self._index.is_whole, scope.name, api_key)
-        settled = self._settle(
-            scope.name, scope.record_generation, player, recorded.version if recorded else UNREAD, api_key
+    def _index_writes(
+        self, scopes: list[Scope], player: str, written: list[Recorded | None], api_key: Secret
+    ) -> list[Recorded | None]:
+        """Puts each write into its scope's set, then reads the record back, every scope in one request, and
+        settles any scope it finds changed (see _settle); a write given as None puts what the record holds. The
+        player's score as each set holds it in the end (None: removed meanwhile)."""
+        self._each(
+            [(scope, recorded) for scope, recorded in zip(scopes, written, strict=True) if recorded is not None],
+            lambda put: self._put(put[0], player, put[1], api_key),
         )
-        if not whole.result():
-            # The set was lost (or this is a new period's first write) and this write brought it back with one
-            # player: rebuild the rest now, so a read right after answers the whole board. The score is durable
-            # and indexed whatever the rebuild does.
-            try:
-                self._await_whole(scope.name, api_key)
-            except BoardRebuilding:
-                logger.info("A write's board is still being rebuilt", extra={"leaderboard": scope.name})
+        # Whether each set is whole is read while the record is read back, so it costs no time of its own.
+        whole = [self._parallel.submit(self._index.is_whole, scope.name, api_key) for scope in scopes]
+        current = self._record.get_scores([(s.name, s.record_generation) for s in scopes], player)
+        settled = self._each(
+            list(zip(scopes, written, current, strict=True)),
+            lambda read: self._settle(
+                read[0].name,
+                read[0].record_generation,
+                player,
+                read[1].version if read[1] else UNREAD,
+                api_key,
+                first_read=read[2],
+            ),
+        )
+        for scope, is_whole in zip(scopes, whole, strict=True):
+            if not is_whole.result():
+                # The set was lost (or this is a new period's first write) and this write brought it back with
+                # one player: rebuild the rest now, so a read right after answers the whole board. The score is
+                # durable and indexed whatever the rebuild does.
+                try:
+                    self._await_whole(scope.name, api_key)
+                except BoardRebuilding:
+                    logger.info("A write's board is still being rebuilt", extra={"leaderboard": scope.name})
         return settled
 
     def _register(self, scope: Scope, now: float) -> None:
@@ -182,12 +200,23 @@ class Leaderboards:
             self._touched.clear()
         self._touched[scope.name] = now
 
-    def _settle(self, name: str, generation: int, player: str, version: int | None, api_key: Secret) -> Recorded | None:
+    def _settle(
+        self,
+        name: str,
+        generation: int,
+        player: str,
+        version: int | None,
+        api_key: Secret,
+        *,
+        first_read: Recorded | _Unread | None = NOT_READ,
+    ) -> Recorded | None:
         """Reads the record back until the index holds what it holds for the player: another write that landed
         after ours is put (its own writer does the same), a player removed meanwhile is taken out of the index.
-        `version`: what the index was last given (None: the player was taken out). The record's value then."""
+        `version`: what the index was last given (None: the player was taken out); `first_read`: the record's
+        value, when it was read already. The record's value then."""
         give_up_at = self._clock() + WRITE_SETTLE_S
-        while (current := self._record.get_score(name, player, generation)) is None or current.version != version:
+        current = self._record.get_score(name, player, generation) if isinstance(first_read, _Unread) else first_read
+        while current is None or current.version != version:
             if current is None and version is None:
                 return None
             if self._clock() >= give_up_at:
@@ -198,6 +227,7 @@ class Leaderboards:
             else:
                 self._put_name(name, generation, player, current, api_key)
                 version = current.version
+            current = self._record.get_score(name, player, generation)
         return current
 
     def _put(self, scope: Scope, player: str, recorded: Recorded, api_key: Secret) -> None:

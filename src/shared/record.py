@@ -240,6 +240,24 @@ class Record:
         )
         return _recorded(answer["Item"]) if "Item" in answer else None
 
+    def get_scores(self, boards: list[tuple[str, int]], player: str) -> list[Recorded | None]:
+        """The player's current score on each board (name, generation), read strongly consistently in one
+        BatchGetItem (a board's scopes are at most four, under its 100 keys); keys DynamoDB left unprocessed are
+        read again."""
+        keys = [_score_key(board, player, generation) for board, generation in boards]
+        found: dict[str, Recorded] = {}
+        pending: Any = {self._table: {"Keys": keys, "ConsistentRead": True}}
+        for pause in (*BATCH_RETRIES_S, None):
+            answer = self._call("batch_get_item", RequestItems=pending)
+            found |= {item["pk"]["S"]: _recorded(item) for item in answer["Responses"].get(self._table, [])}
+            pending = answer.get("UnprocessedKeys")
+            if not pending:
+                break
+            if pause is None:
+                raise StoreThrottled("DynamoDB left part of a batch unread")
+            time.sleep(pause)
+        return [found.get(key["pk"]["S"]) for key in keys]
+
     def remove_player(self, board: str, player: str, generation: int = 0) -> bool:
         """Deletes the player's score; whether there was one."""
         answer = self._call(
