@@ -175,7 +175,7 @@ class Record:
                     raise StoreThrottled("DynamoDB throttled the transaction") from None
                 if pause is None or "TransactionConflict" not in canceled.reasons:
                     raise StoreUnavailable(f"DynamoDB canceled the transaction: {canceled.reasons}") from None
-                time.sleep(pause * (0.5 + random.random()))  # noqa: S311 - jitter, not security
+                time.sleep(pause * (0.5 + random.random()))  # noqa: S311  # nosec B311 - jitter, not security
             else:
                 return
 
