@@ -106,7 +106,10 @@ class Rebuilder:
             return self._rebuild(board, generation, None, api_key, deadline)
         # Progress forgotten before the mark goes in: a crash between the two leaves a set without its mark and no
         # stale progress, so the next rebuild starts from the first player.
-        self._record.end_rebuild(board, self._owner, int(self._clock()))
+        if not self._record.end_rebuild(board, self._owner, int(self._clock())):
+            # The lease ran out and another rebuild took over (it may have started from an empty set): the mark
+            # is its to put, not this one's.
+            return Outcome.BUSY
         # The settings go in before the mark, so a whole set always holds them; a change made meanwhile (which
         # puts its own) is read back after the mark and put again.
         rules = self._settings_of(board)

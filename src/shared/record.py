@@ -175,7 +175,8 @@ class Record:
                     raise StoreThrottled("DynamoDB throttled the transaction") from None
                 if pause is None or "TransactionConflict" not in canceled.reasons:
                     raise StoreUnavailable(f"DynamoDB canceled the transaction: {canceled.reasons}") from None
-                time.sleep(pause * (0.5 + random.random()))  # noqa: S311  # nosec B311 - jitter, not security
+                # Jittered, so the conflicting writers do not meet again (not a security use of randomness).
+                time.sleep(pause * (0.5 + random.random()))  # noqa: S311  # nosec B311
             else:
                 return
 

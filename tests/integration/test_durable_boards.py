@@ -227,6 +227,39 @@ def test_a_lease_left_by_a_crashed_rebuild_expires_and_another_instance_finishes
     assert "rebuildOwner" not in registered
 
 
+def test_a_rebuild_whose_lease_another_took_over_leaves_the_mark_to_it(service: Service, api: InProcessClient) -> None:
+    """A rebuild stalled past its lease (its instance frozen, say) may find another rebuilding from an empty set
+    when it resumes: it must not mark a set whole that the other is still filling."""
+    import shared.config  # noqa: PLC0415 - the service's fresh import
+    import shared.rebuild  # noqa: PLC0415
+    import shared.secret  # noqa: PLC0415
+
+    fill(api, "weekly", 5)
+    flush(service)
+    boards = service.modules["handlers.get_leaderboard"].leaderboards()
+    record = boards._record  # the service's own record, for this test's wrapper
+
+    class TakenOver:
+        """The record, but the lease is another's by the time the rebuild would end."""
+
+        def end_rebuild(self, board: str, owner: str, now_s: int) -> bool:
+            service.dynamodb.update_item(
+                TableName=service.table_name,
+                Key={"pk": {"S": "boards"}, "sk": {"S": board}},
+                UpdateExpression="SET rebuildOwner = :other",
+                ExpressionAttributeValues={":other": {"S": "another instance"}},
+            )
+            return bool(record.end_rebuild(board, owner, now_s))
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(record, name)
+
+    rebuilder = shared.rebuild.Rebuilder(boards._index, TakenOver(), shared.config.settings())  # type: ignore[arg-type]
+    key = shared.secret.Secret("momento", service.api_key, lambda: service.api_key)
+    assert rebuilder.run("weekly", key, time.time() + 10) is shared.rebuild.Outcome.BUSY
+    assert not boards._index.is_whole("weekly", key)
+
+
 def test_a_board_the_registry_does_not_know_is_answered_as_the_index_has_it(
     service: Service, api: InProcessClient
 ) -> None:

@@ -18,7 +18,14 @@ KEEP_ALIVE = "KeepBoardsAliveFunction"
 READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]  # a read may rebuild a lost board
 # What each function's code does to the record (src/shared/record.py), and so all it may do.
 RECORD_ACTIONS = {
-    "SubmitScoreFunction": ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+    # A submission reads every period it wrote back in one BatchGetItem.
+    "SubmitScoreFunction": [
+        "dynamodb:BatchGetItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+    ],
     "GetStandingFunction": READ_ACTIONS,
     "GetLeaderboardFunction": READ_ACTIONS,
     "GetAroundFunction": READ_ACTIONS,
