@@ -143,9 +143,10 @@ class Leaderboards:
         else:
             # Latest and best: each period on its own (a retry of the same submission converges either way).
             written = self._each(scopes, lambda scope: self._write(scope, player, score, rules, now_ms))
-        settled = self._index_writes(scopes, player, written, api_key)
         if entry is None or now - entry.last_write_s >= TOUCH_EVERY_S:
+            # Before the index: a new board's first write rebuilds its set, which needs the board registered.
             self._record.touch_board(board, int(now))
+        settled = self._index_writes(scopes, player, written, api_key)
         first = written[0] or settled[0]
         return first.score if first else score
 
