@@ -252,9 +252,7 @@ class Leaderboards:
             api_key,
             lambda name, rules: self._index.get_standing(ref._replace(leaderboard=name), rules, api_key),
         )
-        if answer.value is None:
-            raise PlayerNotFound(ref.leaderboard, ref.player)
-        return Answer(answer.value, answer.settings, answer.period)
+        return _on_board(answer, ref.leaderboard, ref.player)
 
     @tracer.capture_method(capture_response=False)
     def view(self, query: PageRequest | FriendsRequest, api_key: Secret) -> Answer[BoardView]:
@@ -281,9 +279,7 @@ class Leaderboards:
             api_key,
             lambda name, rules: self._index.around(request._replace(leaderboard=name), rules, api_key),
         )
-        if answer.value is None:
-            raise PlayerNotFound(request.leaderboard, request.player)
-        return Answer(answer.value, answer.settings, answer.period)
+        return _on_board(answer, request.leaderboard, request.player)
 
     @tracer.capture_method(capture_response=False)
     def update_settings(self, change: SettingsChange, api_key: Secret) -> BoardSettings:
@@ -484,6 +480,13 @@ class Leaderboards:
 
     def _retired(self, entry: BoardEntry) -> bool:
         return self._retention_s is not None and self._clock() - entry.last_write_s > self._retention_s
+
+
+def _on_board[T](answer: Answer[T | None], board: str, player: str) -> Answer[T]:
+    """A read about one player, who must be on the board (in the period read)."""
+    if answer.value is None:
+        raise PlayerNotFound(board, player)
+    return Answer(answer.value, answer.settings, answer.period)
 
 
 @cache
