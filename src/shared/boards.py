@@ -80,6 +80,8 @@ NOT_READ = _Unread()
 
 @dataclass(frozen=True)
 class KeepAliveReport:
+    """What one run did, counted in sets: all time's and each current period's of every board."""
+
     kept: int = 0  # TTL raised
     rebuilt: int = 0  # the set was gone and is whole again
     pending: int = 0  # the set was gone; its rebuild continues on the next run or request
