@@ -89,9 +89,10 @@ def _sam_local(work_dir: Path, log_path: Path) -> Iterator[str]:
                 pytest.fail(f"sam local did not answer within {SAM_LOCAL_START_SECONDS} s (log: {log_path})")
             yield url
         finally:
-            # SIGTERM: it stops SAM CLI (which removes its warm containers), the local services and podman's API
+            # SIGTERM to it alone: it stops SAM CLI with SIGINT (on which SAM removes its warm containers; SIGTERM
+            # would leave them running), then the local services and podman's API
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                process.terminate()
             try:
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
