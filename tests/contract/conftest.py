@@ -2,11 +2,20 @@
 
 `make e2e URL=...` runs it over HTTP only, against any deployed copy: LEADERBOARD_API_URL names the stage's base URL
 and E2E=1 leaves out the in-process runs. Without a URL the end-to-end runs are skipped, saying why.
+
+`make sam-test` (SAM_LOCAL=1) runs it over HTTP only too, against `sam local start-api` started for the run: what
+SAM does differently from API Gateway is marked where a test meets it (`sam_local_differs`), an expected failure
+with its reason; where no container engine can run, the runs are skipped with the reason sam_local gives.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +34,70 @@ END_TO_END_ONLY = os.environ.get("E2E") == "1"
 DEPLOYED_URL = os.environ.get("LEADERBOARD_API_URL", "").strip()
 LOCAL_API_KEY = "contract-suite-key"
 EXAMPLE_URL = "https://<api-id>.execute-api.<region>.amazonaws.com/<stage>"
+SAM_LOCAL = os.environ.get("SAM_LOCAL") == "1"
+SAM_LOCAL_NO_ENGINE = 3  # devserver.sam_local's exit status where no container engine can run
+SAM_LOCAL_START_SECONDS = 600  # a first run builds the image (about 20 s) and the functions (about 30 s)
+
+
+def sam_local_differs(reason: str) -> pytest.MarkDecorator:
+    """A difference of `sam local start-api` from API Gateway: under `make sam-test` the test is expected to fail,
+    for this reason (strict: a test that starts passing there says the difference is gone)."""
+    return pytest.mark.xfail(SAM_LOCAL, reason=f"sam local: {reason}", strict=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _sam_local(work_dir: Path, log_path: Path) -> Iterator[str]:
+    """`python -m devserver.sam_local start-api` on a free port until the session ends; yields its URL."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log_path.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "devserver.sam_local",
+                "--work-dir",
+                str(work_dir),
+                "start-api",
+                "--port",
+                str(port),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + SAM_LOCAL_START_SECONDS
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    output = log_path.read_text(encoding="utf-8")
+                    if process.returncode == SAM_LOCAL_NO_ENGINE:
+                        pytest.skip(output.strip().splitlines()[-1])
+                    pytest.fail(f"sam local exited ({process.returncode}) before answering:\n{output[-3000:]}")
+                try:
+                    requests.get(f"{url}/", timeout=5)
+                    break
+                except requests.ConnectionError:
+                    time.sleep(0.5)
+            else:
+                pytest.fail(f"sam local did not answer within {SAM_LOCAL_START_SECONDS} s (log: {log_path})")
+            yield url
+        finally:
+            # SIGTERM to it alone: it stops SAM CLI with SIGINT (on which SAM removes its warm containers; SIGTERM
+            # would leave them running), then the local services and podman's API
+            if process.poll() is None:
+                process.terminate()
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +117,14 @@ def http_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpTarget
             admin_key=os.environ.get("LEADERBOARD_ADMIN_KEY") or None,
         )
         return
+    if SAM_LOCAL:
+        work_dir = tmp_path_factory.mktemp("sam-local")
+        for url in _sam_local(work_dir, work_dir / "sam-local.log"):
+            # sam local checks neither keys nor signatures; sending them as to API Gateway changes nothing there
+            yield HttpTarget(
+                url, api_key=LOCAL_API_KEY, admin_credentials=Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY)
+            )
+        return
     log_path: Path = tmp_path_factory.mktemp("dev-server") / "dev-server.log"
     with log_path.open("w", encoding="utf-8") as log:
         server = DevServerProcess("--no-reload", "--api-key", LOCAL_API_KEY, log=log)
@@ -61,8 +142,8 @@ def http_session() -> Iterator[requests.Session]:
 @pytest.fixture(params=["in-process", "http"])
 def api(request: pytest.FixtureRequest) -> ApiClient:
     if request.param == "in-process":
-        if END_TO_END_ONLY:
-            pytest.skip("in-process runs belong to `make test`; `make e2e` runs over HTTP only")
+        if END_TO_END_ONLY or SAM_LOCAL:
+            pytest.skip("in-process runs belong to `make test`; `make e2e` and `make sam-test` run over HTTP only")
         service: Service = request.getfixturevalue("service")
         return InProcessClient(service)
     return HttpClient(request.getfixturevalue("http_target"), request.getfixturevalue("http_session"))
