@@ -1,5 +1,7 @@
 """`python -m momento_local`: serve in the foreground until Ctrl-C or SIGTERM.
 
+The meter of operations (as Momento counts them) is printed on SIGUSR1, every `--meter-interval` seconds, and at exit.
+
 `python -m momento_local flush --address HOST:PORT --cache NAME [--token TOKEN]` empties a cache of a running server
 through the control plane, as a Momento console flush does (how to see a service rebuild what Momento lost).
 """
@@ -34,6 +36,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="size cap of one item (a whole sorted set, or a scalar's value) (default: %(default)s, Momento's 5 MB)",
     )
     parser.add_argument("--cache", action="append", default=[], help="a cache to create at start; repeatable")
+    parser.add_argument(
+        "--ops-per-second",
+        type=int,
+        default=None,
+        help="refuse data-plane calls over this many operations in any 1-second window with Momento's rate-limit "
+        "error (Momento's default account limit is 100; default: no limit)",
+    )
+    parser.add_argument(
+        "--meter-interval",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="print the operations meter every SECONDS (it is always printed on SIGUSR1 and at exit)",
+    )
     return parser.parse_args(argv)
 
 
@@ -74,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         tokens=args.tokens if args.tokens is not None else [LOCAL_TOKEN],
         max_item_size_bytes=args.max_item_size_bytes,
         caches=args.cache,
+        ops_per_second=args.ops_per_second,
     )
     try:
         server.start()
@@ -85,12 +102,19 @@ def main(argv: list[str] | None = None) -> int:
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         stop.set()
 
+    def print_meter(*_: object) -> None:
+        print(f"momento-local meter:\n{server.meter.snapshot().format()}", flush=True)
+
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGUSR1, print_meter)
     caches = ", ".join(args.cache) or "none"
-    print(f"momento-local listening on {server.address} (caches: {caches})", flush=True)
-    stop.wait()
+    limit = f", limit: {args.ops_per_second} operations/s" if args.ops_per_second is not None else ""
+    print(f"momento-local listening on {server.address} (caches: {caches}){limit}", flush=True)
+    while not stop.wait(args.meter_interval):
+        print_meter()
     server.stop()
+    print_meter()
     print("momento-local stopped", flush=True)
     return 0
 

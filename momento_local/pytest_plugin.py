@@ -24,7 +24,8 @@ def momento_local_session() -> Iterator[MomentoLocalServer]:
 
 @pytest.fixture
 def momento_local(momento_local_session: MomentoLocalServer) -> Iterator[MomentoLocalServer]:
-    """The shared server, reset to defaults around each test: no faults, the local token, the 5 MB cap, no data."""
+    """The shared server, reset to defaults around each test: no faults, an empty meter and no limit, the local
+    token, the 5 MB cap, no data."""
     server = momento_local_session
     _reset(server)
     yield server
@@ -34,6 +35,8 @@ def momento_local(momento_local_session: MomentoLocalServer) -> Iterator[Momento
 def _reset(server: MomentoLocalServer) -> None:
     server.faults.clear()
     server.reset_calls()
+    server.meter.reset()
+    server.meter.ops_per_second = None
     server.set_tokens([LOCAL_TOKEN])
     server.store.max_item_size_bytes = DEFAULT_MAX_ITEM_SIZE_BYTES
     for name in server.store.cache_names():

@@ -17,7 +17,8 @@ from momento_wire_types import cacheclient_pb2_grpc, controlclient_pb2_grpc
 from momento_local.control_plane import ControlPlane
 from momento_local.data_plane import DataPlane
 from momento_local.errors import StatusError, as_rpc_failure
-from momento_local.faults import Faults, rpc_metadata_name
+from momento_local.faults import DEFAULT_LIMIT_ERROR, Faults, rpc_metadata_name
+from momento_local.meter import Meter
 from momento_local.store import DEFAULT_MAX_ITEM_SIZE_BYTES, CacheAlreadyExistsError, Store
 
 log = logging.getLogger("momento_local")
@@ -25,6 +26,7 @@ log = logging.getLogger("momento_local")
 LOCAL_TOKEN = ""  # what CredentialProvider.for_momento_local sends as `authorization`
 SWEEP_INTERVAL_S = 1.0
 DELAY_POLL_S = 0.01
+DATA_PLANE_PREFIX = "/cache_client.Scs/"  # metered and limited; the control plane is neither
 
 
 class MomentoLocalServer:
@@ -39,11 +41,14 @@ class MomentoLocalServer:
         max_item_size_bytes: int = DEFAULT_MAX_ITEM_SIZE_BYTES,
         caches: Iterable[str] = (),
         max_workers: int = 64,
+        ops_per_second: int | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.store = Store(max_item_size_bytes=max_item_size_bytes)
         self.faults = Faults()
+        # Data-plane operations as Momento counts them; `meter.ops_per_second` (None: no limit) may change at any time.
+        self.meter = Meter(ops_per_second)
         self._tokens = frozenset(tokens)
         self._initial_caches = list(caches)
         self._max_workers = max_workers
@@ -132,20 +137,37 @@ class _Interceptor(grpc.ServerInterceptor):
             return handler
         metadata = {key: value for key, value in details.invocation_metadata if isinstance(value, str)}
         rpc = rpc_metadata_name(details.method)
+        metered = details.method.startswith(DATA_PLANE_PREFIX)
         servicer_method = handler.unary_unary
+        meter = self._server.meter
 
         def run(request: Any, context: grpc.ServicerContext) -> Any:
             self._server.record_call(rpc)
             failure = self._admit(rpc, metadata, context)
+            reserved = None
+            if failure is None and metered:
+                reserved = meter.admit(rpc, request)
+                if reserved is None:
+                    failure = StatusError(
+                        grpc.StatusCode.RESOURCE_EXHAUSTED,
+                        f"operations rate limit of {meter.ops_per_second}/s exceeded",
+                        (("err", DEFAULT_LIMIT_ERROR),),
+                    )
             if failure is None:
                 try:
-                    return servicer_method(request, context)
+                    response = servicer_method(request, context)
                 except NotImplementedError:
                     failure = StatusError(grpc.StatusCode.UNIMPLEMENTED, f"{rpc} is not implemented by momento-local")
                 except Exception as error:
+                    if reserved is not None:
+                        meter.record(rpc, request, None, reserved)  # a misconfigured request still costs
                     failure = as_rpc_failure(error)
                     if failure.code == grpc.StatusCode.INTERNAL:
                         log.exception("unexpected error in %s", rpc)
+                else:
+                    if reserved is not None:
+                        meter.record(rpc, request, response, reserved)
+                    return response
             if failure.trailers:
                 context.set_trailing_metadata(failure.trailers)
             context.abort(failure.code, failure.details)  # raises: the RPC ends here
