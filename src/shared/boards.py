@@ -131,10 +131,7 @@ class Leaderboards:
         generation = entry.generation if entry else 0
         score = increment(submission.score) if rules.update == "increment" else submission.score
         now = self._clock()
-        scopes = [
-            Scope(board, PeriodChoice(kind, "current").resolve(rules.time_zone, now), generation)
-            for kind in rules.periods
-        ]
+        scopes = _current_scopes(board, rules, generation, now)
         now_ms = int(now * 1000)
         if rules.update == "increment" and len(scopes) > 1:
             # One transaction: every period's total or none (an increment retried would count twice where it
@@ -436,12 +433,7 @@ class Leaderboards:
     def _current(self, entry: BoardEntry) -> list[Scope]:
         """The rankings the board's submissions write now: all time (when listed) and each listed kind's current
         period."""
-        now = self._clock()
-        rules = entry.settings
-        return [
-            Scope(entry.board, PeriodChoice(kind, "current").resolve(rules.time_zone, now), entry.generation)
-            for kind in rules.periods
-        ]
+        return _current_scopes(entry.board, entry.settings, entry.generation, self._clock())
 
     def _may_be_indexed(self, period: BoardEntry) -> bool:
         """Whether a period's set may still be in the index: written (its lastWrite is at most TOUCH_EVERY_S old),
@@ -482,6 +474,13 @@ class Leaderboards:
 
     def _retired(self, entry: BoardEntry) -> bool:
         return self._retention_s is not None and self._clock() - entry.last_write_s > self._retention_s
+
+
+def _current_scopes(board: str, rules: BoardSettings, generation: int, now: float) -> list[Scope]:
+    """All time (when listed) and each listed kind's current period at `now`, in the board's zone."""
+    return [
+        Scope(board, PeriodChoice(kind, "current").resolve(rules.time_zone, now), generation) for kind in rules.periods
+    ]
 
 
 def _on_board[T](answer: Answer[T | None], board: str, player: str) -> Answer[T]:
