@@ -94,6 +94,7 @@ class SamLocal:
         self.momento_port, self.moto_port = momento_port, moto_port
         self.architecture = host_architecture()
         self.invoke_image: str | None = None
+        self.parameter_overrides: list[str] = []  # KEY=VALUE, after Architecture
         self.work_dir = work_dir
         self.env_file = work_dir / "env.json"
         self.built_template = work_dir / "build" / "template.yaml"
@@ -142,7 +143,7 @@ class SamLocal:
         return runtime
 
     def _parameters(self) -> list[str]:
-        return ["--parameter-overrides", f"Architecture={self.architecture}"]
+        return ["--parameter-overrides", f"Architecture={self.architecture}", *self.parameter_overrides]
 
     def local_options(self) -> list[str]:
         """What every `sam local` command of this run takes."""
@@ -202,9 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     invoke.add_argument("function")
     invoke.add_argument("--event", default="events/submit-score.json")
     parser.add_argument("--work-dir", type=Path, default=WORK_DIR, help=f"where this run's files go [{WORK_DIR}]")
+    parser.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="template parameters")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     run = SamLocal(args.work_dir)
+    run.parameter_overrides = args.parameter_overrides
     try:
         run.start()
         if args.command == "invoke":

@@ -188,9 +188,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         for name, value in response.headers:
             if name.lower() not in ("content-length", "connection", "transfer-encoding"):
                 self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        # 204 and 304 have no content by definition, and a 304's Content-Length would have to be the 200's.
+        bodiless = response.status in (204, 304)
+        if not bodiless:
+            self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command != "HEAD" and not bodiless:
             self.wfile.write(response.body)
 
     def __getattr__(self, name: str) -> Any:

@@ -95,6 +95,8 @@ def service_environment(moto_server: str, momento_local_session: MomentoLocalSer
         "LEADERBOARD_TABLE_NAME": leaderboard_table_spec().name,
         "BOARD_RETENTION_DAYS": "0",
         "REBUILD_ELEMENTS_PER_SECOND": "0",
+        # Tests read their own writes at once; tests/*/test_read_caching.py turn the page cache on.
+        "READ_CACHE_SECONDS": "0",
     }
     saved = {key: os.environ.get(key) for key in environment}
     os.environ.update(environment)

@@ -7,13 +7,14 @@ from __future__ import annotations
 from shared.api import api_handler
 from shared.boards import leaderboards
 from shared.leaderboard import FriendsRequest, PageRequest, entries_json, parse_board_query
+from shared.middlewares.conditional_reads import ReadCaching
 from shared.middy import Response
 from shared.periods import period_json
 from shared.responses import ok
 from shared.secret import Secret
 
 
-@api_handler(parse_board_query)
+@api_handler(parse_board_query, reads=ReadCaching.SHARED)
 def get_leaderboard(query: PageRequest | FriendsRequest, key: Secret) -> Response:
     answer = leaderboards().view(query, key)
     return ok(

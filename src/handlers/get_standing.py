@@ -6,13 +6,14 @@ from __future__ import annotations
 from shared.api import api_handler
 from shared.boards import leaderboards
 from shared.leaderboard import PlayerRef, json_number, parse_standing_request
+from shared.middlewares.conditional_reads import ReadCaching
 from shared.middy import Response
 from shared.periods import period_json
 from shared.responses import ok
 from shared.secret import Secret
 
 
-@api_handler(parse_standing_request)
+@api_handler(parse_standing_request, reads=ReadCaching.FRESH)
 def get_standing(player: PlayerRef, key: Secret) -> Response:
     answer = leaderboards().standing(player, key)
     return ok({"score": json_number(answer.value.score), "rank": answer.value.rank, **period_json(answer.period)})

@@ -21,6 +21,7 @@ from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from shared.config import settings
 from shared.http_request import request_id_of
 from shared.middlewares.admin_key import admin_key
+from shared.middlewares.conditional_reads import ReadCache, ReadCaching, conditional_reads
 from shared.middlewares.http_error_handler import http_error_handler
 from shared.middlewares.json_body_parser import json_body_parser
 from shared.middlewares.ssm_parameters import ssm_parameter
@@ -34,10 +35,15 @@ LambdaHandler = Callable[[Event, Any], Response]
 
 
 def api_handler[T](
-    parse: Callable[[Event], T], *, json_body: bool = False, admin: bool = False
+    parse: Callable[[Event], T],
+    *,
+    json_body: bool = False,
+    admin: bool = False,
+    reads: ReadCaching | None = None,
 ) -> Callable[[Callable[[T, Secret], Response]], LambdaHandler]:
     """`parse` turns the event into the handler's input (raising InvalidInput); `json_body` parses the body first;
-    `admin` refuses, before anything else, a request whose API key is not the admin key (when one is configured)."""
+    `admin` refuses, before anything else, a request whose API key is not the admin key (when one is configured);
+    `reads` makes a GET route answer with ETags and 304s, and with SHARED keeps its answers for READ_CACHE_SECONDS."""
 
     def build(handler: Callable[[T, Secret], Response]) -> LambdaHandler:
         config = settings()
@@ -56,6 +62,10 @@ def api_handler[T](
         if json_body:
             chain.use(json_body_parser())
         chain.use(validator(parse, into=valid_input))
+        # After validation (its key is the typed input), before the key is fetched: a kept answer costs no call.
+        read_cache = ReadCache(config.read_cache.total_seconds())
+        if reads is not None:
+            chain.use(conditional_reads(reads, valid_input, read_cache))
         chain.use(ssm_parameter(config.api_key_parameter, api_key, config.api_key_cache, config.api_key_grace))
         allow_origin = config.cors_allow_origin
 

@@ -16,6 +16,7 @@ from functools import cache
 
 MOMENTO_MAX_TTL_SECONDS = 86_400  # Momento on-demand caches cap an item's TTL at 24 h
 A_DAY = 86_400
+MAX_READ_CACHE_SECONDS = 300  # a bound on staleness, not a policy: leaderboards are read to see recent change
 
 
 class ConfigurationError(RuntimeError):
@@ -36,6 +37,7 @@ class Settings:
     board_retention: timedelta | None  # None: boards are kept in the index for as long as they exist
     rebuild_elements_per_second: int  # 0: unpaced
     admin_api_key_id: str = ""  # AdminAuth=API_KEY: the admin key's id, which admin routes require; "" under IAM
+    read_cache: timedelta = timedelta(seconds=2)  # how old a page may be when served; 0: every read asks Momento
 
 
 @cache
@@ -56,6 +58,7 @@ def settings() -> Settings:
         board_retention=_days_or_forever("BOARD_RETENTION_DAYS"),
         rebuild_elements_per_second=_whole("REBUILD_ELEMENTS_PER_SECOND", default=50, low=0, high=1_000_000),
         admin_api_key_id=_optional("ADMIN_API_KEY_ID") or "",
+        read_cache=_seconds("READ_CACHE_SECONDS", default=2, low=0, high=MAX_READ_CACHE_SECONDS),
     )
 
 

@@ -37,6 +37,9 @@ EXAMPLE_URL = "https://<api-id>.execute-api.<region>.amazonaws.com/<stage>"
 SAM_LOCAL = os.environ.get("SAM_LOCAL") == "1"
 SAM_LOCAL_NO_ENGINE = 3  # devserver.sam_local's exit status where no container engine can run
 SAM_LOCAL_START_SECONDS = 600  # a first run builds the image (about 20 s) and the functions (about 30 s)
+# The suite reads its own writes at once: pages kept for ReadCacheSeconds would hide them. tests/contract/
+# test_read_caching.py runs with the cache on; deployed stages under `make e2e` are deployed with it off too.
+NO_READ_CACHE = ("--parameter-overrides", "ReadCacheSeconds=0")
 
 
 def sam_local_differs(reason: str) -> pytest.MarkDecorator:
@@ -64,6 +67,7 @@ def _sam_local(work_dir: Path, log_path: Path) -> Iterator[str]:
                 "devserver.sam_local",
                 "--work-dir",
                 str(work_dir),
+                *NO_READ_CACHE,
                 "start-api",
                 "--port",
                 str(port),
@@ -127,7 +131,7 @@ def http_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpTarget
         return
     log_path: Path = tmp_path_factory.mktemp("dev-server") / "dev-server.log"
     with log_path.open("w", encoding="utf-8") as log:
-        server = DevServerProcess("--no-reload", "--api-key", LOCAL_API_KEY, log=log)
+        server = DevServerProcess("--no-reload", "--api-key", LOCAL_API_KEY, *NO_READ_CACHE, log=log)
         local = Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY)  # what the dev server checks SigV4 against
         yield HttpTarget(server.url, api_key=LOCAL_API_KEY, admin_credentials=local)
         server.stop()

@@ -24,10 +24,12 @@ from tests.support.lambda_fakes import (
     settings_event,
     standing_event,
     submit_event,
+    with_headers,
     with_query,
 )
 from tests.support.service import Service
 
+Headers = dict[str, str]
 JOSE = "José María 🏎"  # a player name with accents, spaces and an emoji
 
 
@@ -61,11 +63,15 @@ class ApiClient(Protocol):
         self, board: str, name: str, body: Any, *, raw: bool = False, content_type: str | None = "application/json"
     ) -> ApiResponse: ...
 
-    def standing(self, board: str, name: str, query: Query | None = None) -> ApiResponse: ...
+    def standing(
+        self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
+    ) -> ApiResponse: ...
 
-    def page(self, board: str, query: Query | None = None) -> ApiResponse: ...
+    def page(self, board: str, query: Query | None = None, *, headers: Headers | None = None) -> ApiResponse: ...
 
-    def around(self, board: str, name: str, query: Query | None = None) -> ApiResponse: ...
+    def around(
+        self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
+    ) -> ApiResponse: ...
 
     def settings(self, board: str, body: Any) -> ApiResponse: ...
 
@@ -86,14 +92,19 @@ class InProcessClient:
         event = submit_event(board, name, body, raw_body=raw, content_type=content_type)
         return self._call("handlers.submit_score", event)
 
-    def standing(self, board: str, name: str, query: Query | None = None) -> ApiResponse:
-        return self._call("handlers.get_standing", with_query(standing_event(board, name), query))
+    def standing(
+        self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
+    ) -> ApiResponse:
+        event = with_headers(with_query(standing_event(board, name), query), headers)
+        return self._call("handlers.get_standing", event)
 
-    def page(self, board: str, query: Query | None = None) -> ApiResponse:
-        return self._call("handlers.get_leaderboard", page_event(board, query))
+    def page(self, board: str, query: Query | None = None, *, headers: Headers | None = None) -> ApiResponse:
+        return self._call("handlers.get_leaderboard", with_headers(page_event(board, query), headers))
 
-    def around(self, board: str, name: str, query: Query | None = None) -> ApiResponse:
-        return self._call("handlers.get_around", around_event(board, name, query))
+    def around(
+        self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
+    ) -> ApiResponse:
+        return self._call("handlers.get_around", with_headers(around_event(board, name, query), headers))
 
     def settings(self, board: str, body: Any) -> ApiResponse:
         return self._call("handlers.update_board_settings", settings_event(board, body))
@@ -144,14 +155,18 @@ class HttpClient:
             headers = sigv4_headers("POST", url, headers, data)
         return self._send("POST", url, data=data, headers=headers)
 
-    def standing(self, board: str, name: str, query: Query | None = None) -> ApiResponse:
-        return self._send("GET", self._url(board, name), params=query)
+    def standing(
+        self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
+    ) -> ApiResponse:
+        return self._send("GET", self._url(board, name), params=query, headers=headers)
 
-    def page(self, board: str, query: Query | None = None) -> ApiResponse:
-        return self._send("GET", self._url(board), params=query)
+    def page(self, board: str, query: Query | None = None, *, headers: Headers | None = None) -> ApiResponse:
+        return self._send("GET", self._url(board), params=query, headers=headers)
 
-    def around(self, board: str, name: str, query: Query | None = None) -> ApiResponse:
-        return self._send("GET", self._url(board, name) + "/around", params=query)
+    def around(
+        self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
+    ) -> ApiResponse:
+        return self._send("GET", self._url(board, name) + "/around", params=query, headers=headers)
 
     def settings(self, board: str, body: Any) -> ApiResponse:
         return self._admin("PUT", self._url(board), json.dumps(body).encode("utf-8"))

@@ -113,6 +113,14 @@ def with_query(event: dict[str, Any], query: Query | None) -> dict[str, Any]:
     return event
 
 
+def with_headers(event: dict[str, Any], headers: dict[str, str] | None) -> dict[str, Any]:
+    """Request headers added as API Gateway passes them: in headers and in multiValueHeaders."""
+    for name, value in (headers or {}).items():
+        event.setdefault("headers", {})[name] = value
+        event.setdefault("multiValueHeaders", {})[name] = [value]
+    return event
+
+
 def _request_event(sample: str, path: str, path_parameters: dict[str, str]) -> dict[str, Any]:
     event = load_event(sample)
     event["path"] = path
