@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
+from shared.config import MAX_READ_CACHE_SECONDS
 from tests.support import ROOT
 from tests.support.template import (
     ACCOUNT,
@@ -434,6 +435,7 @@ def test_the_functions_get_the_configuration_the_code_reads() -> None:
         "POWERTOOLS_METRICS_NAMESPACE": "leaderboard-api",
         "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
         "CORS_ALLOW_ORIGIN": "*",
+        "READ_CACHE_SECONDS": "2",
         "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": "",
         "SSM_PARAMETER_STORE_TTL": "",
     }
@@ -460,6 +462,24 @@ def test_parameters_reach_the_functions() -> None:
     assert variables["MOMENTO_CACHE_NAME"] == "scores"
     assert variables["MOMENTO_ENDPOINT"] == "cell-us-east-1-1.prod.a.momentohq.com"
     assert variables["LEADERBOARD_TTL_SECONDS"] == "3600"
+
+
+@pytest.mark.parametrize("seconds", ["0", "2", "300"])
+def test_the_page_cache_window_reaches_every_function(seconds: str) -> None:
+    # Given a stack with ReadCacheSeconds set (0 turns the page cache off)
+    template = stack(ReadCacheSeconds=seconds)
+
+    # When reading the functions' environment, Then each reads the same window (the read routes keep pages for it)
+    assert {environment(template, route.function)["READ_CACHE_SECONDS"] for route in FUNCTIONS} == {seconds}
+
+
+def test_the_page_cache_window_is_2_seconds_by_default_and_bounded_as_the_code_bounds_it() -> None:
+    # Given the parameter, When reading its bounds
+    window = load_template()["Parameters"]["ReadCacheSeconds"]
+
+    # Then a stack keeps pages 2 s unless told otherwise, and CloudFormation refuses what the code would refuse
+    assert (window["Type"], window["Default"], window["MinValue"]) == ("Number", 2, 0)
+    assert window["MaxValue"] == MAX_READ_CACHE_SECONDS
 
 
 def test_the_ttl_cannot_exceed_momentos_24_hour_item_limit() -> None:
