@@ -17,8 +17,6 @@ STAGE ?= dev
 # end-to-end suite's boards go with them: the API v1 has no delete).
 SSM_STAGE ?= dev
 EPHEMERAL_TTL_SECONDS ?= 3600
-# ... and their page cache: off, because the end-to-end suite reads its own writes at once (as the local suites do).
-EPHEMERAL_READ_CACHE_SECONDS ?= 0
 # sam build needs python$(PYTHON_VERSION) on PATH: the virtualenv's comes first.
 SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
@@ -163,8 +161,7 @@ else ifeq ($(STAGE),prod)
 	$(SAM) deploy --config-env prod
 else
 	$(SAM) deploy --stack-name leaderboard-api-$(STAGE) --s3-prefix leaderboard-api-$(STAGE) \
-	  --parameter-overrides StageName=$(STAGE) SsmStageName=$(SSM_STAGE) LeaderboardTtlSeconds=$(EPHEMERAL_TTL_SECONDS) \
-	  ReadCacheSeconds=$(EPHEMERAL_READ_CACHE_SECONDS)
+	  --parameter-overrides StageName=$(STAGE) SsmStageName=$(SSM_STAGE) LeaderboardTtlSeconds=$(EPHEMERAL_TTL_SECONDS)
 endif
 
 # Adopting a deployment whose boards live only in Momento: deploy this version, then copy them into the record at

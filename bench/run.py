@@ -12,6 +12,8 @@
 7. Board rules: around-me, friends, shared ranks against a v1 page.
 8. Periods: submit p50 on a board keeping all four kinds against one keeping all time only; a read of last week
    whose index expired: time to its first answer, rebuild included.
+9. Page reads: Momento operations per 1,000 identical page reads through `make dev`, page cache on and off; a
+   poller's share of 304s. (bench/page_reads.py)
 
 Servers run in their own processes (momento-local, moto), so they never share this process's interpreter lock.
 Writes bench/results.json and prints a table. `python -m bench.run [--quick] [--output PATH]`
@@ -45,6 +47,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bench.page_reads import page_read_cost
 from devserver.local_aws import dynamodb_client, ssm_client
 from devserver.tables import create_tables
 from tests.support import lambda_fakes as fakes
@@ -73,6 +76,7 @@ class Plan:
     http_clients: int
     rebuild_players: int
     period_players: int
+    page_players: int  # on the board whose top-20 page identical readers read
 
 
 FULL = Plan(
@@ -84,6 +88,7 @@ FULL = Plan(
     http_clients=16,
     rebuild_players=REBUILD_PLAYERS,
     period_players=PERIOD_PLAYERS,
+    page_players=100,
 )
 QUICK = Plan(
     samples=40,
@@ -94,6 +99,7 @@ QUICK = Plan(
     http_clients=4,
     rebuild_players=300,
     period_players=300,
+    page_players=20,
 )
 
 
@@ -887,6 +893,7 @@ def run(plan: Plan) -> dict[str, Any]:
             fill(client, "cold", 100)  # the cold starts read a whole board, as most reads do
         cold = cold_starts(addresses, plan)
     http = http_throughput(plan)
+    page_reads = page_read_cost(plan.http_clients, plan.http_seconds, players=plan.page_players)
     smallest, largest = str(plan.sizes[0]), str(plan.sizes[-1])
     latency = f"{SIMULATED_LATENCY_MS}ms_latency"
     return {
@@ -912,6 +919,12 @@ def run(plan: Plan) -> dict[str, Any]:
         f"scale_ratio_{_label(largest)}_vs_{_label(smallest)}_page": _ratio(sizes, largest, smallest, "page"),
         "http_rps": http["rps"],
         "http_p99_ms": http["p99_ms"],
+        "momento_ops_per_1000_page_reads": page_reads["on"]["momento_ops_per_1000_page_reads"],
+        "momento_ops_per_1000_page_reads_uncached": page_reads["off"]["momento_ops_per_1000_page_reads"],
+        "momento_ops_page_reads_on_vs_off": page_reads["on_vs_off"],
+        "http_rps_page_reads": page_reads["on"]["rps"],
+        "http_p99_ms_page_reads": page_reads["on"]["p99_ms"],
+        "not_modified_ratio": page_reads["on"]["poller"]["not_modified_ratio"],
         "durable_write_overhead": durable["submit"]["ratio_p50"],
         "read_ratio_vs_before_the_record_standing": durable["standing"]["ratio_p50"],
         "read_ratio_vs_before_the_record_page": durable["page"]["ratio_p50"],
@@ -941,6 +954,7 @@ def run(plan: Plan) -> dict[str, Any]:
             "board_sizes": sizes,
             "cold_start": cold,
             "http": http,
+            "page_reads": page_reads,
         },
         "elapsed_s": round(time.perf_counter() - started, 1),
     }
@@ -1011,9 +1025,27 @@ def table(results: dict[str, Any]) -> str:
         "",
         *periods_lines(details["periods"], details["past_period_read"]),
         "",
+        *page_reads_lines(details["page_reads"]),
+        "",
         f"finished in {results['elapsed_s']:.0f} s",
     ]
     return "\n".join(lines)
+
+
+def page_reads_lines(reads: dict[str, Any]) -> list[str]:
+    on, off = reads["on"], reads["off"]
+    return [
+        f"9. identical top-20 page reads through make dev ({reads['clients']} clients, {reads['seconds']:.0f} s):"
+        f" Momento operations per 1,000 reads",
+        f"  cache off  {off['momento_ops_per_1000_page_reads']:>9.1f}   {off['rps']:.0f} reads/s,"
+        f" p99 {off['p99_ms']:.1f} ms",
+        f"  cache on   {on['momento_ops_per_1000_page_reads']:>9.1f}   {on['rps']:.0f} reads/s,"
+        f" p99 {on['p99_ms']:.1f} ms"
+        f"   ({reads['on_vs_off']:.4f}x; {on['momento_operations']} operations, bound {reads['bound_operations']:.0f}:"
+        f" {'within' if reads['within_bound'] else 'OVER'})",
+        f"  poller with If-None-Match, a write a second: {on['poller']['not_modified']} of {on['poller']['polls']}"
+        f" polls 304 ({on['poller']['not_modified_ratio']:.2f})",
+    ]
 
 
 def board_reads_lines(reads: dict[str, Any], where: str) -> list[str]:

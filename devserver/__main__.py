@@ -13,6 +13,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://{args.host}:{http.server_address[1]}"
     lambda_url = lambda_api.url if lambda_api is not None else None
     print(banner(url, app, services, args.seed, gateway.keys, lambda_url=lambda_url), flush=True)
-    signals.wait()
+    signals.wait(on_meter=lambda: print_meter(services))
     stop.set()
     print("dev server: stopping", flush=True)
     http.shutdown()
@@ -158,19 +159,32 @@ def main(argv: list[str] | None = None) -> int:
 class StopSignals:
     """Ctrl-C (SIGINT) and SIGTERM, noted by a handler that takes no lock: Event.set would take one, and a second
     signal arriving inside the handler runs it again while the first holds that lock, hanging the server before it
-    stops its services and saves the record."""
+    stops its services and saves the record. SIGUSR1 (print momento-local's operations meter) is noted the same way."""
 
     def __init__(self) -> None:
         self.received: list[int] = []
+        self.meter_asked: list[int] = []
         signal.signal(signal.SIGINT, self._note)
         signal.signal(signal.SIGTERM, self._note)
+        signal.signal(signal.SIGUSR1, self._note_meter)
 
     def _note(self, signum: int, _frame: FrameType | None) -> None:
         self.received.append(signum)
 
-    def wait(self) -> None:
+    def _note_meter(self, signum: int, _frame: FrameType | None) -> None:
+        self.meter_asked.append(signum)
+
+    def wait(self, on_meter: Callable[[], None] = lambda: None) -> None:
         while not self.received:
-            time.sleep(0.1)
+            time.sleep(0.05)
+            while self.meter_asked:
+                self.meter_asked.pop()
+                on_meter()
+
+
+def print_meter(services: LocalServices) -> None:
+    """`kill -USR1 <pid>`: the Momento operations the API has spent so far, per call, as Momento counts them."""
+    print(f"momento-local meter:\n{services.momento.meter.snapshot().format()}", flush=True)
 
 
 def stop_services(services: LocalServices) -> int:

@@ -30,6 +30,11 @@ REQUIRED = [
     "periods_submit_ratio",
     "periods_submit_ratio_2ms_latency",
     "past_period_first_answer_s_300",
+    "momento_ops_per_1000_page_reads",
+    "momento_ops_per_1000_page_reads_uncached",
+    "http_rps_page_reads",
+    "http_p99_ms_page_reads",
+    "not_modified_ratio",
 ]
 
 
@@ -41,6 +46,7 @@ def test_the_benchmark_harness_produces_every_figure(tmp_path: Path) -> None:
         assert results[key] > 0, key
     assert results["machine"]["cores"] >= 1
     assert results["details"]["http"]["server_errors"] == 0
+    assert results["details"]["page_reads"]["within_bound"]
     assert len(results["details"]["cold_start"]["slowest_imports"]) == 10
     assert "scale_ratio_1k_vs_100_page" in results
     assert "1. warm overhead" in table(results)

@@ -37,8 +37,8 @@ EXAMPLE_URL = "https://<api-id>.execute-api.<region>.amazonaws.com/<stage>"
 SAM_LOCAL = os.environ.get("SAM_LOCAL") == "1"
 SAM_LOCAL_NO_ENGINE = 3  # devserver.sam_local's exit status where no container engine can run
 SAM_LOCAL_START_SECONDS = 600  # a first run builds the image (about 20 s) and the functions (about 30 s)
-# The suite reads its own writes at once: pages kept for ReadCacheSeconds would hide them. tests/contract/
-# test_read_caching.py runs with the cache on; deployed stages under `make e2e` are deployed with it off too.
+# Local runs keep no pages, so the suite reads its writes at once (tests/contract/test_read_caching.py runs with the
+# cache on). Against a deployed stage, which keeps them, the HTTP client waits a page's max-age after a write.
 NO_READ_CACHE = ("--parameter-overrides", "ReadCacheSeconds=0")
 
 

@@ -24,10 +24,7 @@ WINDOW_SECONDS = 2  # template.yaml's ReadCacheSeconds default
 def default_dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpTarget]:
     log_path: Path = tmp_path_factory.mktemp("dev-server-cached") / "dev-server.log"
     with log_path.open("w", encoding="utf-8") as log:
-        with pytest.MonkeyPatch.context() as environment:
-            # As sam local, the dev server lets the shell override a declared variable: the tests' setting must not.
-            environment.delenv("READ_CACHE_SECONDS", raising=False)
-            server = DevServerProcess("--no-reload", "--api-key", LOCAL_API_KEY, log=log)
+        server = DevServerProcess("--no-reload", "--api-key", LOCAL_API_KEY, log=log)
         yield HttpTarget(server.url, api_key=LOCAL_API_KEY)
         server.stop()
 
@@ -40,7 +37,9 @@ def api(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> ApiC
         request.getfixturevalue("service_environment")
         monkeypatch.setenv("READ_CACHE_SECONDS", str(WINDOW_SECONDS))
         return InProcessClient(request.getfixturevalue("service"))
-    return HttpClient(request.getfixturevalue("default_dev_server"), request.getfixturevalue("http_session"))
+    # A client that reads pages as they come, without waiting for its own writes to show (what is tested here).
+    target, session = request.getfixturevalue("default_dev_server"), request.getfixturevalue("http_session")
+    return HttpClient(target, session, see_own_writes=False)
 
 
 def submit(api: ApiClient, board: str, name: str, score: float) -> None:

@@ -86,7 +86,8 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log_path: Path = tmp_path_factory.mktemp("readme") / "dev-server.log"
     with log_path.open("w", encoding="utf-8") as log:
         # The default key, local-dev-key, as the README says; the demo board, for the example of yesterday's winners
-        server = DevServerProcess("--no-reload", "--seed", log=log)
+        # and pages never kept: run by hand, each example comes more than ReadCacheSeconds (2 s) after the one before
+        server = DevServerProcess("--no-reload", "--seed", "--parameter-overrides", "ReadCacheSeconds=0", log=log)
         yield server.url
         server.stop()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -138,10 +140,12 @@ class HttpTarget:
 class HttpClient:
     """Real HTTP against a base URL: the local dev server, or a deployed stage."""
 
-    def __init__(self, target: HttpTarget, session: requests.Session) -> None:
+    def __init__(self, target: HttpTarget, session: requests.Session, *, see_own_writes: bool = True) -> None:
         self._target = target
         self._base = target.url.rstrip("/")
         self._session = session
+        self._see_own_writes = see_own_writes
+        self._written: dict[str, float] = {}  # board -> when this client last changed it (monotonic)
 
     def submit(
         self, board: str, name: str, body: Any, *, raw: bool = False, content_type: str | None = "application/json"
@@ -153,6 +157,7 @@ class HttpClient:
         url = self._url(board, name)
         if self._target.sign_writes:
             headers = sigv4_headers("POST", url, headers, data)
+        self._written[board] = time.monotonic()
         return self._send("POST", url, data=data, headers=headers)
 
     def standing(
@@ -161,7 +166,15 @@ class HttpClient:
         return self._send("GET", self._url(board, name), params=query, headers=headers)
 
     def page(self, board: str, query: Query | None = None, *, headers: Headers | None = None) -> ApiResponse:
-        return self._send("GET", self._url(board), params=query, headers=headers)
+        # A stage that keeps pages (ReadCacheSeconds) shows a write in them at most max-age later: wait that long
+        # after this client's last change of the board, as a client that must see its own write would.
+        if self._see_own_writes and (written := self._written.get(board)) is not None:
+            time.sleep(max(0.0, written + _KEPT_FOR.get(self._base, 0.0) - time.monotonic()))
+        response = self._send("GET", self._url(board), params=query, headers=headers)
+        if response.status == 200 and (found := _MAX_AGE.fullmatch(response.headers.get("Cache-Control", ""))):
+            # A page can only be kept once read, so the first page read from a stage teaches the window in time.
+            _KEPT_FOR[self._base] = float(found[1])
+        return response
 
     def around(
         self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
@@ -169,12 +182,15 @@ class HttpClient:
         return self._send("GET", self._url(board, name) + "/around", params=query, headers=headers)
 
     def settings(self, board: str, body: Any) -> ApiResponse:
+        self._written[board] = time.monotonic()
         return self._admin("PUT", self._url(board), json.dumps(body).encode("utf-8"))
 
     def remove_player(self, board: str, name: str) -> ApiResponse:
+        self._written[board] = time.monotonic()
         return self._admin("DELETE", self._url(board, name))
 
     def remove_board(self, board: str) -> ApiResponse:
+        self._written[board] = time.monotonic()
         return self._admin("DELETE", self._url(board))
 
     def _admin(self, method: str, url: str, data: bytes = b"") -> ApiResponse:
@@ -191,6 +207,10 @@ class HttpClient:
     def _send(self, method: str, url: str, **kwargs: Any) -> ApiResponse:
         response = self._session.request(method, url, timeout=30, **kwargs)
         return ApiResponse(response.status_code, CaseInsensitiveDict(response.headers), response.text)
+
+
+_MAX_AGE = re.compile(r"public, max-age=([0-9]+)")
+_KEPT_FOR: dict[str, float] = {}  # base URL -> how long the stage keeps a page (its max-age), once a page said so
 
 
 def _encoded_segment(segment: str) -> str:

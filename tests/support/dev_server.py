@@ -19,13 +19,22 @@ MOTO = re.compile(r"moto (?P<endpoint>http://[\d.]+:\d+): .*DynamoDB table (?P<t
 FLUSH = re.compile(r"(?P<command>python -m momento_local flush .*?)\s+#")
 
 
+# Settings the tests' in-process functions get from their environment: the dev server, like sam local, would let
+# the shell override the template's value with them, so a server's setting would depend on which tests ran first.
+TEST_SETTINGS = ("READ_CACHE_SECONDS",)
+
+
+def _without_test_settings(environment: os._Environ[str]) -> dict[str, str]:
+    return {name: value for name, value in environment.items() if name not in TEST_SETTINGS}
+
+
 class DevServerProcess:
     def __init__(self, *args: str, log: IO[str], cwd: Path = ROOT) -> None:
         self.log = log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "devserver", "--port", "0", *args],
             cwd=cwd,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env={**_without_test_settings(os.environ), "PYTHONPATH": str(ROOT)},
             stdout=subprocess.PIPE,
             stderr=log,
             text=True,
