@@ -14,6 +14,8 @@
    whose index expired: time to its first answer, rebuild included.
 9. Page reads: Momento operations per 1,000 identical page reads through `make dev`, page cache on and off; a
    poller's share of 304s. (bench/page_reads.py)
+10. Which kept feature costs what: submit and page at each layer from the bare SDK call to the handler, interleaved
+   (bench/feature_costs.py).
 
 Servers run in their own processes (momento-local, moto), so they never share this process's interpreter lock.
 Writes bench/results.json and prints a table. `python -m bench.run [--quick] [--output PATH]`
@@ -47,6 +49,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bench.feature_costs import feature_cost_lines, feature_costs
 from bench.page_reads import page_read_cost
 from devserver.local_aws import dynamodb_client, ssm_client
 from devserver.tables import create_tables
@@ -163,6 +166,8 @@ def function_environment(addresses: dict[str, str]) -> dict[str, str]:
         "LEADERBOARD_TTL_SECONDS": "86400",
         "BOARD_RETENTION_DAYS": "0",
         "REBUILD_ELEMENTS_PER_SECOND": "50",
+        # Off: these sections compare each read's work with the bare SDK's; section 9 measures the page cache.
+        "READ_CACHE_SECONDS": "0",
         "POWERTOOLS_SERVICE_NAME": "leaderboard-api",
         "POWERTOOLS_METRICS_NAMESPACE": "leaderboard-api",
         "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -881,6 +886,9 @@ def run(plan: Plan) -> dict[str, Any]:
         client = sdk_client(addresses)
         with contextlib.redirect_stdout(io.StringIO()):  # the functions' logs and metrics, as CloudWatch takes them
             warm = warm_overhead(handlers, client, plan)
+            table_name = leaderboard_table_spec().name
+            dynamodb = dynamodb_client(addresses["ssm"])
+            layers = feature_costs(handlers, client, dynamodb, table=table_name, key=KEY, samples=plan.samples)
             fill(client, "strategies", 1000)
             standing = standing_strategies(client, plan)
             standing_with_latency = standing_strategies(sdk_client(addresses, SIMULATED_LATENCY_MS), plan)
@@ -902,6 +910,8 @@ def run(plan: Plan) -> dict[str, Any]:
         "warm_overhead_ratio_submit": warm["submit"]["ratio_p50"],
         "warm_overhead_ratio_standing": warm["standing"]["ratio_p50"],
         "warm_overhead_ratio_page": warm["page"]["ratio_p50"],
+        "chain_overhead_ratio_submit": layers["submit"]["handler_vs_domain"],
+        "chain_overhead_ratio_page": layers["page"]["handler_vs_domain"],
         "standing_concurrent_vs_single": standing["concurrent_vs_single"],
         f"standing_concurrent_vs_single_{SIMULATED_LATENCY_MS}ms_latency": standing_with_latency[
             "concurrent_vs_single"
@@ -955,6 +965,7 @@ def run(plan: Plan) -> dict[str, Any]:
             "cold_start": cold,
             "http": http,
             "page_reads": page_reads,
+            "feature_costs": layers,
         },
         "elapsed_s": round(time.perf_counter() - started, 1),
     }
@@ -1026,6 +1037,8 @@ def table(results: dict[str, Any]) -> str:
         *periods_lines(details["periods"], details["past_period_read"]),
         "",
         *page_reads_lines(details["page_reads"]),
+        "",
+        *feature_cost_lines(details["feature_costs"]),
         "",
         f"finished in {results['elapsed_s']:.0f} s",
     ]
