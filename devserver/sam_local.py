@@ -202,12 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     invoke = sub.add_parser("invoke", help="sam local invoke FUNCTION --event EVENT")
     invoke.add_argument("function")
     invoke.add_argument("--event", default="events/submit-score.json")
+    for command in (api, invoke):
+        command.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="parameters")
     parser.add_argument("--work-dir", type=Path, default=WORK_DIR, help=f"where this run's files go [{WORK_DIR}]")
-    parser.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="template parameters")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     run = SamLocal(args.work_dir)
-    run.parameter_overrides = args.parameter_overrides
+    run.parameter_overrides = getattr(args, "parameter_overrides", [])
     try:
         run.start()
         if args.command == "invoke":
