@@ -202,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     invoke = sub.add_parser("invoke", help="sam local invoke FUNCTION --event EVENT")
     invoke.add_argument("function")
     invoke.add_argument("--event", default="events/submit-score.json")
-    for command in (api, invoke):
-        command.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="parameters")
+    for subcommand in (api, invoke):
+        subcommand.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="parameters")
     parser.add_argument("--work-dir", type=Path, default=WORK_DIR, help=f"where this run's files go [{WORK_DIR}]")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
