@@ -3,9 +3,13 @@
 1. Warm overhead: each route through its full handler (chain, validation, logging, metrics; tracing off, as in a
    local run) against the bare SDK call(s) that route needs, interleaved, on the same momento-local server.
 2. Standing: score and rank fetched concurrently, sequentially, and one single SDK call.
-3. Cold start: a fresh Python process importing a handler, initialising and serving its first request (SSM fetch
-   against moto, Momento client creation) against `import momento` plus one bare SDK call; with boto3 (default),
-   with the Parameters and Secrets extension, and with X-Ray tracing on. Ten slowest imports from -X importtime.
+3. Cold start: a fresh Python process importing a handler, initialising and serving its first request (the key
+   fetched from SSM in moto, the Momento client created) against `import momento` plus one bare SDK call. The
+   headline figures (`cold_start_ms`, `cold_start_ratio`) are the default path's: the key read through the
+   Parameters and Secrets extension (a local stand-in here), as the template deploys it in every region its table
+   lists a layer for. Also that path with X-Ray tracing on, and the boto3 path (`cold_start_boto3_*`), taken with
+   ParametersSecretsExtensionLayerArn=none or in a region without a layer. Ten slowest imports of the default path,
+   from -X importtime.
 4. Board size: p50 of submit, standing and a 20-entry page at 1,000 / 100,000 / 1,000,000 players.
 5. HTTP: requests per second and p99 through `make dev`'s server, 16 concurrent clients, 20% writes.
 6. Durable boards: each route against the same route before the record; a rebuild of 100,000 players.
@@ -63,6 +67,10 @@ KEY_PARAMETER = "/leaderboard-api/bench/momento-api-key"
 SESSION_TOKEN = "bench-session-token"
 HTTP_API_KEY = "bench-api-key"
 SIMULATED_LATENCY_MS = 2  # a Lambda-to-Momento round trip inside one region, roughly
+# How a deployed function reads the key by default (template.yaml: ParametersSecretsExtensionLayerArn=auto attaches
+# the extension in every region its table lists a layer for): the cold start figures without a qualifier are this
+# path's.
+DEFAULT_KEY_PATH = "extension"
 WHOLE_MARK = "\x00whole"  # src/shared/momento_store.py's mark of a whole set
 SETTINGS_MARK = "\x00settings"  # and of the board's settings: the default ones are -2^60
 REBUILD_PLAYERS = 100_000
@@ -755,30 +763,28 @@ def cold_starts(addresses: dict[str, str], plan: Plan) -> dict[str, Any]:
     floor_code = COLD_FLOOR.format(address=addresses["momento"], key=KEY, cache=CACHE)
     extension = ParametersExtension(addresses["ssm"], SESSION_TOKEN)
     with_extension = {**base, "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(extension.port)}
+    traced = {
+        "POWERTOOLS_TRACE_DISABLED": "false",
+        "LAMBDA_TASK_ROOT": str(ROOT / "src"),
+        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+    }
     variants = {
         "floor": (floor_code, base),
-        "boto3": (handler_code, base),
-        "boto3_asking_the_record": (record_code, base),
         "extension": (handler_code, with_extension),
         "extension_asking_the_record": (record_code, with_extension),
-        "boto3_traced": (
-            handler_code,
-            {
-                **base,
-                "POWERTOOLS_TRACE_DISABLED": "false",
-                "LAMBDA_TASK_ROOT": str(ROOT / "src"),
-                "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
-            },
-        ),
+        "extension_traced": (handler_code, {**with_extension, **traced}),
+        "boto3": (handler_code, base),
+        "boto3_asking_the_record": (record_code, base),
     }
     times: dict[str, list[float]] = {name: [] for name in variants}
     try:
         cold_run(floor_code, base)  # first runs fill the OS file cache for everyone
+        cold_run(handler_code, with_extension)
         cold_run(handler_code, base)
         for _ in range(plan.cold_runs):
             for name, (code, env) in variants.items():  # interleaved: load on the machine hits each alike
                 times[name].append(cold_run(code, env)[0])
-        _, import_log = cold_run(handler_code, base, ["-X", "importtime"])
+        _, import_log = cold_run(*variants[DEFAULT_KEY_PATH], ["-X", "importtime"])
     finally:
         extension.stop()
     medians = {name: round(statistics.median(values), 1) for name, values in times.items()}
@@ -916,14 +922,14 @@ def run(plan: Plan) -> dict[str, Any]:
         f"standing_concurrent_vs_single_{SIMULATED_LATENCY_MS}ms_latency": standing_with_latency[
             "concurrent_vs_single"
         ],
-        "cold_start_ms": cold["median_ms"]["boto3"],
+        "cold_start_ms": cold["median_ms"][DEFAULT_KEY_PATH],
         "cold_start_floor_ms": cold["median_ms"]["floor"],
-        "cold_start_ratio": cold["ratios"]["boto3"],
-        "cold_start_extension_ms": cold["median_ms"]["extension"],
-        "cold_start_extension_ratio": cold["ratios"]["extension"],
-        "cold_start_traced_ms": cold["median_ms"]["boto3_traced"],
-        "cold_start_asking_the_record_ms": cold["median_ms"]["boto3_asking_the_record"],
-        "cold_start_extension_asking_the_record_ms": cold["median_ms"]["extension_asking_the_record"],
+        "cold_start_ratio": cold["ratios"][DEFAULT_KEY_PATH],
+        "cold_start_traced_ms": cold["median_ms"][f"{DEFAULT_KEY_PATH}_traced"],
+        "cold_start_asking_the_record_ms": cold["median_ms"][f"{DEFAULT_KEY_PATH}_asking_the_record"],
+        "cold_start_boto3_ms": cold["median_ms"]["boto3"],
+        "cold_start_boto3_ratio": cold["ratios"]["boto3"],
+        "cold_start_boto3_asking_the_record_ms": cold["median_ms"]["boto3_asking_the_record"],
         f"scale_ratio_{_label(largest)}_vs_{_label(smallest)}_submit": _ratio(sizes, largest, smallest, "submit"),
         f"scale_ratio_{_label(largest)}_vs_{_label(smallest)}_standing": _ratio(sizes, largest, smallest, "standing"),
         f"scale_ratio_{_label(largest)}_vs_{_label(smallest)}_page": _ratio(sizes, largest, smallest, "page"),
@@ -1004,8 +1010,9 @@ def table(results: dict[str, Any]) -> str:
     lines += ["", "3. cold start (median ms, fresh process to first response)"]
     for name, value in cold["median_ms"].items():
         ratio = f"  {cold['ratios'][name]:.2f}x the floor" if name in cold["ratios"] else "  (import momento + 1 call)"
-        lines.append(f"  {name:<32}{value:>9.0f}{ratio}")
-    lines.append("  ten slowest imports (cumulative ms): " + ", ".join(
+        label = f"{name} (default)" if name == DEFAULT_KEY_PATH else name
+        lines.append(f"  {label:<32}{value:>9.0f}{ratio}")
+    lines.append("  ten slowest imports of the default path (cumulative ms): " + ", ".join(
         f"{row['module']} {row['cumulative_ms']:.0f}" for row in cold["slowest_imports"]
     ))  # fmt: skip
     lines += ["", "4. board size (p50 us)" + "".join(f"{size:>12}" for size in details["board_sizes"])]

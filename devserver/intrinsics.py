@@ -1,5 +1,6 @@
 """A small evaluator of CloudFormation intrinsics for one set of parameter values: Ref, Fn::Sub, Fn::If, Fn::GetAtt,
-Fn::Equals / Not / And / Or and conditions.
+Fn::Equals / Not / And / Or and conditions, and Fn::FindInMap (with the DefaultValue of the AWS::LanguageExtensions
+transform), Fn::Select and Fn::Split.
 
 Written by hand because SAM CLI's own resolver gives up on `!If [..., !Ref AWS::NoValue]`, which the template uses to
 make the POST method's security depend on WriteAuth. A reference to a resource becomes "<LogicalId>" and an attribute
@@ -17,6 +18,7 @@ from typing import Any
 from devserver.local_aws import ACCOUNT_ID, REGION
 
 NO_VALUE = object()  # AWS::NoValue: the key or list item disappears
+_NOT_A_FUNCTION = object()
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
@@ -82,6 +84,17 @@ class TemplateValues:
 
         return _SUB_VARIABLE.sub(replace, text).replace("${!", "${")
 
+    def find_in_map(self, argument: list[Any]) -> Any:
+        """A mapping's value, or the DefaultValue (AWS::LanguageExtensions) where the mapping has no such entry;
+        without one a missing entry is an error, as it fails a deploy."""
+        map_name, top_key, second_key = (self.value(each) for each in argument[:3])
+        entry = self._template.get("Mappings", {}).get(map_name, {}).get(top_key, {})
+        if second_key in entry:
+            return entry[second_key]
+        if len(argument) == 4:
+            return self.value(argument[3]["DefaultValue"])
+        raise KeyError(f"Fn::FindInMap: {map_name} has no {top_key}.{second_key}")
+
     def value(self, node: Any) -> Any:
         if isinstance(node, list):
             return [item for item in (self.value(each) for each in node) if item is not NO_VALUE]
@@ -89,27 +102,42 @@ class TemplateValues:
             return node
         if len(node) == 1:
             ((key, argument),) = node.items()
-            match key:
-                case "Ref":
-                    return self.ref(argument)
-                case "Fn::Sub":
-                    return self.sub(argument)
-                case "Fn::GetAtt":
-                    attribute = argument.split(".", 1) if isinstance(argument, str) else argument
-                    return f"<{attribute[0]}.{attribute[1]}>"
-                case "Fn::If":
-                    name, when_true, when_false = argument
-                    return self.value(when_true if self.condition(name) else when_false)
-                case "Fn::Equals":
-                    left, right = (self.value(each) for each in argument)
-                    return str(left) == str(right)
-                case "Fn::Not":
-                    return not self.value(argument[0])
-                case "Fn::And":
-                    return all(self.value(each) for each in argument)
-                case "Fn::Or":
-                    return any(self.value(each) for each in argument)
-                case "Condition":
-                    return self.condition(argument)
-        resolved = {key: self.value(each) for key, each in node.items()}
-        return {key: each for key, each in resolved.items() if each is not NO_VALUE}
+            resolved = self._function(key, argument)
+            if resolved is not _NOT_A_FUNCTION:
+                return resolved
+        resolved_items = {key: self.value(each) for key, each in node.items()}
+        return {key: each for key, each in resolved_items.items() if each is not NO_VALUE}
+
+    def _function(self, key: str, argument: Any) -> Any:
+        """The value of an intrinsic function, or _NOT_A_FUNCTION when the key names none this evaluator knows."""
+        match key:
+            case "Ref":
+                return self.ref(argument)
+            case "Fn::Sub":
+                return self.sub(argument)
+            case "Fn::GetAtt":
+                attribute = argument.split(".", 1) if isinstance(argument, str) else argument
+                return f"<{attribute[0]}.{attribute[1]}>"
+            case "Fn::If":
+                name, when_true, when_false = argument
+                return self.value(when_true if self.condition(name) else when_false)
+            case "Fn::Equals":
+                left, right = (self.value(each) for each in argument)
+                return str(left) == str(right)
+            case "Fn::Not":
+                return not self.value(argument[0])
+            case "Fn::And":
+                return all(self.value(each) for each in argument)
+            case "Fn::Or":
+                return any(self.value(each) for each in argument)
+            case "Condition":
+                return self.condition(argument)
+            case "Fn::FindInMap":
+                return self.find_in_map(argument)
+            case "Fn::Select":
+                index, items = argument
+                return self.value(items)[int(self.value(index))]
+            case "Fn::Split":
+                delimiter, text = argument
+                return str(self.value(text)).split(delimiter)
+        return _NOT_A_FUNCTION

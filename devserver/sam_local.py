@@ -7,7 +7,8 @@ registry. Around SAM CLI it prepares, under .aws-sam/sam-local/:
 
 - template.yaml: template.yaml for local runs. `Globals.Function.Layers` is left out (its `!If`, which deploys
   need, is "an Invalid Layer Arn" to every `sam local` command) and CodeUri points back at src/; nothing else
-  changes, and nothing deployed reads this copy.
+  changes, and nothing deployed reads this copy. Every command of the run sets ParametersSecretsExtensionLayerArn
+  to none, so the functions, which have no layer here, read the key with boto3.
 - build/: `sam build` of it with Architecture set to this host's (the deployed default stays arm64): an x86_64 host
   runs x86_64 containers natively instead of arm64 ones under qemu, which are slower than the 10 s Timeout.
 - env.json: events/env.json with this run's ports (free ones unless given).
@@ -34,7 +35,7 @@ from devserver.container_engine import HOST_ALIAS, Engine, EngineUnavailable, de
 from devserver.lambda_image import lambda_image
 from devserver.local_aws import credentials_environment
 from devserver.local_services import LocalServices, start_local_services
-from devserver.template import load_application
+from devserver.template import LOCAL_PARAMETERS, load_application
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK_DIR = Path(".aws-sam") / "sam-local"
@@ -143,7 +144,10 @@ class SamLocal:
         return runtime
 
     def _parameters(self) -> list[str]:
-        return ["--parameter-overrides", f"Architecture={self.architecture}", *self.parameter_overrides]
+        # The local template has no layer, so the functions read the key with boto3 (LOCAL_PARAMETERS: no extension).
+        given = dict(item.split("=", 1) for item in self.parameter_overrides)
+        overrides = {"Architecture": self.architecture, **LOCAL_PARAMETERS, **given}
+        return ["--parameter-overrides", " ".join(f"{name}={value}" for name, value in overrides.items())]
 
     def local_options(self) -> list[str]:
         """What every `sam local` command of this run takes."""

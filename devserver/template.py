@@ -80,15 +80,21 @@ class Application:
         return {route.function_id for route in self.routes}
 
 
+# Local runs attach no Lambda layer, so the functions read the key with boto3 from the local SSM whatever the
+# template's default: the parameter that would give them the Parameters and Secrets Extension is always none here.
+LOCAL_PARAMETERS = {"ParametersSecretsExtensionLayerArn": "none"}
+
+
 def load_application(
     template: Path, env_vars_file: Path | None = None, parameter_overrides: Mapping[str, str] | None = None
 ) -> Application:
-    stacks, _ = SamLocalStackProvider.get_stacks(str(template), parameter_overrides=dict(parameter_overrides or {}))
+    parameter_overrides = {**(parameter_overrides or {}), **LOCAL_PARAMETERS}
+    stacks, _ = SamLocalStackProvider.get_stacks(str(template), parameter_overrides=dict(parameter_overrides))
     overrides = _read_env_vars(env_vars_file)
     template_dict = stacks[0].template_dict
     tables = table_specs(template_dict, parameter_overrides)
     named_tables = {variable: tables[table].name for variable, table in table_variables(template_dict).items()}
-    api_keys = key_resources(TemplateValues(template_dict, parameter_overrides or {}).resolved_template())
+    api_keys = key_resources(TemplateValues(template_dict, parameter_overrides).resolved_template())
     referred_keys = {variable: key for variable, key in key_variables(template_dict).items() if key in api_keys}
     functions = {}
     for function in SamFunctionProvider(stacks).get_all():
@@ -105,7 +111,7 @@ def load_application(
             schedules=_schedules(function),
         )
     api = ApiProvider(stacks).api
-    body = _definition_body(template_dict, parameter_overrides or {})
+    body = _definition_body(template_dict, parameter_overrides)
     routes = [
         RouteSpec(
             method=method.upper(),

@@ -7,16 +7,19 @@ import json
 from pathlib import Path
 
 import pytest
+from samcli.cli.types import CfnParameterOverridesType
 
 from devserver.events import HttpRequest, build_event
 from devserver.invoke_plan import PlanError, plan_invocations, read_event
 from devserver.routing import match_route
+from devserver.sam_local import SamLocal, host_architecture
 from devserver.template import load_application
 from tests.support import ROOT
 
 TEMPLATE = ROOT / "template.yaml"
 ENV_JSON = ROOT / "events" / "env.json"
 SCHEDULED_EVENT = ROOT / "events" / "keep-boards-alive.json"
+EXTENSION_LAYER = "arn:aws:lambda:us-east-1:177933569100:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:4"
 
 
 def test_routes_and_handlers_come_from_the_template() -> None:
@@ -118,3 +121,39 @@ def test_the_tables_come_from_the_template_and_the_functions_see_their_names(
     assert table.create_request["BillingMode"] == "PAY_PER_REQUEST"
     assert app.table_variables == {"LEADERBOARD_TABLE_NAME": table_name}
     assert {spec.environment["LEADERBOARD_TABLE_NAME"] for spec in app.functions.values()} == {table_name}
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},  # the template's default, auto: deployed in us-east-1 it attaches the extension layer
+        {"ParametersSecretsExtensionLayerArn": EXTENSION_LAYER},
+    ],
+    ids=["default", "a-layer-given"],
+)
+def test_local_functions_read_the_key_with_boto3_whatever_the_extension_parameter(
+    overrides: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (a shell value would win over the template's, as in sam local: the bench and other tests set one)
+    for variable in ("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", "SSM_PARAMETER_STORE_TTL"):
+        monkeypatch.delenv(variable, raising=False)
+
+    # Given the functions as `make dev` and `make invoke` load them (no layer runs locally)
+    app = load_application(TEMPLATE, ENV_JSON, overrides)
+
+    # Then none is told of an extension port: each reads the key with boto3 from the local SSM
+    assert {
+        (spec.environment["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"], spec.environment["SSM_PARAMETER_STORE_TTL"])
+        for spec in app.functions.values()
+    } == {("", "")}
+
+
+def test_sam_local_runs_every_command_without_the_extension() -> None:
+    # Given the parameters `make sam-local` and `make sam-invoke` give sam build and every sam local command
+    option, value = SamLocal()._parameters()
+
+    # When SAM CLI reads them, Then the extension is off (its local template has no layer) and the host's
+    # architecture is used
+    parameters = CfnParameterOverridesType().convert((value,), None, None)
+    assert option == "--parameter-overrides"
+    assert parameters == {"Architecture": host_architecture(), "ParametersSecretsExtensionLayerArn": "none"}

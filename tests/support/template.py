@@ -60,13 +60,13 @@ class _AwsManagedPolicies:
 
 
 @cache
-def _translated(overrides: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+def _translated(overrides: tuple[tuple[str, str], ...], region: str) -> dict[str, Any]:
     template = load_template()
     # `sam package` replaces the local code folder by the uploaded artifact; the transform only accepts the latter.
     template["Globals"]["Function"]["CodeUri"] = "s3://artifacts/leaderboard-api.zip"
     with pytest.MonkeyPatch.context() as env:
         # The transform asks boto3 for the region; keep it away from any real profile or credentials.
-        env.setenv("AWS_DEFAULT_REGION", REGION)
+        env.setenv("AWS_DEFAULT_REGION", region)
         env.setenv("AWS_CONFIG_FILE", os.devnull)
         env.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
         env.delenv("AWS_PROFILE", raising=False)
@@ -75,16 +75,17 @@ def _translated(overrides: tuple[tuple[str, str], ...]) -> dict[str, Any]:
 
 
 @cache
-def _stack(overrides: tuple[tuple[str, str], ...]) -> dict[str, Any]:
-    translated = _translated(overrides)
+def _stack(overrides: tuple[tuple[str, str], ...], region: str) -> dict[str, Any]:
+    translated = _translated(overrides, region)
     stage = dict(overrides).get("StageName", "dev")
-    pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::StackName": f"leaderboard-api-{stage}"}
+    pseudo = {"AWS::Region": region, "AWS::AccountId": ACCOUNT, "AWS::StackName": f"leaderboard-api-{stage}"}
     return TemplateValues(translated, dict(overrides), pseudo).resolved_template()
 
 
-def stack(**overrides: str) -> dict[str, Any]:
-    """The CloudFormation template SAM deploys for these parameter values, with every intrinsic resolved."""
-    return _stack(tuple(sorted(overrides.items())))
+def stack(region: str = REGION, **overrides: str) -> dict[str, Any]:
+    """The CloudFormation template SAM deploys in this region for these parameter values, with every intrinsic
+    resolved (the AWS::LanguageExtensions ones too)."""
+    return _stack(tuple(sorted(overrides.items())), region)
 
 
 def resources(template: Mapping[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:

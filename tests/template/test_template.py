@@ -418,7 +418,8 @@ def test_the_functions_get_the_configuration_the_code_reads() -> None:
     environments = [environment(template, route.function) for route in FUNCTIONS]
 
     # Then all share exactly these variables (the three local endpoints are empty in AWS, so boto3 and the store use
-    # the real services), and the admin routes' functions one more: the admin key's id, empty under AdminAuth=IAM
+    # the real services; us-east-1 has the extension layer, so the key is read through it, its own cache off), and
+    # the admin routes' functions one more: the admin key's id, empty under AdminAuth=IAM
     expected = {
         "MOMENTO_API_KEY_PARAM_NAME": "/leaderboard-api/dev/momento-api-key",
         "MOMENTO_CACHE_NAME": "leaderboard",
@@ -436,8 +437,8 @@ def test_the_functions_get_the_configuration_the_code_reads() -> None:
         "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
         "CORS_ALLOW_ORIGIN": "*",
         "READ_CACHE_SECONDS": "2",
-        "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": "",
-        "SSM_PARAMETER_STORE_TTL": "",
+        "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": "2773",
+        "SSM_PARAMETER_STORE_TTL": "0",
     }
     admin = {"UpdateBoardSettingsFunction", "RemoveBoardFunction", "RemovePlayerFunction"}
     assert environments == [
@@ -718,19 +719,3 @@ def test_sample_events_cover_every_route_and_both_body_encodings() -> None:
     assert routes == {(route.method, route.resource) for route in ROUTES}
     assert encodings == {False, True}
     assert any(not name.isascii() for name in names)
-
-
-def test_the_parameters_extension_layer_is_attached_only_when_given() -> None:
-    # Given no layer (the default), then none is attached and the code fetches with boto3
-    for function in resources(stack(), "AWS::Lambda::Function").values():
-        assert "Layers" not in function
-        assert function["Environment"]["Variables"]["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"] == ""
-    # Given the region's arm64 extension layer, then every function carries it, knows its port, turns its cache off
-    layer = "arn:aws:lambda:us-east-1:177933569100:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:12"
-    for function in resources(stack(ParametersSecretsExtensionLayerArn=layer), "AWS::Lambda::Function").values():
-        assert function["Layers"] == [layer]
-        variables = function["Environment"]["Variables"]
-        assert (variables["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"], variables["SSM_PARAMETER_STORE_TTL"]) == (
-            "2773",
-            "0",
-        )
