@@ -20,6 +20,9 @@
    poller's share of 304s. (bench/page_reads.py)
 10. Which kept feature costs what: submit and page at each layer from the bare SDK call to the handler, interleaved
    (bench/feature_costs.py).
+11. The seed side by side: its three Node.js handlers (Middy, Middy's SSM middleware, the Momento Node.js SDK; in
+   bench/peer/, pinned and installed by the bench), warm p50/p99 per route against ours in alternating blocks, and
+   the cold start of its page handler bundled as CDK bundles it. Skipped, saying why, without Node.js 20+ and npm.
 
 Servers run in their own processes (momento-local, moto), so they never share this process's interpreter lock.
 Writes bench/results.json and prints a table. `python -m bench.run [--quick] [--output PATH]`
@@ -30,6 +33,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import hashlib
 import importlib
 import io
 import json
@@ -37,6 +41,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -882,6 +887,226 @@ def http_throughput(plan: Plan) -> dict[str, Any]:
     }
 
 
+# --- 9: the seed side by side: its Node.js handlers against ours ----------------------------------------------
+
+PEER = ROOT / "bench" / "peer"
+PEER_NODE_MAJOR = 20  # the peer's Middy 6 needs Node.js 20 or later
+PEER_ROUTES = {"submit": 202, "standing": 200, "page": 200}  # each route and the status its measured path answers
+PEER_ROUNDS = 10  # blocks of each side per route, alternating, so drift hits both alike
+
+
+class PeerUnavailableError(Exception):
+    """Why the peer cannot run on this machine."""
+
+
+def peer_setup() -> tuple[str, str]:
+    """Node.js, the peer's pinned packages (`npm ci` from its lockfile when node_modules is missing or was installed
+    from another lockfile) and its bundle: node's path and version, or PeerUnavailableError saying why not."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        raise PeerUnavailableError("Node.js and npm are not on PATH")
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    major = re.match(r"v(\d+)\.", version)
+    if major is None or int(major.group(1)) < PEER_NODE_MAJOR:
+        raise PeerUnavailableError(
+            f"Node.js {version or '(unknown version)'}: the peer needs {PEER_NODE_MAJOR} or later"
+        )
+    lock = hashlib.sha256((PEER / "package-lock.json").read_bytes()).hexdigest()
+    stamp = PEER / "node_modules" / ".bench-lockfile-sha256"
+    if not stamp.is_file() or stamp.read_text(encoding="utf-8") != lock:
+        print("bench: installing the peer's pinned Node.js packages (npm ci in bench/peer)...", file=sys.stderr)
+        installed = subprocess.run(
+            [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=PEER, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if installed.returncode != 0:
+            output = (installed.stderr or installed.stdout).strip()[-500:]
+            raise PeerUnavailableError(f"npm ci failed in bench/peer: {output}")
+        stamp.write_text(lock, encoding="utf-8")
+    built = subprocess.run([node, "build.mjs"], cwd=PEER, capture_output=True, text=True, check=False)
+    if built.returncode != 0:
+        raise RuntimeError(f"the peer's bundle did not build: {built.stderr.strip()[-500:]}")
+    return node, version
+
+
+def peer_environment(addresses: dict[str, str]) -> dict[str, str]:
+    """The functions' environment (the peer reads the same names: the key parameter, the cache, the local servers)."""
+    # The AWS SDK's notice that its releases after January 2027 need Node.js 22, printed on Node.js 20, silenced.
+    notice = {"AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED": "true"}
+    return {"PATH": os.environ.get("PATH", ""), **function_environment(addresses), **notice}
+
+
+@contextlib.contextmanager
+def peer_driver(node: str, addresses: dict[str, str]) -> Iterator[Callable[[str, list[Any]], list[float]]]:
+    """bench/peer/drive.mjs: the three peer handlers loaded once in one Node.js process (a warm execution environment
+    each); the function given invokes a route's handler with each event, timed in that process, and returns the
+    times (us), having checked every answer's status."""
+    with tempfile.TemporaryFile("w+") as errors:
+        process = subprocess.Popen(
+            [node, "drive.mjs"], cwd=PEER, env=peer_environment(addresses),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True,
+        )  # fmt: skip
+        assert process.stdin is not None
+        assert process.stdout is not None
+        stdin, stdout = process.stdin, process.stdout
+
+        def reply() -> dict[str, Any]:
+            line = stdout.readline()
+            if not line:
+                errors.seek(0)
+                raise RuntimeError(f"the peer's driver stopped: {errors.read()[-2000:]}")
+            answer: dict[str, Any] = json.loads(line)
+            return answer
+
+        def invoke(route: str, events: list[Any]) -> list[float]:
+            stdin.write(json.dumps({"route": route, "events": events}) + "\n")
+            stdin.flush()
+            answer = reply()
+            assert set(answer["statuses"]) == {PEER_ROUTES[route]}, (route, answer["statuses"], answer["last"])
+            times: list[float] = answer["times_us"]
+            return times
+
+        try:
+            assert reply() == {"ready": True}
+            yield invoke
+        finally:
+            stdin.close()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def peer_bench(handlers: dict[str, Any], client: Any, addresses: dict[str, str], plan: Plan) -> dict[str, Any]:
+    """The seed's handlers (bench/peer/) against ours: warm p50/p99 per route, on one board, with the same events;
+    then the cold start of the seed's page handler. {"skipped": why} where Node.js cannot run them."""
+    try:
+        node, version = peer_setup()
+    except PeerUnavailableError as reason:
+        return {"skipped": str(reason)}
+    manifest = json.loads((PEER / "package.json").read_text(encoding="utf-8"))
+    with peer_driver(node, addresses) as invoke:
+        warm = peer_warm(handlers, client, invoke, plan)
+    return {
+        "node": version,
+        "packages": manifest["dependencies"],
+        "warm": warm,
+        "cold_start": peer_cold_starts(node, client, addresses, plan),
+    }
+
+
+def peer_warm(
+    handlers: dict[str, Any], client: Any, invoke: Callable[[str, list[Any]], list[float]], plan: Plan
+) -> dict[str, Any]:
+    """Each route, ours and theirs in alternating blocks (PEER_ROUNDS of each, in shuffled order per round), each
+    side timing its own invocations in its own process, as the Lambda runtime would see them; the first 50 of each
+    warm the connections and the caches and are left out."""
+    board = "peer"
+    players = fill(client, board, 1000)
+    make_event: dict[str, Callable[[int], Any]] = {
+        "submit": lambda i: submit_event(board, players[i % 1000], float(i)),
+        "standing": lambda i: fakes.standing_event(board, players[i % 1000]),
+        "page": lambda i: page_event(board, i % 900),
+    }
+    context = fakes.lambda_context("leaderboard-api-bench")
+    rng = random.Random(10)
+    block = max(1, plan.samples // PEER_ROUNDS)
+    results: dict[str, Any] = {}
+    for name, make in make_event.items():
+        handler = handlers[name]
+        assert handler(make(0), context)["statusCode"] == PEER_ROUTES[name], name
+        invoke(name, [make(i) for i in range(50)])
+        for i in range(50):
+            handler(make(i), context)
+        ours: list[float] = []
+        theirs: list[float] = []
+        for round_number in range(PEER_ROUNDS):
+            indices = range(50 + round_number * block, 50 + (round_number + 1) * block)
+            sides = ["ours", "theirs"]
+            rng.shuffle(sides)
+            for side in sides:
+                if side == "theirs":
+                    theirs.extend(invoke(name, [make(i) for i in indices]))
+                    continue
+                for i in indices:
+                    request = make(i)  # built before the clock starts, as theirs are
+                    ours.append(timed(partial(handler, request, context)))
+        results[name] = {
+            "ours": summary(ours),
+            "theirs": summary(theirs),
+            "ratio_p50": round(p50(ours) / p50(theirs), 3),
+        }
+    return results
+
+
+def peer_cold_starts(node: str, client: Any, addresses: dict[str, str], plan: Plan) -> dict[str, Any]:
+    """A fresh `node` process to the first response of the seed's page handler (its SSM fetch against moto, its
+    Momento client, one fetch of a whole board of 100): as CDK ships it (the esbuild bundle, bench/peer/build.mjs),
+    and from node_modules; interleaved, Plan.cold_runs each, medians."""
+    fill(client, "peer-cold", 100)
+    event = json.dumps(fakes.page_event("peer-cold"))
+    environment = peer_environment(addresses)
+    variants = {"bundle": PEER / "dist" / "get-leaderboard.cjs", "node_modules": PEER / "src" / "get-leaderboard.mjs"}
+
+    def cold_run(module: Path) -> float:
+        started = time.perf_counter()
+        result = subprocess.run(
+            [node, "cold.cjs", str(module), event], cwd=PEER, env=environment, capture_output=True, text=True,
+            check=False,
+        )  # fmt: skip
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if result.returncode != 0:
+            raise RuntimeError(f"the peer's cold start failed: {result.stderr[-2000:]}")
+        return elapsed_ms
+
+    for module in variants.values():
+        cold_run(module)  # first runs fill the OS file cache
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(plan.cold_runs):
+        for name, module in variants.items():
+            times[name].append(cold_run(module))
+    return {"runs": plan.cold_runs, "median_ms": {name: round(statistics.median(v), 1) for name, v in times.items()}}
+
+
+def peer_figures(peer: dict[str, Any], results: dict[str, Any]) -> dict[str, Any]:
+    """The peer's headline figures against ours: p50 ratios per route (ours / theirs, above 1 when ours is slower)
+    and the cold start, ours (the default path, `cold_start_ms`) / theirs (the bundle)."""
+    results["details"]["peer"] = peer
+    if "skipped" in peer:
+        return {"peer_skipped": peer["skipped"]}
+    cold = peer["cold_start"]["median_ms"]
+    return {
+        **{f"peer_ratio_{route}": row["ratio_p50"] for route, row in peer["warm"].items()},
+        "peer_cold_ms": cold["bundle"],
+        "peer_cold_node_modules_ms": cold["node_modules"],
+        "peer_cold_ratio": round(results["cold_start_ms"] / cold["bundle"], 3),
+    }
+
+
+def peer_lines(results: dict[str, Any]) -> list[str]:
+    peer = results["details"]["peer"]
+    title = "11. the seed's Node.js handlers (Middy, SSM middleware, Momento SDK)"
+    if "skipped" in peer:
+        return [f"{title}: skipped, {peer['skipped']}"]
+    lines = [
+        f"{title}, Node.js {peer['node']}",
+        f"{'  ratio: ours / theirs':<34}{'ours p50/p99 (us)':>24}{'theirs p50/p99 (us)':>26}{'ratio p50':>11}",
+    ]
+    for route, row in peer["warm"].items():
+        ours, theirs = row["ours"], row["theirs"]
+        lines.append(
+            f"  {route:<32}{ours['p50_us']:>11.0f} / {ours['p99_us']:<10.0f}"
+            f"{theirs['p50_us']:>12.0f} / {theirs['p99_us']:<11.0f}{row['ratio_p50']:>9.2f}x"
+        )
+    lines.append(
+        f"  cold start (median ms): ours {results['cold_start_ms']:.0f}, theirs {results['peer_cold_ms']:.0f} "
+        f"as CDK bundles it ({results['peer_cold_ratio']:.2f}x), {results['peer_cold_node_modules_ms']:.0f} "
+        "from node_modules"
+    )
+    return lines
+
+
 # --- Putting it together --------------------------------------------------------------------------------------
 
 
@@ -895,6 +1120,7 @@ def run(plan: Plan) -> dict[str, Any]:
             table_name = leaderboard_table_spec().name
             dynamodb = dynamodb_client(addresses["ssm"])
             layers = feature_costs(handlers, client, dynamodb, table=table_name, key=KEY, samples=plan.samples)
+            peer = peer_bench(handlers, client, addresses, plan)
             fill(client, "strategies", 1000)
             standing = standing_strategies(client, plan)
             standing_with_latency = standing_strategies(sdk_client(addresses, SIMULATED_LATENCY_MS), plan)
@@ -910,7 +1136,7 @@ def run(plan: Plan) -> dict[str, Any]:
     page_reads = page_read_cost(plan.http_clients, plan.http_seconds, players=plan.page_players)
     smallest, largest = str(plan.sizes[0]), str(plan.sizes[-1])
     latency = f"{SIMULATED_LATENCY_MS}ms_latency"
-    return {
+    results: dict[str, Any] = {
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "plan": plan.__dict__,
         "warm_overhead_ratio_submit": warm["submit"]["ratio_p50"],
@@ -975,6 +1201,8 @@ def run(plan: Plan) -> dict[str, Any]:
         },
         "elapsed_s": round(time.perf_counter() - started, 1),
     }
+    results.update(peer_figures(peer, results))
+    return results
 
 
 def _label(size: str) -> str:
@@ -1046,6 +1274,8 @@ def table(results: dict[str, Any]) -> str:
         *page_reads_lines(details["page_reads"]),
         "",
         *feature_cost_lines(details["feature_costs"]),
+        "",
+        *peer_lines(results),
         "",
         f"finished in {results['elapsed_s']:.0f} s",
     ]

@@ -38,6 +38,8 @@ REQUIRED = [
     "http_p99_ms_page_reads",
     "not_modified_ratio",
 ]
+# The seed's handlers side by side (bench/peer/), unless this machine has no Node.js 20+ and npm.
+PEER = ["peer_ratio_submit", "peer_ratio_standing", "peer_ratio_page", "peer_cold_ms", "peer_cold_ratio"]
 
 
 def test_the_benchmark_harness_produces_every_figure(tmp_path: Path) -> None:
@@ -60,3 +62,11 @@ def test_the_benchmark_harness_produces_every_figure(tmp_path: Path) -> None:
     assert "scale_ratio_1k_vs_100_page" in results
     assert "1. warm overhead" in table(results)
     assert results["details"]["rebuild"]["elements_written"] >= 300  # every player, and the mark
+    assert "11. the seed's Node.js handlers" in table(results)
+    if "peer_skipped" in results:
+        assert "skipped" in results["details"]["peer"]
+    else:
+        for key in PEER:
+            assert isinstance(results[key], float | int), key
+            assert results[key] > 0, key
+        assert set(results["details"]["peer"]["warm"]) == {"submit", "standing", "page"}
