@@ -63,9 +63,8 @@ def api_handler[T](
             chain.use(json_body_parser())
         chain.use(validator(parse, into=valid_input))
         # After validation (its key is the typed input), before the key is fetched: a kept answer costs no call.
-        read_cache = ReadCache(config.read_cache.total_seconds())
         if reads is not None:
-            chain.use(conditional_reads(reads, valid_input, read_cache))
+            chain.use(conditional_reads(reads, valid_input, ReadCache(config.read_cache.total_seconds())))
         chain.use(ssm_parameter(config.api_key_parameter, api_key, config.api_key_cache, config.api_key_grace))
         allow_origin = config.cors_allow_origin
 
