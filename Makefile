@@ -61,6 +61,7 @@ help:
 	@echo "  make destroy STAGE=feat-x   delete that stack (dev and prod also need CONFIRM=STAGE)"
 	@echo "Housekeeping:"
 	@echo "  make setup          create .venv and install the pinned development environment (any target does it)"
+	@echo "  make chromium       install Debian's Chromium for the browser tests when missing (make test does it)"
 	@echo "  make lock           re-resolve requirements/dev.in into the pinned requirements/dev.txt"
 	@echo "  make clean          remove .venv, caches and .aws-sam"
 
