@@ -20,7 +20,7 @@ EPHEMERAL_TTL_SECONDS ?= 3600
 # sam build needs python$(PYTHON_VERSION) on PATH: the virtualenv's comes first.
 SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
-.PHONY: help setup dev invoke sam-local sam-invoke sam-test test unit integration e2e lint security typecheck momento-local bench bench-momento-local build validate preflight deploy backfill destroy lock clean
+.PHONY: help setup chromium screenshots dev invoke sam-local sam-invoke sam-test test unit integration e2e lint security typecheck momento-local bench bench-momento-local build validate preflight deploy backfill destroy lock clean
 
 help:
 	@echo "Serve and try it (defaults in brackets):"
@@ -37,7 +37,8 @@ help:
 	@echo "  make sam-invoke FN=GetStandingFunction EVENT=events/get-standing.json   sam local invoke, the same way"
 	@echo "  make momento-local  the local Momento-compatible server alone [HOST=$(HOST) PORT=$(MOMENTO_LOCAL_PORT)]"
 	@echo "Test:"
-	@echo "  make test           lint, types, security checks and every test (what CI runs; about 8 min)"
+	@echo "  make test           lint, types, security checks and every test (what CI runs; about 9 min)"
+	@echo "  make screenshots    docs/board.png and docs/overlay.png, taken by the board page's browser tests"
 	@echo "  make unit           the fast tier, seconds: rules, engine, middlewares, momento-local"
 	@echo "  make integration    every other test: handlers against local servers, contract, dev server, template"
 	@echo "  make lint           ruff (lint and format check) and actionlint"
@@ -60,6 +61,7 @@ help:
 	@echo "  make destroy STAGE=feat-x   delete that stack (dev and prod also need CONFIRM=STAGE)"
 	@echo "Housekeeping:"
 	@echo "  make setup          create .venv and install the pinned development environment (any target does it)"
+	@echo "  make chromium       install Debian's Chromium for the browser tests when missing (make test does it)"
 	@echo "  make lock           re-resolve requirements/dev.in into the pinned requirements/dev.txt"
 	@echo "  make clean          remove .venv, caches and .aws-sam"
 
@@ -89,7 +91,7 @@ security: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-test: lint typecheck security
+test: lint typecheck security chromium
 	$(PY) -m pytest
 
 # The two tiers of `make test`'s tests, for a quicker loop while working.
@@ -97,8 +99,20 @@ UNIT_TESTS := tests/unit momento_local/tests
 unit: $(STAMP)
 	$(PY) -m pytest $(UNIT_TESTS)
 
-integration: $(STAMP)
+integration: $(STAMP) chromium
 	$(PY) -m pytest tests $(addprefix --ignore=,$(UNIT_TESTS))
+
+# The board page's browser tests run Debian's Chromium (Playwright's own browser download is not used). The first
+# run installs it with apt-get (about 100 packages, one to two minutes); later runs find it and say nothing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium from Debian's packages for the browser tests (about 1-2 minutes the first time)..."; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; }
+
+# docs/board.png and docs/overlay.png, which the README shows: the board page's browser tests, keeping their shots.
+screenshots: $(STAMP) chromium
+	BOARD_SCREENSHOTS=docs $(PY) -m pytest tests/browser -q -k "overlay or desktop"
 
 e2e: $(STAMP)
 	E2E=1 LEADERBOARD_API_URL="$(URL)" LEADERBOARD_API_KEY="$(API_KEY)" LEADERBOARD_WRITE_AUTH="$(WRITE_AUTH)" \

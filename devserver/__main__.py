@@ -255,6 +255,7 @@ def banner(
     )
     lines = [
         f"leaderboard-api dev server on {url}",
+        *page_notes(url, app, seeded),
         f"  Lambda Invoke API on {lambda_url} (make invoke, or boto3's lambda client with endpoint_url)"
         if lambda_url
         else "",
@@ -277,6 +278,16 @@ def banner(
     lines.append(f"  {flush_example(services)}   # Momento forgets; the next read rebuilds from the record")
     lines.append("Ready. Ctrl-C stops.")
     return "\n".join(lines)
+
+
+def page_notes(url: str, app: Application, seeded: bool) -> list[str]:
+    """Where the board page is, when the template serves one (GET /): open it in a browser."""
+    if not any(route.resource == "/" and route.method == "GET" for route in app.routes):
+        return []
+    board = DEMO_BOARD if seeded else SAMPLE_VALUES.get("leaderboard", "weekly")
+    return [
+        f"  Board page: {url}/?board={board}   (open it in a browser; a stream overlay: {url}/?board={board}&embed=1)"
+    ]
 
 
 def flush_example(services: LocalServices) -> str:
@@ -345,7 +356,8 @@ EXAMPLE_BODIES = {"POST": """'{"score": 42}'""", "PUT": "'{}'"}  # PUT {}: the b
 def curl_examples(url: str, app: Application, keys: list[StageKey]) -> list[str]:
     """One working curl per route, with what its protection needs (a key, or curl's own SigV4 signature)."""
     examples = []
-    routes = [route for route in app.routes if route.method in EXAMPLE_ORDER]
+    # The board page (GET /) is HTML for a browser: the banner names it apart (page_notes).
+    routes = [route for route in app.routes if route.method in EXAMPLE_ORDER and route.resource != "/"]
     depth = {method: -1 if method == "DELETE" else 1 for method in EXAMPLE_ORDER}
     for route in sorted(routes, key=lambda r: (EXAMPLE_ORDER.index(r.method), depth[r.method] * len(r.resource))):
         path = re.sub(r"\{(\w+)\+?\}", lambda m: SAMPLE_VALUES.get(m.group(1), "example"), route.resource)

@@ -66,24 +66,47 @@ def api_handler[T](
         if reads is not None:
             chain.use(conditional_reads(reads, valid_input, ReadCache(config.read_cache.total_seconds())))
         chain.use(ssm_parameter(config.api_key_parameter, api_key, config.api_key_cache, config.api_key_grace))
-        allow_origin = config.cors_allow_origin
-
-        def counted(event: Event, context: Any) -> Response:
-            # The correlation id is API Gateway's request id (read directly: Powertools' JMESPath lookup costs more).
-            logger.set_correlation_id(request_id_of(event))
-            # CORS outside the chain: every answer needs it, the error handler's included.
-            response = with_cors(chain(event, context), allow_origin)
-            metrics.add_metric(name=outcome_metric(response["statusCode"]), unit=MetricUnit.Count, value=1)
-            return response
-
-        # Powertools order: logger context outermost, then metrics, then tracer.
-        traced = tracer.capture_lambda_handler(counted, capture_response=False)
-        # Powertools 3.37 prints the cold-start metric even when metrics are disabled (make dev disables them).
-        measured = metrics.log_metrics(traced, capture_cold_start_metric=not is_metrics_disabled())
-        entry: LambdaHandler = logger.inject_lambda_context(measured)
-        return entry
+        return entry_point(chain, config.cors_allow_origin)
 
     return build
+
+
+def keyless_handler[T](parse: Callable[[Event], T]) -> Callable[[Callable[[T], Response]], LambdaHandler]:
+    """A GET route that needs no Momento key and no store (the board page): the same errors, ETags and 304s
+    (`no-cache`: revalidated on every request), logs, metrics and traces as `api_handler`'s, and no SSM call."""
+
+    def build(handler: Callable[[T], Response]) -> LambdaHandler:
+        config = settings()
+        valid_input: Slot[T] = Slot("input")
+
+        def core(request: Request) -> Response:
+            return handler(valid_input.take(request))
+
+        chain = middy(core).use(http_error_handler())
+        chain.use(validator(parse, into=valid_input))
+        chain.use(conditional_reads(ReadCaching.FRESH, valid_input, ReadCache(0)))
+        return entry_point(chain, config.cors_allow_origin)
+
+    return build
+
+
+def entry_point(chain: Callable[[Event, Any], Response], allow_origin: str) -> LambdaHandler:
+    """The Lambda entry point around a route's chain: CORS on every answer, one status metric, Powertools around."""
+
+    def counted(event: Event, context: Any) -> Response:
+        # The correlation id is API Gateway's request id (read directly: Powertools' JMESPath lookup costs more).
+        logger.set_correlation_id(request_id_of(event))
+        # CORS outside the chain: every answer needs it, the error handler's included.
+        response = with_cors(chain(event, context), allow_origin)
+        metrics.add_metric(name=outcome_metric(response["statusCode"]), unit=MetricUnit.Count, value=1)
+        return response
+
+    # Powertools order: logger context outermost, then metrics, then tracer.
+    traced = tracer.capture_lambda_handler(counted, capture_response=False)
+    # Powertools 3.37 prints the cold-start metric even when metrics are disabled (make dev disables them).
+    measured = metrics.log_metrics(traced, capture_cold_start_metric=not is_metrics_disabled())
+    entry: LambdaHandler = logger.inject_lambda_context(measured)
+    return entry
 
 
 def outcome_metric(status: int) -> str:

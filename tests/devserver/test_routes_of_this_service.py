@@ -26,6 +26,7 @@ def test_routes_and_handlers_come_from_the_template() -> None:
     app = load_application(ROOT / "template.yaml", ROOT / "events" / "env.json")
     routes = {(r.method, r.resource): r.function_id for r in app.routes}
     assert routes == {
+        ("GET", "/"): "GetPageFunction",
         ("POST", "/{leaderboard}/{name}"): "SubmitScoreFunction",
         ("GET", "/{leaderboard}/{name}"): "GetStandingFunction",
         ("GET", "/{leaderboard}"): "GetLeaderboardFunction",
@@ -40,6 +41,7 @@ def test_routes_and_handlers_come_from_the_template() -> None:
     assert {auth[("PUT", "/{leaderboard}")], auth[("DELETE", "/{leaderboard}")]} == {"iam"}
     assert auth[("DELETE", "/{leaderboard}/{name}")] == "iam"
     assert auth[("GET", "/{leaderboard}/{name}/around")] == "none"
+    assert auth[("GET", "/")] == "none"
     submit = app.functions["SubmitScoreFunction"]
     assert submit.handler == "handlers.submit_score.lambda_handler"
     assert submit.code_dir == ROOT / "src"

@@ -131,7 +131,8 @@ def test_every_generated_request_gets_a_documented_answer(case: schemathesis.Cas
         assert_no_such_route(response.status_code, response.json(), response.headers)
         return
     if case.meta is not None and case.meta.generation.mode.is_positive:
-        assert_echoes_valid_input(case, response.status_code, response.json() if response.content else None)
+        is_json = response.headers.get("content-type", [""])[0].startswith("application/json")
+        assert_echoes_valid_input(case, response.status_code, response.json() if is_json else None)
 
 
 class LocalSigV4(requests.auth.AuthBase):
@@ -286,22 +287,29 @@ def route(method: str, target: str) -> str | None:
     Empty segments are skipped, as the dev server does; the documented answers allow either outcome for them.
     """
     segments = [segment for segment in target.split("?", 1)[0].split("/") if segment]
-    path = {1: "/{leaderboard}", 2: "/{leaderboard}/{name}"}.get(len(segments))
+    path = {0: "/", 1: "/{leaderboard}", 2: "/{leaderboard}/{name}"}.get(len(segments))
     if len(segments) == 3 and segments[2] == "around":
         path = "/{leaderboard}/{name}/around"
     return path if path is not None and method in DECLARED_METHODS[path] else None
 
 
 def assert_documented(api_url: str, method: str, target: str, response: schemathesis.Response) -> Any:
-    """< 500, JSON, and as openapi.yaml documents for the operation reached; returns the parsed body."""
+    """< 500, JSON (HTML for the board page), and as openapi.yaml documents for the operation reached; returns the
+    parsed body of a JSON answer."""
     assert response.status_code < 500, (response.status_code, response.content[:300])
     assert response.headers.get("access-control-allow-origin"), "every answer carries the CORS origin header"
     if response.status_code == 204:
         assert response.content == b""
         return None
+    path = route(method, target)
+    if path == "/" and response.status_code == 200:
+        assert response.headers["content-type"][0] == "text/html; charset=utf-8"
+        SCHEMA[path][method].Case().validate_response(
+            response, checks=CONFORMANCE_CHECKS, transport_kwargs={"base_url": api_url}
+        )
+        return None
     assert response.headers["content-type"][0].split(";")[0] == "application/json"
     body = json.loads(response.content)
-    path = route(method, target)
     if path is None:
         assert_no_such_route(response.status_code, body, response.headers)
         return body

@@ -31,6 +31,7 @@ from tests.support.template import load_template
 
 OPENAPI = ROOT / "openapi.yaml"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+PAGE = "/"
 PLAYER = "/{leaderboard}/{name}"
 BOARD = "/{leaderboard}"
 AROUND = "/{leaderboard}/{name}/around"
@@ -128,7 +129,9 @@ def test_operations_equal_the_definition_body_preflights_included() -> None:
 def test_operations_other_than_preflights_equal_the_functions_api_events() -> None:
     routes = function_api_events()
     assert routes == {(method, path) for method, path in operations(spec()) if method != "OPTIONS"}
-    assert routes == {("POST", PLAYER), ("GET", PLAYER), ("GET", BOARD), ("GET", AROUND)} | ADMIN_OPERATIONS
+    assert (
+        routes == {("GET", PAGE), ("POST", PLAYER), ("GET", PLAYER), ("GET", BOARD), ("GET", AROUND)} | ADMIN_OPERATIONS
+    )
 
 
 def test_preflight_headers_are_the_mock_integrations() -> None:
@@ -207,7 +210,7 @@ def test_every_write_auth_mode_is_documented_with_the_template_scheme(mode: str)
 def test_leaderboard_name_pattern_is_the_codes() -> None:
     expected = f"^{LEADERBOARD_NAME.pattern}$"
     for method, path in operations(spec()):
-        if method != "OPTIONS":
+        if method != "OPTIONS" and path != PAGE:  # the board page takes its board in the query, read by its script
             assert parameter(path, method.lower(), "leaderboard")["schema"]["pattern"] == expected
     assert component("SubmissionAccepted")["properties"]["leaderboard"]["pattern"] == expected
     assert component("BoardSettings")["properties"]["leaderboard"]["pattern"] == expected
@@ -390,6 +393,7 @@ def test_the_new_routes_answer_as_documented(method: str, path: str) -> None:
 # --- Errors and headers -------------------------------------------------------------------------------------------
 
 FUNCTION_ERRORS = {
+    ("GET", PAGE): {"500"},  # the board page reads nothing: only a bug fails it
     ("POST", PLAYER): {"400", "413", "415", "429", "500", "503", "504", "507"},
     ("GET", PLAYER): {"400", "404", "429", "500", "503", "504"},
     ("GET", BOARD): {"400", "429", "500", "503", "504"},
@@ -420,8 +424,9 @@ def test_every_error_status_is_documented_with_the_body_of_whoever_sends_it(meth
     for status in FUNCTION_ERRORS[(method, path)] & GATEWAY_ERRORS:
         assert error_schemas(responses[status]) == {"Error", "GatewayError"}, status
     for status in ("429", "503"):
-        assert "Retry-After" in responses[status]["headers"]
-    assert resolve(responses["503"]["headers"]["Retry-After"])["required"] is True
+        assert status not in responses or "Retry-After" in responses[status]["headers"]
+    if "503" in responses or path != PAGE:
+        assert resolve(responses["503"]["headers"]["Retry-After"])["required"] is True
 
 
 def test_every_function_route_is_in_the_error_table_above() -> None:

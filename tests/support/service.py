@@ -32,6 +32,7 @@ HANDLERS = (
     "handlers.remove_player",
     "handlers.remove_board",
     "handlers.keep_boards_alive",
+    "handlers.get_page",
 )
 
 

@@ -14,6 +14,7 @@ from tests.support.template import load_template, resources, stack
 ADMIN_OPERATIONS = [("/{leaderboard}", "put"), ("/{leaderboard}", "delete"), ("/{leaderboard}/{name}", "delete")]
 ADMIN_FUNCTIONS = ("UpdateBoardSettingsFunction", "RemoveBoardFunction", "RemovePlayerFunction")
 PUBLIC_OPERATIONS = [
+    ("/", "get"),
     ("/{leaderboard}", "get"),
     ("/{leaderboard}/{name}", "get"),
     ("/{leaderboard}/{name}/around", "get"),
@@ -131,6 +132,7 @@ def test_reads_stay_public_and_writes_keep_write_auth_whatever_protects_admin(ad
 @pytest.mark.parametrize(
     ("path", "methods"),
     [
+        ("/", "GET,OPTIONS"),
         ("/{leaderboard}", "GET,PUT,DELETE,OPTIONS"),
         ("/{leaderboard}/{name}", "GET,POST,DELETE,OPTIONS"),
         ("/{leaderboard}/{name}/around", "GET,OPTIONS"),

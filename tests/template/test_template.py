@@ -59,6 +59,7 @@ class Route(NamedTuple):
 
 
 ROUTES = [
+    Route("GetPageFunction", "handlers.get_page.lambda_handler", "GET", "/", "page"),
     Route(
         "SubmitScoreFunction", "handlers.submit_score.lambda_handler", "POST", "/{leaderboard}/{name}", "submit-score"
     ),
@@ -145,7 +146,7 @@ def test_each_route_invokes_its_own_handler(route: Route) -> None:
     assert resources(template, "AWS::Lambda::Function")[route.function]["Handler"] == route.handler
 
 
-def test_the_api_has_exactly_its_seven_routes() -> None:
+def test_the_api_has_exactly_its_eight_routes() -> None:
     # Given the stack for the default stage
     template = stack()
 
@@ -154,8 +155,8 @@ def test_the_api_has_exactly_its_seven_routes() -> None:
     operations = {(method.upper(), path) for path, methods in paths.items() for method in methods}
     preflights = {(method, path) for method, path in operations if method == "OPTIONS"}
 
-    # Then they are the seven routes of the API, each integrated with its own function, one function per route (the
-    # only other function is the scheduled keep-alive)
+    # Then they are the eight routes of the API (the board page and the seven of the API proper), each integrated
+    # with its own function, one function per route (the only other function is the scheduled keep-alive)
     assert operations - preflights == {(route.method, route.resource) for route in ROUTES}
     for route in ROUTES:
         integration = paths[route.resource][route.method.lower()]["x-amazon-apigateway-integration"]
@@ -244,9 +245,9 @@ def test_every_named_resource_carries_the_stage_name() -> None:
 
     # Then every name includes its stage, all resource types are named, and the two stages share no name
     assert {resource["Type"] for resource in feature["Resources"].values()} >= set(NAME_PROPERTIES)
-    # (API, stage, 8 functions, 7 policies (the key, and one per kind of table use), 8 log groups, the table, the
+    # (API, stage, 9 functions, 7 policies (the key, and one per kind of table use), 9 log groups, the table, the
     # keep-alive's schedule rule)
-    assert len(feature_names) == 1 + 1 + 8 + 7 + 8 + 1 + 1
+    assert len(feature_names) == 1 + 1 + 9 + 7 + 9 + 1 + 1
     assert all("feat-x" in name for name in feature_names.values()), feature_names
     assert all("dev" in name for name in dev_names.values()), dev_names
     assert not set(dev_names.values()) & set(feature_names.values())
@@ -354,6 +355,11 @@ def test_each_role_holds_only_logging_tracing_and_the_key_and_table_policies(rou
     assert role["AssumeRolePolicyDocument"]["Statement"] == [
         {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}}
     ]
+    # The board page reads nothing: no key, no table.
+    if route.function == "GetPageFunction":
+        assert sorted(role["ManagedPolicyArns"]) == sorted(AWS_MANAGED_POLICIES.values())
+        assert not role.get("Policies")
+        return
     table_policy = {
         "SubmitScoreFunction": "SubmitScoreTablePolicy",
         "GetStandingFunction": "ReadBoardsTablePolicy",
@@ -670,8 +676,8 @@ def test_sample_event_matches_a_route_of_the_template(path: Path) -> None:
     api_paths = resources(stack(), "AWS::ApiGateway::RestApi")["LeaderboardApi"]["Body"]["paths"]
 
     # When matching its resource and method, and its path against the resource's template
-    segments = event["resource"].strip("/").split("/")
-    values = [urllib.parse.unquote(segment) for segment in event["path"].strip("/").split("/")]
+    segments = [segment for segment in event["resource"].split("/") if segment]
+    values = [urllib.parse.unquote(segment) for segment in event["path"].split("/") if segment]
     context = event["requestContext"]
 
     # Then API Gateway would route it, its path parameters are the decoded path segments (literal segments such as
@@ -679,7 +685,9 @@ def test_sample_event_matches_a_route_of_the_template(path: Path) -> None:
     assert event["httpMethod"].lower() in api_paths[event["resource"]]
     assert len(values) == len(segments)
     pairs = list(zip(segments, values, strict=True))
-    assert event["pathParameters"] == {segment.strip("{}"): value for segment, value in pairs if segment[0] == "{"}
+    assert (event["pathParameters"] or {}) == {
+        segment.strip("{}"): value for segment, value in pairs if segment[0] == "{"
+    }
     assert all(value == segment for segment, value in pairs if segment[0] != "{")
     assert (context["resourcePath"], context["httpMethod"]) == (event["resource"], event["httpMethod"])
     assert context["path"] == f"/{context['stage']}{event['path']}"
