@@ -11,7 +11,7 @@ import requests
 from tests.contract.conftest import sam_local_differs
 from tests.support.api_client import HttpTarget
 
-ROUTES = ("GET /{leaderboard}", "GET /{leaderboard}/{name}", "POST /{leaderboard}/{name}")
+ROUTES = ("GET / (the board page)", "GET /{leaderboard}", "GET /{leaderboard}/{name}", "POST /{leaderboard}/{name}")
 
 
 def assert_gateway_error(response: requests.Response, status: int, error_type: str) -> str:
@@ -27,7 +27,7 @@ def assert_gateway_error(response: requests.Response, status: int, error_type: s
 
 
 @sam_local_differs('an unknown route is 403 {"message": "Missing Authentication Token"}: no requestId, no route list')
-@pytest.mark.parametrize(("method", "path"), [("GET", "/"), ("DELETE", "/weekly/ada"), ("GET", "/weekly/ada/extra")])
+@pytest.mark.parametrize(("method", "path"), [("POST", "/"), ("DELETE", "/weekly/ada"), ("GET", "/weekly/ada/extra")])
 def test_no_such_route_lists_the_routes(
     http_target: HttpTarget, http_session: requests.Session, method: str, path: str
 ) -> None:
