@@ -149,36 +149,41 @@ def test_polling_sends_the_etag_back_and_gets_304_while_nothing_changed(api_url:
     assert rows(watched) == [["1", "ada", "1"]]  # a 304 keeps what is shown
 
 
-def test_polling_pauses_while_the_tab_is_hidden(api_url: str, open_page: Any) -> None:
+def polling_board(api_url: str, open_page: Any) -> tuple[str, Any]:
+    """A fresh board with one player, open and read every 0.3 s: the board's name and the watched page."""
     board = fresh_board()
     submit(api_url, board, "ada", 1)
     watched = open_page(f"{api_url}/?board={board}&every=0.3")
-    page = watched.page
-    page.wait_for_selector("#rows td.name")
+    watched.page.wait_for_selector("#rows td.name")
+    return board, watched
 
+
+def set_hidden(page: Any, hidden: bool) -> None:
+    """What the browser does when the tab is hidden or shown again."""
     page.evaluate(
-        "() => { Object.defineProperty(document, 'hidden', {value: true, configurable: true});"
+        f"() => {{ Object.defineProperty(document, 'hidden', {{value: {str(hidden).lower()}, configurable: true}});"
         " document.dispatchEvent(new Event('visibilitychange')); }"
     )
+
+
+def test_polling_pauses_while_the_tab_is_hidden(api_url: str, open_page: Any) -> None:
+    board, watched = polling_board(api_url, open_page)
+    page = watched.page
+
+    set_hidden(page, True)
     page.wait_for_timeout(400)  # a read already in flight may still land
     before = len([url for url, _ in watched.answers if f"/{board}?" in url])
     page.wait_for_timeout(1500)
     assert len([url for url, _ in watched.answers if f"/{board}?" in url]) == before
 
-    page.evaluate(
-        "() => { Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
-        " document.dispatchEvent(new Event('visibilitychange')); }"
-    )
+    set_hidden(page, False)
     page.wait_for_timeout(1000)
     assert len([url for url, _ in watched.answers if f"/{board}?" in url]) > before
 
 
 def test_a_429_or_503_backs_off_for_retry_after(api_url: str, open_page: Any) -> None:
-    board = fresh_board()
-    submit(api_url, board, "ada", 1)
-    watched = open_page(f"{api_url}/?board={board}&every=0.3")
+    board, watched = polling_board(api_url, open_page)
     page = watched.page
-    page.wait_for_selector("#rows td.name")
     refused: list[float] = []
 
     def busy(route: Any) -> None:
