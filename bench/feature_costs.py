@@ -30,7 +30,7 @@ def _p50_us(values: list[float]) -> float:
 
 
 def feature_costs(
-    handlers: dict[str, Any], client: Any, dynamodb: Any, *, table: str, key: str, samples: int
+    handlers: dict[str, Any], client: Any, dynamodb: Any, *, table: str, key: str, samples: int, players: int
 ) -> dict[str, Any]:
     from momento.requests import CollectionTtl, SortOrder  # noqa: PLC0415
 
@@ -40,21 +40,22 @@ def feature_costs(
     ttl = CollectionTtl(timedelta(days=1), refresh_ttl=True)
     context = fakes.lambda_context("leaderboard-api-bench")
     board, bare = "layers", "layers-bare"
-    players = [f"player-{i:04d}" for i in range(1000)]
-    for i, name in enumerate(players):  # through the API, so the record and the index both hold the board
+    names = [f"player-{i:04d}" for i in range(players)]
+    last_page = players - 20  # a page starts anywhere from the top to the board's last 20
+    for i, name in enumerate(names):  # through the API, so the record and the index both hold the board
         handlers["submit"](fakes.submit_event(board, name, {"score": float(i)}), context)
 
     def durable_put(i: int) -> None:
         dynamodb.update_item(
             TableName=table,
-            Key={"pk": {"S": f"board#{bare}"}, "sk": {"S": players[i % 1000]}},
+            Key={"pk": {"S": f"board#{bare}"}, "sk": {"S": names[i % players]}},
             UpdateExpression="SET score = :s",
             ExpressionAttributeValues={":s": {"N": str(i)}},
         )
-        client.sorted_set_put_element(CACHE, bare, players[i % 1000], float(i), ttl=ttl)
+        client.sorted_set_put_element(CACHE, bare, names[i % players], float(i), ttl=ttl)
 
     def player(i: int) -> str:
-        return players[i % 1000]
+        return names[i % players]
 
     layers: dict[str, dict[str, Callable[[int], object]]] = {
         "submit": {
@@ -65,10 +66,10 @@ def feature_costs(
         },
         "page": {
             "momento_fetch": lambda i: client.sorted_set_fetch_by_rank(
-                CACHE, board, i % 900, i % 900 + 20, SortOrder.DESCENDING
+                CACHE, board, i % last_page, i % last_page + 20, SortOrder.DESCENDING
             ),
-            "domain": lambda i: boards.view(shapes.PageRequest(board, i % 900, i % 900 + 20), secret),
-            "handler": lambda i: handlers["page"](fakes.page_event(board, {"startRank": str(i % 900)}), context),
+            "domain": lambda i: boards.view(shapes.PageRequest(board, i % last_page, i % last_page + 20), secret),
+            "handler": lambda i: handlers["page"](fakes.page_event(board, {"startRank": str(i % last_page)}), context),
         },
     }
     rng = random.Random(7)

@@ -93,6 +93,7 @@ class Plan:
     rebuild_players: int
     period_players: int
     page_players: int  # on the board whose top-20 page identical readers read
+    layer_players: int  # on the board whose writes and pages are measured layer by layer (section 10)
 
 
 FULL = Plan(
@@ -105,6 +106,7 @@ FULL = Plan(
     rebuild_players=REBUILD_PLAYERS,
     period_players=PERIOD_PLAYERS,
     page_players=100,
+    layer_players=1000,
 )
 QUICK = Plan(
     samples=40,
@@ -116,6 +118,7 @@ QUICK = Plan(
     rebuild_players=300,
     period_players=300,
     page_players=20,
+    layer_players=100,
 )
 
 
@@ -1119,7 +1122,9 @@ def run(plan: Plan) -> dict[str, Any]:
             warm = warm_overhead(handlers, client, plan)
             table_name = leaderboard_table_spec().name
             dynamodb = dynamodb_client(addresses["ssm"])
-            layers = feature_costs(handlers, client, dynamodb, table=table_name, key=KEY, samples=plan.samples)
+            layers = feature_costs(
+                handlers, client, dynamodb, table=table_name, key=KEY, samples=plan.samples, players=plan.layer_players
+            )
             peer = peer_bench(handlers, client, addresses, plan)
             fill(client, "strategies", 1000)
             standing = standing_strategies(client, plan)

@@ -2,7 +2,7 @@
 the service in-process, and a switchable proxy in front of DynamoDB for fault tests.
 
 Every test that uses the service's environment starts with an empty record, as `momento_local` gives it empty
-caches. Helpers live in tests/support; this file holds fixtures only."""
+caches. Helpers live in tests/support; this file holds fixtures, and the order in which files start."""
 
 from __future__ import annotations
 
@@ -22,6 +22,27 @@ from momento_local import MomentoLocalServer
 from tests.support.record import leaderboard_table_spec
 from tests.support.service import API_KEY_PARAMETER, CACHE, Service, start_service
 from tests.support.switchable_proxy import SwitchableProxy
+
+# The files that take longest (each 30 s to 90 s), started first: `make test` runs files side by side (pytest-xdist,
+# a file whole on one worker), and one of them started last would leave the other cores idle while it runs. Measured
+# with `pytest --junitxml`; a file missing here only costs time, never a test.
+SLOWEST_FILES = (
+    "tests/bench/test_bench_smoke.py",
+    "tests/browser/test_board_page.py",
+    "tests/devserver/test_concurrent_writers.py",
+    "tests/devserver/test_load.py",
+    "tests/contract/test_read_caching.py",
+    "tests/openapi/test_fuzz.py",
+    "tests/devserver/test_lifecycle.py",
+    "tests/integration/test_durable_boards.py",
+    "tests/integration/test_backfill.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: index for index, path in enumerate(SLOWEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
 
 # Never reach real AWS: dummy credentials and a fixed region for every boto3 client made in tests.
 os.environ.update(

@@ -25,7 +25,9 @@ def chromium_path() -> str | None:
     return next((found for name in CHROMIUM_CANDIDATES if (found := shutil.which(name))), None)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this thread while it is open, which
+# pytest-asyncio's tests in the same process cannot run beside, so it closes when this tier's tests are done.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     path = chromium_path()
     try:
@@ -44,7 +46,7 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log_path = tmp_path_factory.mktemp("browser") / "dev-server.log"
     with log_path.open("w", encoding="utf-8") as log:
@@ -83,7 +85,8 @@ def open_page(browser: Any) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def open_(url: str, *, width: int = 1280, height: int = 900, **options: Any) -> Watched:
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US", **options)
+        options.setdefault("locale", "en-US")
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
         contexts.append(context)
         watched = Watched(context.new_page())
         watched.page.goto(url)

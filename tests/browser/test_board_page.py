@@ -3,6 +3,7 @@ that hostile names stay text, the overlay mode, and its layout on a phone and a 
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -11,8 +12,11 @@ from urllib.parse import quote
 
 import pytest
 import requests
+from botocore.credentials import Credentials
 
+from devserver.local_aws import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from tests.browser.conftest import API_KEY, Watched, screenshots_dir
+from tests.support.api_client import sigv4_headers
 
 # The page's CSP forbids eval, so waits use selectors and `expect`, never a JavaScript string predicate.
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -301,3 +305,133 @@ def test_dark_mode_follows_the_readers_preference(api_url: str, open_page: Any) 
     lightness = "() => getComputedStyle(document.documentElement).backgroundColor"
     assert light.evaluate(lightness) != dark.evaluate(lightness)
     assert dark.evaluate(lightness) == "rgb(18, 18, 22)"
+
+
+def configure(api_url: str, board: str, settings: dict[str, Any]) -> None:
+    """PUT /{board}, signed with the dev server's local credentials (its admin routes need SigV4, as IAM would)."""
+    url = f"{api_url}/{board}"
+    body = json.dumps(settings).encode("utf-8")
+    credentials = Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY)
+    headers = sigv4_headers("PUT", url, {"Content-Type": "application/json"}, body, credentials)
+    response = requests.put(url, data=body, headers=headers, timeout=30)
+    assert response.status_code == 200, response.text
+
+
+def test_a_lower_is_better_board_with_shared_ranks_shows_them_as_the_api_gives_them(
+    api_url: str, open_page: Any
+) -> None:
+    # Given a lap-time board (lowest first, shared ranks) with a tie inside the page and one across its last row
+    board = fresh_board()
+    configure(api_url, board, {"order": "asc", "ties": "shared"})
+    times = {"ada": 61.5, "bo": 62.25, "cy": 62.25, **{f"p{index:02d}": 70 + index for index in range(16)}}
+    times |= {"last": 99.0, "next-page": 99.0}  # ranks 19 and 20 (0-based): the 20th row and the 21st
+    for name, lap in times.items():
+        submit(api_url, board, name, lap)
+
+    watched = open_page(f"{api_url}/?board={board}")
+    page = watched.page
+    page.wait_for_selector("#rows td.name")
+
+    # Then the fastest is first, and every rank shared with another player says so, even with a player off the page
+    entries = api_page(api_url, board)["leaderboard"]
+    assert [entry["name"] for entry in entries][:3] == ["ada", "bo", "cy"]
+    shown_rows = rows(watched)
+    assert [row[1] for row in shown_rows] == [entry["name"] for entry in entries]
+    assert [row[0] for row in shown_rows][:4] == ["1", "2=", "2=", "4"]
+    assert shown_rows[-1][0] == "20="  # tied with the first player of the next page
+    assert page.text_content("#order") == "lowest first"
+    assert page.text_content("#ties") == "shared ranks"
+    assert shown_rows[1][2] == "62.25"
+
+    page.click("#next")
+    expect(page.locator("#board-caption")).to_have_text("Ranks 20\N{EN DASH}20 of 21")
+    assert rows(watched)[0][:2] == ["20=", "next-page"]
+
+
+def test_numbers_follow_the_readers_locale(api_url: str, open_page: Any) -> None:
+    board = fresh_board()
+    submit(api_url, board, "ada", 1234567.5)
+    watched = open_page(f"{api_url}/?board={board}", locale="de-DE")
+    watched.page.wait_for_selector("#rows td.name")
+    assert rows(watched) == [["1", "ada", "1.234.567,5"]]
+
+
+def test_the_period_selector_reads_the_previous_day(api_url: str, open_page: Any) -> None:
+    # The demo board keeps daily periods, with players scored yesterday
+    watched = open_page(f"{api_url}/?board=demo")
+    page = watched.page
+    page.wait_for_selector("#rows td.name")
+    assert page.is_hidden("#period-fact")  # all time is listed first: no period to name
+
+    page.select_option("#period-select", "daily:previous")
+
+    expect(page.locator("#period-fact")).to_be_visible()
+    yesterday = requests.get(f"{api_url}/demo", params={"period": "daily:previous"}, timeout=30).json()
+    expect(page.locator("#period")).to_have_text(f"daily {yesterday['period']['id']}")
+    assert rows(watched) == shown(yesterday["leaderboard"][:20])
+    assert "period=daily%3Aprevious" in page.url
+
+
+def test_every_control_is_reachable_and_works_from_the_keyboard(api_url: str, open_page: Any) -> None:
+    board = fresh_board()
+    for index in range(25):
+        submit(api_url, board, f"p{index:02d}", 1000 - index)
+    watched = open_page(f"{api_url}/")
+    page = watched.page
+    expect(page.locator("#status")).to_have_text("Type a board's name to show it.")
+
+    # Tab reaches the board field first; typing a name and Enter shows it
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "board-input"
+    page.keyboard.type(board)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#rows td.name")
+
+    # Then Tab walks the controls in reading order, passing over the disabled "Previous page"
+    assert [tab(page) for _ in range(4)] == ["Show", "next", "around-input", "Find"]
+
+    # Space on "Next page" pages on; from the first field again, Tab now reaches "Previous page", and Enter pages back
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == "next"
+    page.keyboard.press("Space")
+    expect(page.locator("#board-caption")).to_have_text("Ranks 21\N{EN DASH}25 of 25")
+    page.focus("#board-input")  # where the first Tab landed
+    assert [tab(page) for _ in range(2)] == ["Show", "prev"]
+    page.keyboard.press("Enter")
+    expect(page.locator("#board-caption")).to_have_text("Ranks 1\N{EN DASH}20 of 25")
+
+
+def tab(page: Any) -> str:
+    """Press Tab; what has the focus then: its id, or a button's text."""
+    page.keyboard.press("Tab")
+    focused: str = page.evaluate("document.activeElement.id || document.activeElement.textContent")
+    return focused
+
+
+def test_a_past_period_named_in_the_url_is_shown_and_selected(api_url: str, open_page: Any) -> None:
+    yesterday = requests.get(f"{api_url}/demo", params={"period": "daily:previous"}, timeout=30).json()["period"]
+    named = f"daily:{yesterday['id']}"
+    watched = open_page(f"{api_url}/?board=demo&period={quote(named)}")
+    page = watched.page
+    page.wait_for_selector("#rows td.name")
+
+    assert page.input_value("#period-select") == named
+    assert page.text_content("#period-select option:checked") == f"Day {yesterday['id']}"
+    assert page.text_content("#period") == f"daily {yesterday['id']}"
+
+
+def test_a_bad_period_in_the_url_is_explained_and_showing_the_board_again_recovers(
+    api_url: str, open_page: Any
+) -> None:
+    watched = open_page(f"{api_url}/?board=demo&period=fortnightly")
+    page = watched.page
+    page.wait_for_selector("#status.error")
+    assert "period" in (page.text_content("#status") or "")
+    assert page.is_hidden("#main")
+
+    page.press("#board-input", "Enter")  # the same board, shown again
+
+    page.wait_for_selector("#rows td.name")
+    assert rows(watched) == shown(api_page(api_url, "demo")["leaderboard"])
+    assert "period" not in page.url

@@ -20,6 +20,7 @@ from requests.structures import CaseInsensitiveDict
 from tests.support.lambda_fakes import (
     Query,
     around_event,
+    board_page_event,
     page_event,
     remove_board_event,
     remove_player_event,
@@ -71,6 +72,8 @@ class ApiClient(Protocol):
 
     def page(self, board: str, query: Query | None = None, *, headers: Headers | None = None) -> ApiResponse: ...
 
+    def board_page(self, query: Query | None = None, *, headers: Headers | None = None) -> ApiResponse: ...
+
     def around(
         self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
     ) -> ApiResponse: ...
@@ -102,6 +105,9 @@ class InProcessClient:
 
     def page(self, board: str, query: Query | None = None, *, headers: Headers | None = None) -> ApiResponse:
         return self._call("handlers.get_leaderboard", with_headers(page_event(board, query), headers))
+
+    def board_page(self, query: Query | None = None, *, headers: Headers | None = None) -> ApiResponse:
+        return self._call("handlers.get_page", with_headers(board_page_event(query), headers))
 
     def around(
         self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
@@ -175,6 +181,9 @@ class HttpClient:
             # A page can only be kept once read, so the first page read from a stage teaches the window in time.
             _KEPT_FOR[self._base] = float(found[1])
         return response
+
+    def board_page(self, query: Query | None = None, *, headers: Headers | None = None) -> ApiResponse:
+        return self._send("GET", self._base + "/", params=query, headers=headers)
 
     def around(
         self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None

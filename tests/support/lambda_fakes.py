@@ -74,6 +74,11 @@ def page_event(board: str, query: Query | None = None) -> dict[str, Any]:
     return with_query(_request_event("get-leaderboard.json", f"/{quote(board)}", {"leaderboard": board}), query)
 
 
+def board_page_event(query: Query | None = None) -> dict[str, Any]:
+    """A browser's GET / (the board page), with the query its address carries."""
+    return with_query(_request_event("get-page.json", "/", None), query)
+
+
 def around_event(board: str, name: str, query: Query | None = None) -> dict[str, Any]:
     event = with_query(standing_event(board, name), query)
     event["path"] += "/around"
@@ -121,7 +126,7 @@ def with_headers(event: dict[str, Any], headers: dict[str, str] | None) -> dict[
     return event
 
 
-def _request_event(sample: str, path: str, path_parameters: dict[str, str]) -> dict[str, Any]:
+def _request_event(sample: str, path: str, path_parameters: dict[str, str] | None) -> dict[str, Any]:
     event = load_event(sample)
     event["path"] = path
     event["pathParameters"] = path_parameters
