@@ -435,3 +435,12 @@ def test_a_bad_period_in_the_url_is_explained_and_showing_the_board_again_recove
     page.wait_for_selector("#rows td.name")
     assert rows(watched) == shown(api_page(api_url, "demo")["leaderboard"])
     assert "period" not in page.url
+
+
+def test_without_javascript_the_page_says_so_and_where_the_json_is(api_url: str, open_page: Any) -> None:
+    page = open_page(f"{api_url}/?board=demo", java_script_enabled=False).page
+    text = page.inner_text("body")
+    assert "JavaScript, which is off" in text
+    assert "/weekly?startRank=0&endRank=20" in text
+    assert page.is_hidden("#main")
+    assert page.is_hidden("#controls")  # a form that could do nothing is not offered
