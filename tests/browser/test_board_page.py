@@ -29,6 +29,14 @@ def fresh_board() -> str:
     return f"page-{uuid.uuid4().hex[:10]}"
 
 
+def board_of_25(api_url: str) -> str:
+    """A fresh board of 25 players, p00 (1,000) to p24 (976): a full first page and five on the second."""
+    board = fresh_board()
+    for index in range(25):
+        submit(api_url, board, f"p{index:02d}", 1000 - index)
+    return board
+
+
 def submit(api_url: str, board: str, name: str, score: float) -> None:
     response = requests.post(
         f"{api_url}/{board}/{quote(name, safe='')}",
@@ -78,9 +86,7 @@ def test_the_demo_board_renders_the_apis_entries_in_order_with_its_settings(api_
 
 
 def test_paging_walks_the_board_and_never_offers_a_page_that_is_not_there(api_url: str, open_page: Any) -> None:
-    board = fresh_board()
-    for index in range(25):
-        submit(api_url, board, f"p{index:02d}", 1000 - index)
+    board = board_of_25(api_url)
     watched = open_page(f"{api_url}/?board={board}")
     page = watched.page
     page.wait_for_selector("#rows td.name")
@@ -373,9 +379,7 @@ def test_the_period_selector_reads_the_previous_day(api_url: str, open_page: Any
 
 
 def test_every_control_is_reachable_and_works_from_the_keyboard(api_url: str, open_page: Any) -> None:
-    board = fresh_board()
-    for index in range(25):
-        submit(api_url, board, f"p{index:02d}", 1000 - index)
+    board = board_of_25(api_url)
     watched = open_page(f"{api_url}/")
     page = watched.page
     expect(page.locator("#status")).to_have_text("Type a board's name to show it.")
