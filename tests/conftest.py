@@ -118,6 +118,9 @@ def service_environment(moto_server: str, momento_local_session: MomentoLocalSer
         "REBUILD_ELEMENTS_PER_SECOND": "0",
         # Tests read their own writes at once; tests/*/test_read_caching.py turn the page cache on.
         "READ_CACHE_SECONDS": "0",
+        # momento-local runs in the test's own process here, sharing its interpreter, and `make test` runs files on
+        # every core: 1.1 s can pass on a busy machine. The deadline's own test sets the template's default.
+        "MOMENTO_TIMEOUT_MS": "2000",
     }
     saved = {key: os.environ.get(key) for key in environment}
     os.environ.update(environment)

@@ -17,6 +17,10 @@ from functools import cache
 MOMENTO_MAX_TTL_SECONDS = 86_400  # Momento on-demand caches cap an item's TTL at 24 h
 A_DAY = 86_400
 MAX_READ_CACHE_SECONDS = 300  # a bound on staleness, not a policy: leaderboards are read to see recent change
+# Each Momento attempt's deadline: the SDK's Lambda configuration's 1.1 s by default. At most 2 s, so a call and
+# the SDK's 3 retries (of UNAVAILABLE or INTERNAL) still end inside the functions' 10 s timeout.
+DEFAULT_MOMENTO_TIMEOUT_MS = 1100
+MAX_MOMENTO_TIMEOUT_MS = 2000
 
 
 class ConfigurationError(RuntimeError):
@@ -38,6 +42,7 @@ class Settings:
     rebuild_elements_per_second: int  # 0: unpaced
     admin_api_key_id: str = ""  # AdminAuth=API_KEY: the admin key's id, which admin routes require; "" under IAM
     read_cache: timedelta = timedelta(seconds=2)  # how old a page may be when served; 0: every read asks Momento
+    momento_timeout: timedelta = timedelta(milliseconds=DEFAULT_MOMENTO_TIMEOUT_MS)  # each Momento call's deadline
 
 
 @cache
@@ -59,6 +64,15 @@ def settings() -> Settings:
         rebuild_elements_per_second=_whole("REBUILD_ELEMENTS_PER_SECOND", default=50, low=0, high=1_000_000),
         admin_api_key_id=_optional("ADMIN_API_KEY_ID") or "",
         read_cache=_seconds("READ_CACHE_SECONDS", default=2, low=0, high=MAX_READ_CACHE_SECONDS),
+        momento_timeout=timedelta(
+            milliseconds=_whole(
+                "MOMENTO_TIMEOUT_MS",
+                default=DEFAULT_MOMENTO_TIMEOUT_MS,
+                low=100,
+                high=MAX_MOMENTO_TIMEOUT_MS,
+                unit="milliseconds",
+            )
+        ),
     )
 
 

@@ -484,7 +484,7 @@ class LeaderboardStore:
             logger.error("The Momento API key is malformed", extra={"error": type(error).__name__})
             raise KeyUnavailable("the Momento API key is malformed") from None
         return CacheClient.create(
-            Configurations.Lambda.latest(),
+            Configurations.Lambda.latest().with_client_timeout(self._config.momento_timeout),
             credentials,
             self._config.leaderboard_ttl,
             eager_connection_timeout=EAGER_CONNECTION_TIMEOUT,

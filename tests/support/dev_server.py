@@ -21,7 +21,7 @@ FLUSH = re.compile(r"(?P<command>python -m momento_local flush .*?)\s+#")
 
 # Settings the tests' in-process functions get from their environment: the dev server, like sam local, would let
 # the shell override the template's value with them, so a server's setting would depend on which tests ran first.
-TEST_SETTINGS = ("READ_CACHE_SECONDS",)
+TEST_SETTINGS = ("READ_CACHE_SECONDS", "MOMENTO_TIMEOUT_MS")
 
 
 def _without_test_settings(environment: os._Environ[str]) -> dict[str, str]:

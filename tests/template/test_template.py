@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from shared.config import MAX_READ_CACHE_SECONDS
+from shared.config import DEFAULT_MOMENTO_TIMEOUT_MS, MAX_MOMENTO_TIMEOUT_MS, MAX_READ_CACHE_SECONDS
 from tests.support import ROOT
 from tests.support.template import (
     ACCOUNT,
@@ -443,6 +443,7 @@ def test_the_functions_get_the_configuration_the_code_reads() -> None:
         "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
         "CORS_ALLOW_ORIGIN": "*",
         "READ_CACHE_SECONDS": "2",
+        "MOMENTO_TIMEOUT_MS": "1100",
         "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": "2773",
         "SSM_PARAMETER_STORE_TTL": "0",
     }
@@ -487,6 +488,15 @@ def test_the_page_cache_window_is_2_seconds_by_default_and_bounded_as_the_code_b
     # Then a stack keeps pages 2 s unless told otherwise, and CloudFormation refuses what the code would refuse
     assert (window["Type"], window["Default"], window["MinValue"]) == ("Number", 2, 0)
     assert window["MaxValue"] == MAX_READ_CACHE_SECONDS
+
+
+def test_momentos_deadline_is_the_sdks_lambda_default_and_bounded_as_the_code_bounds_it() -> None:
+    deadline = load_template()["Parameters"]["MomentoTimeoutMs"]
+    assert (deadline["Type"], deadline["Default"], deadline["MinValue"]) == ("Number", DEFAULT_MOMENTO_TIMEOUT_MS, 100)
+    assert deadline["MaxValue"] == MAX_MOMENTO_TIMEOUT_MS
+    assert {
+        environment(stack(MomentoTimeoutMs="2000"), route.function)["MOMENTO_TIMEOUT_MS"] for route in FUNCTIONS
+    } == {"2000"}
 
 
 def test_the_ttl_cannot_exceed_momentos_24_hour_item_limit() -> None:
