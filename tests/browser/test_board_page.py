@@ -260,6 +260,12 @@ def test_the_overlay_shows_the_top_n_large_on_a_transparent_background_without_c
         page.screenshot(path=str(folder / "overlay.png"), omit_background=True)
 
 
+def test_the_overlay_shows_the_largest_top_the_api_allows(api_url: str, open_page: Any) -> None:
+    watched = open_page(f"{api_url}/?board=demo&embed=1&top=100")
+    watched.page.wait_for_selector("#rows td.name")
+    assert rows(watched) == shown(api_page(api_url, "demo", 0, 100)["leaderboard"])
+
+
 def layout(page: Any) -> dict[str, Any]:
     found: dict[str, Any] = page.evaluate(
         """() => {
