@@ -20,6 +20,7 @@ MAX_READ_CACHE_SECONDS = 300  # a bound on staleness, not a policy: leaderboards
 # Each Momento attempt's deadline: the SDK's Lambda configuration's 1.1 s by default. At most 2 s, so a call and
 # the SDK's 3 retries (of UNAVAILABLE or INTERNAL) still end inside the functions' 10 s timeout.
 DEFAULT_MOMENTO_TIMEOUT_MS = 1100
+MIN_MOMENTO_TIMEOUT_MS = 100
 MAX_MOMENTO_TIMEOUT_MS = 2000
 
 
@@ -68,7 +69,7 @@ def settings() -> Settings:
             milliseconds=_whole(
                 "MOMENTO_TIMEOUT_MS",
                 default=DEFAULT_MOMENTO_TIMEOUT_MS,
-                low=100,
+                low=MIN_MOMENTO_TIMEOUT_MS,
                 high=MAX_MOMENTO_TIMEOUT_MS,
                 unit="milliseconds",
             )

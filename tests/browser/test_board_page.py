@@ -3,7 +3,6 @@ that hostile names stay text, the overlay mode, and its layout on a phone and a 
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import uuid
@@ -16,7 +15,7 @@ from botocore.credentials import Credentials
 
 from devserver.local_aws import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from tests.browser.conftest import API_KEY, Watched, screenshots_dir
-from tests.support.api_client import sigv4_headers
+from tests.support.api_client import HttpClient, HttpTarget
 
 # The page's CSP forbids eval, so waits use selectors and `expect`, never a JavaScript string predicate.
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -321,12 +320,10 @@ def test_dark_mode_follows_the_readers_preference(api_url: str, open_page: Any) 
 
 def configure(api_url: str, board: str, settings: dict[str, Any]) -> None:
     """PUT /{board}, signed with the dev server's local credentials (its admin routes need SigV4, as IAM would)."""
-    url = f"{api_url}/{board}"
-    body = json.dumps(settings).encode("utf-8")
-    credentials = Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY)
-    headers = sigv4_headers("PUT", url, {"Content-Type": "application/json"}, body, credentials)
-    response = requests.put(url, data=body, headers=headers, timeout=30)
-    assert response.status_code == 200, response.text
+    target = HttpTarget(api_url, admin_credentials=Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY))
+    with requests.Session() as session:
+        response = HttpClient(target, session).settings(board, settings)
+    assert response.status == 200, response.text
 
 
 def test_a_lower_is_better_board_with_shared_ranks_shows_them_as_the_api_gives_them(

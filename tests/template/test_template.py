@@ -18,7 +18,12 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from shared.config import DEFAULT_MOMENTO_TIMEOUT_MS, MAX_MOMENTO_TIMEOUT_MS, MAX_READ_CACHE_SECONDS
+from shared.config import (
+    DEFAULT_MOMENTO_TIMEOUT_MS,
+    MAX_MOMENTO_TIMEOUT_MS,
+    MAX_READ_CACHE_SECONDS,
+    MIN_MOMENTO_TIMEOUT_MS,
+)
 from tests.support import ROOT
 from tests.support.template import (
     ACCOUNT,
@@ -491,9 +496,13 @@ def test_the_page_cache_window_is_2_seconds_by_default_and_bounded_as_the_code_b
 
 
 def test_momentos_deadline_is_the_sdks_lambda_default_and_bounded_as_the_code_bounds_it() -> None:
+    from momento.config import Configurations  # noqa: PLC0415 - only this test needs the SDK
+
+    lambda_deadline = Configurations.Lambda.latest().get_transport_strategy().get_grpc_configuration().get_deadline()
+    assert lambda_deadline.total_seconds() * 1000 == DEFAULT_MOMENTO_TIMEOUT_MS  # the SDK's Lambda default
     deadline = load_template()["Parameters"]["MomentoTimeoutMs"]
-    assert (deadline["Type"], deadline["Default"], deadline["MinValue"]) == ("Number", DEFAULT_MOMENTO_TIMEOUT_MS, 100)
-    assert deadline["MaxValue"] == MAX_MOMENTO_TIMEOUT_MS
+    assert (deadline["Type"], deadline["Default"]) == ("Number", DEFAULT_MOMENTO_TIMEOUT_MS)
+    assert (deadline["MinValue"], deadline["MaxValue"]) == (MIN_MOMENTO_TIMEOUT_MS, MAX_MOMENTO_TIMEOUT_MS)
     assert {
         environment(stack(MomentoTimeoutMs="2000"), route.function)["MOMENTO_TIMEOUT_MS"] for route in FUNCTIONS
     } == {"2000"}
