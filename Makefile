@@ -37,7 +37,7 @@ help:
 	@echo "  make sam-invoke FN=GetStandingFunction EVENT=events/get-standing.json   sam local invoke, the same way"
 	@echo "  make momento-local  the local Momento-compatible server alone [HOST=$(HOST) PORT=$(MOMENTO_LOCAL_PORT)]"
 	@echo "Test:"
-	@echo "  make test           lint, types, security checks and every test (what CI runs; about 7 min on 2 cores)"
+	@echo "  make test           lint, types, security checks and every test (what CI runs; about 6 min on 2 cores)"
 	@echo "  make screenshots    docs/board.png and docs/overlay.png, taken by the board page's browser tests"
 	@echo "  make unit           the fast tier, seconds: rules, engine, middlewares, momento-local"
 	@echo "  make integration    every other test: handlers against local servers, contract, dev server, template"
