@@ -34,9 +34,9 @@ def feature_costs(
 ) -> dict[str, Any]:
     from momento.requests import CollectionTtl, SortOrder  # noqa: PLC0415
 
-    boards = sys.modules["shared.boards"].leaderboards()  # the handlers' own, as imported by the bench
-    shapes = sys.modules["shared.leaderboard"]
-    secret = sys.modules["shared.secret"].Secret("momento-api-key", key, lambda: key)
+    boards = sys.modules["shared.domain.leaderboards"].leaderboards()  # the handlers' own, as imported by the bench
+    shapes = sys.modules["shared.domain.rules"]
+    secret = sys.modules["shared.platform.secret"].Secret("momento-api-key", key, lambda: key)
     ttl = CollectionTtl(timedelta(days=1), refresh_ttl=True)
     context = fakes.lambda_context("leaderboard-api-bench")
     board, bare = "layers", "layers-bare"

@@ -76,7 +76,7 @@ SIMULATED_LATENCY_MS = 2  # a Lambda-to-Momento round trip inside one region, ro
 # the extension in every region its table lists a layer for): the cold start figures without a qualifier are this
 # path's.
 DEFAULT_KEY_PATH = "extension"
-WHOLE_MARK = "\x00whole"  # src/shared/momento_store.py's mark of a whole set
+WHOLE_MARK = "\x00whole"  # src/shared/stores/momento/index.py's mark of a whole set
 SETTINGS_MARK = "\x00settings"  # and of the board's settings: the default ones are -2^60
 REBUILD_PLAYERS = 100_000
 PERIOD_PLAYERS = 10_000  # the past period read back after its index expired
@@ -389,8 +389,8 @@ def v1_handlers() -> dict[str, Callable[[Any, Any], Any]]:
     (a put; score and rank at once; one fetch), so "before" is measured in the same run as "after"."""
     from momento.requests import SortOrder  # noqa: PLC0415
 
-    from shared.api import api_handler  # noqa: PLC0415 - the functions' modules, imported by load_handlers
-    from shared.leaderboard import (  # noqa: PLC0415
+    from shared.composition import leaderboards  # noqa: PLC0415
+    from shared.domain.rules import (  # noqa: PLC0415
         PageRequest,
         PlayerRef,
         Submission,
@@ -398,11 +398,11 @@ def v1_handlers() -> dict[str, Callable[[Any, Any], Any]]:
         parse_player_ref,
         parse_submission,
     )
-    from shared.momento_store import leaderboard_store  # noqa: PLC0415
-    from shared.responses import accepted, ok  # noqa: PLC0415
-    from shared.secret import Secret  # noqa: PLC0415
+    from shared.http.api import api_handler  # noqa: PLC0415 - the functions' modules, imported by load_handlers
+    from shared.http.responses import accepted, ok  # noqa: PLC0415
+    from shared.platform.secret import Secret  # noqa: PLC0415
 
-    store = leaderboard_store()
+    store = leaderboards()._index
     pool = ThreadPoolExecutor(max_workers=1)
 
     @api_handler(parse_submission, json_body=True)
@@ -478,13 +478,13 @@ def board_reads(handlers: dict[str, Any], client: Any, plan: Plan) -> dict[str, 
     Twice: on loopback, where momento-local answers one call at a time (so a read costs about its number of calls),
     and with SIMULATED_LATENCY_MS of network per call, where calls in flight together overlap as they do against
     Momento (so a read costs about its number of round trips)."""
-    from shared.record import record  # noqa: PLC0415 - the functions' module, imported by load_handlers
+    from shared.composition import leaderboards  # noqa: PLC0415 - the functions' own, imported by load_handlers
 
     players = fill(client, "reads", 1000)
     for board, scores in (("few-ties", 10_000_000), ("many-ties", 50)):
         for ties in ("distinct", "shared"):
             fill(client, f"{board}-{ties}", 1000, scores)
-            record().update_settings(f"{board}-{ties}", {"ties": ties}, int(time.time()))
+            leaderboards()._record.update_settings(f"{board}-{ties}", {"ties": ties}, int(time.time()))
     # Fewer samples than the other figures: a friends query over loopback takes tens of milliseconds.
     loopback = _board_reads(handlers, players, replace(plan, samples=max(10, plan.samples // 3)))
     with _network_latency(SIMULATED_LATENCY_MS):
@@ -499,9 +499,9 @@ def _network_latency(latency_ms: int) -> Iterator[None]:
     from momento import CacheClient, Configurations  # noqa: PLC0415
 
     from momento_local.client_metadata import MetadataMiddleware  # noqa: PLC0415
-    from shared import momento_store  # noqa: PLC0415
+    from shared.composition import leaderboards  # noqa: PLC0415
 
-    store = momento_store.leaderboard_store()
+    store = leaderboards()._index
     original = store._create_client
 
     def delayed(key: str) -> Any:
@@ -559,11 +559,11 @@ def rebuild(addresses: dict[str, str], players: int) -> dict[str, Any]:
     has no rate limit); the operations are counted as Momento meters them (each element written is one)."""
     from botocore.config import Config  # noqa: PLC0415
 
-    from shared.boards import leaderboards  # noqa: PLC0415
-    from shared.config import settings  # noqa: PLC0415
-    from shared.rebuild import Outcome, Rebuilder  # noqa: PLC0415
-    from shared.record import Record  # noqa: PLC0415
-    from shared.secret import Secret  # noqa: PLC0415
+    from shared.composition import leaderboards  # noqa: PLC0415
+    from shared.domain.rebuild import Outcome, Rebuilder  # noqa: PLC0415
+    from shared.platform.config import settings  # noqa: PLC0415
+    from shared.platform.secret import Secret  # noqa: PLC0415
+    from shared.stores.dynamodb.record import DynamoRecord  # noqa: PLC0415
 
     board = "rebuilt"
     index = leaderboards()._index  # the execution environment's own Momento client
@@ -571,7 +571,7 @@ def rebuild(addresses: dict[str, str], players: int) -> dict[str, Any]:
     # 100,000-player board takes moto seconds: the record gets a client that waits for it. What is measured is
     # still the rebuild's own sequence of reads and writes, against moto's speed.
     patient = dynamodb_client(addresses["ssm"], Config(read_timeout=300, retries={"total_max_attempts": 1}))
-    record = Record(settings(), client=patient)
+    record = DynamoRecord(settings(), client=patient)
     rng = random.Random(4)
     filled = time.perf_counter()
     record.fill_board(board, {f"player-{i:07d}": float(rng.randrange(10_000_000)) for i in range(players)}, 0)
@@ -618,11 +618,11 @@ def period_writes(handlers: dict[str, Any], plan: Plan) -> dict[str, Any]:
     """Submit p50 on a board keeping all, daily, weekly and monthly against one keeping all time only, interleaved
     one for one; on loopback, and with SIMULATED_LATENCY_MS of network per call to Momento and to DynamoDB (each
     period's writes run at once, so what they cost is mostly their round trips overlapping)."""
-    from shared.record import record  # noqa: PLC0415 - the functions' module, imported by load_handlers
+    from shared.composition import leaderboards  # noqa: PLC0415 - the functions' own, imported by load_handlers
 
     boards = {"all_only": ("all",), "four_kinds": ("all", "daily", "weekly", "monthly")}
     for board, kinds in boards.items():
-        record().update_settings(board, {"periods": kinds}, int(time.time()))
+        leaderboards()._record.update_settings(board, {"periods": kinds}, int(time.time()))
     context = fakes.lambda_context("leaderboard-api-bench")
     results: dict[str, Any] = {}
     for where, latency_ms in (("loopback", 0), (f"{SIMULATED_LATENCY_MS}ms_latency", SIMULATED_LATENCY_MS)):
@@ -648,9 +648,9 @@ def period_writes(handlers: dict[str, Any], plan: Plan) -> dict[str, Any]:
 def _record_latency(latency_ms: int) -> Iterator[None]:
     """Each request of the functions' DynamoDB client held `latency_ms` before it is sent, as a network would
     (moto on loopback answers in about a millisecond)."""
-    from shared.record import record  # noqa: PLC0415
+    from shared.composition import leaderboards  # noqa: PLC0415
 
-    events = record()._dynamodb().meta.events
+    events = leaderboards()._record._client.meta.events
 
     def delay(**_: Any) -> None:
         time.sleep(latency_ms / 1000)
@@ -674,18 +674,18 @@ def past_period_read(handlers: dict[str, Any], addresses: dict[str, str], player
     Query page, so one page of a 10,000-player period takes it longer than a request's wait."""
     from botocore.config import Config  # noqa: PLC0415
 
-    from shared.boards import leaderboards  # noqa: PLC0415
-    from shared.config import settings  # noqa: PLC0415
-    from shared.periods import Scope, current, previous  # noqa: PLC0415
-    from shared.rebuild import Outcome, Rebuilder  # noqa: PLC0415
-    from shared.record import Record, record  # noqa: PLC0415
-    from shared.secret import Secret  # noqa: PLC0415
+    from shared.composition import leaderboards  # noqa: PLC0415
+    from shared.domain.periods import Scope, current, previous  # noqa: PLC0415
+    from shared.domain.rebuild import Outcome, Rebuilder  # noqa: PLC0415
+    from shared.platform.config import settings  # noqa: PLC0415
+    from shared.platform.secret import Secret  # noqa: PLC0415
+    from shared.stores.dynamodb.record import DynamoRecord  # noqa: PLC0415
 
     board = "seasons"
-    record().update_settings(board, {"periods": ("weekly", "all")}, int(time.time()))
+    leaderboards()._record.update_settings(board, {"periods": ("weekly", "all")}, int(time.time()))
     last_week = Scope(board, previous(current("weekly", "UTC", time.time())), 0).name
     patient = dynamodb_client(addresses["ssm"], Config(read_timeout=300, retries={"total_max_attempts": 1}))
-    filler = Record(settings(), client=patient)
+    filler = DynamoRecord(settings(), client=patient)
     rng = random.Random(9)
     filler.touch_board(last_week, int(time.time()))
     filler.fill_board(last_week, {f"player-{i:06d}": float(rng.randrange(1_000_000)) for i in range(players)}, 0)

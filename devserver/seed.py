@@ -66,12 +66,12 @@ def seed_demo_board(
     yesterday's."""
     if str(SRC) not in sys.path:
         sys.path.append(str(SRC))
-    from shared.config import MOMENTO_MAX_TTL_SECONDS, Settings  # noqa: PLC0415 - importable once src/ is on the path
-    from shared.momento_store import LeaderboardStore  # noqa: PLC0415
-    from shared.periods import DEFAULT_TIME_ZONE, Scope, current, previous  # noqa: PLC0415
-    from shared.rebuild import Outcome, Rebuilder  # noqa: PLC0415
-    from shared.record import Record  # noqa: PLC0415
-    from shared.secret import Secret  # noqa: PLC0415
+    from shared.domain.periods import DEFAULT_TIME_ZONE, Scope, current, previous  # noqa: PLC0415
+    from shared.domain.rebuild import Outcome, Rebuilder  # noqa: PLC0415
+    from shared.platform.config import MOMENTO_MAX_TTL_SECONDS, Settings  # noqa: PLC0415 - importable once src/ is on the path
+    from shared.platform.secret import Secret  # noqa: PLC0415
+    from shared.stores.dynamodb.record import DynamoRecord  # noqa: PLC0415
+    from shared.stores.momento.index import MomentoIndex  # noqa: PLC0415
 
     config = Settings(
         api_key_parameter="",  # the key is given; nothing reads SSM
@@ -86,7 +86,7 @@ def seed_demo_board(
         board_retention=None,
         rebuild_elements_per_second=0,  # unpaced: nothing else competes for momento-local's limits here
     )
-    record = Record(config, dynamodb_client(dynamodb_endpoint))
+    record = DynamoRecord(config, dynamodb_client(dynamodb_endpoint))
     now = time.time()
     with _quiet_service_logs():
         # The settings first: the rebuild puts them into the set with its mark.
@@ -97,7 +97,7 @@ def seed_demo_board(
         record.touch_board(yesterday.name, int(now))  # a period's registry item comes before its first score
         record.fill_board(yesterday.name, yesterdays_scores(of=players), int(now * 1000), yesterday.record_generation)
         secret = Secret("the local Momento key", api_key, lambda: api_key)
-        outcome = Rebuilder(LeaderboardStore(config), record, config).run(
+        outcome = Rebuilder(MomentoIndex(config), record, config).run(
             DEMO_BOARD, secret, time.time() + REBUILD_DEADLINE_S
         )
     if outcome is not Outcome.WHOLE:
@@ -108,7 +108,7 @@ def seed_demo_board(
 def _quiet_service_logs() -> Iterator[None]:
     """The record's and the rebuild's info lines (JSON, meant for CloudWatch) would come before the banner; their
     warnings still show."""
-    from shared.observability import logger  # noqa: PLC0415 - see seed_demo_board
+    from shared.platform.observability import logger  # noqa: PLC0415 - see seed_demo_board
 
     service_log = logging.getLogger(logger.name)
     level = service_log.level

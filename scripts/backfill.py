@@ -61,12 +61,12 @@ from scripts.deploy_preflight import (  # noqa: E402
     put_key_command,
     run_checks,
 )
-from shared.config import MOMENTO_MAX_TTL_SECONDS, Settings  # noqa: E402
-from shared.errors import KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable  # noqa: E402
-from shared.momento_store import LeaderboardStore, StoreError  # noqa: E402
-from shared.observability import logger  # noqa: E402
-from shared.record import Record, RecordError  # noqa: E402
-from shared.secret import Secret  # noqa: E402
+from shared.domain.errors import KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable  # noqa: E402
+from shared.platform.config import MOMENTO_MAX_TTL_SECONDS, Settings  # noqa: E402
+from shared.platform.observability import logger  # noqa: E402
+from shared.platform.secret import Secret  # noqa: E402
+from shared.stores.dynamodb.record import DynamoRecord, RecordError  # noqa: E402
+from shared.stores.momento.index import MomentoIndex, StoreError  # noqa: E402
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
@@ -78,8 +78,8 @@ INTERRUPTED = 130
 class Connection:
     """The index and the record of one stage, as its functions reach them, and the names they go by."""
 
-    store: LeaderboardStore
-    record: Record
+    store: MomentoIndex
+    record: DynamoRecord
     api_key: Secret
     cache: str
     table: str
@@ -181,7 +181,7 @@ def connect(target: Target, table: str, environ: Mapping[str, str]) -> Connectio
         rebuild_elements_per_second=0,
     )
     api_key = Secret(target.key_parameter, key, partial(fetch_key, ssm, target.key_parameter))
-    return Connection(LeaderboardStore(config), Record(config), api_key, target.cache_name, table)
+    return Connection(MomentoIndex(config), DynamoRecord(config), api_key, target.cache_name, table)
 
 
 def read_key(ssm: SSMClient, name: str) -> str:

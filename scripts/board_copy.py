@@ -1,10 +1,10 @@
 """Copies one board from its Momento set into the record: every player the record does not hold yet, in parallel.
 
-Each copy is a conditional write (Record.add_score): it lands only where the record has no score for the player, so
+Each copy is a conditional write (add_score): it lands only where the record has no score for the player, so
 a score the service wrote since the deploy is never replaced by the older one read from Momento, and a second run
 writes nothing twice. The set is read with sorted_set_walk, which misses no player while the service keeps writing.
 
-A board is registered (Record.register_board) only once all its players are in the record: registered, its set is
+A board is registered (DynamoRecord.register_board) only once all its players are in the record: registered, its set is
 rebuilt from the record whenever Momento loses it, so it must not be registered while the record holds part of it.
 """
 
@@ -20,11 +20,11 @@ from typing import TextIO
 
 from scripts.progress import Progress
 from scripts.sorted_set_walk import Element, SetGone, walk
-from shared.errors import KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable
-from shared.leaderboard import BoardSettings, PageRequest
-from shared.momento_store import LeaderboardStore, StoreError
-from shared.record import Record, RecordError
-from shared.secret import Secret
+from shared.domain.errors import KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable
+from shared.domain.rules import BoardSettings, PageRequest
+from shared.platform.secret import Secret
+from shared.stores.dynamodb.record import DynamoRecord, RecordError
+from shared.stores.momento.index import MomentoIndex, StoreError
 
 WORKERS = 8  # boto3 clients are thread-safe; DynamoDB answers a conditional write in a few milliseconds
 # After boto3's own retries: a burst DynamoDB (or Momento) still refuses is retried this much later, in all ~30 s.
@@ -91,8 +91,8 @@ class _Run:
 class BoardCopier:
     def __init__(
         self,
-        store: LeaderboardStore,
-        record: Record,
+        store: MomentoIndex,
+        record: DynamoRecord,
         api_key: Secret,
         *,
         workers: int = WORKERS,

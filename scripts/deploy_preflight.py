@@ -49,7 +49,7 @@ DEFAULT_CACHE_NAME = "leaderboard"  # the template's MomentoCacheName default
 # STS answers for every region of the partition: credentials can be verified before a region is chosen.
 STS_REGION_WITHOUT_ONE = "us-east-1"
 MOMENTO_TIMEOUT = timedelta(seconds=10)
-# A small positive value: 0 crashes SDK 1.29 (see src/shared/momento_store.py).
+# A small positive value: 0 crashes SDK 1.29 (see src/shared/stores/momento/index.py).
 EAGER_CONNECTION_TIMEOUT = timedelta(milliseconds=500)
 ACCESS_DENIED = {"AccessDenied", "AccessDeniedException"}
 LOCAL_HOSTS = {"localhost"}
@@ -219,7 +219,7 @@ def _key_to_check_with(ssm: SSMClient, name: str, environ: Mapping[str, str]) ->
 
 def momento_credentials_for(key: str, target: Target, local_address: str | None) -> tuple[CredentialProvider, str]:
     """Credentials built as the functions build them, and where they lead."""
-    from shared.momento_credentials import momento_credentials  # noqa: PLC0415 - the SDK loads only with a key
+    from shared.stores.momento.credentials import momento_credentials  # noqa: PLC0415 - the SDK loads only with a key
 
     if local_address:
         host, _, port = local_address.rpartition(":")

@@ -3,19 +3,21 @@ when the player is not on the board); a periodic read says which period it answe
 
 from __future__ import annotations
 
-from shared.api import api_handler
-from shared.boards import leaderboards
-from shared.leaderboard import AroundRequest, entries_json, parse_around_request
-from shared.middlewares.conditional_reads import ReadCaching
-from shared.middy import Response
-from shared.periods import period_json
-from shared.responses import ok
-from shared.secret import Secret
+from shared.composition import leaderboards
+from shared.domain.periods import period_json
+from shared.domain.rules import AroundRequest, entries_json, parse_around_request
+from shared.http.api import api_handler
+from shared.http.middlewares.conditional_reads import ReadCaching
+from shared.http.middy import Response
+from shared.http.responses import ok
+from shared.platform.secret import Secret
+
+LEADERBOARDS = leaderboards()  # at init: the stores' clients are made during the cold start
 
 
 @api_handler(parse_around_request, reads=ReadCaching.FRESH)
 def get_around(request: AroundRequest, key: Secret) -> Response:
-    answer = leaderboards().around(request, key)
+    answer = LEADERBOARDS.around(request, key)
     return ok({"leaderboard": entries_json(answer.value), **period_json(answer.period)})
 
 

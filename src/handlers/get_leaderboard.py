@@ -4,19 +4,21 @@ board's total and settings, and which period it answered."""
 
 from __future__ import annotations
 
-from shared.api import api_handler
-from shared.boards import leaderboards
-from shared.leaderboard import FriendsRequest, PageRequest, entries_json, parse_board_query
-from shared.middlewares.conditional_reads import ReadCaching
-from shared.middy import Response
-from shared.periods import period_json
-from shared.responses import ok
-from shared.secret import Secret
+from shared.composition import leaderboards
+from shared.domain.periods import period_json
+from shared.domain.rules import FriendsRequest, PageRequest, entries_json, parse_board_query
+from shared.http.api import api_handler
+from shared.http.middlewares.conditional_reads import ReadCaching
+from shared.http.middy import Response
+from shared.http.responses import ok
+from shared.platform.secret import Secret
+
+LEADERBOARDS = leaderboards()  # at init: the stores' clients are made during the cold start
 
 
 @api_handler(parse_board_query, reads=ReadCaching.SHARED)
 def get_leaderboard(query: PageRequest | FriendsRequest, key: Secret) -> Response:
-    answer = leaderboards().view(query, key)
+    answer = LEADERBOARDS.view(query, key)
     return ok(
         {
             "leaderboard": entries_json(answer.value.entries),

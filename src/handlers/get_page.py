@@ -3,9 +3,9 @@ it reads the API on its own origin. It needs no key and no store: an ETag, and a
 
 from __future__ import annotations
 
-from shared.api import keyless_handler
-from shared.middy import Response
-from shared.page import page_response, parse_page_request
+from shared.http.api import keyless_handler
+from shared.http.middy import Response
+from shared.http.page import page_response, parse_page_request
 
 
 @keyless_handler(parse_page_request)

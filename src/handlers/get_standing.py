@@ -3,19 +3,21 @@ on the board); a periodic read says which period it answered."""
 
 from __future__ import annotations
 
-from shared.api import api_handler
-from shared.boards import leaderboards
-from shared.leaderboard import PlayerRef, json_number, parse_standing_request
-from shared.middlewares.conditional_reads import ReadCaching
-from shared.middy import Response
-from shared.periods import period_json
-from shared.responses import ok
-from shared.secret import Secret
+from shared.composition import leaderboards
+from shared.domain.periods import period_json
+from shared.domain.rules import PlayerRef, json_number, parse_standing_request
+from shared.http.api import api_handler
+from shared.http.middlewares.conditional_reads import ReadCaching
+from shared.http.middy import Response
+from shared.http.responses import ok
+from shared.platform.secret import Secret
+
+LEADERBOARDS = leaderboards()  # at init: the stores' clients are made during the cold start
 
 
 @api_handler(parse_standing_request, reads=ReadCaching.FRESH)
 def get_standing(player: PlayerRef, key: Secret) -> Response:
-    answer = leaderboards().standing(player, key)
+    answer = LEADERBOARDS.standing(player, key)
     return ok({"score": json_number(answer.value.score), "rank": answer.value.rank, **period_json(answer.period)})
 
 

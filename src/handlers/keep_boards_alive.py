@@ -15,23 +15,25 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
-from shared.boards import leaderboards
-from shared.config import settings
-from shared.middlewares.ssm_parameters import ssm_parameter
-from shared.middy import Request, Slot, middy
-from shared.observability import logger, metrics, tracer
-from shared.secret import Secret
+from shared.composition import leaderboards
+from shared.http.middlewares.ssm_parameters import ssm_parameter
+from shared.http.middy import Request, Slot, middy
+from shared.platform.config import settings
+from shared.platform.observability import logger, metrics, tracer
+from shared.platform.secret import Secret
 
 # Left of the timeout when no new rebuild starts: one batch's worst case and the report (less on a short timeout).
 MARGIN_S = 30
 
 api_key: Slot[Secret] = Slot("momento_api_key")
 
+LEADERBOARDS = leaderboards()  # at init: the stores' clients are made during the cold start
+
 
 def keep_boards_alive(request: Request) -> dict[str, Any]:
     remaining_s = request.context.get_remaining_time_in_millis() / 1000
     deadline = time.time() + remaining_s - min(MARGIN_S, remaining_s / 5)
-    report = asdict(leaderboards().keep_alive(api_key.take(request), deadline))
+    report = asdict(LEADERBOARDS.keep_alive(api_key.take(request), deadline))
     logger.info("Kept the boards alive", extra=report)
     for name, count in report.items():
         metrics.add_metric(name=f"Boards{name.capitalize()}", unit=MetricUnit.Count, value=count)

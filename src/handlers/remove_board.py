@@ -3,17 +3,19 @@ board. 204 whether or not the board existed."""
 
 from __future__ import annotations
 
-from shared.api import api_handler
-from shared.boards import leaderboards
-from shared.leaderboard import BoardRef, parse_board_ref
-from shared.middy import Response
-from shared.responses import no_content
-from shared.secret import Secret
+from shared.composition import leaderboards
+from shared.domain.rules import BoardRef, parse_board_ref
+from shared.http.api import api_handler
+from shared.http.middy import Response
+from shared.http.responses import no_content
+from shared.platform.secret import Secret
+
+LEADERBOARDS = leaderboards()  # at init: the stores' clients are made during the cold start
 
 
 @api_handler(parse_board_ref, admin=True)
 def remove_board(board: BoardRef, key: Secret) -> Response:
-    leaderboards().remove_board(board, key)
+    LEADERBOARDS.remove_board(board, key)
     return no_content()
 
 

@@ -3,17 +3,19 @@ or not the player was there."""
 
 from __future__ import annotations
 
-from shared.api import api_handler
-from shared.boards import leaderboards
-from shared.leaderboard import PlayerRef, parse_player_ref
-from shared.middy import Response
-from shared.responses import no_content
-from shared.secret import Secret
+from shared.composition import leaderboards
+from shared.domain.rules import PlayerRef, parse_player_ref
+from shared.http.api import api_handler
+from shared.http.middy import Response
+from shared.http.responses import no_content
+from shared.platform.secret import Secret
+
+LEADERBOARDS = leaderboards()  # at init: the stores' clients are made during the cold start
 
 
 @api_handler(parse_player_ref, admin=True)
 def remove_player(player: PlayerRef, key: Secret) -> Response:
-    leaderboards().remove_player(player, key)
+    LEADERBOARDS.remove_player(player, key)
     return no_content()
 
 

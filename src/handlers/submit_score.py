@@ -3,17 +3,19 @@ replaces, best keeps the better, increment adds); answers the submission and the
 
 from __future__ import annotations
 
-from shared.api import api_handler
-from shared.boards import leaderboards
-from shared.leaderboard import Submission, json_number, parse_submission
-from shared.middy import Response
-from shared.responses import accepted
-from shared.secret import Secret
+from shared.composition import leaderboards
+from shared.domain.rules import Submission, json_number, parse_submission
+from shared.http.api import api_handler
+from shared.http.middy import Response
+from shared.http.responses import accepted
+from shared.platform.secret import Secret
+
+LEADERBOARDS = leaderboards()  # at init: the stores' clients are made during the cold start
 
 
 @api_handler(parse_submission, json_body=True)
 def submit_score(submission: Submission, key: Secret) -> Response:
-    on_board = leaderboards().submit(submission, key)
+    on_board = LEADERBOARDS.submit(submission, key)
     return accepted(
         {
             "leaderboard": submission.leaderboard,

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from shared.api import api_handler
-from shared.boards import leaderboards
-from shared.leaderboard import SettingsChange, parse_settings_change
-from shared.middy import Response
-from shared.responses import ok
-from shared.secret import Secret
+from shared.composition import leaderboards
+from shared.domain.rules import SettingsChange, parse_settings_change
+from shared.http.api import api_handler
+from shared.http.middy import Response
+from shared.http.responses import ok
+from shared.platform.secret import Secret
+
+LEADERBOARDS = leaderboards()  # at init: the stores' clients are made during the cold start
 
 
 @api_handler(parse_settings_change, json_body=True, admin=True)
 def update_board_settings(change: SettingsChange, key: Secret) -> Response:
-    settings = leaderboards().update_settings(change, key)
+    settings = LEADERBOARDS.update_settings(change, key)
     return ok({"leaderboard": change.leaderboard, "settings": settings.as_json()})
 
 

@@ -1,1 +1,1 @@
-"""Code shared by the three handlers: the middleware engine and middlewares, domain rules, the Momento store."""
+"""Code the handlers share, in layers: http -> domain <- stores, all over platform (see docs/architecture.md)."""

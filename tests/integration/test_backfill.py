@@ -20,7 +20,7 @@ from devserver.local_aws import REGION
 from momento_local import MomentoLocalServer
 from momento_local.store import Ttl
 from scripts import backfill
-from shared.record import Record, RecordError
+from shared.stores.dynamodb.record import DynamoRecord, RecordError
 from tests.support import ROOT
 from tests.support.lambda_fakes import STAGE
 from tests.support.record import score_items
@@ -218,17 +218,17 @@ def test_an_interrupted_run_resumes_where_it_stopped(stage: Stage, monkeypatch: 
     # Given a board, and DynamoDB failing for good after 500 writes of the first run
     board = players(1_200)
     stage.board("weekly", board)
-    add_score = Record.add_score
+    add_score = DynamoRecord.add_score
     calls = 0
 
-    def failing_after_500(record: Record, *args: Any, **kwargs: Any) -> bool:
+    def failing_after_500(record: DynamoRecord, *args: Any, **kwargs: Any) -> bool:
         nonlocal calls
         calls += 1
         if calls > 500:
             raise RecordError("DynamoDB answered AccessDeniedException to put_item")
         return add_score(record, *args, **kwargs)
 
-    monkeypatch.setattr(Record, "add_score", failing_after_500)
+    monkeypatch.setattr(DynamoRecord, "add_score", failing_after_500)
     # When the first run meets the failure
     first = run_main(stage, "--boards", "weekly")
     # Then it stops, says why, how far it got and what to do, and leaves the board unregistered
@@ -240,7 +240,7 @@ def test_an_interrupted_run_resumes_where_it_stopped(stage: Stage, monkeypatch: 
     assert len(stage.record("weekly")) == 500
     assert stage.registered("weekly") is None
     # When it is run again, with DynamoDB working
-    monkeypatch.setattr(Record, "add_score", add_score)
+    monkeypatch.setattr(DynamoRecord, "add_score", add_score)
     second = run_main(stage, "--boards", "weekly")
     # Then it copies the rest only, and the board is whole in the record, and registered
     assert second.status == 0, second.output
@@ -252,22 +252,22 @@ def test_an_interrupted_run_resumes_where_it_stopped(stage: Stage, monkeypatch: 
 def test_ctrl_c_stops_at_once_and_a_rerun_finishes(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> None:
     board = players(800)
     stage.board("weekly", board)
-    add_score = Record.add_score
+    add_score = DynamoRecord.add_score
     calls = 0
 
-    def interrupted_after_200(record: Record, *args: Any, **kwargs: Any) -> bool:
+    def interrupted_after_200(record: DynamoRecord, *args: Any, **kwargs: Any) -> bool:
         nonlocal calls
         calls += 1
         if calls == 200:
             raise KeyboardInterrupt  # as Ctrl-C would, though in a worker: the copy treats both alike
         return add_score(record, *args, **kwargs)
 
-    monkeypatch.setattr(Record, "add_score", interrupted_after_200)
+    monkeypatch.setattr(DynamoRecord, "add_score", interrupted_after_200)
     first = run_main(stage, "--boards", "weekly")
     assert first.status == backfill.INTERRUPTED
     assert "weekly: interrupted after" in first.out
     assert len(stage.record("weekly")) < 800
-    monkeypatch.setattr(Record, "add_score", add_score)
+    monkeypatch.setattr(DynamoRecord, "add_score", add_score)
     second = run_main(stage, "--boards", "weekly")
     assert second.status == 0, second.output
     assert stage.record("weekly") == board

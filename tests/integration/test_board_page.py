@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from shared.page import HTML, source_hash
+from shared.http.page import HTML, source_hash
 from tests.support.lambda_fakes import load_event
 from tests.support.service import Service
 

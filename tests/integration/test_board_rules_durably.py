@@ -119,7 +119,9 @@ def test_what_a_removal_could_not_purge_in_time_the_schedule_does(
 ) -> None:
     for i in range(10):
         api.submit("weekly", f"p{i}", {"score": i})
-    monkeypatch.setattr(sys.modules["shared.boards"], "PURGE_IN_REQUEST_S", 0)  # the warm handler's: no time left
+    monkeypatch.setattr(
+        sys.modules["shared.domain.leaderboards"], "PURGE_IN_REQUEST_S", 0
+    )  # the warm handler's: no time left
     assert api.remove_board("weekly").status == 204
     assert len(record_of(service, "weekly")) == 10
     assert registry_of(service, "weekly")["purging"]["NS"] == ["0"]

@@ -230,13 +230,13 @@ def test_a_lease_left_by_a_crashed_rebuild_expires_and_another_instance_finishes
 def test_a_rebuild_whose_lease_another_took_over_leaves_the_mark_to_it(service: Service, api: InProcessClient) -> None:
     """A rebuild stalled past its lease (its instance frozen, say) may find another rebuilding from an empty set
     when it resumes: it must not mark a set whole that the other is still filling."""
-    import shared.config  # noqa: PLC0415 - the service's fresh import
-    import shared.rebuild  # noqa: PLC0415
-    import shared.secret  # noqa: PLC0415
+    import shared.domain.rebuild  # noqa: PLC0415
+    import shared.platform.config  # noqa: PLC0415 - the service's fresh import
+    import shared.platform.secret  # noqa: PLC0415
 
     fill(api, "weekly", 5)
     flush(service)
-    boards = service.modules["handlers.get_leaderboard"].leaderboards()
+    boards = service.modules["handlers.get_leaderboard"].LEADERBOARDS
     record = boards._record  # the service's own record, for this test's wrapper
 
     class TakenOver:
@@ -254,9 +254,9 @@ def test_a_rebuild_whose_lease_another_took_over_leaves_the_mark_to_it(service: 
         def __getattr__(self, name: str) -> Any:
             return getattr(record, name)
 
-    rebuilder = shared.rebuild.Rebuilder(boards._index, TakenOver(), shared.config.settings())  # type: ignore[arg-type]
-    key = shared.secret.Secret("momento", service.api_key, lambda: service.api_key)
-    assert rebuilder.run("weekly", key, time.time() + 10) is shared.rebuild.Outcome.BUSY
+    rebuilder = shared.domain.rebuild.Rebuilder(boards._index, TakenOver(), shared.platform.config.settings())  # type: ignore[arg-type]
+    key = shared.platform.secret.Secret("momento", service.api_key, lambda: service.api_key)
+    assert rebuilder.run("weekly", key, time.time() + 10) is shared.domain.rebuild.Outcome.BUSY
     assert not boards._index.is_whole("weekly", key)
 
 

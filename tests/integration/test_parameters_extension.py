@@ -8,7 +8,7 @@ import pytest
 from mypy_boto3_ssm import SSMClient
 
 from momento_local import MomentoLocalServer
-from shared.parameter_sources import ExtensionError, ExtensionSource
+from shared.platform.parameter_sources import ExtensionError, ExtensionSource
 from tests.support.api_client import InProcessClient
 from tests.support.parameters_extension import ParametersExtension
 from tests.support.service import API_KEY, API_KEY_PARAMETER, Service, start_service

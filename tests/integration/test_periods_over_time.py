@@ -57,57 +57,56 @@ class Boards:
     """The service's domain layer (what the handlers call) with the test's clock, in the handlers' own terms."""
 
     def __init__(self, service: Service, clock: Clock, index: Any = None) -> None:
-        boards, self.shared = sys.modules["shared.boards"], _shared()
-        self.key = self.shared.secret.Secret("momento", service.api_key, lambda: service.api_key)
-        self.index = index or boards.leaderboard_store()
-        self.domain = boards.Leaderboards(
-            self.index, boards.record(), boards.settings(), clock=clock, sleep=clock.sleep
-        )
+        boards, self.shared = sys.modules["shared.domain.leaderboards"], _shared()
+        self.key = self.shared.platform.secret.Secret("momento", service.api_key, lambda: service.api_key)
+        built = sys.modules["shared.composition"].leaderboards()  # the handlers' own stores
+        self.index = index or built._index
+        self.domain = boards.Leaderboards(self.index, built._record, built._config, clock=clock, sleep=clock.sleep)
 
     def configure(self, board: str, **changes: Any) -> dict[str, Any]:
-        parsed = self.shared.leaderboard.parse_settings_change(
+        parsed = self.shared.domain.rules.parse_settings_change(
             {"pathParameters": {"leaderboard": board}, "body": changes}
         )
         settings: dict[str, Any] = self.domain.update_settings(parsed, self.key).as_json()
         return settings
 
     def submit(self, board: str, player: str, score: float) -> float:
-        submission = self.shared.leaderboard.Submission(board, player, score)
+        submission = self.shared.domain.rules.Submission(board, player, score)
         on_board: float = self.domain.submit(submission, self.key)
         return on_board
 
     def page(self, board: str, period: str | None = None) -> tuple[dict[str, float], dict[str, str] | None]:
         """The board's players and scores in the period (by rank), and the period answered."""
-        leaderboard = self.shared.leaderboard
+        leaderboard = self.shared.domain.rules
         request = leaderboard.PageRequest(board, 0, 100, self._choice(period))
         answer = self.domain.view(request, self.key)
         entries = {e.player: e.score for e in answer.value.entries}
         return entries, answer.period.as_json() if answer.period else None
 
     def standing(self, board: str, player: str, period: str | None = None) -> tuple[float, int] | None:
-        ref = self.shared.leaderboard.PlayerRef(board, player, self._choice(period))
+        ref = self.shared.domain.rules.PlayerRef(board, player, self._choice(period))
         try:
             standing = self.domain.standing(ref, self.key).value
-        except self.shared.errors.PlayerNotFound:
+        except self.shared.domain.errors.PlayerNotFound:
             return None
         return standing.score, standing.rank
 
     def remove_player(self, board: str, player: str) -> None:
-        self.domain.remove_player(self.shared.leaderboard.PlayerRef(board, player), self.key)
+        self.domain.remove_player(self.shared.domain.rules.PlayerRef(board, player), self.key)
 
     def remove_board(self, board: str) -> None:
-        self.domain.remove_board(self.shared.leaderboard.BoardRef(board), self.key)
+        self.domain.remove_board(self.shared.domain.rules.BoardRef(board), self.key)
 
     def _choice(self, period: str | None) -> Any:
-        return None if period is None else self.shared.periods.parse_choice(period)
+        return None if period is None else self.shared.domain.periods.parse_choice(period)
 
 
 def _shared() -> Any:
     """The freshly imported shared package (the service's cold start imported it anew)."""
-    import shared.errors  # noqa: PLC0415 - after the service's fresh import
-    import shared.leaderboard  # noqa: PLC0415
-    import shared.periods  # noqa: PLC0415
-    import shared.secret  # noqa: PLC0415
+    import shared.domain.errors  # noqa: PLC0415 - after the service's fresh import
+    import shared.domain.periods  # noqa: PLC0415
+    import shared.domain.rules  # noqa: PLC0415
+    import shared.platform.secret  # noqa: PLC0415
 
     return shared
 
@@ -393,8 +392,8 @@ def test_a_write_that_fails_in_one_period_converges_when_retried(
     boards.configure("cup", periods=["daily", "weekly", "all"], update=update)
     clock.set("2026-11-27T10:00:00Z")
     boards.submit("cup", "ada", 5)
-    failing = Boards(service, clock, FailingPuts(boards.index, "@weekly", boards.shared.errors.StoreUnavailable))
-    with pytest.raises(boards.shared.errors.StoreUnavailable):
+    failing = Boards(service, clock, FailingPuts(boards.index, "@weekly", boards.shared.domain.errors.StoreUnavailable))
+    with pytest.raises(boards.shared.domain.errors.StoreUnavailable):
         failing.submit("cup", "ada", 9)
     assert index_of(service, "cup@weekly:2026-W48") == {"ada": 5}  # the failed period: not indexed yet
     assert boards.submit("cup", "ada", 9) == 9  # the client's retry
@@ -410,7 +409,7 @@ def test_an_increment_is_written_to_every_period_or_to_none(service: Service, bo
     boards.submit("sum", "ada", 2**53 - 10)
     clock.set("2026-11-27T10:00:00Z")
     boards.submit("sum", "ada", 5)
-    with pytest.raises(boards.shared.errors.InvalidInput, match="2\\^53"):
+    with pytest.raises(boards.shared.domain.errors.InvalidInput, match="2\\^53"):
         boards.submit("sum", "ada", 6)
     assert record_of(service, "sum@daily:2026-11-27") == index_of(service, "sum@daily:2026-11-27") == {"ada": 5}
     assert record_of(service, "sum") == {"ada": 2**53 - 5}
@@ -422,8 +421,8 @@ def test_an_increment_whose_index_fails_is_recorded_once_in_every_period(
     boards.configure("sum", periods=["daily", "all"], update="increment")
     clock.set("2026-11-27T10:00:00Z")
     boards.submit("sum", "ada", 1)
-    failing = Boards(service, clock, FailingPuts(boards.index, "@daily", boards.shared.errors.StoreUnavailable))
-    with pytest.raises(boards.shared.errors.StoreUnavailable):
+    failing = Boards(service, clock, FailingPuts(boards.index, "@daily", boards.shared.domain.errors.StoreUnavailable))
+    with pytest.raises(boards.shared.domain.errors.StoreUnavailable):
         failing.submit("sum", "ada", 2)
     assert record_of(service, "sum") == record_of(service, "sum@daily:2026-11-27") == {"ada": 3}
     assert boards.submit("sum", "ada", 4) == 7  # the next write brings the index to the record's total

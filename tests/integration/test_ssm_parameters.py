@@ -11,12 +11,12 @@ import pytest
 from aws_lambda_powertools.utilities.parameters import SSMProvider
 from mypy_boto3_ssm import SSMClient
 
-from shared.errors import KeyUnavailable
-from shared.middlewares.http_error_handler import http_error_handler
-from shared.middlewares.ssm_parameters import CachedParameter, ssm_parameter
-from shared.middy import Request, Slot
-from shared.parameter_sources import PowertoolsSource
-from shared.secret import Secret
+from shared.domain.errors import KeyUnavailable
+from shared.http.middlewares.http_error_handler import http_error_handler
+from shared.http.middlewares.ssm_parameters import CachedParameter, ssm_parameter
+from shared.http.middy import Request, Slot
+from shared.platform.parameter_sources import PowertoolsSource
+from shared.platform.secret import Secret
 
 NAME = "/leaderboard-api/unit/momento-api-key"
 SHORT = timedelta(seconds=1)

@@ -43,9 +43,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from devserver.local_aws import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
-from shared.errors import InvalidInput
-from shared.leaderboard import DEFAULT_PAGE_SIZE, LEADERBOARD_NAME, MAX_PAGE_SIZE, MAX_RANK
-from shared.periods import parse_choice
+from shared.domain.errors import InvalidInput
+from shared.domain.periods import parse_choice
+from shared.domain.rules import DEFAULT_PAGE_SIZE, LEADERBOARD_NAME, MAX_PAGE_SIZE, MAX_RANK
 from tests.support import ROOT
 from tests.support.dev_server import DevServerProcess
 

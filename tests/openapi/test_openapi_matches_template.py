@@ -14,8 +14,9 @@ import yaml  # type: ignore[import-untyped,unused-ignore]
 from openapi_spec_validator import validate
 
 from devserver.intrinsics import TemplateValues
-from shared.errors import InvalidInput
-from shared.leaderboard import (
+from shared.domain.errors import InvalidInput
+from shared.domain.periods import KINDS, MAX_YEAR, MIN_YEAR, parse_choice
+from shared.domain.rules import (
     LEADERBOARD_NAME,
     MAX_ABS_SCORE,
     MAX_PAGE_SIZE,
@@ -24,8 +25,7 @@ from shared.leaderboard import (
     SETTING_NAMES,
     SETTING_VALUES,
 )
-from shared.middlewares.json_body_parser import DEFAULT_MAX_BODY_BYTES
-from shared.periods import KINDS, MAX_YEAR, MIN_YEAR, parse_choice
+from shared.http.middlewares.json_body_parser import DEFAULT_MAX_BODY_BYTES
 from tests.support import ROOT
 from tests.support.template import load_template
 

@@ -24,7 +24,7 @@ def leaderboard_table_spec() -> TableSpec:
     return table_specs(load_template(), {"StageName": STAGE})[TABLE_LOGICAL_ID]
 
 
-WHOLE_MARK = b"\x00whole"  # the index's mark of a whole set (src/shared/momento_store.py)
+WHOLE_MARK = b"\x00whole"  # the index's mark of a whole set (src/shared/stores/momento/index.py)
 SETTINGS_MARK = b"\x00settings"  # and its board's settings
 
 

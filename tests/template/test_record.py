@@ -16,7 +16,7 @@ from tests.support.template import ACCOUNT, REGION, load_template, resources, st
 TABLE = "LeaderboardTable"
 KEEP_ALIVE = "KeepBoardsAliveFunction"
 READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]  # a read may rebuild a lost board
-# What each function's code does to the record (src/shared/record.py), and so all it may do.
+# What each function's code does to the record (src/shared/stores/dynamodb/record.py), and so all it may do.
 RECORD_ACTIONS = {
     # A submission reads every period it wrote back in one BatchGetItem.
     "SubmitScoreFunction": [

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from shared.config import (
+from shared.platform.config import (
     DEFAULT_MOMENTO_TIMEOUT_MS,
     MAX_MOMENTO_TIMEOUT_MS,
     MAX_READ_CACHE_SECONDS,

@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from shared import errors
-from shared.api import api_handler
-from shared.config import settings
-from shared.middlewares.admin_key import admin_key
-from shared.middlewares.http_error_handler import http_error_handler
-from shared.middy import Request, Response, middy
-from shared.secret import Secret
+from shared.domain import errors
+from shared.http.api import api_handler
+from shared.http.middlewares.admin_key import admin_key
+from shared.http.middlewares.http_error_handler import http_error_handler
+from shared.http.middy import Request, Response, middy
+from shared.platform.config import settings
+from shared.platform.secret import Secret
 from tests.support.lambda_fakes import lambda_context
 
 ADMIN_KEY_ID = "a1b2c3admin"
@@ -108,9 +108,9 @@ def test_the_error_is_a_403_in_the_error_table() -> None:
     # Given the error the check raises, When the error handler answers it, Then it is a 403 with its own message.
     # Imported here, all three at once: other tests import the functions' modules afresh (a cold start), and a class
     # from one import is not the same class as from another.
-    from shared.auth_errors import AdminKeyRequired  # noqa: PLC0415
-    from shared.errors import ServiceError  # noqa: PLC0415
-    from shared.middlewares.http_error_handler import http_error_handler  # noqa: PLC0415
+    from shared.domain.errors import ServiceError  # noqa: PLC0415
+    from shared.http.auth_errors import AdminKeyRequired  # noqa: PLC0415
+    from shared.http.middlewares.http_error_handler import http_error_handler  # noqa: PLC0415
 
     assert issubclass(AdminKeyRequired, ServiceError)
     hooks = http_error_handler()

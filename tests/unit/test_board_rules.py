@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.errors import InvalidInput
-from shared.leaderboard import (
+from shared.domain.errors import InvalidInput
+from shared.domain.rules import (
     AroundRequest,
     FriendsRequest,
     PageRequest,
@@ -21,7 +21,7 @@ from shared.leaderboard import (
     parse_board_query,
     parse_settings_change,
 )
-from shared.record import _decimal_number, _rank_key, _value
+from shared.stores.dynamodb.record import _decimal_number, _rank_key, _value
 
 SCORES = st.floats(min_value=-(2.0**53), max_value=2.0**53, allow_nan=False)
 

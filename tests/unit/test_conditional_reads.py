@@ -7,13 +7,13 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from shared.etag import etag_of, none_match
-from shared.middlewares import conditional_reads as module
-from shared.middlewares.conditional_reads import ReadCache, ReadCaching, conditional_reads
-from shared.middlewares.http_error_handler import http_error_handler
-from shared.middlewares.validator import validator
-from shared.middy import Event, Middy, Request, Response, Slot, middy
-from shared.responses import ok
+from shared.http.etag import etag_of, none_match
+from shared.http.middlewares import conditional_reads as module
+from shared.http.middlewares.conditional_reads import ReadCache, ReadCaching, conditional_reads
+from shared.http.middlewares.http_error_handler import http_error_handler
+from shared.http.middlewares.validator import validator
+from shared.http.middy import Event, Middy, Request, Response, Slot, middy
+from shared.http.responses import ok
 
 WINDOW = 2.0
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from shared.errors import InvalidInput
-from shared.leaderboard import (
+from shared.domain.errors import InvalidInput
+from shared.domain.rules import (
     PageRequest,
     Submission,
     json_number,

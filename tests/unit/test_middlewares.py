@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from shared import errors
-from shared.http_request import is_json_media_type
-from shared.middlewares.http_error_handler import http_error_handler
-from shared.middlewares.json_body_parser import json_body_parser
-from shared.middlewares.validator import validator
-from shared.middy import Request, Slot
+from shared.domain import errors
+from shared.http.middlewares.http_error_handler import http_error_handler
+from shared.http.middlewares.json_body_parser import json_body_parser
+from shared.http.middlewares.validator import validator
+from shared.http.middy import Request, Slot
+from shared.http.request import is_json_media_type
 
 
 def event(body: str | None, content_type: str | None = "application/json", b64: bool = False) -> dict[str, Any]:

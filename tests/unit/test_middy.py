@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shared.middy import Hooks, Request, Response, Slot, middy
+from shared.http.middy import Hooks, Request, Response, Slot, middy
 
 
 class Recorder:

@@ -10,15 +10,15 @@ import jwt
 import pytest
 from momento.auth import momento_endpoint_resolver
 
-from shared.config import Settings
-from shared.errors import KeyUnavailable
-from shared.middlewares.http_error_handler import http_error_handler
-from shared.middy import Request
-from shared.momento_store import LeaderboardStore
+from shared.domain.errors import KeyUnavailable
+from shared.http.middlewares.http_error_handler import http_error_handler
+from shared.http.middy import Request
+from shared.platform.config import Settings
+from shared.stores.momento.index import MomentoIndex
 
 
-def store(endpoint: str | None = None, local: str | None = None) -> LeaderboardStore:
-    return LeaderboardStore(
+def store(endpoint: str | None = None, local: str | None = None) -> MomentoIndex:
+    return MomentoIndex(
         Settings(
             api_key_parameter="/leaderboard-api/unit/momento-api-key",
             cache_name="leaderboard",

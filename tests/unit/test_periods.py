@@ -14,8 +14,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from shared.errors import InvalidInput
-from shared.periods import (
+from shared.domain.errors import InvalidInput
+from shared.domain.periods import (
     DEFAULT_PERIODS,
     DEFAULT_TIME_ZONE,
     KINDS,

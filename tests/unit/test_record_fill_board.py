@@ -1,4 +1,4 @@
-"""Record.fill_board: 25 players per BatchWriteItem, and what DynamoDB leaves unprocessed written again."""
+"""DynamoRecord.fill_board: 25 players per BatchWriteItem, and what DynamoDB leaves unprocessed written again."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any, cast
 import pytest
 from mypy_boto3_dynamodb import DynamoDBClient
 
-from shared.config import Settings
-from shared.errors import StoreThrottled
-from shared.record import Record
+from shared.domain.errors import StoreThrottled
+from shared.platform.config import Settings
+from shared.stores.dynamodb.record import DynamoRecord
 
 
 class BatchWrites:
@@ -29,7 +29,7 @@ class BatchWrites:
         return {"UnprocessedItems": {}}
 
 
-def record(client: BatchWrites) -> Record:
+def record(client: BatchWrites) -> DynamoRecord:
     config = Settings(
         api_key_parameter="",
         cache_name="leaderboard",
@@ -43,13 +43,13 @@ def record(client: BatchWrites) -> Record:
         board_retention=None,
         rebuild_elements_per_second=0,
     )
-    return Record(config, cast("DynamoDBClient", client))
+    return DynamoRecord(config, cast("DynamoDBClient", client))
 
 
 def test_players_go_25_to_a_request_and_what_is_left_unprocessed_is_written_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("shared.record.time.sleep", lambda _: None)
+    monkeypatch.setattr("shared.stores.dynamodb.record.time.sleep", lambda _: None)
     client = BatchWrites(refuse=2)
     record(client).fill_board("demo", {f"p{i:02d}": float(i) for i in range(60)}, now_ms=0)
     assert [len(batch) for batch in client.batches] == [25, 1, 1, 25, 10]
@@ -57,6 +57,6 @@ def test_players_go_25_to_a_request_and_what_is_left_unprocessed_is_written_agai
 
 
 def test_a_batch_dynamodb_keeps_refusing_is_a_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("shared.record.time.sleep", lambda _: None)
+    monkeypatch.setattr("shared.stores.dynamodb.record.time.sleep", lambda _: None)
     with pytest.raises(StoreThrottled):
         record(BatchWrites(refuse=100)).fill_board("demo", {"ada": 1.0}, now_ms=0)

@@ -18,18 +18,18 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
-from shared.config import settings
-from shared.http_request import request_id_of
-from shared.middlewares.admin_key import admin_key
-from shared.middlewares.conditional_reads import ReadCache, ReadCaching, conditional_reads
-from shared.middlewares.http_error_handler import http_error_handler
-from shared.middlewares.json_body_parser import json_body_parser
-from shared.middlewares.ssm_parameters import ssm_parameter
-from shared.middlewares.validator import validator
-from shared.middy import Event, Request, Response, Slot, middy
-from shared.observability import logger, metrics, tracer
-from shared.responses import with_cors
-from shared.secret import Secret
+from shared.http.middlewares.admin_key import admin_key
+from shared.http.middlewares.conditional_reads import ReadCache, ReadCaching, conditional_reads
+from shared.http.middlewares.http_error_handler import http_error_handler
+from shared.http.middlewares.json_body_parser import json_body_parser
+from shared.http.middlewares.ssm_parameters import ssm_parameter
+from shared.http.middlewares.validator import validator
+from shared.http.middy import Event, Request, Response, Slot, middy
+from shared.http.request import request_id_of
+from shared.http.responses import with_cors
+from shared.platform.config import settings
+from shared.platform.observability import logger, metrics, tracer
+from shared.platform.secret import Secret
 
 LambdaHandler = Callable[[Event, Any], Response]
 

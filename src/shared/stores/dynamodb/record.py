@@ -20,27 +20,34 @@ A score's value is written by one DynamoDB request per submission, never read, c
 - increment: `ADD total`, exact decimal arithmetic (the increment rule keeps every total within 28 digits), under a
   condition that keeps |total| <= 2^53; `score` and `rankKey` are removed, so the value is the total.
 
-boto3's low-level client, created on first use like the SSM client: a cold start pays only for creating it when a
-request needs it. Short timeouts and few attempts, so an unreachable table ends in a 503 well inside the function's
-timeout; throttling (after boto3's own retries) ends in a 429.
+boto3's low-level client (create_client), made once per execution environment by the composition root during the
+cold start's init, so a write's first request does not pay for it.
 """
 
 from __future__ import annotations
 
 import random
 import struct
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal
-from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from shared.config import Settings, settings
-from shared.errors import InvalidInput, StoreThrottled, StoreTimeout, StoreUnavailable
-from shared.leaderboard import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_NAMES, SETTING_VALUES, BoardSettings
-from shared.observability import logger
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+from shared.domain.errors import InvalidInput, StoreThrottled, StoreTimeout, StoreUnavailable
+from shared.domain.rules import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_NAMES, SETTING_VALUES, BoardSettings
+from shared.platform.config import Settings
+from shared.platform.observability import logger
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -89,13 +96,12 @@ class RecordError(RuntimeError):
     """DynamoDB refused a request for a reason no retry fixes (a missing table, a permission): a logged 500."""
 
 
-class Record:
+class DynamoRecord:
     def __init__(self, config: Settings, client: DynamoDBClient | None = None) -> None:
         """`client`: one made by the caller, for a table outside the function's environment (a local server, a
-        script's account); by default the function's own, created on first use."""
+        script's account); by default the function's own, created now (during a cold start's init)."""
         self._table = config.table_name
-        self._lock = threading.Lock()
-        self._client: DynamoDBClient | None = client
+        self._client = client or create_client()
 
     # --- scores -------------------------------------------------------------------------------------------------
 
@@ -506,16 +512,8 @@ class Record:
         }
 
     def _call(self, operation: str, **request: Any) -> Any:
-        from botocore.exceptions import (  # noqa: PLC0415 - botocore: lazily, with the client
-            BotoCoreError,
-            ClientError,
-            ConnectTimeoutError,
-            EndpointConnectionError,
-            ReadTimeoutError,
-        )
-
         try:
-            return getattr(self._dynamodb(), operation)(**request)
+            return getattr(self._client, operation)(**request)
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code == "ConditionalCheckFailedException":
@@ -539,19 +537,16 @@ class Record:
             logger.warning("DynamoDB unreachable", extra={"operation": operation, "error": type(error).__name__})
             raise StoreUnavailable("DynamoDB could not be reached") from None
 
-    def _dynamodb(self) -> DynamoDBClient:
-        with self._lock:
-            if self._client is None:
-                import boto3  # noqa: PLC0415 - boto3 only when a request needs the record
-                from botocore.config import Config  # noqa: PLC0415
 
-                config = Config(
-                    connect_timeout=CONNECT_TIMEOUT_S,
-                    read_timeout=READ_TIMEOUT_S,
-                    retries={"total_max_attempts": ATTEMPTS, "mode": "standard"},
-                )
-                self._client = boto3.client("dynamodb", config=config)
-            return self._client
+def create_client() -> DynamoDBClient:
+    """boto3's low-level DynamoDB client, with short timeouts and few attempts: an unreachable table ends in a 503
+    well inside the function's timeout; throttling (after boto3's own retries) ends in a 429."""
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT_S,
+        read_timeout=READ_TIMEOUT_S,
+        retries={"total_max_attempts": ATTEMPTS, "mode": "standard"},
+    )
+    return boto3.client("dynamodb", config=config)
 
 
 class _ConditionFailedError(Exception):
@@ -576,12 +571,6 @@ def _past_limit(amount: float) -> InvalidInput:
     return InvalidInput(
         f"Adding {amount!r} would take the total past {MAX_ABS_SCORE} (2^53) in magnitude; nothing changed."
     )
-
-
-@cache
-def record() -> Record:
-    """The execution environment's record (and so its one DynamoDB client)."""
-    return Record(settings())
 
 
 def _board_pk(board: str, generation: int = 0) -> str:

@@ -7,9 +7,9 @@ import binascii
 import json
 from typing import Any
 
-from shared.errors import BodyTooLarge, InvalidInput, UnsupportedBody
-from shared.http_request import header, is_json_media_type
-from shared.middy import Hooks, Request
+from shared.domain.errors import BodyTooLarge, InvalidInput, UnsupportedBody
+from shared.http.middy import Hooks, Request
+from shared.http.request import header, is_json_media_type
 
 DEFAULT_MAX_BODY_BYTES = 4096
 

@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from shared.errors import KeyUnavailable
-from shared.middy import Hooks, Request, Slot
-from shared.observability import logger
-from shared.parameter_sources import ParameterSource, default_source
-from shared.secret import Secret
+from shared.domain.errors import KeyUnavailable
+from shared.http.middy import Hooks, Request, Slot
+from shared.platform.observability import logger
+from shared.platform.parameter_sources import ParameterSource, default_source
+from shared.platform.secret import Secret
 
 
 class CachedParameter:

@@ -19,9 +19,9 @@ from enum import Enum
 from http import HTTPStatus
 from typing import Any
 
-from shared.etag import etag_of, none_match
-from shared.http_request import header
-from shared.middy import Hooks, Request, Response, Slot
+from shared.http.etag import etag_of, none_match
+from shared.http.middy import Hooks, Request, Response, Slot
+from shared.http.request import header
 
 # Entries one environment keeps (least recently used first out): 256 pages of at most 100 entries stay under a few
 # MB of the function's 1024, and a client walking every startRank only evicts others' entries, never grows memory.

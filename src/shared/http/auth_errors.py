@@ -6,7 +6,7 @@ protects them with an API key (AdminAuth=API_KEY), because API Gateway lets any 
 
 from __future__ import annotations
 
-from shared.errors import ServiceError
+from shared.domain.errors import ServiceError
 
 
 class AdminKeyRequired(ServiceError):

@@ -13,8 +13,8 @@ import unicodedata
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple, get_args
 
-from shared.errors import InvalidInput
-from shared.periods import (
+from shared.domain.errors import InvalidInput
+from shared.domain.periods import (
     DEFAULT_PERIODS,
     DEFAULT_TIME_ZONE,
     PeriodChoice,

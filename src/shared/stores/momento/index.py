@@ -18,7 +18,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 from itertools import pairwise
 from typing import Any, NamedTuple, get_args
 
@@ -41,9 +40,9 @@ from momento.responses import (
 from momento.responses.mixins import ErrorResponseMixin
 from momento_wire_types import cacheclient_pb2 as cache_pb
 
-from shared.config import Settings, settings
-from shared.errors import BoardFull, KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable
-from shared.leaderboard import (
+from shared.domain.errors import BoardFull, KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable
+from shared.domain.periods import DEFAULT_PERIODS, DEFAULT_TIME_ZONE
+from shared.domain.rules import (
     MAX_ABS_SCORE,
     AroundRequest,
     BoardSettings,
@@ -56,10 +55,10 @@ from shared.leaderboard import (
     Ties,
     Update,
 )
-from shared.momento_credentials import momento_credentials
-from shared.observability import logger, tracer
-from shared.periods import DEFAULT_PERIODS, DEFAULT_TIME_ZONE
-from shared.secret import Secret
+from shared.platform.config import Settings
+from shared.platform.observability import logger, tracer
+from shared.platform.secret import Secret
+from shared.stores.momento.credentials import momento_credentials
 
 # A small positive value: 0 crashes SDK 1.29 (`eager_connection_timeout=timedelta(0)`).
 EAGER_CONNECTION_TIMEOUT = timedelta(milliseconds=500)
@@ -162,7 +161,7 @@ class StoreError(RuntimeError):
     """Momento failed in a way a client cannot fix or retry (a missing cache, a permission): a logged 500."""
 
 
-class LeaderboardStore:
+class MomentoIndex:
     def __init__(self, config: Settings) -> None:
         self._config = config
         self._ttl = CollectionTtl(config.leaderboard_ttl, refresh_ttl=True)
@@ -492,12 +491,6 @@ class LeaderboardStore:
 
     def _credentials(self, key: str) -> CredentialProvider:
         return momento_credentials(key, self._config.momento_endpoint, self._config.momento_local_address)
-
-
-@cache
-def leaderboard_store() -> LeaderboardStore:
-    """The execution environment's store (and so its one Momento client)."""
-    return LeaderboardStore(settings())
 
 
 def _context(rules: BoardSettings, first: int) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shared.middy import Event, Hooks, Request, Slot
+from shared.http.middy import Event, Hooks, Request, Slot
 
 
 def validator[T](parse: Callable[[Event], T], into: Slot[T]) -> Hooks:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from hmac import compare_digest
 
-from shared.auth_errors import AdminKeyRequired
-from shared.middy import Event, Hooks, Request
+from shared.http.auth_errors import AdminKeyRequired
+from shared.http.middy import Event, Hooks, Request
 
 
 def admin_key(admin_api_key_id: str) -> Hooks:

@@ -18,13 +18,13 @@ import time
 import uuid
 from collections.abc import Callable
 
-from shared.config import Settings
-from shared.errors import StoreThrottled
-from shared.leaderboard import BoardSettings
-from shared.momento_store import LeaderboardStore
-from shared.observability import logger
-from shared.record import Record, Recorded
-from shared.secret import Secret
+from shared.domain.errors import StoreThrottled
+from shared.domain.rules import BoardSettings
+from shared.platform.config import Settings
+from shared.platform.observability import logger
+from shared.platform.secret import Secret
+from shared.stores.dynamodb.record import DynamoRecord, Recorded
+from shared.stores.momento.index import MomentoIndex
 
 LEASE_MS = 15_000  # longer than one page can take (its puts and two reads, each bounded by its client's timeouts)
 # Players per read of the record: one Query (DynamoDB stops a page at 1 MB by itself when names are long), so a
@@ -45,8 +45,8 @@ class Outcome(enum.Enum):
 class Rebuilder:
     def __init__(
         self,
-        index: LeaderboardStore,
-        record: Record,
+        index: MomentoIndex,
+        record: DynamoRecord,
         config: Settings,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from shared.auth_errors import AdminKeyRequired
-from shared.errors import (
+from shared.domain.errors import (
     BoardFull,
     BoardRebuilding,
     BodyTooLarge,
@@ -19,10 +18,11 @@ from shared.errors import (
     StoreUnavailable,
     UnsupportedBody,
 )
-from shared.http_request import request_id_of
-from shared.middy import Hooks, Request, Response
-from shared.observability import logger
-from shared.responses import json_response
+from shared.http.auth_errors import AdminKeyRequired
+from shared.http.middy import Hooks, Request, Response
+from shared.http.request import request_id_of
+from shared.http.responses import json_response
+from shared.platform.observability import logger
 
 GENERIC_MESSAGE = "Internal server error"
 RETRY_AFTER_SECONDS = 1

@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any, Literal, NamedTuple, get_args
 from zoneinfo import ZoneInfo, available_timezones
 
-from shared.errors import InvalidInput
+from shared.domain.errors import InvalidInput
 
 Kind = Literal["all", "daily", "weekly", "monthly"]
 KINDS: tuple[str, ...] = get_args(Kind)

@@ -13,9 +13,9 @@ import re
 from http import HTTPStatus
 from pathlib import Path
 
-from shared.middy import Event, Response
+from shared.http.middy import Event, Response
 
-PAGE_FILE = Path(__file__).resolve().parent.parent / "page" / "board.html"
+PAGE_FILE = Path(__file__).resolve().parents[2] / "page" / "board.html"
 # The page holds exactly one <style> and one <script> element, with no attributes.
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)

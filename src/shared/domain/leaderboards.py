@@ -27,11 +27,9 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from shared.config import Settings, settings
-from shared.errors import (
+from shared.domain.errors import (
     BoardFull,
     BoardRebuilding,
     PlayerNotFound,
@@ -39,7 +37,9 @@ from shared.errors import (
     StoreTimeout,
     StoreUnavailable,
 )
-from shared.leaderboard import (
+from shared.domain.periods import KINDS, Period, PeriodChoice, Scope, generation_of, latest_end
+from shared.domain.rebuild import Outcome, Rebuilder
+from shared.domain.rules import (
     AroundRequest,
     BoardRef,
     BoardSettings,
@@ -52,12 +52,11 @@ from shared.leaderboard import (
     Submission,
     increment,
 )
-from shared.momento_store import BoardView, Indexed, LeaderboardStore, leaderboard_store
-from shared.observability import logger, tracer
-from shared.periods import KINDS, Period, PeriodChoice, Scope, generation_of, latest_end
-from shared.rebuild import Outcome, Rebuilder
-from shared.record import BoardEntry, Record, Recorded, record
-from shared.secret import Secret
+from shared.platform.config import Settings
+from shared.platform.observability import logger, tracer
+from shared.platform.secret import Secret
+from shared.stores.dynamodb.record import BoardEntry, DynamoRecord, Recorded
+from shared.stores.momento.index import BoardView, Indexed, MomentoIndex
 
 WAIT_S = 3.0  # how long a request waits for a board's rebuild before answering 503
 POLL_S = 0.2  # how often a waiting request looks for the mark
@@ -100,14 +99,15 @@ class Answer[T]:
 class Leaderboards:
     def __init__(
         self,
-        index: LeaderboardStore,
-        record: Record,
+        index: MomentoIndex,
+        record: DynamoRecord,
         config: Settings,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._index = index
         self._record = record
+        self._config = config
         self._retention_s = config.board_retention.total_seconds() if config.board_retention else None
         self._ttl_s = config.leaderboard_ttl.total_seconds()
         self._rebuilder = Rebuilder(index, record, config, clock, sleep)
@@ -488,9 +488,3 @@ def _on_board[T](answer: Answer[T | None], board: str, player: str) -> Answer[T]
     if answer.value is None:
         raise PlayerNotFound(board, player)
     return Answer(answer.value, answer.settings, answer.period)
-
-
-@cache
-def leaderboards() -> Leaderboards:
-    """The execution environment's leaderboards (one Momento client, one DynamoDB client)."""
-    return Leaderboards(leaderboard_store(), record(), settings())

@@ -1,0 +1,1 @@
+"""What every layer runs on: configuration, observability, the secret and the sources it is fetched from."""

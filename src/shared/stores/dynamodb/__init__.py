@@ -1,0 +1,1 @@
+"""The record: every accepted score in one DynamoDB table (the Record port)."""

@@ -1,0 +1,1 @@
+"""The index: each scope of a board as a Momento sorted set (the Index port)."""
