@@ -52,9 +52,11 @@ help:
 	@echo "  make build          sam build: src/ for Lambda (arm64, no Docker needed)"
 	@echo "  make validate       sam validate --lint"
 	@echo "  make preflight      check what a deploy needs, every problem at once: region, credentials, the key"
-	@echo "                      parameter, the Momento cache [STAGE=$(STAGE) SSM_STAGE=$(SSM_STAGE)]; BRANCH= too"
+	@echo "                      parameter, the Momento cache [STAGE=$(STAGE) SSM_STAGE=$(SSM_STAGE)]; BRANCH= too;"
+	@echo "                      MOMENTO_ENDPOINT= for a v2 key"
 	@echo "  make deploy         the preflight, then deploy stack leaderboard-api-STAGE [STAGE=$(STAGE)]; STAGE=prod, STAGE=feat-x or"
-	@echo "                      BRANCH=feature/x for an ephemeral stage reading SSM_STAGE's key [SSM_STAGE=$(SSM_STAGE)]"
+	@echo "                      BRANCH=feature/x for an ephemeral stage reading SSM_STAGE's key [SSM_STAGE=$(SSM_STAGE)];"
+	@echo "                      MOMENTO_ENDPOINT=<endpoint> for a v2 key (the stack's MomentoEndpoint)"
 	@echo "  make backfill STAGE=dev BOARDS=\"weekly daily\"   right after the first deploy of this version over boards"
 	@echo "                      that live only in Momento: copies them into the record, idempotently (run it again"
 	@echo "                      to finish an interrupted copy) [SSM_STAGE=$(SSM_STAGE)]; MOMENTO_ENDPOINT= for a v2 key"
@@ -168,20 +170,26 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(SAM) validate --lint
 
-# dev and prod read their own stage's key; an ephemeral stage reads SSM_STAGE's.
+# dev and prod read their own stage's key; an ephemeral stage reads SSM_STAGE's. MOMENTO_ENDPOINT= (a v2 key's
+# endpoint) is the stack's MomentoEndpoint: the preflight checks the key with it.
 preflight: $(STAMP)
-	@$(PY) scripts/deploy_preflight.py --stage $(STAGE) --ssm-stage $(if $(filter dev prod,$(STAGE)),$(STAGE),$(SSM_STAGE))
+	@$(PY) scripts/deploy_preflight.py --stage $(STAGE) --ssm-stage $(if $(filter dev prod,$(STAGE)),$(STAGE),$(SSM_STAGE)) \
+	  $(if $(MOMENTO_ENDPOINT),--momento-endpoint '$(MOMENTO_ENDPOINT)')
 
-# The preflight names every missing prerequisite at once, before the build spends its time.
+# The preflight names every missing prerequisite at once, before the build spends its time. --parameter-overrides on
+# the command line replaces samconfig's list as a whole, so dev and prod repeat their StageName with MomentoEndpoint;
+# a parameter left out keeps the stack's previous value.
+ENDPOINT_OVERRIDE = $(if $(MOMENTO_ENDPOINT),MomentoEndpoint='$(MOMENTO_ENDPOINT)')
 deploy: preflight
 	@$(MAKE) --no-print-directory build
 ifeq ($(STAGE),dev)
-	$(SAM) deploy
+	$(SAM) deploy $(if $(MOMENTO_ENDPOINT),--parameter-overrides StageName=dev $(ENDPOINT_OVERRIDE))
 else ifeq ($(STAGE),prod)
-	$(SAM) deploy --config-env prod
+	$(SAM) deploy --config-env prod $(if $(MOMENTO_ENDPOINT),--parameter-overrides StageName=prod $(ENDPOINT_OVERRIDE))
 else
 	$(SAM) deploy --stack-name leaderboard-api-$(STAGE) --s3-prefix leaderboard-api-$(STAGE) \
-	  --parameter-overrides StageName=$(STAGE) SsmStageName=$(SSM_STAGE) LeaderboardTtlSeconds=$(EPHEMERAL_TTL_SECONDS)
+	  --parameter-overrides StageName=$(STAGE) SsmStageName=$(SSM_STAGE) LeaderboardTtlSeconds=$(EPHEMERAL_TTL_SECONDS) \
+	  $(ENDPOINT_OVERRIDE)
 endif
 
 # Adopting a deployment whose boards live only in Momento: deploy this version, then copy them into the record at

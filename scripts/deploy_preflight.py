@@ -9,6 +9,9 @@ a warning. Exit status 1 when any check failed.
     python scripts/deploy_preflight.py --stage feat-x --ssm-stage dev [--cache-name leaderboard]
         [--momento-endpoint cell-us-east-1-1.prod.a.momentohq.com]
 
+`make preflight` and `make deploy` run it; MOMENTO_ENDPOINT=... reaches it as --momento-endpoint and the stack as
+MomentoEndpoint.
+
 The key is decrypted in memory only: it is never printed, logged or put in the environment. When the parameter does
 not exist yet, the cache is checked with $MOMENTO_API_KEY if set: the key the suggested put-parameter would store.
 
@@ -53,6 +56,8 @@ MOMENTO_TIMEOUT = timedelta(seconds=10)
 EAGER_CONNECTION_TIMEOUT = timedelta(milliseconds=500)
 ACCESS_DENIED = {"AccessDenied", "AccessDeniedException"}
 LOCAL_HOSTS = {"localhost"}
+# How a v2 key's endpoint reaches the stack (MomentoEndpoint) and these checks: the same make variable everywhere.
+ENDPOINT_FIX = "make deploy MOMENTO_ENDPOINT=<endpoint> (make preflight and make backfill take it too)"
 
 
 class Status(StrEnum):
@@ -239,7 +244,7 @@ def momento_credentials_for(key: str, target: Target, local_address: str | None)
             problem = f"the key is not a v2 Momento API key, which MomentoEndpoint={endpoint} expects"
             raise UnusableKey(problem, store_a_valid_key) from None
         problem = "the key is not a legacy Momento API key (one that carries its endpoint); a v2 key needs an endpoint"
-        fix = f"a v2 key: deploy with MomentoEndpoint=<endpoint>, pass --momento-endpoint; else {store_a_valid_key}"
+        fix = f"a v2 key: {ENDPOINT_FIX}; else {store_a_valid_key}"
         raise UnusableKey(problem, fix) from None
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+import jwt
 import pytest
 from mypy_boto3_ssm import SSMClient
 
@@ -164,6 +165,54 @@ def test_make_preflight_reads_the_key_of_the_stage_the_stack_reads(stage: str, k
     assert f"--stage {stage} --ssm-stage {key_stage}" in result.output
 
 
+@pytest.mark.parametrize(
+    ("stage", "overrides"),
+    [
+        ("dev", "--parameter-overrides StageName=dev MomentoEndpoint='cell-1.example.com'"),
+        ("prod", "--config-env prod --parameter-overrides StageName=prod MomentoEndpoint='cell-1.example.com'"),
+        ("feat-x", "StageName=feat-x SsmStageName=dev LeaderboardTtlSeconds=3600 MomentoEndpoint='cell-1.example.com'"),
+    ],
+)
+def test_make_deploy_hands_momento_endpoint_to_the_preflight_and_to_the_stack(stage: str, overrides: str) -> None:
+    # A v2 key's endpoint: the preflight checks the key with it, and the stack gets it as MomentoEndpoint (dev and
+    # prod repeat StageName: on the command line the overrides replace samconfig's)
+    command = ["make", "--no-print-directory", "-n", "-o", STAMP, "deploy", f"STAGE={stage}"]
+    result = run([*command, "MOMENTO_ENDPOINT=cell-1.example.com"], nothing_configured())
+    joined = result.output.replace("\\\n", " ")
+    assert "scripts/deploy_preflight.py" in joined
+    assert "--momento-endpoint 'cell-1.example.com'" in joined
+    deploy = next(line for line in joined.splitlines() if " deploy " in line and "sam" in line)
+    assert " ".join(overrides.split()) in " ".join(deploy.split())
+    # And without it, neither hears of an endpoint (the stack keeps the one it has)
+    unset = run(command, nothing_configured()).output
+    assert "momento-endpoint" not in unset
+    assert "MomentoEndpoint" not in unset
+
+
+def test_a_v2_key_deploys_through_make_with_momento_endpoint(
+    configured: dict[str, str], ssm: SSMClient, stage: str
+) -> None:
+    # Given a v2 key (it carries no endpoint) in the parameter, and Momento itself, not a local server, to check with
+    v2_key = jwt.encode({"t": "g", "id": "preflight-test"}, "signing-secret-for-tests-only-32bytes!", algorithm="HS256")
+    ssm.put_parameter(Name=parameter(stage), Value=v2_key, Type="SecureString")
+    environment = {**configured}
+    del environment["MOMENTO_LOCAL_ADDRESS"]
+    # When make deploy runs without the endpoint, it stops before the build and names the make variable to set
+    without = make(environment, "deploy", "STAGE=feat-x", f"SSM_STAGE={stage}")
+    assert without.status != 0
+    assert "a v2 key needs an endpoint" in without.line("cache")
+    assert "fix: a v2 key: make deploy MOMENTO_ENDPOINT=<endpoint>" in without.line("cache")
+    assert "would run sam" not in without.output
+    # And with it, the key reads as a v2 key (the .invalid endpoint cannot answer: a warning), and the stack gets it
+    endpoint = "cell-1.invalid"
+    with_it = make(environment, "deploy", "STAGE=feat-x", f"SSM_STAGE={stage}", f"MOMENTO_ENDPOINT={endpoint}")
+    assert with_it.status == 0, with_it.output
+    assert "warning  cache: not checked: Momento" in with_it.line("cache")
+    deploy = next(line for line in with_it.output.splitlines() if line.startswith("would run sam deploy"))
+    assert f"MomentoEndpoint={endpoint}" in deploy.split()
+    assert v2_key not in without.output + with_it.output
+
+
 def test_the_key_never_appears_in_the_output(
     configured: dict[str, str], ssm: SSMClient, momento_local: MomentoLocalServer, stage: str
 ) -> None:
@@ -250,7 +299,7 @@ def test_a_key_the_sdk_cannot_read_fails_for_a_real_deploy(
     v2 = checks(Target(stage, momento_endpoint="cell-1.example.com"), MOMENTO_LOCAL_ADDRESS=None)["cache"]
     assert legacy.status is v2.status is Status.FAILED
     assert "the key is not a legacy Momento API key" in legacy.message
-    assert "MomentoEndpoint=<endpoint>" in str(legacy.fix)
+    assert "make deploy MOMENTO_ENDPOINT=<endpoint>" in str(legacy.fix)
     assert v2.message == "the key is not a v2 Momento API key, which MomentoEndpoint=cell-1.example.com expects"
 
 

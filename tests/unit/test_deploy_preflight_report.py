@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from scripts.deploy_preflight import CheckResult, Status, Target, key_stage, put_key_command, report
+import pytest
+
+from scripts.deploy_preflight import (
+    CheckResult,
+    Status,
+    Target,
+    UnusableKey,
+    key_stage,
+    momento_credentials_for,
+    put_key_command,
+    report,
+)
 
 REGION_OK = CheckResult("region", Status.OK, "us-east-1 (from AWS_DEFAULT_REGION)")
 NO_CREDENTIALS = CheckResult("credentials", Status.FAILED, "no AWS credentials", fix="`aws configure`")
@@ -47,3 +58,12 @@ def test_the_put_parameter_fix_names_the_variable_not_the_key() -> None:
     expected = f'aws ssm put-parameter --type SecureString --name {name} --value "$MOMENTO_API_KEY"'
     assert put_key_command(name) == expected
     assert "--overwrite" in put_key_command(name, overwrite=True)
+
+
+def test_a_key_without_its_endpoint_is_told_the_make_variable_that_gives_it() -> None:
+    # A v2 key carries no endpoint: what fixes that is what the user types, `make deploy MOMENTO_ENDPOINT=...`
+    with pytest.raises(UnusableKey) as refused:
+        momento_credentials_for("a-v2-key-given-no-endpoint", Target("dev"), None)
+    assert "a v2 key needs an endpoint" in str(refused.value)
+    assert refused.value.fix.startswith("a v2 key: make deploy MOMENTO_ENDPOINT=<endpoint> (make preflight and make")
+    assert "a-v2-key-given-no-endpoint" not in f"{refused.value} {refused.value.fix}"
