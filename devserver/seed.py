@@ -66,8 +66,9 @@ def seed_demo_board(
     yesterday's."""
     if str(SRC) not in sys.path:
         sys.path.append(str(SRC))
-    from shared.domain.periods import DEFAULT_TIME_ZONE, Scope, current, previous  # noqa: PLC0415
+    from shared.domain.periods import DEFAULT_TIME_ZONE, current, previous  # noqa: PLC0415
     from shared.domain.rebuild import Outcome, Rebuilder  # noqa: PLC0415
+    from shared.domain.scope import Scope  # noqa: PLC0415
     from shared.platform.config import MOMENTO_MAX_TTL_SECONDS, Settings  # noqa: PLC0415 - importable once src/ is on the path
     from shared.platform.secret import Secret  # noqa: PLC0415
     from shared.stores.dynamodb.record import DynamoRecord  # noqa: PLC0415
@@ -91,14 +92,14 @@ def seed_demo_board(
     with _quiet_service_logs():
         # The settings first: the rebuild puts them into the set with its mark.
         board = record.update_settings(DEMO_BOARD, {"periods": DEMO_PERIODS}, int(now))
-        record.fill_board(DEMO_BOARD, demo_scores(players), int(now * 1000), board.generation)
-        record.touch_board(DEMO_BOARD, int(now))
-        yesterday = Scope(DEMO_BOARD, previous(current("daily", DEFAULT_TIME_ZONE, now)), board.generation)
-        record.touch_board(yesterday.name, int(now))  # a period's registry item comes before its first score
-        record.fill_board(yesterday.name, yesterdays_scores(of=players), int(now * 1000), yesterday.record_generation)
+        record.fill_board(board.scope, demo_scores(players), int(now * 1000))
+        record.touch(board.scope, int(now))
+        yesterday = Scope.of(DEMO_BOARD, previous(current("daily", DEFAULT_TIME_ZONE, now)), board.generation)
+        record.touch(yesterday, int(now))  # a period's registry item comes before its first score
+        record.fill_board(yesterday, yesterdays_scores(of=players), int(now * 1000))
         secret = Secret("the local Momento key", api_key, lambda: api_key)
         outcome = Rebuilder(MomentoIndex(config), record, config).run(
-            DEMO_BOARD, secret, time.time() + REBUILD_DEADLINE_S
+            board.scope, secret, time.time() + REBUILD_DEADLINE_S
         )
     if outcome is not Outcome.WHOLE:
         raise RuntimeError(f"the demo board's index was not built: the rebuild ended {outcome.value}")

@@ -62,6 +62,7 @@ from scripts.deploy_preflight import (  # noqa: E402
     run_checks,
 )
 from shared.domain.errors import KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable  # noqa: E402
+from shared.domain.scope import Scope  # noqa: E402
 from shared.platform.config import MOMENTO_MAX_TTL_SECONDS, Settings  # noqa: E402
 from shared.platform.observability import logger  # noqa: E402
 from shared.platform.secret import Secret  # noqa: E402
@@ -209,14 +210,14 @@ def fetch_key(ssm: SSMClient, name: str) -> str:
 def check_boards(boards: Sequence[str], connection: Connection) -> dict[str, int]:
     """Each board's players in Momento; every board that does not exist is named at once, and the table must answer."""
     try:
-        connection.record.board(boards[0])  # the table exists and these credentials may read it
+        connection.record.entry(Scope(boards[0]))  # the table exists and these credentials may read it
     except (RecordError, StoreThrottled, StoreTimeout, StoreUnavailable) as error:
         raise Refused(
             f"the table {connection.table} cannot be used: {error}\n"
             "  fix: deploy this version first (it creates the table), or name the stack's table with --table"
         ) from None
     try:
-        sizes = {board: connection.store.size(board, connection.api_key) for board in boards}
+        sizes = {board: connection.store.size(Scope(board), connection.api_key) for board in boards}
     except (StoreError, KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable) as error:
         raise Refused(f"Momento could not be read (cache {connection.cache}): {error}") from None
     missing = [board for board, size in sizes.items() if size == 0]

@@ -21,7 +21,8 @@ from typing import TextIO
 from scripts.progress import Progress
 from scripts.sorted_set_walk import Element, SetGone, walk
 from shared.domain.errors import KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable
-from shared.domain.rules import BoardSettings, PageRequest
+from shared.domain.rules import BoardSettings
+from shared.domain.scope import Scope
 from shared.platform.secret import Secret
 from shared.stores.dynamodb.record import DynamoRecord, RecordError
 from shared.stores.momento.index import MomentoIndex, StoreError
@@ -139,9 +140,11 @@ class BoardCopier:
         return run.report
 
     def _fetch(self, run: _Run, start: int, end: int) -> list[Element]:
-        request = PageRequest(run.report.board, start, end)
-        # Boards being adopted predate settings: v1's order (their copy is by position, any order would do).
-        page = self._patiently(run.stop, lambda: self._store.page_by_rank(request, BoardSettings(), self._api_key))
+        scope = Scope(run.report.board)
+        # Boards being adopted have no settings yet: the default order (a copy by position, any order would do).
+        page = self._patiently(
+            run.stop, lambda: self._store.page_by_rank(scope, start, end, BoardSettings(), self._api_key)
+        )
         return [(entry.player, entry.score) for entry in page.value.entries]
 
     def _copy_one(self, run: _Run, element: Element) -> None:
@@ -150,7 +153,7 @@ class BoardCopier:
         player, score = element
         refused = _unstorable(player)
         added = refused is None and self._patiently(
-            run.stop, lambda: self._record.add_score(run.report.board, player, score, int(self._clock() * 1000))
+            run.stop, lambda: self._record.add_score(Scope(run.report.board), player, score, int(self._clock() * 1000))
         )
         with run.lock:
             if refused is not None:

@@ -233,6 +233,7 @@ def test_a_rebuild_whose_lease_another_took_over_leaves_the_mark_to_it(service: 
     import shared.domain.rebuild  # noqa: PLC0415
     import shared.platform.config  # noqa: PLC0415 - the service's fresh import
     import shared.platform.secret  # noqa: PLC0415
+    from shared.domain.scope import Scope  # noqa: PLC0415
 
     fill(api, "weekly", 5)
     flush(service)
@@ -242,22 +243,22 @@ def test_a_rebuild_whose_lease_another_took_over_leaves_the_mark_to_it(service: 
     class TakenOver:
         """The record, but the lease is another's by the time the rebuild would end."""
 
-        def end_rebuild(self, board: str, owner: str, now_s: int) -> bool:
+        def end_rebuild(self, scope: Scope, owner: str, now_s: int) -> bool:
             service.dynamodb.update_item(
                 TableName=service.table_name,
-                Key={"pk": {"S": "boards"}, "sk": {"S": board}},
+                Key={"pk": {"S": "boards"}, "sk": {"S": scope.board}},
                 UpdateExpression="SET rebuildOwner = :other",
                 ExpressionAttributeValues={":other": {"S": "another instance"}},
             )
-            return bool(record.end_rebuild(board, owner, now_s))
+            return bool(record.end_rebuild(scope, owner, now_s))
 
         def __getattr__(self, name: str) -> Any:
             return getattr(record, name)
 
-    rebuilder = shared.domain.rebuild.Rebuilder(boards._index, TakenOver(), shared.platform.config.settings())  # type: ignore[arg-type]
+    rebuilder = shared.domain.rebuild.Rebuilder(boards._index, TakenOver(), shared.platform.config.settings())
     key = shared.platform.secret.Secret("momento", service.api_key, lambda: service.api_key)
-    assert rebuilder.run("weekly", key, time.time() + 10) is shared.domain.rebuild.Outcome.BUSY
-    assert not boards._index.is_whole("weekly", key)
+    assert rebuilder.run(Scope("weekly"), key, time.time() + 10) is shared.domain.rebuild.Outcome.BUSY
+    assert not boards._index.is_whole(Scope("weekly"), key)
 
 
 def test_a_board_the_registry_does_not_know_is_answered_as_the_index_has_it(

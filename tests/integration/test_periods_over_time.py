@@ -371,15 +371,16 @@ def test_concurrent_increments_sum_exactly_in_every_period(service: Service) -> 
 
 
 class FailingPuts:
-    """The service's index, but its puts into the sets whose names hold `failing` fail as Momento being down does."""
+    """The service's index, but its puts into the sets of the `failing` kind of period fail as Momento being down
+    does."""
 
     def __init__(self, index: Any, failing: str, error: type[Exception]) -> None:
         self._index, self._failing, self._error = index, failing, error
 
-    def put_score(self, board: str, *args: Any) -> None:
-        if self._failing in board:
+    def put_score(self, scope: Any, *args: Any) -> None:
+        if scope.period is not None and scope.period.kind == self._failing:
             raise self._error("Momento answered SERVER_UNAVAILABLE")
-        self._index.put_score(board, *args)
+        self._index.put_score(scope, *args)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._index, name)
@@ -392,7 +393,7 @@ def test_a_write_that_fails_in_one_period_converges_when_retried(
     boards.configure("cup", periods=["daily", "weekly", "all"], update=update)
     clock.set("2026-11-27T10:00:00Z")
     boards.submit("cup", "ada", 5)
-    failing = Boards(service, clock, FailingPuts(boards.index, "@weekly", boards.shared.domain.errors.StoreUnavailable))
+    failing = Boards(service, clock, FailingPuts(boards.index, "weekly", boards.shared.domain.errors.StoreUnavailable))
     with pytest.raises(boards.shared.domain.errors.StoreUnavailable):
         failing.submit("cup", "ada", 9)
     assert index_of(service, "cup@weekly:2026-W48") == {"ada": 5}  # the failed period: not indexed yet
@@ -421,7 +422,7 @@ def test_an_increment_whose_index_fails_is_recorded_once_in_every_period(
     boards.configure("sum", periods=["daily", "all"], update="increment")
     clock.set("2026-11-27T10:00:00Z")
     boards.submit("sum", "ada", 1)
-    failing = Boards(service, clock, FailingPuts(boards.index, "@daily", boards.shared.domain.errors.StoreUnavailable))
+    failing = Boards(service, clock, FailingPuts(boards.index, "daily", boards.shared.domain.errors.StoreUnavailable))
     with pytest.raises(boards.shared.domain.errors.StoreUnavailable):
         failing.submit("sum", "ada", 2)
     assert record_of(service, "sum") == record_of(service, "sum@daily:2026-11-27") == {"ada": 3}

@@ -21,7 +21,7 @@ from shared.domain.rules import (
     parse_board_query,
     parse_settings_change,
 )
-from shared.stores.dynamodb.record import _decimal_number, _rank_key, _value
+from shared.stores.dynamodb.codec import decimal_number, rank_key, score_value
 
 SCORES = st.floats(min_value=-(2.0**53), max_value=2.0**53, allow_nan=False)
 
@@ -75,13 +75,13 @@ def test_an_increment_with_more_decimals_is_refused(value: float) -> None:
 
 @given(SCORES, SCORES)
 def test_rank_keys_sort_as_their_scores(a: float, b: float) -> None:
-    assert (_rank_key(a) < _rank_key(b)) == (a < b)
-    assert (_rank_key(a) == _rank_key(b)) == (a == b)
+    assert (rank_key(a) < rank_key(b)) == (a < b)
+    assert (rank_key(a) == rank_key(b)) == (a == b)
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_a_latest_score_keeps_the_exact_double_and_a_total_dynamodb_can_add(value: float) -> None:
-    attributes = _value(value)
+    attributes = score_value(value)
     assert float(attributes[":score"]["S"]) == value
     total = attributes[":total"]["N"]
     assert "e" not in total.lower()  # the local stand-in cannot add exponent notation
@@ -91,6 +91,6 @@ def test_a_latest_score_keeps_the_exact_double_and_a_total_dynamodb_can_add(valu
 
 
 def test_dynamodb_numbers_are_written_without_exponents() -> None:
-    assert _decimal_number(Decimal("1E+16")) == {"N": "10000000000000000"}
-    assert _decimal_number(Decimal("-0.000")) == {"N": "0"}
-    assert _decimal_number(Decimal("13.600")) == {"N": "13.6"}
+    assert decimal_number(Decimal("1E+16")) == {"N": "10000000000000000"}
+    assert decimal_number(Decimal("-0.000")) == {"N": "0"}
+    assert decimal_number(Decimal("13.600")) == {"N": "13.6"}

@@ -9,6 +9,7 @@ import pytest
 from mypy_boto3_dynamodb import DynamoDBClient
 
 from shared.domain.errors import StoreThrottled
+from shared.domain.scope import Scope
 from shared.platform.config import Settings
 from shared.stores.dynamodb.record import DynamoRecord
 
@@ -51,7 +52,7 @@ def test_players_go_25_to_a_request_and_what_is_left_unprocessed_is_written_agai
 ) -> None:
     monkeypatch.setattr("shared.stores.dynamodb.record.time.sleep", lambda _: None)
     client = BatchWrites(refuse=2)
-    record(client).fill_board("demo", {f"p{i:02d}": float(i) for i in range(60)}, now_ms=0)
+    record(client).fill_board(Scope("demo"), {f"p{i:02d}": float(i) for i in range(60)}, now_ms=0)
     assert [len(batch) for batch in client.batches] == [25, 1, 1, 25, 10]
     assert sorted({sk for batch in client.batches for sk in batch}) == [f"player#p{i:02d}" for i in range(60)]
 
@@ -59,4 +60,4 @@ def test_players_go_25_to_a_request_and_what_is_left_unprocessed_is_written_agai
 def test_a_batch_dynamodb_keeps_refusing_is_a_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("shared.stores.dynamodb.record.time.sleep", lambda _: None)
     with pytest.raises(StoreThrottled):
-        record(BatchWrites(refuse=100)).fill_board("demo", {"ada": 1.0}, now_ms=0)
+        record(BatchWrites(refuse=100)).fill_board(Scope("demo"), {"ada": 1.0}, now_ms=0)

@@ -37,7 +37,8 @@ from shared.domain.errors import (
     StoreTimeout,
     StoreUnavailable,
 )
-from shared.domain.periods import KINDS, Period, PeriodChoice, Scope, generation_of, latest_end
+from shared.domain.periods import KINDS, Period, PeriodChoice
+from shared.domain.ports import BoardEntry, BoardView, Index, Indexed, Record, Recorded
 from shared.domain.rebuild import Outcome, Rebuilder
 from shared.domain.rules import (
     AroundRequest,
@@ -52,11 +53,10 @@ from shared.domain.rules import (
     Submission,
     increment,
 )
+from shared.domain.scope import Scope
 from shared.platform.config import Settings
 from shared.platform.observability import logger, tracer
 from shared.platform.secret import Secret
-from shared.stores.dynamodb.record import BoardEntry, DynamoRecord, Recorded
-from shared.stores.momento.index import BoardView, Indexed, MomentoIndex
 
 WAIT_S = 3.0  # how long a request waits for a board's rebuild before answering 503
 POLL_S = 0.2  # how often a waiting request looks for the mark
@@ -99,8 +99,8 @@ class Answer[T]:
 class Leaderboards:
     def __init__(
         self,
-        index: MomentoIndex,
-        record: DynamoRecord,
+        index: Index,
+        record: Record,
         config: Settings,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -118,7 +118,7 @@ class Leaderboards:
         self._parallel = ThreadPoolExecutor(max_workers=len(KINDS), thread_name_prefix="leaderboards-check")
         # board -> the settings its set held at this instance's last read, and the board's generation
         self._seen: dict[str, tuple[BoardSettings, int]] = {}
-        self._touched: dict[str, float] = {}  # period scope -> when this instance last noted a write to it
+        self._touched: dict[Scope, float] = {}  # period scope -> when this instance last noted a write to it
 
     @tracer.capture_method(capture_response=False)
     def submit(self, submission: Submission, api_key: Secret) -> float:
@@ -126,7 +126,7 @@ class Leaderboards:
         the index hold it (see the module's docstring for the order); the player's score after this write in the
         board's first listed period."""
         board, player = submission.leaderboard, submission.player
-        entry = self._record.board(board)
+        entry = self._record.entry(Scope(board))
         rules = entry.settings if entry else BoardSettings()
         generation = entry.generation if entry else 0
         score = increment(submission.score) if rules.update == "increment" else submission.score
@@ -137,23 +137,21 @@ class Leaderboards:
             # One transaction: every period's total or none (an increment retried would count twice where it
             # landed). It answers no values: the read-back below finds the totals, and puts them.
             self._each(scopes, lambda scope: self._register(scope, now))
-            self._record.add_to_totals([(s.name, s.record_generation) for s in scopes], player, score, now_ms)
+            self._record.add_to_totals(scopes, player, score, now_ms)
             written: list[Recorded | None] = [None] * len(scopes)
         else:
             # Latest and best: each period on its own (a retry of the same submission converges either way).
             written = self._each(scopes, lambda scope: self._write(scope, player, score, rules, now_ms))
         if entry is None or now - entry.last_write_s >= TOUCH_EVERY_S:
             # Before the index: a new board's first write rebuilds its set, which needs the board registered.
-            self._record.touch_board(board, int(now))
+            self._record.touch(Scope(board), int(now))
         settled = self._index_writes(scopes, player, written, api_key)
         first = written[0] or settled[0]
         return first.score if first else score
 
     def _write(self, scope: Scope, player: str, score: float, rules: BoardSettings, now_ms: int) -> Recorded:
         self._register(scope, now_ms / 1000)
-        return self._record.write_score(
-            scope.name, player, score, rules=rules, now_ms=now_ms, generation=scope.record_generation
-        )
+        return self._record.write_score(scope, player, score, rules=rules, now_ms=now_ms)
 
     def _index_writes(
         self, scopes: list[Scope], player: str, written: list[Recorded | None], api_key: Secret
@@ -166,13 +164,12 @@ class Leaderboards:
             lambda put: self._put(put[0], player, put[1], api_key),
         )
         # Whether each set is whole is read while the record is read back, so it costs no time of its own.
-        whole = [self._parallel.submit(self._index.is_whole, scope.name, api_key) for scope in scopes]
-        current = self._record.get_scores([(s.name, s.record_generation) for s in scopes], player)
+        whole = [self._parallel.submit(self._index.is_whole, scope, api_key) for scope in scopes]
+        current = self._record.get_scores(scopes, player)
         settled = self._each(
             list(zip(scopes, written, current, strict=True)),
             lambda read: self._settle(
-                read[0].name,
-                read[0].record_generation,
+                read[0],
                 player,
                 read[1].version if read[1] else UNREAD,
                 api_key,
@@ -185,25 +182,24 @@ class Leaderboards:
                 # one player: rebuild the rest now, so a read right after answers the whole board. The score is
                 # durable and indexed whatever the rebuild does.
                 try:
-                    self._await_whole(scope.name, api_key)
+                    self._await_whole(scope, api_key)
                 except BoardRebuilding:
-                    logger.info("A write's board is still being rebuilt", extra={"leaderboard": scope.name})
+                    logger.info("A write's board is still being rebuilt", extra={"leaderboard": str(scope)})
         return settled
 
     def _register(self, scope: Scope, now: float) -> None:
         """A period's registry item is written before its first score (so a period without one has none), and
         its lastWrite kept within TOUCH_EVERY_S, once per instance."""
-        if scope.period is None or now - self._touched.get(scope.name, -TOUCH_EVERY_S) < TOUCH_EVERY_S:
+        if scope.period is None or now - self._touched.get(scope, -TOUCH_EVERY_S) < TOUCH_EVERY_S:
             return
-        self._record.touch_board(scope.name, int(now))
+        self._record.touch(scope, int(now))
         if len(self._touched) >= MAX_TOUCHED:
             self._touched.clear()
-        self._touched[scope.name] = now
+        self._touched[scope] = now
 
     def _settle(
         self,
-        name: str,
-        generation: int,
+        scope: Scope,
         player: str,
         version: int | None,
         api_key: Secret,
@@ -215,31 +211,28 @@ class Leaderboards:
         `version`: what the index was last given (None: the player was taken out); `first_read`: the record's
         value, when it was read already. The record's value then."""
         give_up_at = self._clock() + WRITE_SETTLE_S
-        current = self._record.get_score(name, player, generation) if isinstance(first_read, _Unread) else first_read
+        current = self._record.get_score(scope, player) if isinstance(first_read, _Unread) else first_read
         while current is None or current.version != version:
             if current is None and version is None:
                 return None
             if self._clock() >= give_up_at:
-                raise StoreUnavailable(f"the index of '{name}' did not settle for '{player}' in {WRITE_SETTLE_S} s")
+                raise StoreUnavailable(f"the index of '{scope}' did not settle for '{player}' in {WRITE_SETTLE_S} s")
             if current is None:
-                self._index.remove_players(name, [player], api_key)
+                self._index.remove_players(scope, [player], api_key)
                 version = None
             else:
-                self._put_name(name, generation, player, current, api_key)
+                self._put(scope, player, current, api_key)
                 version = current.version
-            current = self._record.get_score(name, player, generation)
+            current = self._record.get_score(scope, player)
         return current
 
     def _put(self, scope: Scope, player: str, recorded: Recorded, api_key: Secret) -> None:
-        self._put_name(scope.name, scope.record_generation, player, recorded, api_key)
-
-    def _put_name(self, name: str, generation: int, player: str, recorded: Recorded, api_key: Secret) -> None:
         try:
-            self._index.put_score(name, player, recorded.score, api_key)
+            self._index.put_score(scope, player, recorded.score, api_key)
         except BoardFull:
             # Only a new player grows a board: take the first score back, so record and index agree (507).
             if recorded.version == 1:
-                self._record.take_back_new_player(name, player, generation)
+                self._record.take_back_new_player(scope, player)
             raise
 
     @tracer.capture_method(capture_response=False)
@@ -249,7 +242,7 @@ class Leaderboards:
             ref.leaderboard,
             ref.period,
             api_key,
-            lambda name, rules: self._index.get_standing(ref._replace(leaderboard=name), rules, api_key),
+            lambda scope, rules: self._index.get_standing(scope, ref.player, rules, api_key),
         )
         return _on_board(answer, ref.leaderboard, ref.player)
 
@@ -261,13 +254,13 @@ class Leaderboards:
                 query.leaderboard,
                 query.period,
                 api_key,
-                lambda name, rules: self._index.friends(query._replace(leaderboard=name), rules, api_key),
+                lambda scope, rules: self._index.friends(scope, query.players, rules, api_key),
             )
         return self._read(
             query.leaderboard,
             query.period,
             api_key,
-            lambda name, rules: self._index.page_by_rank(query._replace(leaderboard=name), rules, api_key),
+            lambda scope, rules: self._index.page_by_rank(scope, query.start_rank, query.end_rank, rules, api_key),
         )
 
     @tracer.capture_method(capture_response=False)
@@ -276,7 +269,7 @@ class Leaderboards:
             request.leaderboard,
             request.period,
             api_key,
-            lambda name, rules: self._index.around(request._replace(leaderboard=name), rules, api_key),
+            lambda scope, rules: self._index.around(scope, request.player, request.each_side, rules, api_key),
         )
         return _on_board(answer, request.leaderboard, request.player)
 
@@ -287,15 +280,15 @@ class Leaderboards:
         holds (two changes at once: the last put wins either way, so both check): every read after the answer
         ranks by them."""
         board = change.leaderboard
-        before = self._record.board(board)
+        before = self._record.entry(Scope(board))
         entry = self._record.update_settings(board, change.changes, int(self._clock()))
         give_up_at = self._clock() + WRITE_SETTLE_S
         while True:
-            names = {board} | {s.name for s in self._current(entry)}
+            scopes = {Scope(board)} | set(self._current(entry))
             if before is not None:
-                names |= {s.name for s in self._current(before)}
-            self._put_settings(sorted(names), entry.settings, api_key)
-            current = self._record.board(board)
+                scopes |= set(self._current(before))
+            self._put_settings(sorted(scopes, key=str), entry.settings, api_key)
+            current = self._record.entry(Scope(board))
             if current is None or current.settings == entry.settings:
                 break
             if self._clock() >= give_up_at:
@@ -304,24 +297,24 @@ class Leaderboards:
         self._seen[board] = (entry.settings, entry.generation)
         return entry.settings
 
-    def _put_settings(self, names: list[str], rules: BoardSettings, api_key: Secret) -> None:
-        self._each(names, lambda name: self._index.put_settings(name, rules, api_key))
+    def _put_settings(self, scopes: list[Scope], rules: BoardSettings, api_key: Secret) -> None:
+        self._each(scopes, lambda scope: self._index.put_settings(scope, rules, api_key))
 
     @tracer.capture_method(capture_response=False)
     def remove_player(self, ref: PlayerRef, api_key: Secret) -> None:
         """Takes the player off the board in every period, past ones included: the record first, then each set that
         may still be in the index, then the record is read back (a write that landed meanwhile is put back, as the
         writer would)."""
-        entry = self._record.board(ref.leaderboard)
-        generation = entry.generation if entry else 0
-        periods = [e for e in self._record.periods_of(ref.leaderboard) if generation_of(e.board) == generation]
-        self._record.remove_player(ref.leaderboard, ref.player, generation)
-        self._record.remove_player_from([e.board for e in periods], ref.player)
-        indexed = [(ref.leaderboard, generation)] + [(e.board, 0) for e in periods if self._may_be_indexed(e)]
+        entry = self._record.entry(Scope(ref.leaderboard))
+        board = Scope(ref.leaderboard, None, entry.generation if entry else 0)
+        periods = [e for e in self._record.periods_of(ref.leaderboard) if e.generation == board.generation]
+        self._record.remove_player(board, ref.player)
+        self._record.remove_player_from([e.scope for e in periods], ref.player)
+        indexed = [board] + [e.scope for e in periods if self._may_be_indexed(e)]
 
-        def take_out(target: tuple[str, int]) -> None:
-            self._index.remove_players(target[0], [ref.player], api_key)
-            self._settle(target[0], target[1], ref.player, None, api_key)
+        def take_out(scope: Scope) -> None:
+            self._index.remove_players(scope, [ref.player], api_key)
+            self._settle(scope, ref.player, None, api_key)
 
         self._each(indexed, take_out)
 
@@ -332,16 +325,16 @@ class Leaderboards:
         board = ref.leaderboard
         removed = self._record.remove_board(board)
         self._seen.pop(board, None)
-        self._index.forget(board, api_key)
+        self._index.forget(Scope(board), api_key)
         if removed is None:
             return
-        periods = [e for e in self._record.periods_of(board) if generation_of(e.board) == removed]
+        periods = [e for e in self._record.periods_of(board) if e.generation == removed]
         self._each(
-            [e.board for e in periods if self._may_be_indexed(e)], lambda name: self._index.forget(name, api_key)
+            [e.scope for e in periods if self._may_be_indexed(e)], lambda scope: self._index.forget(scope, api_key)
         )
         try:
             deadline = self._clock() + PURGE_IN_REQUEST_S
-            self._record.purge(board, removed, deadline, [e.board for e in periods], self._clock)
+            self._record.purge(Scope(board, None, removed), deadline, [e.scope for e in periods], self._clock)
         except (StoreThrottled, StoreTimeout, StoreUnavailable) as error:
             logger.warning(
                 "Purging a removed board's scores stopped", extra={"leaderboard": board, "error": error.message}
@@ -356,13 +349,13 @@ class Leaderboards:
             self._purge_removed(entry, deadline)
             for scope in self._current(entry):
                 if self._retired(entry):
-                    self._index.forget(scope.name, api_key)
+                    self._index.forget(scope, api_key)
                     retired += 1
-                elif self._index.keep_alive(scope.name, api_key) and self._index.is_whole(scope.name, api_key):
+                elif self._index.keep_alive(scope, api_key) and self._index.is_whole(scope, api_key):
                     kept += 1
-                elif scope.period is not None and self._record.board(scope.name) is None:
+                elif scope.period is not None and self._record.entry(scope) is None:
                     continue  # nothing scored in this period yet
-                elif self._clock() < deadline and self._rebuilder.run(scope.name, api_key, deadline) is Outcome.WHOLE:
+                elif self._clock() < deadline and self._rebuilder.run(scope, api_key, deadline) is Outcome.WHOLE:
                     rebuilt += 1
                 else:
                     pending += 1
@@ -374,15 +367,15 @@ class Leaderboards:
         periods = self._record.periods_of(entry.board)
         for generation in entry.purging:
             if self._clock() < deadline:
-                names = [e.board for e in periods if generation_of(e.board) == generation]
-                self._record.purge(entry.board, generation, deadline, names, self._clock)
+                scopes = [e.scope for e in periods if e.generation == generation]
+                self._record.purge(Scope(entry.board, None, generation), deadline, scopes, self._clock)
 
     def _read[T](
         self,
         board: str,
         choice: PeriodChoice | None,
         api_key: Secret,
-        read: Callable[[str, BoardSettings], Indexed[T]],
+        read: Callable[[Scope, BoardSettings], Indexed[T]],
     ) -> Answer[T]:
         """The read's answer from a whole set of the period asked for, ranked by the settings the set holds.
 
@@ -395,40 +388,44 @@ class Leaderboards:
         """
         rules, generation = self._seen.get(board, (BoardSettings(), 0))
         if choice is None or choice.which == "current":
-            scope = self._scope(board, choice, rules, generation)
-            answer = read(scope.name, rules)
+            scope, period = self._scope(board, choice, rules, generation)
+            answer = read(scope, rules)
             if answer.rules is not None and not answer.rules.of(rules) and answer.rules.same_seasons(rules):
                 rules = answer.rules.applied_to(rules)
                 self._seen[board] = (rules, generation)
-                answer = read(scope.name, rules)
+                answer = read(scope, rules)
             if answer.whole and answer.rules is not None and answer.rules.of(rules):
-                return Answer(answer.value, rules, scope.period)
-        entry = self._record.board(board)
+                return Answer(answer.value, rules, period)
+        entry = self._record.entry(Scope(board))
         if entry is None:  # a board from before the record, not yet backfilled: as the index has it
             rules = BoardSettings()
-            scope = self._scope(board, choice, rules, 0)
-            return Answer(read(scope.name, rules).value, rules, scope.period)
+            scope, period = self._scope(board, choice, rules, 0)
+            return Answer(read(scope, rules).value, rules, period)
         rules, generation = entry.settings, entry.generation
         self._seen[board] = (rules, generation)
-        scope = self._scope(board, choice, rules, generation)
-        if self._retired(entry) or (scope.period is not None and self._record.board(scope.name) is None):
-            return Answer(read(scope.name, rules).value, rules, scope.period)
-        answer = read(scope.name, rules)
+        scope, period = self._scope(board, choice, rules, generation)
+        if self._retired(entry) or (scope.period is not None and self._record.entry(scope) is None):
+            return Answer(read(scope, rules).value, rules, period)
+        answer = read(scope, rules)
         if answer.whole and answer.rules is not None and answer.rules.of(rules):
-            return Answer(answer.value, rules, scope.period)
+            return Answer(answer.value, rules, period)
         if answer.whole:  # whole, but indexed before the settings it has now: give it them
-            self._index.put_settings(scope.name, rules, api_key)
+            self._index.put_settings(scope, rules, api_key)
         else:
-            self._await_whole(scope.name, api_key)
-        answer = read(scope.name, rules)
+            self._await_whole(scope, api_key)
+        answer = read(scope, rules)
         if not answer.whole:  # lost again within the moment since the rebuild
             raise BoardRebuilding(board)
-        return Answer(answer.value, rules, scope.period)
+        return Answer(answer.value, rules, period)
 
-    def _scope(self, board: str, choice: PeriodChoice | None, rules: BoardSettings, generation: int) -> Scope:
-        """The ranking a read means: the period asked for, or the board's first listed one's current period."""
+    def _scope(
+        self, board: str, choice: PeriodChoice | None, rules: BoardSettings, generation: int
+    ) -> tuple[Scope, Period | None]:
+        """The ranking a read means (the period asked for, or the board's first listed one's current period), and
+        that period."""
         choice = choice or PeriodChoice(rules.periods[0], "current")
-        return Scope(board, choice.resolve(rules.time_zone, self._clock()), generation)
+        period = choice.resolve(rules.time_zone, self._clock())
+        return Scope.of(board, period, generation), period
 
     def _current(self, entry: BoardEntry) -> list[Scope]:
         """The rankings the board's submissions write now: all time (when listed) and each listed kind's current
@@ -438,7 +435,8 @@ class Leaderboards:
     def _may_be_indexed(self, period: BoardEntry) -> bool:
         """Whether a period's set may still be in the index: written (its lastWrite is at most TOUCH_EVERY_S old),
         kept alive (until its period ended) or rebuilt, within the TTL."""
-        last_put = max(period.last_write_s + TOUCH_EVERY_S, period.indexed_at_s, latest_end(period.board))
+        ends = period.scope.period.latest_end() if period.scope.period else 0.0
+        last_put = max(period.last_write_s + TOUCH_EVERY_S, period.indexed_at_s, ends)
         return last_put + self._ttl_s >= self._clock()
 
     def _each[I, R](self, items: list[I], call: Callable[[I], R]) -> list[R]:
@@ -459,17 +457,17 @@ class Leaderboards:
             raise error
         return results
 
-    def _await_whole(self, board: str, api_key: Secret) -> None:
+    def _await_whole(self, scope: Scope, api_key: Secret) -> None:
         """Rebuilds the board, or waits while another instance does, for at most WAIT_S."""
         deadline = self._clock() + WAIT_S
         while True:
-            outcome = self._rebuilder.run(board, api_key, deadline)
+            outcome = self._rebuilder.run(scope, api_key, deadline)
             if outcome is Outcome.WHOLE:
                 return
             if outcome is Outcome.PAUSED or self._clock() + POLL_S >= deadline:
-                raise BoardRebuilding(board)
+                raise BoardRebuilding(scope.board)
             self._sleep(POLL_S)
-            if self._index.is_whole(board, api_key):
+            if self._index.is_whole(scope, api_key):
                 return
 
     def _retired(self, entry: BoardEntry) -> bool:
@@ -479,7 +477,8 @@ class Leaderboards:
 def _current_scopes(board: str, rules: BoardSettings, generation: int, now: float) -> list[Scope]:
     """All time (when listed) and each listed kind's current period at `now`, in the board's zone."""
     return [
-        Scope(board, PeriodChoice(kind, "current").resolve(rules.time_zone, now), generation) for kind in rules.periods
+        Scope.of(board, PeriodChoice(kind, "current").resolve(rules.time_zone, now), generation)
+        for kind in rules.periods
     ]
 
 

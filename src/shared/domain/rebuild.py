@@ -1,6 +1,6 @@
 """Rebuilding a board's index from the record, when Momento lost the set (a flush, an eviction, an expiry).
 
-A board here is any ranking the record and the index keep, all time or one period (periods.Scope.name).
+A board here is any ranking the record and the index keep, all time or one period (a Scope).
 
 One rebuild per board at a time across all function instances: a lease in the board's registry item, taken with a
 conditional write and extended after every batch; a crashed rebuilder's lease expires (LEASE) and the next one
@@ -19,12 +19,12 @@ import uuid
 from collections.abc import Callable
 
 from shared.domain.errors import StoreThrottled
+from shared.domain.ports import Index, Record, Recorded
 from shared.domain.rules import BoardSettings
+from shared.domain.scope import Scope
 from shared.platform.config import Settings
 from shared.platform.observability import logger
 from shared.platform.secret import Secret
-from shared.stores.dynamodb.record import DynamoRecord, Recorded
-from shared.stores.momento.index import MomentoIndex
 
 LEASE_MS = 15_000  # longer than one page can take (its puts and two reads, each bounded by its client's timeouts)
 # Players per read of the record: one Query (DynamoDB stops a page at 1 MB by itself when names are long), so a
@@ -45,8 +45,8 @@ class Outcome(enum.Enum):
 class Rebuilder:
     def __init__(
         self,
-        index: MomentoIndex,
-        record: DynamoRecord,
+        index: Index,
+        record: Record,
         config: Settings,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -61,35 +61,37 @@ class Rebuilder:
         self._sleep = sleep
         self._owner = uuid.uuid4().hex  # this execution environment
 
-    def run(self, board: str, api_key: Secret, deadline: float) -> Outcome:
+    def run(self, scope: Scope, api_key: Secret, deadline: float) -> Outcome:
         """Rebuilds the board's set until it is whole or `deadline` (a clock time) passes."""
-        lease = self._record.claim_rebuild(board, self._owner, self._now_ms(), LEASE_MS)
+        lease = self._record.claim_rebuild(scope, self._owner, self._now_ms(), LEASE_MS)
         if lease is None:
             return Outcome.BUSY
-        after = lease.rebuild_after
-        if after is not None and self._index.size(board, api_key) == 0:
+        scope, after = lease.scope, lease.rebuild_after  # the registry's generation: a board's current one
+        if after is not None and self._index.size(scope, api_key) == 0:
             after = None  # the set was lost again since that rebuild stopped: its progress is gone with it
-        logger.info("Rebuilding a board's index from the record", extra={"leaderboard": board, "resume_after": after})
+        logger.info(
+            "Rebuilding a board's index from the record", extra={"leaderboard": str(scope), "resume_after": after}
+        )
         try:
             if after is None:
                 # From scratch, the set starts empty: what it holds may include players a removal took out of the
                 # record while a writer's put was in flight. A write landing from here on is in the record before
                 # its put, so either this rebuild reads it or its own put lands after the clearing.
-                self._index.forget(board, api_key)
-            return self._rebuild(board, lease.generation, after, api_key, deadline)
+                self._index.forget(scope, api_key)
+            return self._rebuild(scope, after, api_key, deadline)
         except BaseException:
-            self._record.pause_rebuild(board, self._owner)
+            self._record.pause_rebuild(scope, self._owner)
             raise
 
-    def _rebuild(self, board: str, generation: int, after: str | None, api_key: Secret, deadline: float) -> Outcome:
+    def _rebuild(self, scope: Scope, after: str | None, api_key: Secret, deadline: float) -> Outcome:
         self._paced_since, self._paced, written = self._clock(), 0, 0
         while True:
             if self._clock() >= deadline:
-                self._record.pause_rebuild(board, self._owner)
+                self._record.pause_rebuild(scope, self._owner)
                 return Outcome.PAUSED
-            indexed = self._index_batch(board, generation, after, api_key, deadline)
+            indexed = self._index_batch(scope, after, api_key, deadline)
             if indexed is None:
-                self._record.pause_rebuild(board, self._owner)
+                self._record.pause_rebuild(scope, self._owner)
                 return Outcome.PAUSED
             batch, more = indexed
             written += len(batch)
@@ -97,46 +99,48 @@ class Rebuilder:
                 after = batch[-1].player
             if not more:
                 break
-            if not self._record.save_rebuild_progress(board, self._owner, after, self._now_ms() + LEASE_MS):
+            if not self._record.save_rebuild_progress(scope, self._owner, after, self._now_ms() + LEASE_MS):
                 return Outcome.BUSY  # the lease expired and another instance took over
-        if self._index.size(board, api_key) < self._record.count(board, generation):
+        if self._index.size(scope, api_key) < self._record.count(scope):
             # The set lost players while this rebuild ran (flushed again): start over, from the first player.
-            logger.warning("A board's set lost players during its rebuild; starting over", extra={"leaderboard": board})
-            self._record.save_rebuild_progress(board, self._owner, None, self._now_ms() + LEASE_MS)
-            return self._rebuild(board, generation, None, api_key, deadline)
+            logger.warning(
+                "A board's set lost players during its rebuild; starting over", extra={"leaderboard": str(scope)}
+            )
+            self._record.save_rebuild_progress(scope, self._owner, None, self._now_ms() + LEASE_MS)
+            return self._rebuild(scope, None, api_key, deadline)
         # Progress forgotten before the mark goes in: a crash between the two leaves a set without its mark and no
         # stale progress, so the next rebuild starts from the first player.
-        if not self._record.end_rebuild(board, self._owner, int(self._clock())):
+        if not self._record.end_rebuild(scope, self._owner, int(self._clock())):
             # The lease ran out and another rebuild took over (it may have started from an empty set): the mark
             # is its to put, not this one's.
             return Outcome.BUSY
         # The settings go in before the mark, so a whole set always holds them; a change made meanwhile (which
         # puts its own) is read back after the mark and put again.
-        rules = self._settings_of(board)
-        self._index.put_settings(board, rules, api_key)
-        self._index.mark_whole(board, api_key)
-        if (current := self._settings_of(board)) != rules:
-            self._index.put_settings(board, current, api_key)
-        logger.info("Rebuilt a board's index", extra={"leaderboard": board, "players": written})
+        rules = self._settings_of(scope)
+        self._index.put_settings(scope, rules, api_key)
+        self._index.mark_whole(scope, api_key)
+        if (current := self._settings_of(scope)) != rules:
+            self._index.put_settings(scope, current, api_key)
+        logger.info("Rebuilt a board's index", extra={"leaderboard": str(scope), "players": written})
         return Outcome.WHOLE
 
     def _index_batch(
-        self, board: str, generation: int, after: str | None, api_key: Secret, deadline: float
+        self, scope: Scope, after: str | None, api_key: Secret, deadline: float
     ) -> tuple[list[Recorded], bool] | None:
         """Reads the next page, puts it, re-reads it and re-puts what changed (and takes out who was removed),
         until the index holds what the record holds. Returns the page as last read (its end is where the next
         starts) and whether more players follow, or None when the time ran out.
         """
-        batch, more = self._record.scores(board, after, self._page, generation)
+        batch, more = self._record.scores(scope, after, self._page)
         if not batch:
             return batch, more
         put_versions: dict[str, int] = {}
         to_put = batch
         for _ in range(CHECK_ROUNDS):
-            if not self._put(board, to_put, api_key, deadline):
+            if not self._put(scope, to_put, api_key, deadline):
                 return None
             put_versions.update((r.player, r.version) for r in to_put)
-            again, more = self._record.scores(board, after, self._page, generation)
+            again, more = self._record.scores(scope, after, self._page)
             # Changed since read, or new in this range (a player who joined meanwhile): put the record's value.
             to_put = [r for r in again if put_versions.get(r.player) != r.version]
             # Put, but no longer in the record within this range: removed meanwhile.
@@ -144,26 +148,26 @@ class Rebuilder:
             end = again[-1].player if again and more else None
             gone = [p for p in put_versions if p not in kept and (end is None or p <= end)]
             if gone:
-                self._index.remove_players(board, gone, api_key)
+                self._index.remove_players(scope, gone, api_key)
                 for player in gone:
                     del put_versions[player]
             if not to_put:
                 return again, more
         return None
 
-    def _put(self, board: str, records: list[Recorded], api_key: Secret, deadline: float) -> bool:
+    def _put(self, scope: Scope, records: list[Recorded], api_key: Secret, deadline: float) -> bool:
         """Puts the records in batches, paced; False when the time ran out (or Momento's rate limit outlasted it)."""
         for start in range(0, len(records), self._batch):
             batch = {r.player: r.score for r in records[start : start + self._batch]}
-            if self._clock() >= deadline or not self._put_batch(board, batch, api_key, deadline):
+            if self._clock() >= deadline or not self._put_batch(scope, batch, api_key, deadline):
                 return False
             self._pace(len(batch))
         return True
 
-    def _put_batch(self, board: str, batch: dict[str, float], api_key: Secret, deadline: float) -> bool:
+    def _put_batch(self, scope: Scope, batch: dict[str, float], api_key: Secret, deadline: float) -> bool:
         for backoff in (*BACKOFF_S, None):
             try:
-                self._index.put_scores(board, batch, api_key)
+                self._index.put_scores(scope, batch, api_key)
             except StoreThrottled:
                 if backoff is None or self._clock() + backoff >= deadline:
                     return False
@@ -181,9 +185,9 @@ class Rebuilder:
             if ahead > 0:
                 self._sleep(ahead)
 
-    def _settings_of(self, board: str) -> BoardSettings:
-        """The board's settings (a period's are its board's: its name is "<board>@<period>")."""
-        entry = self._record.board(board.partition("@")[0])
+    def _settings_of(self, scope: Scope) -> BoardSettings:
+        """The board's settings (a period's are its board's)."""
+        entry = self._record.entry(scope.all_time)
         return entry.settings if entry else BoardSettings()
 
     def _now_ms(self) -> int:

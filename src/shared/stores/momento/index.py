@@ -1,7 +1,6 @@
-"""The index: each leaderboard as a Momento sorted set, in leaderboard terms (the record, record.py, is the truth).
-
-Storage layout is the original Node.js service's: key = leaderboard name, value = player name (UTF-8), score = double;
-ranks are read in descending order (highest score = rank 0).
+"""The index: each scope of a board as a Momento sorted set, in leaderboard terms (the domain's Index port; the
+record is the truth). Value = player name (UTF-8), score = double, as the original Node.js service stores them; set
+names and marks are codec.py's, shared ranks shared_ranks.py's, the SDK's private internals sdk_internals.py's.
 
 One CacheClient per execution environment, created on first use and reused while warm; it is rebuilt (the old one
 closed) when the API key changes. When Momento rejects the key (a rotation), the key is re-fetched from SSM once,
@@ -11,21 +10,16 @@ start.
 
 from __future__ import annotations
 
-import sys
 import threading
-import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import timedelta
-from itertools import pairwise
-from typing import Any, NamedTuple, get_args
+from typing import Any
 
 from momento import CacheClient, Configurations, CredentialProvider
-from momento.errors import MomentoErrorCode, convert_error
+from momento.config import Configuration
+from momento.errors import MomentoErrorCode
 from momento.errors.exceptions import LimitExceededMessageWrapper
-from momento.internal.services import Service
-from momento.internal.synchronous._utilities import make_metadata
 from momento.requests import CollectionTtl, SortOrder
 from momento.responses import (
     CacheDelete,
@@ -37,28 +31,29 @@ from momento.responses import (
     CacheSortedSetPutElements,
     CacheSortedSetRemoveElements,
 )
-from momento.responses.mixins import ErrorResponseMixin
 from momento_wire_types import cacheclient_pb2 as cache_pb
 
 from shared.domain.errors import BoardFull, KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable
-from shared.domain.periods import DEFAULT_PERIODS, DEFAULT_TIME_ZONE
-from shared.domain.rules import (
-    MAX_ABS_SCORE,
-    AroundRequest,
-    BoardSettings,
-    Entry,
-    FriendsRequest,
-    Order,
-    PageRequest,
-    PlayerRef,
-    Standing,
-    Ties,
-    Update,
-)
+from shared.domain.ports import BoardView, Indexed, stale
+from shared.domain.rules import MAX_ABS_SCORE, BoardSettings, Entry, Standing
+from shared.domain.scope import Scope
 from shared.platform.config import Settings
 from shared.platform.observability import logger, tracer
 from shared.platform.secret import Secret
+from shared.stores.momento.codec import (
+    SETTINGS_MARK,
+    SETTINGS_MARK_BYTES,
+    WHOLE_MARK,
+    WHOLE_MARK_BYTES,
+    WHOLE_MARK_SCORE,
+    Marks,
+    marks_of,
+    set_name,
+    settings_score,
+)
 from shared.stores.momento.credentials import momento_credentials
+from shared.stores.momento.sdk_internals import RawError, raw_call
+from shared.stores.momento.shared_ranks import context_above, share
 
 # A small positive value: 0 crashes SDK 1.29 (`eager_connection_timeout=timedelta(0)`).
 EAGER_CONNECTION_TIMEOUT = timedelta(milliseconds=500)
@@ -71,23 +66,6 @@ SIZE_LIMITS = {
     LimitExceededMessageWrapper.ITEM_SIZE_LIMIT_EXCEEDED.value,
     LimitExceededMessageWrapper.ELEMENTS_SIZE_LIMIT_EXCEEDED.value,
 }
-# The set's mark of completeness: an element no player can be (player names hold no control character), scored
-# below every score a player may have (|score| <= 2^53), so it ranks last and never moves a player's rank. A set
-# holds it only when it holds every player of the record: a rebuild adds it last, and a set a flush, an eviction or
-# an expiry took away comes back (from the next write) without it. Reads check it alongside their own read.
-WHOLE_MARK = "\x00whole"
-# The board's settings, in the set itself so a read learns them in a call it makes anyway: an element no player can
-# be, scored below every allowed score (below -2^53, the value encoding the settings). Unlike the mark, writing it
-# can never make a lost set look whole, so a settings change puts it at once.
-SETTINGS_MARK = "\x00settings"
-SETTINGS_MARK_BYTES = SETTINGS_MARK.encode("utf-8")
-_RANKINGS: list[tuple[Order, Update, Ties]] = [
-    (order, update, ties) for order in get_args(Order) for update in get_args(Update) for ties in get_args(Ties)
-]
-WHOLE_MARK_BYTES = WHOLE_MARK.encode("utf-8")
-WHOLE_MARK_SCORE = -sys.float_info.max
-# Entries fetched above a page with shared ranks, to find where a tie running into it starts without a count.
-SHARED_CONTEXT = 20
 # Reads run their calls at once: a page's fetch, marks and length; a friends query's ranks (up to 50), this many at
 # a time (each call is mostly waiting on the network; more threads would mostly add the interpreter's switching).
 PARALLEL_CALLS = 16
@@ -95,75 +73,16 @@ PARALLEL_CALLS = 16
 MISSING_SET_RANK_ERROR = MomentoErrorCode.UNKNOWN_ERROR
 
 
-@dataclass(frozen=True)
-class BoardView:
-    """Entries of a board, and how many players it has."""
-
-    entries: list[Entry]
-    total: int
-
-
-class IndexedSettings(NamedTuple):
-    """The settings a set's mark holds: the ranking ones as they are, the periods and time zone as a fingerprint
-    (a read needs only to know whether they are the ones it assumed; what they are is in the record)."""
-
-    order: Order
-    update: Update
-    ties: Ties
-    seasons: int  # _seasons() of the board's periods and time zone
-
-    def of(self, rules: BoardSettings) -> bool:
-        """Whether these are the given settings."""
-        return self == _indexed(rules)
-
-    def same_seasons(self, rules: BoardSettings) -> bool:
-        return self.seasons == _seasons(rules)
-
-    def applied_to(self, rules: BoardSettings) -> BoardSettings:
-        """The given settings with these ranking ones (for a read whose guess of the periods was right)."""
-        return rules._replace(order=self.order, update=self.update, ties=self.ties)
-
-
-@dataclass(frozen=True)
-class Indexed[T]:
-    """What the index answered; whether the set was whole (held every player of the record) when it did; and the
-    settings it holds (None: none), which the answer was ranked by only if they are the ones the read was given."""
-
-    value: T
-    whole: bool
-    rules: IndexedSettings | None = None
-
-
-@dataclass(frozen=True)
-class _Marks:
-    """What a read learned of the set's two marks (see WHOLE_MARK, SETTINGS_MARK)."""
-
-    whole: bool
-    rules: IndexedSettings | None
-
-    def first(self, rules: BoardSettings) -> int:
-        """Positions before the first player: on an ascending board the marks (scored lowest) rank first."""
-        return self.count if rules.order == "asc" else 0
-
-    @property
-    def count(self) -> int:
-        return int(self.whole) + int(self.rules is not None)
-
-    def indexed[T](self, value: T) -> Indexed[T]:
-        return Indexed(value, self.whole, self.rules)
-
-
-class _RawError(ErrorResponseMixin):
-    """A failed raw RPC call, shaped like the SDK's error responses."""
-
-
 class StoreError(RuntimeError):
     """Momento failed in a way a client cannot fix or retry (a missing cache, a permission): a logged 500."""
 
 
 class MomentoIndex:
-    def __init__(self, config: Settings) -> None:
+    def __init__(self, config: Settings, *, momento_configuration: Configuration | None = None) -> None:
+        """`momento_configuration`: the SDK configuration the client is made with (each call's deadline is
+        config.momento_timeout's either way); by default the SDK's Lambda configuration."""
         self._config = config
+        self._momento_configuration = momento_configuration
         self._ttl = CollectionTtl(config.leaderboard_ttl, refresh_ttl=True)
         self._lock = threading.Lock()
         self._client: CacheClient | None = None
@@ -172,8 +91,9 @@ class MomentoIndex:
         self._parallel = ThreadPoolExecutor(max_workers=PARALLEL_CALLS, thread_name_prefix="momento")
 
     @tracer.capture_method(capture_response=False)
-    def put_score(self, board: str, player: str, score: float, api_key: Secret) -> None:
+    def put_score(self, scope: Scope, player: str, score: float, api_key: Secret) -> None:
         """Indexes the player's score, replacing any earlier one, and refreshes the board's TTL."""
+        board = set_name(scope)
         response = self._with_key(
             api_key,
             lambda client: client.sorted_set_put_element(self._config.cache_name, board, player, score, ttl=self._ttl),
@@ -182,25 +102,27 @@ class MomentoIndex:
             raise _error_for(response, board)
 
     @tracer.capture_method(capture_response=False)
-    def put_scores(self, board: str, scores: dict[str, float], api_key: Secret) -> None:
+    def put_scores(self, scope: Scope, scores: Mapping[str, float], api_key: Secret) -> None:
         """Indexes many players at once (a rebuild's batch); Momento meters each element as one operation."""
+        board = set_name(scope)
         response = self._with_key(
             api_key,
-            lambda client: client.sorted_set_put_elements(self._config.cache_name, board, scores, ttl=self._ttl),
+            lambda client: client.sorted_set_put_elements(self._config.cache_name, board, dict(scores), ttl=self._ttl),
         )
         if not isinstance(response, CacheSortedSetPutElements.Success):
             raise _error_for(response, board)
 
-    def put_settings(self, board: str, rules: BoardSettings, api_key: Secret) -> None:
+    def put_settings(self, scope: Scope, rules: BoardSettings, api_key: Secret) -> None:
         """Puts the board's settings into its set (a lost set gets them back without looking whole)."""
-        self.put_scores(board, {SETTINGS_MARK: _settings_score(rules)}, api_key)
+        self.put_scores(scope, {SETTINGS_MARK: settings_score(rules)}, api_key)
 
-    def mark_whole(self, board: str, api_key: Secret) -> None:
+    def mark_whole(self, scope: Scope, api_key: Secret) -> None:
         """Marks the board's set as holding every player of the record (see WHOLE_MARK)."""
-        self.put_scores(board, {WHOLE_MARK: WHOLE_MARK_SCORE}, api_key)
+        self.put_scores(scope, {WHOLE_MARK: WHOLE_MARK_SCORE}, api_key)
 
     @tracer.capture_method(capture_response=False)
-    def is_whole(self, board: str, api_key: Secret) -> bool:
+    def is_whole(self, scope: Scope, api_key: Secret) -> bool:
+        board = set_name(scope)
         response = self._with_key(
             api_key, lambda client: client.sorted_set_get_score(self._config.cache_name, board, WHOLE_MARK)
         )
@@ -209,12 +131,13 @@ class MomentoIndex:
         raise _error_for(response, board)
 
     @tracer.capture_method(capture_response=False)
-    def size(self, board: str, api_key: Secret) -> int:
+    def size(self, scope: Scope, api_key: Secret) -> int:
         """Players in the board's set (its marks not counted); 0 when the set does not exist."""
+        board = set_name(scope)
         length, marks = self._with_key(
             api_key,
             lambda client: self._all_at_once(
-                lambda: self._raw(client, "SortedSetLength", _length_request(board)),
+                lambda: raw_call(client, self._config.cache_name, "SortedSetLength", _length_request(board)),
                 lambda: client.sorted_set_get_scores(self._config.cache_name, board, [WHOLE_MARK, SETTINGS_MARK]),
             ),
         )
@@ -222,60 +145,67 @@ class MomentoIndex:
         return _length(length, board) - (_marks(scores).count if scores else 0)
 
     @tracer.capture_method(capture_response=False)
-    def keep_alive(self, board: str, api_key: Secret) -> bool:
+    def keep_alive(self, scope: Scope, api_key: Secret) -> bool:
         """Raises the set's TTL back to the full TTL without rewriting it; False when the set does not exist."""
+        board = set_name(scope)
         request = cache_pb._UpdateTtlRequest(
             cache_key=board.encode("utf-8"),
             increase_to_milliseconds=int(self._config.leaderboard_ttl.total_seconds() * 1000),
         )
-        answer = self._with_key(api_key, lambda client: self._raw(client, "UpdateTtl", request))
-        if isinstance(answer, _RawError):
+        answer = self._with_key(api_key, lambda client: raw_call(client, self._config.cache_name, "UpdateTtl", request))
+        if isinstance(answer, RawError):
             raise _error_for(answer, board)
         return bool(answer.WhichOneof("result") != "missing")
 
     @tracer.capture_method(capture_response=False)
-    def forget(self, board: str, api_key: Secret) -> None:
+    def forget(self, scope: Scope, api_key: Secret) -> None:
         """Drops the board's set (a board past its retention leaves the index; the record keeps it)."""
+        board = set_name(scope)
         response = self._with_key(api_key, lambda client: client.delete(self._config.cache_name, board))
         if not isinstance(response, CacheDelete.Success):
             raise _error_for(response, board)
 
     @tracer.capture_method(capture_response=False)
-    def remove_players(self, board: str, players: list[str], api_key: Secret) -> None:
+    def remove_players(self, scope: Scope, players: Sequence[str], api_key: Secret) -> None:
+        board = set_name(scope)
         response = self._with_key(
             api_key,
-            lambda client: client.sorted_set_remove_elements(self._config.cache_name, board, players),
+            lambda client: client.sorted_set_remove_elements(self._config.cache_name, board, list(players)),
         )
         if not isinstance(response, CacheSortedSetRemoveElements.Success):
             raise _error_for(response, board)
 
     @tracer.capture_method(capture_response=False)
-    def get_standing(self, ref: PlayerRef, rules: BoardSettings, api_key: Secret) -> Indexed[Standing | None]:
+    def get_standing(
+        self, scope: Scope, player: str, rules: BoardSettings, api_key: Secret
+    ) -> Indexed[Standing | None]:
         """The player's score and 0-based rank by the board's rules, None when not in the set; and whether the set
         is whole. Score, rank and the mark are read at once; a shared rank is then counted."""
-        found = self._find(ref, rules, api_key)
-        if found.value is None or _stale(rules, found.rules):
+        found = self._find(set_name(scope), player, rules, api_key)
+        if found.value is None or stale(rules, found.rules):
             return Indexed(None, found.whole, found.rules)
         score, rank, _ = found.value
         if rules.ties == "shared":
-            rank = self._count_better(ref.leaderboard, score, rules, api_key)
+            rank = self._count_better(set_name(scope), score, rules, api_key)
         return Indexed(Standing(score=score, rank=rank), found.whole, found.rules)
 
     @tracer.capture_method(capture_response=False)
-    def page_by_rank(self, page: PageRequest, rules: BoardSettings, api_key: Secret) -> Indexed[BoardView]:
+    def page_by_rank(
+        self, scope: Scope, start_rank: int, end_rank: int, rules: BoardSettings, api_key: Secret
+    ) -> Indexed[BoardView]:
         """Entries ranked [start_rank, end_rank) by the board's rules (empty for a set that does not exist), and
         the total; and whether the set is whole. The page, the mark and the length are read at once."""
-        board = page.leaderboard
-        context = _context(rules, page.start_rank)
-        first = page.start_rank - context
+        board = set_name(scope)
+        context = context_above(rules, start_rank)
+        first = start_rank - context
         # Two more than the page: on an ascending board the marks rank first, so a whole set's ranks are fewer
         # than their positions; fetching two extra serves every case from the same call.
         fetched, marks_read, length = self._with_key(
             api_key,
             lambda client: self._all_at_once(
-                lambda: self._fetch(client, board, first, page.end_rank + 2, rules),
+                lambda: self._fetch(client, board, first, end_rank + 2, rules),
                 lambda: client.sorted_set_get_scores(self._config.cache_name, board, [WHOLE_MARK, SETTINGS_MARK]),
-                lambda: self._raw(client, "SortedSetLength", _length_request(board)),
+                lambda: raw_call(client, self._config.cache_name, "SortedSetLength", _length_request(board)),
             ),
         )
         elements, scores = _fetched(fetched, board), _scores(marks_read, board)
@@ -283,49 +213,59 @@ class MomentoIndex:
             return Indexed(BoardView([], 0), whole=False)
         marks = _marks(scores)
         total = _length(length, board) - marks.count
-        if _stale(rules, marks.rules):  # ranked by settings the board no longer has: the caller reads again
+        if stale(rules, marks.rules):  # ranked by settings the board no longer has: the caller reads again
             return marks.indexed(BoardView([], total))
         ranked = _ranked(elements, first, marks.first(rules))
-        entries = [e for e in ranked if page.start_rank <= e.rank < page.end_rank]
-        before = [e for e in ranked if e.rank < page.start_rank]
-        return marks.indexed(BoardView(self._share(board, entries, before, rules, api_key), total))
+        entries = [e for e in ranked if start_rank <= e.rank < end_rank]
+        before = [e for e in ranked if e.rank < start_rank]
+        return marks.indexed(
+            BoardView(
+                share(entries, before, rules, lambda score: self._count_better(board, score, rules, api_key)), total
+            )
+        )
 
     @tracer.capture_method(capture_response=False)
-    def around(self, request: AroundRequest, rules: BoardSettings, api_key: Secret) -> Indexed[list[Entry] | None]:
+    def around(
+        self, scope: Scope, player: str, each_side: int, rules: BoardSettings, api_key: Secret
+    ) -> Indexed[list[Entry] | None]:
         """The player's entry with up to `each_side` entries above and below (the window shifted to hold 2n+1
         near either end); None when the player is not in the set."""
-        ref = PlayerRef(request.leaderboard, request.player)
-        found = self._find(ref, rules, api_key, with_length=True)
-        if found.value is None or _stale(rules, found.rules):
+        board = set_name(scope)
+        found = self._find(board, player, rules, api_key, with_length=True)
+        if found.value is None or stale(rules, found.rules):
             return Indexed(None, found.whole, found.rules)
         _, rank, total = found.value
-        size = 2 * request.each_side + 1
-        first = max(0, min(rank - request.each_side, total - size))
+        size = 2 * each_side + 1
+        first = max(0, min(rank - each_side, total - size))
         end = min(total, first + size)
-        context = _context(rules, first)
-        marks = _Marks(found.whole, found.rules)
+        context = context_above(rules, first)
+        marks = Marks(found.whole, found.rules)
         offset = marks.first(rules)
         fetched = self._with_key(
             api_key,
-            lambda client: self._fetch(client, ref.leaderboard, first - context + offset, end + offset, rules),
+            lambda client: self._fetch(client, board, first - context + offset, end + offset, rules),
         )
-        ranked = _ranked(_fetched(fetched, ref.leaderboard) or [], first - context + offset, offset)
+        ranked = _ranked(_fetched(fetched, board) or [], first - context + offset, offset)
         entries = [e for e in ranked if first <= e.rank < end]
         before = [e for e in ranked if e.rank < first]
-        return marks.indexed(self._share(ref.leaderboard, entries, before, rules, api_key))
+        return marks.indexed(
+            share(entries, before, rules, lambda score: self._count_better(board, score, rules, api_key))
+        )
 
     @tracer.capture_method(capture_response=False)
-    def friends(self, request: FriendsRequest, rules: BoardSettings, api_key: Secret) -> Indexed[BoardView]:
+    def friends(
+        self, scope: Scope, players: Sequence[str], rules: BoardSettings, api_key: Secret
+    ) -> Indexed[BoardView]:
         """The named players who are on the board, by rank, and the board's total. Their scores and the mark come
         in one call; their ranks (distinct: one get_rank each; shared: one count per distinct score) in parallel."""
-        board = request.leaderboard
+        board = set_name(scope)
         scores, length = self._with_key(
             api_key,
             lambda client: self._all_at_once(
                 lambda: client.sorted_set_get_scores(
-                    self._config.cache_name, board, [*request.players, WHOLE_MARK, SETTINGS_MARK]
+                    self._config.cache_name, board, [*players, WHOLE_MARK, SETTINGS_MARK]
                 ),
-                lambda: self._raw(client, "SortedSetLength", _length_request(board)),
+                lambda: raw_call(client, self._config.cache_name, "SortedSetLength", _length_request(board)),
             ),
         )
         answers = _scores(scores, board)
@@ -336,11 +276,11 @@ class MomentoIndex:
         # The settings come with the scores: no second read when only the ranking ones changed.
         if marks.rules is not None and marks.rules.same_seasons(rules):
             rules = marks.rules.applied_to(rules)
-        elif _stale(rules, marks.rules):  # other periods: the caller learns them from the record and reads again
+        elif stale(rules, marks.rules):  # other periods: the caller learns them from the record and reads again
             return marks.indexed(BoardView([], total))
         found = {
             player: answer.score
-            for player, answer in zip(request.players, answers[:-2], strict=True)
+            for player, answer in zip(players, answers[:-2], strict=True)
             if isinstance(answer, CacheSortedSetGetScore.Hit)
         }
         ranks = self._ranks_of(board, found, rules, api_key)
@@ -356,16 +296,20 @@ class MomentoIndex:
         return marks.indexed(BoardView(entries, total))
 
     def _find(
-        self, ref: PlayerRef, rules: BoardSettings, api_key: Secret, with_length: bool = False
+        self, board: str, player: str, rules: BoardSettings, api_key: Secret, with_length: bool = False
     ) -> Indexed[tuple[float, int, int] | None]:
         """The player's score, distinct rank and (when asked) the board's total, with the mark, in one round."""
-        cache_name, board = self._config.cache_name, ref.leaderboard
+        cache_name = self._config.cache_name
         scores, rank, length = self._with_key(
             api_key,
             lambda client: self._all_at_once(
-                lambda: client.sorted_set_get_scores(cache_name, board, [ref.player, WHOLE_MARK, SETTINGS_MARK]),
-                lambda: client.sorted_set_get_rank(cache_name, board, ref.player, _sort_order(rules)),
-                lambda: self._raw(client, "SortedSetLength", _length_request(board)) if with_length else None,
+                lambda: client.sorted_set_get_scores(cache_name, board, [player, WHOLE_MARK, SETTINGS_MARK]),
+                lambda: client.sorted_set_get_rank(cache_name, board, player, _sort_order(rules)),
+                lambda: (
+                    raw_call(client, self._config.cache_name, "SortedSetLength", _length_request(board))
+                    if with_length
+                    else None
+                ),
             ),
         )
         answers = _scores(scores, board)
@@ -384,7 +328,9 @@ class MomentoIndex:
     def _count_better(self, board: str, score: float, rules: BoardSettings, api_key: Secret) -> int:
         """Players whose score ranks strictly before `score`: the shared (competition) rank of that score."""
         request = _better_than(board, score, rules)
-        answer = self._with_key(api_key, lambda client: self._raw(client, "SortedSetLengthByScore", request))
+        answer = self._with_key(
+            api_key, lambda client: raw_call(client, self._config.cache_name, "SortedSetLengthByScore", request)
+        )
         return _length(answer, board)
 
     def _ranks_of(self, board: str, found: dict[str, float], rules: BoardSettings, api_key: Secret) -> list[int | None]:
@@ -408,24 +354,6 @@ class MomentoIndex:
         answers = self._each(api_key, "SortedSetGetRank", requests)
         return [_position(answer, board) for answer in answers]
 
-    def _share(
-        self, board: str, entries: list[Entry], before: list[Entry], rules: BoardSettings, api_key: Secret
-    ) -> list[Entry]:
-        """Entries with shared (competition) ranks when the board's ties say so: an entry equal to the one before
-        takes its rank. `before`: the entries fetched just above the first (SHARED_CONTEXT of them): a tie with the
-        first that starts among them gives its rank; one that runs past them all is counted."""
-        if rules.ties != "shared" or not entries:
-            return entries
-        rank = entries[0].rank
-        tied = [e for e in before if e.score == entries[0].score]
-        if tied:
-            reaches_past = tied[0] is before[0] and tied[0].rank > 0
-            rank = self._count_better(board, entries[0].score, rules, api_key) if reaches_past else tied[0].rank
-        shared = [entries[0]._replace(rank=rank)]
-        for previous, entry in pairwise(entries):
-            shared.append(entry._replace(rank=shared[-1].rank if entry.score == previous.score else entry.rank))
-        return shared
-
     def _fetch(self, client: CacheClient, board: str, start: int, end: int, rules: BoardSettings) -> Any:
         """Elements at positions [start, end) of the board's order, the mark included (read with _fetched)."""
         return client.sorted_set_fetch_by_rank(self._config.cache_name, board, start, end, _sort_order(rules))
@@ -440,22 +368,11 @@ class MomentoIndex:
         """One raw call per request, PARALLEL_CALLS at a time: the SDK's synchronous channel waits for each call's
         status in its retry interceptor, so gRPC futures on it would run one after another; threads do not."""
         return list(
-            self._parallel.map(lambda request: self._with_key(api_key, lambda c: self._raw(c, rpc, request)), requests)
-        )
-
-    def _raw(self, client: CacheClient, rpc: str, request: Any) -> Any:
-        """Calls a data-plane RPC that SDK 1.29 has no method for (SortedSetLength, UpdateTtl) on the SDK's own
-        channel, with its metadata and deadline, so the key, the endpoint and the timeouts are the client's; a
-        failure comes back as the SDK shapes its errors."""
-        data_client = client._data_client
-        try:
-            return getattr(data_client._build_stub(), rpc)(
-                request,
-                metadata=make_metadata(self._config.cache_name),
-                timeout=data_client._default_deadline_seconds,
+            self._parallel.map(
+                lambda request: self._with_key(api_key, lambda c: raw_call(c, self._config.cache_name, rpc, request)),
+                requests,
             )
-        except Exception as error:
-            return _RawError(convert_error(error, Service.CACHE))
+        )
 
     def _with_key[R](self, api_key: Secret, operation: Callable[[CacheClient], R]) -> R:
         """Runs `operation`; if Momento rejects the key, re-fetches it once (bypassing every cache) and retries once."""
@@ -483,7 +400,9 @@ class MomentoIndex:
             logger.error("The Momento API key is malformed", extra={"error": type(error).__name__})
             raise KeyUnavailable("the Momento API key is malformed") from None
         return CacheClient.create(
-            Configurations.Lambda.latest().with_client_timeout(self._config.momento_timeout),
+            (self._momento_configuration or Configurations.Lambda.latest()).with_client_timeout(
+                self._config.momento_timeout
+            ),
             credentials,
             self._config.leaderboard_ttl,
             eager_connection_timeout=EAGER_CONNECTION_TIMEOUT,
@@ -493,50 +412,8 @@ class MomentoIndex:
         return momento_credentials(key, self._config.momento_endpoint, self._config.momento_local_address)
 
 
-def _context(rules: BoardSettings, first: int) -> int:
-    """Entries to fetch above a page or window: with shared ranks, enough that a tie reaching into it usually
-    starts among them (no extra count); none otherwise."""
-    return min(SHARED_CONTEXT, first) if rules.ties == "shared" else 0
-
-
 def _sort_order(rules: BoardSettings) -> SortOrder:
     return SortOrder.ASCENDING if rules.order == "asc" else SortOrder.DESCENDING
-
-
-def _stale(given: BoardSettings, indexed: IndexedSettings | None) -> bool:
-    """Whether a read was made with settings other than those the set holds (none held: the given ones stand)."""
-    return indexed is not None and not indexed.of(given)
-
-
-def _seasons(rules: BoardSettings) -> int:
-    """A 32-bit fingerprint of the board's periods and time zone; 0 for the default ones (all time in UTC), which
-    is what sets indexed before boards had periods hold."""
-    if (rules.periods, rules.time_zone) == (DEFAULT_PERIODS, DEFAULT_TIME_ZONE):
-        return 0
-    return zlib.crc32(f"{','.join(rules.periods)}|{rules.time_zone}".encode()) or 1
-
-
-def _indexed(rules: BoardSettings) -> IndexedSettings:
-    return IndexedSettings(rules.order, rules.update, rules.ties, _seasons(rules))
-
-
-def _settings_score(rules: BoardSettings) -> float:
-    """-2^60 times (1 + the ranking settings' code + 12 times the seasons' fingerprint): an integer below 2^53
-    times a power of two, so exact in a double, and below every allowed score."""
-    code = _RANKINGS.index((rules.order, rules.update, rules.ties)) + len(_RANKINGS) * _seasons(rules)
-    return -(2.0**60) * (1 + code)
-
-
-def _marks(answers: list[Any]) -> _Marks:
-    """The two marks from a get_scores answer's last two parts ([..., WHOLE_MARK, SETTINGS_MARK])."""
-    whole, settings = answers[-2], answers[-1]
-    rules = None
-    if isinstance(settings, CacheSortedSetGetScore.Hit):
-        code = round(-settings.score / 2.0**60) - 1
-        if code >= 0:
-            seasons, ranking = divmod(code, len(_RANKINGS))
-            rules = IndexedSettings(*_RANKINGS[ranking], seasons=seasons)
-    return _Marks(isinstance(whole, CacheSortedSetGetScore.Hit), rules)
 
 
 def _scores(response: Any, board: str) -> list[Any] | None:
@@ -579,7 +456,7 @@ def _better_than(board: str, score: float, rules: BoardSettings) -> Any:
 
 
 def _position(answer: Any, board: str) -> int | None:
-    if isinstance(answer, _RawError):
+    if isinstance(answer, RawError):
         raise _error_for(answer, board)
     if answer.WhichOneof("rank") == "missing" or answer.element_rank.result != cache_pb.Hit:
         return None
@@ -591,7 +468,7 @@ def _length_request(board: str) -> Any:
 
 
 def _length(answer: Any, board: str) -> int:
-    if isinstance(answer, _RawError):
+    if isinstance(answer, RawError):
         raise _error_for(answer, board)
     return 0 if answer.WhichOneof("sorted_set") == "missing" else int(answer.found.length)
 
@@ -621,3 +498,12 @@ def _error_for(response: Any, board: str) -> Exception:
     if code == MomentoErrorCode.AUTHENTICATION_ERROR:
         return KeyUnavailable("Momento still rejects the API key after a fresh fetch")
     return StoreError(reason)
+
+
+def _marks(answers: list[Any]) -> Marks:
+    """The two marks from a get_scores answer's last two parts ([..., WHOLE_MARK, SETTINGS_MARK])."""
+    whole, settings = answers[-2], answers[-1]
+    return marks_of(
+        whole.score if isinstance(whole, CacheSortedSetGetScore.Hit) else None,
+        settings.score if isinstance(settings, CacheSortedSetGetScore.Hit) else None,
+    )

@@ -1,0 +1,171 @@
+"""The two ports the domain speaks through, and the values they exchange: the Record (every accepted score, the
+truth: DynamoDB) and the Index (each scope ranked, which may forget: Momento). The stores implement them; the tests'
+in-memory fakes implement them too, and one shared suite holds each fake to its real counterpart.
+
+Every method names its ranking by a Scope; how a scope becomes a partition, a registry key or a set name is the
+store's own business (one codec each).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+from shared.domain.periods import DEFAULT_PERIODS, DEFAULT_TIME_ZONE
+from shared.domain.rules import BoardSettings, Entry, Order, Standing, Ties, Update
+from shared.domain.scope import Scope
+from shared.platform.secret import Secret
+
+# --- the record's values -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A player's score as the record holds it; `version` counts the writes that changed it (1: the first)."""
+
+    player: str
+    score: float
+    version: int
+
+
+@dataclass(frozen=True)
+class BoardEntry:
+    """A scope the registry knows: a board (all time, whose item holds the settings, the current generation and
+    the removed ones still being purged) or one of its periods (registered before its first score)."""
+
+    scope: Scope
+    last_write_s: int
+    rebuild_owner: str | None
+    rebuild_until_ms: int
+    rebuild_after: str | None  # a rebuild in progress resumes after this player
+    settings: BoardSettings
+    purging: tuple[int, ...] = ()  # removed generations whose score items are still being deleted
+    indexed_at_s: int = 0  # when its index was last rebuilt (0: never)
+
+    @property
+    def board(self) -> str:
+        return self.scope.board
+
+    @property
+    def generation(self) -> int:
+        return self.scope.generation
+
+
+class Record(Protocol):
+    """The truth. Every read is strongly consistent; every write is one conditional request (no read first)."""
+
+    # scores
+    def write_score(
+        self, scope: Scope, player: str, score: float, *, rules: BoardSettings, now_ms: int
+    ) -> Recorded: ...
+    def add_to_totals(self, scopes: Sequence[Scope], player: str, amount: float, now_ms: int) -> None: ...
+    def add_score(self, scope: Scope, player: str, score: float, now_ms: int) -> bool: ...
+    def take_back_new_player(self, scope: Scope, player: str) -> bool: ...
+    def fill_board(self, scope: Scope, scores: Mapping[str, float], now_ms: int) -> None: ...
+    def get_score(self, scope: Scope, player: str) -> Recorded | None: ...
+    def get_scores(self, scopes: Sequence[Scope], player: str) -> list[Recorded | None]: ...
+    def remove_player(self, scope: Scope, player: str) -> bool: ...
+    def remove_player_from(self, scopes: Sequence[Scope], player: str) -> None: ...
+    def scores(self, scope: Scope, after: str | None, limit: int) -> tuple[list[Recorded], bool]: ...
+    def count(self, scope: Scope) -> int: ...
+    # the registry
+    def touch(self, scope: Scope, now_s: int) -> None: ...
+    def register_board(self, board: str, now_s: int) -> None: ...
+    def entry(self, scope: Scope) -> BoardEntry | None: ...
+    def boards(self) -> Iterator[BoardEntry]: ...
+    def periods_of(self, board: str) -> list[BoardEntry]: ...
+    def update_settings(self, board: str, changes: Mapping[str, str | tuple[str, ...]], now_s: int) -> BoardEntry: ...
+    def remove_board(self, board: str) -> int | None: ...
+    def purge(self, removed: Scope, deadline: float, periods: Sequence[Scope], clock: Callable[[], float]) -> bool: ...
+    # the rebuild lease
+    def claim_rebuild(self, scope: Scope, owner: str, now_ms: int, lease_ms: int) -> BoardEntry | None: ...
+    def save_rebuild_progress(self, scope: Scope, owner: str, after: str | None, until_ms: int) -> bool: ...
+    def end_rebuild(self, scope: Scope, owner: str, now_s: int) -> bool: ...
+    def pause_rebuild(self, scope: Scope, owner: str) -> bool: ...
+
+
+# --- the index's values --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """Entries of a board, and how many players it has."""
+
+    entries: list[Entry]
+    total: int
+
+
+class IndexedSettings(NamedTuple):
+    """The settings a set holds: the ranking ones as they are, the periods and time zone as a fingerprint (a read
+    needs only to know whether they are the ones it assumed; what they are is in the record)."""
+
+    order: Order
+    update: Update
+    ties: Ties
+    seasons: int  # seasons_of() the board's settings
+
+    @classmethod
+    def of_rules(cls, rules: BoardSettings) -> IndexedSettings:
+        return cls(rules.order, rules.update, rules.ties, seasons_of(rules))
+
+    def of(self, rules: BoardSettings) -> bool:
+        """Whether these are the given settings."""
+        return self == IndexedSettings.of_rules(rules)
+
+    def same_seasons(self, rules: BoardSettings) -> bool:
+        return self.seasons == seasons_of(rules)
+
+    def applied_to(self, rules: BoardSettings) -> BoardSettings:
+        """The given settings with these ranking ones (for a read whose guess of the periods was right)."""
+        return rules._replace(order=self.order, update=self.update, ties=self.ties)
+
+
+def seasons_of(rules: BoardSettings) -> int:
+    """A 32-bit fingerprint of the board's periods and time zone; 0 for the default ones (all time in UTC)."""
+    if (rules.periods, rules.time_zone) == (DEFAULT_PERIODS, DEFAULT_TIME_ZONE):
+        return 0
+    return zlib.crc32(f"{','.join(rules.periods)}|{rules.time_zone}".encode()) or 1
+
+
+def stale(given: BoardSettings, indexed: IndexedSettings | None) -> bool:
+    """Whether a read was made with settings other than those the set holds (none held: the given ones stand)."""
+    return indexed is not None and not indexed.of(given)
+
+
+@dataclass(frozen=True)
+class Indexed[T]:
+    """What the index answered; whether the set was whole (held every player of the record) when it did; and the
+    settings it holds (None: none), which the answer was ranked by only if they are the ones the read was given."""
+
+    value: T
+    whole: bool
+    rules: IndexedSettings | None = None
+
+
+class Index(Protocol):
+    """The ranking. A set is whole once a rebuild marked it so (mark_whole); a set lost and written again is not.
+    Reads answer with the set's marks, so a read learns in the same call whether it may trust its answer."""
+
+    def put_score(self, scope: Scope, player: str, score: float, key: Secret) -> None: ...
+    def put_scores(self, scope: Scope, scores: Mapping[str, float], key: Secret) -> None: ...
+    def put_settings(self, scope: Scope, rules: BoardSettings, key: Secret) -> None: ...
+    def mark_whole(self, scope: Scope, key: Secret) -> None: ...
+    def is_whole(self, scope: Scope, key: Secret) -> bool: ...
+    def size(self, scope: Scope, key: Secret) -> int: ...
+    def keep_alive(self, scope: Scope, key: Secret) -> bool: ...
+    def forget(self, scope: Scope, key: Secret) -> None: ...
+    def remove_players(self, scope: Scope, players: Sequence[str], key: Secret) -> None: ...
+    def get_standing(
+        self, scope: Scope, player: str, rules: BoardSettings, key: Secret
+    ) -> Indexed[Standing | None]: ...
+    def page_by_rank(
+        self, scope: Scope, start_rank: int, end_rank: int, rules: BoardSettings, key: Secret
+    ) -> Indexed[BoardView]: ...
+    def around(
+        self, scope: Scope, player: str, each_side: int, rules: BoardSettings, key: Secret
+    ) -> Indexed[list[Entry] | None]: ...
+    def friends(
+        self, scope: Scope, players: Sequence[str], rules: BoardSettings, key: Secret
+    ) -> Indexed[BoardView]: ...

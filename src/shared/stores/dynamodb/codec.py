@@ -1,0 +1,141 @@
+"""The record's one codec: how a Scope, a score and a registry entry are laid out in the DynamoDB table, and read
+back. Nothing else in the service builds or parses these keys.
+
+Layout (one table, keys pk/sk, no secondary index):
+- a score:      pk = "board#<board>" (or "board#<board>#<generation>" once the board was removed and written
+                again), sk = "player#<player>"; the value (below), version (N, +1 per write), updatedAt (N, ms)
+- the registry: pk = "boards", sk = "<board>"; lastWrite (N, s), createdAt (N, s), the settings (order, update,
+  ties, timeZone, and periods as one comma-separated text; absent = the default), generation (N, absent = 0),
+  purging (NS: removed generations whose score items are still being deleted), and while the board's index is being
+  rebuilt: rebuildOwner, rebuildUntil (N, ms), rebuildAfter (the last player done).
+- a period's registry item: pk = "periods#<board>", sk = "<kind>:<id>[@<generation>]", written before its first
+  score, so a period with no item has no scores; lastWrite, createdAt, indexedAt (N, s: its last rebuild) and the
+  rebuild lease. A period's scores are in partition "board#<board>@<kind>:<id>[@<generation>]".
+
+A score's value is written by one DynamoDB request per submission, never read, computed and written back:
+- latest and best: `score` (S), the shortest text that reads back as the same double (a DynamoDB number cannot hold
+  every double, such as 1e-300, which v1 accepts); `rankKey` (S), the double's bits as 16 hex digits in numeric
+  order, so "keep the better" is a ConditionExpression on text; and `total` (N), the score rounded to 12 decimal
+  places (within +-2^53: a copy of an old set may hold more), from which an increment continues if the board's
+  rule changes to increment.
+- increment: `ADD total`, exact decimal arithmetic (the increment rule keeps every total within 28 digits), under a
+  condition that keeps |total| <= 2^53; `score` and `rankKey` are removed, so the value is the total.
+"""
+
+from __future__ import annotations
+
+import struct
+from decimal import Context, Decimal
+from typing import Any
+
+from shared.domain.ports import BoardEntry, Recorded
+from shared.domain.rules import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_VALUES, BoardSettings
+from shared.domain.scope import PeriodKey, Scope
+
+REGISTRY = "boards"
+PERIODS = "periods#"  # + board: the partition of the board's periods' registry items
+SCORES = "board#"  # + the scope: a scope's partition of score items
+PLAYER = "player#"  # + the player: a score item's sort key
+_DECIMALS = Decimal(1).scaleb(-MAX_INCREMENT_DECIMALS)
+_WIDE = Context(prec=60)  # room for any double's digits before rounding to _DECIMALS
+
+
+def partition(scope: Scope) -> str:
+    """The scope's partition of score items. Board names hold no '#', '@' or ':', so no scope's partition can be
+    another's."""
+    if scope.period is None:
+        return f"{SCORES}{scope.board}" + (f"#{scope.generation}" if scope.generation else "")
+    return f"{SCORES}{scope.board}@{_period_sk(scope)}"
+
+
+def score_key(scope: Scope, player: str) -> dict[str, Any]:
+    return {"pk": {"S": partition(scope)}, "sk": {"S": PLAYER + player}}
+
+
+def registry_key(scope: Scope) -> dict[str, Any]:
+    """A board's item in the registry (one per board, whatever its generation), or a period's in its board's
+    periods."""
+    if scope.period is None:
+        return {"pk": {"S": REGISTRY}, "sk": {"S": scope.board}}
+    return {"pk": {"S": PERIODS + scope.board}, "sk": {"S": _period_sk(scope)}}
+
+
+def _period_sk(scope: Scope) -> str:
+    return f"{scope.period}" + (f"@{scope.generation}" if scope.generation else "")
+
+
+def _scope_of(item: dict[str, Any]) -> Scope:
+    """A registry item's scope: a board's in its current generation, or a period's (generation in its key)."""
+    pk, sk = item["pk"]["S"], item["sk"]["S"]
+    if pk == REGISTRY:
+        return Scope(sk, None, int(item.get("generation", {}).get("N", "0")))
+    key, _, generation = sk.partition("@")
+    return Scope(pk.removeprefix(PERIODS), PeriodKey.parse(key), int(generation or 0))
+
+
+def first_version(score: float, now_ms: int) -> dict[str, Any]:
+    value = score_value(score)
+    return {
+        "score": value[":score"],
+        "rankKey": value[":key"],
+        "total": value[":total"],
+        "version": {"N": "1"},
+        "updatedAt": number(now_ms),
+    }
+
+
+def score_value(score: float) -> dict[str, dict[str, str]]:
+    """A latest or best score's three attributes (see the module's docstring), as expression values."""
+    return {
+        ":score": {"S": repr(float(score))},
+        ":key": {"S": rank_key(score)},
+        ":total": decimal_number(_WIDE.quantize(decimal(max(-MAX_ABS_SCORE, min(MAX_ABS_SCORE, score))), _DECIMALS)),
+    }
+
+
+def rank_key(score: float) -> str:
+    """16 hex digits whose text order is the numeric order of doubles (sign bit flipped for positives, every bit
+    for negatives); -0.0 is 0.0."""
+    (bits,) = struct.unpack(">Q", struct.pack(">d", float(score) + 0.0))
+    return f"{bits ^ 0xFFFF_FFFF_FFFF_FFFF if bits >> 63 else bits | 1 << 63:016x}"
+
+
+def decimal(value: float) -> Decimal:
+    return Decimal(repr(float(value)))
+
+
+def decimal_number(value: Decimal) -> dict[str, str]:
+    """DynamoDB's number text, never in exponent notation (which its local stand-in cannot add)."""
+    text = format(value.normalize(_WIDE), "f")
+    return {"N": "0" if text in ("-0", "0") else text}
+
+
+def number(value: int) -> dict[str, str]:
+    return {"N": str(value)}
+
+
+def recorded(item: dict[str, Any]) -> Recorded:
+    # An increment leaves only the total; the other rules keep the exact double in `score`.
+    value = item["score"]["S"] if "score" in item else item["total"]["N"]
+    return Recorded(player=item["sk"]["S"].removeprefix(PLAYER), score=float(value), version=int(item["version"]["N"]))
+
+
+def board_entry(item: dict[str, Any]) -> BoardEntry:
+    """A registry item, of a board or of a period."""
+    return BoardEntry(
+        scope=_scope_of(item),
+        last_write_s=int(item.get("lastWrite", {}).get("N", "0")),
+        rebuild_owner=item.get("rebuildOwner", {}).get("S"),
+        rebuild_until_ms=int(item.get("rebuildUntil", {}).get("N", "0")),
+        rebuild_after=item.get("rebuildAfter", {}).get("S"),
+        settings=_settings(item),
+        purging=tuple(sorted(int(g) for g in item.get("purging", {}).get("NS", []))),
+        indexed_at_s=int(item.get("indexedAt", {}).get("N", "0")),
+    )
+
+
+def _settings(item: dict[str, Any]) -> BoardSettings:
+    defaults = BoardSettings()
+    ranking = {name: item.get(name, {}).get("S", getattr(defaults, name)) for name in SETTING_VALUES}
+    periods = tuple(item["periods"]["S"].split(",")) if "periods" in item else defaults.periods
+    return BoardSettings(**ranking, periods=periods, time_zone=item.get("timeZone", {}).get("S", defaults.time_zone))

@@ -1,0 +1,77 @@
+"""The index's one codec: a Scope's sorted-set name, and the two marks a set holds besides its players (whether it
+is whole, and the board's settings), as elements and scores. Nothing else in the service builds these names.
+
+Set names are the original Node.js service's for all time (the board's name), so a team moving over keeps its sets:
+`<board>` for all time, `<board>@<kind>:<id>` for a period, `@<generation>` appended to a period's after a removal
+(an all-time set is dropped at a removal, so its name needs no generation). Board names hold no '@', ':' or '#', so
+no scope's name is another's.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import get_args
+
+from shared.domain.ports import Indexed, IndexedSettings, seasons_of
+from shared.domain.rules import BoardSettings, Order, Ties, Update
+from shared.domain.scope import Scope
+
+# The set's mark of completeness: an element no player can be (player names hold no control character), scored
+# below every score a player may have (|score| <= 2^53), so it ranks last and never moves a player's rank. A set
+# holds it only when it holds every player of the record: a rebuild adds it last, and a set a flush, an eviction or
+# an expiry took away comes back (from the next write) without it. Reads check it alongside their own read.
+WHOLE_MARK = "\x00whole"
+# The board's settings, in the set itself so a read learns them in a call it makes anyway: an element no player can
+# be, scored below every allowed score (below -2^53, the value encoding the settings). Unlike the mark, writing it
+# can never make a lost set look whole, so a settings change puts it at once.
+SETTINGS_MARK = "\x00settings"
+SETTINGS_MARK_BYTES = SETTINGS_MARK.encode("utf-8")
+RANKINGS: list[tuple[Order, Update, Ties]] = [
+    (order, update, ties) for order in get_args(Order) for update in get_args(Update) for ties in get_args(Ties)
+]
+WHOLE_MARK_BYTES = WHOLE_MARK.encode("utf-8")
+WHOLE_MARK_SCORE = -sys.float_info.max
+
+
+def set_name(scope: Scope) -> str:
+    if scope.period is None:
+        return scope.board
+    return f"{scope.board}@{scope.period}" + (f"@{scope.generation}" if scope.generation else "")
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What a read learned of the set's two marks (see WHOLE_MARK, SETTINGS_MARK)."""
+
+    whole: bool
+    rules: IndexedSettings | None
+
+    def first(self, rules: BoardSettings) -> int:
+        """Positions before the first player: on an ascending board the marks (scored lowest) rank first."""
+        return self.count if rules.order == "asc" else 0
+
+    @property
+    def count(self) -> int:
+        return int(self.whole) + int(self.rules is not None)
+
+    def indexed[T](self, value: T) -> Indexed[T]:
+        return Indexed(value, self.whole, self.rules)
+
+
+def settings_score(rules: BoardSettings) -> float:
+    """-2^60 times (1 + the ranking settings' code + 12 times the seasons' fingerprint): an integer below 2^53
+    times a power of two, so exact in a double, and below every allowed score."""
+    code = RANKINGS.index((rules.order, rules.update, rules.ties)) + len(RANKINGS) * seasons_of(rules)
+    return -(2.0**60) * (1 + code)
+
+
+def marks_of(whole: float | None, settings: float | None) -> Marks:
+    """The marks from their scores in the set (None: the element is not there)."""
+    rules = None
+    if settings is not None:
+        code = round(-settings / 2.0**60) - 1
+        if code >= 0:
+            seasons, ranking = divmod(code, len(RANKINGS))
+            rules = IndexedSettings(*RANKINGS[ranking], seasons=seasons)
+    return Marks(whole is not None, rules)
