@@ -41,7 +41,7 @@ help:
 	@echo "  make screenshots    docs/board.png and docs/overlay.png, taken by the board page's browser tests"
 	@echo "  make unit           the fast tier, seconds: rules, engine, middlewares, momento-local"
 	@echo "  make integration    every other test: handlers against local servers, contract, dev server, template"
-	@echo "  make lint           ruff (lint and format check) and actionlint"
+	@echo "  make lint           ruff (lint and format check), the layers' import rules (import-linter) and actionlint"
 	@echo "  make typecheck      mypy, strict"
 	@echo "  make security       bandit on src/, pip-audit on the runtime dependencies"
 	@echo "  make e2e URL=https://...   the contract suite against a deployed stage (with API_KEY=... or WRITE_AUTH=IAM)"
@@ -83,6 +83,7 @@ setup: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=src $(VENV)/bin/lint-imports --no-cache
 	@if [ -x $(VENV)/bin/actionlint ]; then $(VENV)/bin/actionlint && echo "actionlint: workflows OK"; \
 	  else echo "actionlint: no build for this platform, workflows not linted here (CI lints them)"; fi
 
