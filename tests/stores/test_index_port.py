@@ -329,12 +329,8 @@ def test_a_full_set_refuses_new_players_and_still_takes_the_others_scores(ix: In
     assert ranked(ix, 0, 10) == [(0, "p001"), (1, "p003"), (2, "p002")]
 
 
-def test_a_full_periods_set_names_its_board_to_the_client(ix: IndexUnderTest, request: pytest.FixtureRequest) -> None:
+def test_a_full_periods_set_names_its_board_to_the_client(ix: IndexUnderTest) -> None:
     # BoardFull's message is the 507's body: it names the board the client wrote to, not the store's set name.
-    if request.node.callspec.params["ix"] == "momento":
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason="MomentoIndex names the period's set ('weekly@daily:...')")
-        )
     ix.limit_set_bytes(64)
     with pytest.raises(BoardFull) as refused:
         ix.index.put_score(DAY, "a-longer-name-than-a-set-of-64-bytes-has-room-for-with-its-score", 1.0, ix.key)

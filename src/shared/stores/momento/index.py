@@ -99,7 +99,7 @@ class MomentoIndex:
             lambda client: client.sorted_set_put_element(self._config.cache_name, board, player, score, ttl=self._ttl),
         )
         if not isinstance(response, CacheSortedSetPutElement.Success):
-            raise _error_for(response, board)
+            raise _error_for(response, scope.board)  # a 507 names the board written to
 
     @tracer.capture_method(capture_response=False)
     def put_scores(self, scope: Scope, scores: Mapping[str, float], api_key: Secret) -> None:
@@ -110,7 +110,7 @@ class MomentoIndex:
             lambda client: client.sorted_set_put_elements(self._config.cache_name, board, dict(scores), ttl=self._ttl),
         )
         if not isinstance(response, CacheSortedSetPutElements.Success):
-            raise _error_for(response, board)
+            raise _error_for(response, scope.board)
 
     def put_settings(self, scope: Scope, rules: BoardSettings, api_key: Secret) -> None:
         """Puts the board's settings into its set (a lost set gets them back without looking whole)."""
