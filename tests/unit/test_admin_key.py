@@ -109,7 +109,7 @@ def test_the_error_is_a_403_in_the_error_table() -> None:
     # Imported here, all three at once: other tests import the functions' modules afresh (a cold start), and a class
     # from one import is not the same class as from another.
     from shared.domain.errors import ServiceError  # noqa: PLC0415
-    from shared.http.auth_errors import AdminKeyRequired  # noqa: PLC0415
+    from shared.http.errors import AdminKeyRequired  # noqa: PLC0415
     from shared.http.middlewares.http_error_handler import http_error_handler  # noqa: PLC0415
 
     assert issubclass(AdminKeyRequired, ServiceError)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from shared.domain import errors
+from shared.http import errors as http_errors
 from shared.http.middlewares.http_error_handler import http_error_handler
 from shared.http.middlewares.json_body_parser import json_body_parser
 from shared.http.middlewares.validator import validator
@@ -101,8 +102,8 @@ def handle(error: Exception) -> dict[str, Any]:
     ("error", "status", "retry_after"),
     [
         (errors.InvalidInput("a rule"), 400, False),
-        (errors.UnsupportedBody("not JSON"), 415, False),
-        (errors.BodyTooLarge("too large"), 413, False),
+        (http_errors.UnsupportedBody("not JSON"), 415, False),
+        (http_errors.BodyTooLarge("too large"), 413, False),
         (errors.PlayerNotFound("weekly", "ada"), 404, False),
         (errors.BoardFull("weekly"), 507, False),
         (errors.StoreThrottled("Momento answered LIMIT_EXCEEDED_ERROR"), 429, True),
@@ -119,6 +120,28 @@ def test_each_service_error_has_its_status_and_retry_after(
     expected_headers = {"Content-Type": "application/json"} | ({"Retry-After": "1"} if retry_after else {})
     assert response["headers"] == expected_headers
     assert json.loads(response["body"])["requestId"] == "req-1"
+
+
+def test_a_subclass_of_a_known_error_is_answered_like_its_parent() -> None:
+    class UnknownPeriodPlayer(errors.PlayerNotFound):
+        """A narrower not-found a later module might raise."""
+
+    class Overloaded(errors.StoreUnavailable):
+        pass
+
+    assert handle(UnknownPeriodPlayer("weekly", "ada"))["statusCode"] == 404
+    overloaded = handle(Overloaded("Momento answered SERVER_UNAVAILABLE"))
+    assert (overloaded["statusCode"], overloaded["headers"].get("Retry-After")) == (503, "1")
+
+
+def test_an_error_the_table_does_not_know_is_a_bare_500() -> None:
+    class Surprise(errors.ServiceError):
+        pass
+
+    for error in (Surprise("internal detail"), RuntimeError("internal detail")):
+        response = handle(error)
+        assert response["statusCode"] == 500
+        assert "internal detail" not in response["body"]
 
 
 def test_client_errors_show_their_own_message_naming_the_rule_board_or_player() -> None:

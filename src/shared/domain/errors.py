@@ -1,6 +1,6 @@
 """What can go wrong, named in the service's own terms: the rules, the store and the key raise these.
 
-No HTTP here: the error handler's one table (middlewares/http_error_handler.py) decides what a client sees for each.
+No HTTP here: the error handler's one table (http/middlewares/http_error_handler.py) decides what a client sees for each.
 An error's message is shown to clients only where the table says so (it names a rule, a board or a player); anything
 not defined here is an unexpected failure, answered as a bare 500.
 """
@@ -21,14 +21,6 @@ class ServiceError(Exception):
 
 class InvalidInput(ServiceError):
     """Input that breaks a rule; the message names the rule."""
-
-
-class UnsupportedBody(ServiceError):
-    """The body is not JSON by its Content-Type."""
-
-
-class BodyTooLarge(ServiceError):
-    """The body is larger than a submission can be."""
 
 
 # --- The leaderboard ----------------------------------------------------------------------------------------------

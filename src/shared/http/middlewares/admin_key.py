@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from hmac import compare_digest
 
-from shared.http.auth_errors import AdminKeyRequired
+from shared.http.errors import AdminKeyRequired
 from shared.http.middy import Event, Hooks, Request
 
 

@@ -1,4 +1,8 @@
-"""The one place that decides what a client sees when something fails: a table from each error to its answer."""
+"""The one place that decides what a client sees when something fails: a table from each error to its answer.
+
+An error is answered by the nearest class in its hierarchy that the table names (its `__mro__`, as Powertools'
+exception handler looks handlers up), so a subclass of a known error is answered like its parent, not as a 500.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from http import HTTPStatus
 from shared.domain.errors import (
     BoardFull,
     BoardRebuilding,
-    BodyTooLarge,
     InvalidInput,
     KeyUnavailable,
     PlayerNotFound,
@@ -16,9 +19,8 @@ from shared.domain.errors import (
     StoreThrottled,
     StoreTimeout,
     StoreUnavailable,
-    UnsupportedBody,
 )
-from shared.http.auth_errors import AdminKeyRequired
+from shared.http.errors import AdminKeyRequired, BodyTooLarge, UnsupportedBody
 from shared.http.middy import Hooks, Request, Response
 from shared.http.request import request_id_of
 from shared.http.responses import json_response
@@ -62,13 +64,18 @@ ANSWERS: dict[type[ServiceError], Answer] = {
 }
 
 
+def answer_for(error: ServiceError) -> Answer | None:
+    """The table's answer for the nearest of the error's classes it names; None: an unexpected failure."""
+    return next((answer for cls in type(error).__mro__ if (answer := ANSWERS.get(cls)) is not None), None)
+
+
 def http_error_handler() -> Hooks:
     """Errors in the table get their answer; anything else is a bare 500 whose details go to the logs only."""
 
     def on_error(request: Request) -> Response:
         error = request.error
         request_id = request_id_of(request.event)
-        if not isinstance(error, ServiceError) or (answer := ANSWERS.get(type(error))) is None:
+        if not isinstance(error, ServiceError) or (answer := answer_for(error)) is None:
             # The exception's text and stack go to the logs only; the client gets a generic message.
             logger.exception("Unhandled error")
             body = {"message": GENERIC_MESSAGE, "requestId": request_id}

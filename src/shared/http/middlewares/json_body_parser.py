@@ -7,7 +7,8 @@ import binascii
 import json
 from typing import Any
 
-from shared.domain.errors import BodyTooLarge, InvalidInput, UnsupportedBody
+from shared.domain.errors import InvalidInput
+from shared.http.errors import BodyTooLarge, UnsupportedBody
 from shared.http.middy import Hooks, Request
 from shared.http.request import header, is_json_media_type
 

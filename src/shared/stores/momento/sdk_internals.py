@@ -2,8 +2,9 @@
 method for (SortedSetLength, SortedSetLengthByScore, UpdateTtl, and SortedSetGetRank without the SDK's wrapping).
 
 A raw call goes out on the client's own channel, with its metadata and deadline, so the key, the endpoint and the
-timeouts are the client's. tests/unit/test_momento_sdk_internals.py fails loudly when an SDK upgrade moves any of
-them (INTERNALS lists what is used).
+timeouts are the client's. What this reaches into: CacheClient._data_client, its _build_stub() and
+_default_deadline_seconds, and momento.internal.synchronous._utilities.make_metadata;
+tests/unit/test_momento_sdk_internals.py fails loudly, naming the missing piece, when an SDK upgrade moves any of them.
 """
 
 from __future__ import annotations
@@ -15,14 +16,6 @@ from momento.errors import convert_error
 from momento.internal.services import Service
 from momento.internal.synchronous._utilities import make_metadata
 from momento.responses.mixins import ErrorResponseMixin
-
-# What this module reaches into: (object path, attribute), checked by the test.
-INTERNALS = (
-    ("CacheClient", "_data_client"),
-    ("_ScsDataClient", "_build_stub"),
-    ("_ScsDataClient", "_default_deadline_seconds"),
-    ("momento.internal.synchronous._utilities", "make_metadata"),
-)
 
 
 class RawError(ErrorResponseMixin):
