@@ -1,8 +1,8 @@
 """What can go wrong, named in the service's own terms: the rules, the store and the key raise these.
 
-No HTTP here: the error handler's one table (http/middlewares/http_error_handler.py) decides what a client sees for each.
-An error's message is shown to clients only where the table says so (it names a rule, a board or a player); anything
-not defined here is an unexpected failure, answered as a bare 500.
+No HTTP here: the error handler's one table (http/middlewares/http_error_handler.py) decides what a client sees for
+each. An error's message is shown to clients only where the table says so (it names a rule, a board or a player);
+anything not defined here is an unexpected failure, answered as a bare 500.
 """
 
 from __future__ import annotations
