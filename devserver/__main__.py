@@ -8,6 +8,7 @@ import errno
 import logging
 import os
 import re
+import shlex
 import signal
 import socket
 import sys
@@ -291,11 +292,21 @@ def page_notes(url: str, app: Application, seeded: bool) -> list[str]:
 
 
 def flush_example(services: LocalServices) -> str:
-    """The command that empties the local cache, as a Momento flush would (README: Durable boards)."""
+    """The command that empties the local cache, as a Momento flush would (README: Durable boards), for a shell in
+    the repository's root: run by this interpreter (.venv/bin/python under make dev), since a bare `python` is the
+    system's, without the packages momento_local needs."""
     return (
-        f"python -m momento_local flush --address {services.momento.address} "
+        f"{this_python()} -m momento_local flush --address {services.momento.address} "
         f"--cache {services.cache_names[0]} --token {LOCAL_MOMENTO_KEY}"
     )
+
+
+def this_python() -> str:
+    """This interpreter's path, relative to the repository's root when it lies inside it, quoted for a shell."""
+    executable = Path(sys.executable)
+    root = Path(__file__).absolute().parent.parent
+    shown = executable.relative_to(root) if executable.is_relative_to(root) else executable
+    return shlex.quote(str(shown))
 
 
 def record_note(services: LocalServices) -> str:

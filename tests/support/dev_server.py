@@ -16,7 +16,7 @@ from tests.support import ROOT
 
 READY = re.compile(r"dev server on (?P<url>http://[\d.]+:\d+)")
 MOTO = re.compile(r"moto (?P<endpoint>http://[\d.]+:\d+): .*DynamoDB table (?P<table>[\w.-]+)")
-FLUSH = re.compile(r"(?P<command>python -m momento_local flush .*?)\s+#")
+FLUSH = re.compile(r"(?P<command>\S+ -m momento_local flush .*?)\s+#")
 
 
 # Settings the tests' in-process functions get from their environment: the dev server, like sam local, would let
