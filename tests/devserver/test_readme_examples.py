@@ -2,10 +2,11 @@
 answers exactly what its comment says.
 
 A newcomer follows the README before anything else; an example whose printed answer differs from what they see is
-the first thing that costs them time. Request ids differ by nature: the comments show them as "...". So do the dates
-of periods (today's, yesterday's): a JSON string that is an ISO date, month, week id or instant (`2026-11-27`,
-`2026-10`, `2026-W47`, `2026-11-27T00:00:00+01:00`) has its digits masked, in the README's body and the live one
-alike, before they are compared; its shape is still compared.
+the first thing that costs them time. Each example makes curl print the body, then the HTTP status
+(`-s -w ' %{http_code}\\n'`), and the comment under it is that line: `# <body> <status>`. Request ids differ by
+nature: the comments show them as "...". So do the dates of periods (today's, yesterday's): a JSON string that is an
+ISO date, month, week id or instant (`2026-11-27`, `2026-10`, `2026-W47`, `2026-11-27T00:00:00+01:00`) has its
+digits masked, in the README's body and the live one alike, before they are compared; its shape is still compared.
 """
 
 from __future__ import annotations
@@ -39,21 +40,22 @@ def normalized(body: str) -> str:
 
 
 def api_examples() -> list[tuple[list[str], int, str]]:
-    """(curl arguments, status, body) for each `curl` line of the API section and the `# STATUS BODY` after it."""
+    """(curl arguments, status, body) for each `curl` line of the API section and the `# BODY STATUS` after it (an
+    empty body prints the status alone: `# 204`)."""
     text = README.read_text(encoding="utf-8")
     section = text[text.index("## The API\n") : text.index("### Rules and errors")]
     examples = []
     lines = iter(section.replace("\\\n", " ").splitlines())
     for line in lines:
         if line.startswith("curl "):
-            status, _, body = next(lines).removeprefix("# ").partition(" ")
+            body, _, status = next(lines).removeprefix("# ").rpartition(" ")
             examples.append((shlex.split(line), int(status), body))
     return examples
 
 
 def call(arguments: list[str], api: str, key: str) -> requests.Response:
-    """The request curl would make for these arguments (the README uses -s, -X, -H, -d, a URL, and for admin calls
-    --aws-sigv4 "aws:amz:<region>:<service>" with --user <access key>:<secret>, which sign the request)."""
+    """The request curl would make for these arguments (the README uses -s, -w, -X, -H, -d, a URL, and for admin
+    calls --aws-sigv4 "aws:amz:<region>:<service>" with --user <access key>:<secret>, which sign the request)."""
     method, headers, data, url = "GET", {}, None, ""
     sigv4, user = None, None
     options = iter(arguments[1:])
@@ -84,12 +86,17 @@ def call(arguments: list[str], api: str, key: str) -> requests.Response:
 
 
 def printed(arguments: list[str], response: requests.Response) -> str:
-    """What the README's comment shows after the status: the body, or for `-o /dev/null -w '%{http_code}
-    %{content_type}\\n'` (the board page, whose body is a whole HTML page) the content type curl prints."""
-    if "-w" not in arguments:
-        return normalized(response.text)
+    """What the README's comment shows before the status: the body (`-w ' %{http_code}\\n'`), or for `-o /dev/null
+    -w '%{content_type} %{http_code}\\n'` (the board page, whose body is a whole HTML page) the content type curl
+    prints. An example without a -w that prints its status is refused: its output would not show what its comment
+    does."""
+    assert "-w" in arguments, f"the README's example does not print its status: {' '.join(arguments)}"
     write_out = arguments[arguments.index("-w") + 1]
-    assert write_out == "%{http_code} %{content_type}\\n", f"the README's -w is not one this test renders: {write_out}"
+    if "-o" not in arguments:
+        assert write_out == " %{http_code}\\n", f"the README's -w is not one this test renders: {write_out}"
+        return normalized(response.text)
+    assert arguments[arguments.index("-o") + 1] == "/dev/null", "the README's -o is not one this test renders"
+    assert write_out == "%{content_type} %{http_code}\\n", f"the README's -w is not one this test renders: {write_out}"
     return response.headers["Content-Type"]
 
 
