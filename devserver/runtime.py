@@ -41,6 +41,7 @@ class Worker:
     def __init__(self, spec: FunctionSpec, environment: dict[str, str], generation: int) -> None:
         self.spec = spec
         self.generation = generation
+        self._killed = False
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
         self._process = subprocess.Popen(  # the handler's own Python, with the function's environment only
@@ -82,11 +83,11 @@ class Worker:
         try:
             self._requests.write(json.dumps({"event": event, "context": context}) + "\n")
             self._requests.flush()
-        except (BrokenPipeError, OSError):
+        except (OSError, ValueError):  # the worker exited, or was stopped (its pipe closed) by FunctionPool.stop
             return Outcome(error={"errorType": "Runtime.ExitError", "errorMessage": "the worker exited"})
         answer = self._next(self.spec.timeout_s)
         if answer is None:
-            if self.alive:
+            if self.alive and not self._killed:
                 return Outcome(timed_out=True)
             return Outcome(error={"errorType": "Runtime.ExitError", "errorMessage": "the worker exited"})
         if "error" in answer:
@@ -98,6 +99,7 @@ class Worker:
         return self._process.poll() is None
 
     def kill(self) -> None:
+        self._killed = True  # read by an invocation this ends: the worker exited, it did not time out
         if self.alive:
             self._process.kill()
         self._process.wait()
@@ -125,6 +127,8 @@ class FunctionPool:
         self._environment = environment
         self._max_workers = max_workers
         self._idle: list[Worker] = []
+        self._running: set[Worker] = set()  # every started worker, idle or busy, until it is killed
+        self._stopped = False
         self._busy = 0
         self._generation = 0
         self._available = threading.Condition()
@@ -148,11 +152,22 @@ class FunctionPool:
         with self._available:
             self._generation += 1
             idle, self._idle = self._idle, []
+            self._running.difference_update(idle)
         for worker in idle:
             worker.kill()
 
     def close(self) -> None:
         self.recycle()
+
+    def stop(self) -> None:
+        """Kills every worker now, busy ones too (their invocations end as Runtime.ExitError): nothing outlives a
+        stopping server, whatever its functions were doing."""
+        self.recycle()
+        with self._available:
+            self._stopped = True
+            running, self._running = self._running, set()
+        for worker in running:
+            worker.kill()
 
     def _acquire(self) -> Worker:
         with self._available:
@@ -163,12 +178,19 @@ class FunctionPool:
                 return self._idle.pop()
             generation = self._generation
         try:
-            return Worker(self.spec, self._environment, generation)
+            worker = Worker(self.spec, self._environment, generation)
         except Exception:
             with self._available:
                 self._busy -= 1
                 self._available.notify()
             raise
+        with self._available:
+            stopped = self._stopped
+            if not stopped:
+                self._running.add(worker)
+        if stopped:  # started while the pool stopped: its invocation ends as Runtime.ExitError
+            worker.kill()
+        return worker
 
     def _release(self, worker: Worker, reusable: bool) -> None:
         with self._available:
@@ -176,6 +198,8 @@ class FunctionPool:
             keep = reusable and worker.alive and worker.generation == self._generation
             if keep:
                 self._idle.append(worker)
+            else:
+                self._running.discard(worker)
             self._available.notify()
         if not keep:
             worker.kill()

@@ -81,8 +81,9 @@ class Gateway:
                 threading.Thread(target=pool.warm, daemon=True).start()
 
     def close(self) -> None:
+        """Stops every function's workers, busy ones too: the server is going away."""
         for pool in self.pools.values():
-            pool.close()
+            pool.stop()
 
     def _dispatch(self, request: HttpRequest) -> HttpResponse:
         with self._lock:

@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import json
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -42,6 +43,9 @@ def error_payload(error: BaseException, error_type: str | None = None) -> dict[s
 
 
 def main(argv: list[str]) -> int:
+    # Ctrl-C reaches the terminal's whole process group, this worker too: the dev server stops its workers itself
+    # (and a worker that died of it first would print a KeyboardInterrupt traceback).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     handler_path, code_dir, request_fd, response_fd = argv[1], argv[2], int(argv[3]), int(argv[4])
     # Started as a script, so sys.path[0] is this folder: replace it, or its modules could shadow the function's.
     sys.path[0] = code_dir

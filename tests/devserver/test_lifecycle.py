@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ import pytest
 import requests
 
 from tests.support import ROOT
-from tests.support.dev_server import DevServerProcess, curl_status
+from tests.support.dev_server import READY, DevServerProcess, curl_status
 
 
 def port_is_free(url: str) -> bool:
@@ -57,6 +58,65 @@ def test_stopping_releases_the_port_and_every_child_process(
         time.sleep(0.1)
     assert group_members(pgid) == []
     assert port_is_free(server.url)
+
+
+# What a terminal does to a program it starts: SIGINT at its default (not ignored, as a shell's `&` would leave it).
+AS_A_TERMINAL_STARTS_IT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+
+
+def test_ctrl_c_stops_everything_at_once_without_a_traceback(sample_app: Path, tmp_path: Path) -> None:
+    # Given a server started as a terminal starts it, in a process group of its own, whose functions have started
+    # workers, one of them busy in an invocation that would run for seconds more
+    app = tmp_path / "app"
+    shutil.copytree(sample_app, app)
+    template = app / "template.yaml"
+    slow = "Handler: app.slow\n      Timeout: 1\n"
+    assert slow in template.read_text(encoding="utf-8")
+    template.write_text(template.read_text(encoding="utf-8").replace(slow, slow.replace("1", "30")), encoding="utf-8")
+    arguments = ["-m", "devserver", "--port", "0", "--no-reload", "--template", str(template)]
+    log_path = tmp_path / "log"
+    with log_path.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-c", AS_A_TERMINAL_STARTS_IT, *arguments],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            start_new_session=True,
+        )
+        assert process.stdout is not None
+        url = next(ready["url"] for line in process.stdout if (ready := READY.search(line)) is not None)
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # the rest of the banner
+        assert requests.get(url + "/echo/warm", timeout=30).status_code == 200
+        busy: list[int] = []
+        in_flight = threading.Thread(target=lambda: busy.append(requests.get(url + "/slow", timeout=30).status_code))
+        in_flight.start()
+        pgid = process.pid
+        deadline = time.monotonic() + 10
+        while not any("app.slow" in command for command in group_commands(pgid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)  # the slow worker is in its handler
+        # When Ctrl-C reaches the whole process group, as a terminal sends it
+        os.killpg(pgid, signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        in_flight.join(timeout=10)
+    # Then no process printed a traceback
+    output = log_path.read_text(encoding="utf-8")
+    assert "Traceback" not in output
+    assert "KeyboardInterrupt" not in output
+    # And nothing it started is left, not even the busy worker, whose request was answered as its environment ended
+    assert group_members(pgid) == []
+    assert busy == [502]
+
+
+def group_commands(pgid: int) -> list[str]:
+    ps = shutil.which("ps") or "ps"
+    result = subprocess.run([ps, "-o", "args=", "-g", str(pgid)], capture_output=True, text=True, check=False)
+    return result.stdout.splitlines()
 
 
 def test_code_changes_reload_the_functions(sample_app: Path, tmp_path: Path) -> None:
