@@ -390,14 +390,8 @@ def v1_handlers() -> dict[str, Callable[[Any, Any], Any]]:
     from momento.requests import SortOrder  # noqa: PLC0415
 
     from shared.composition import leaderboards  # noqa: PLC0415
-    from shared.domain.rules import (  # noqa: PLC0415
-        PageRequest,
-        PlayerRef,
-        Submission,
-        parse_page_request,
-        parse_player_ref,
-        parse_submission,
-    )
+    from shared.domain.rules import PageRequest, PlayerRef, Submission  # noqa: PLC0415
+    from shared.http.parsing import parse_page_request, parse_player_ref, parse_submission  # noqa: PLC0415
     from shared.http.api import api_handler  # noqa: PLC0415 - the functions' modules, imported by load_handlers
     from shared.http.responses import accepted, ok  # noqa: PLC0415
     from shared.platform.secret import Secret  # noqa: PLC0415

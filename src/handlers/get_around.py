@@ -4,11 +4,12 @@ when the player is not on the board); a periodic read says which period it answe
 from __future__ import annotations
 
 from shared.composition import leaderboards
-from shared.domain.periods import period_json
-from shared.domain.rules import AroundRequest, entries_json, parse_around_request
+from shared.domain.rules import AroundRequest
 from shared.http.api import api_handler
+from shared.http.bodies import entries_json, period_json
 from shared.http.middlewares.conditional_reads import ReadCaching
 from shared.http.middy import Response
+from shared.http.parsing import parse_around_request
 from shared.http.responses import ok
 from shared.platform.secret import Secret
 

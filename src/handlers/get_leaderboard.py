@@ -5,11 +5,12 @@ board's total and settings, and which period it answered."""
 from __future__ import annotations
 
 from shared.composition import leaderboards
-from shared.domain.periods import period_json
-from shared.domain.rules import FriendsRequest, PageRequest, entries_json, parse_board_query
+from shared.domain.rules import FriendsRequest, PageRequest
 from shared.http.api import api_handler
+from shared.http.bodies import entries_json, period_json
 from shared.http.middlewares.conditional_reads import ReadCaching
 from shared.http.middy import Response
+from shared.http.parsing import parse_board_query
 from shared.http.responses import ok
 from shared.platform.secret import Secret
 

@@ -4,11 +4,12 @@ on the board); a periodic read says which period it answered."""
 from __future__ import annotations
 
 from shared.composition import leaderboards
-from shared.domain.periods import period_json
-from shared.domain.rules import PlayerRef, json_number, parse_standing_request
+from shared.domain.rules import PlayerRef
 from shared.http.api import api_handler
+from shared.http.bodies import json_number, period_json
 from shared.http.middlewares.conditional_reads import ReadCaching
 from shared.http.middy import Response
+from shared.http.parsing import parse_standing_request
 from shared.http.responses import ok
 from shared.platform.secret import Secret
 

@@ -4,9 +4,10 @@ board. 204 whether or not the board existed."""
 from __future__ import annotations
 
 from shared.composition import leaderboards
-from shared.domain.rules import BoardRef, parse_board_ref
+from shared.domain.rules import BoardRef
 from shared.http.api import api_handler
 from shared.http.middy import Response
+from shared.http.parsing import parse_board_ref
 from shared.http.responses import no_content
 from shared.platform.secret import Secret
 

@@ -4,9 +4,10 @@ or not the player was there."""
 from __future__ import annotations
 
 from shared.composition import leaderboards
-from shared.domain.rules import PlayerRef, parse_player_ref
+from shared.domain.rules import PlayerRef
 from shared.http.api import api_handler
 from shared.http.middy import Response
+from shared.http.parsing import parse_player_ref
 from shared.http.responses import no_content
 from shared.platform.secret import Secret
 

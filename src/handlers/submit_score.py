@@ -4,9 +4,11 @@ replaces, best keeps the better, increment adds); answers the submission and the
 from __future__ import annotations
 
 from shared.composition import leaderboards
-from shared.domain.rules import Submission, json_number, parse_submission
+from shared.domain.rules import Submission
 from shared.http.api import api_handler
+from shared.http.bodies import json_number
 from shared.http.middy import Response
+from shared.http.parsing import parse_submission
 from shared.http.responses import accepted
 from shared.platform.secret import Secret
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from shared.composition import leaderboards
-from shared.domain.rules import SettingsChange, parse_settings_change
+from shared.domain.rules import SettingsChange
 from shared.http.api import api_handler
 from shared.http.middy import Response
+from shared.http.parsing import parse_settings_change
 from shared.http.responses import ok
 from shared.platform.secret import Secret
 

@@ -64,7 +64,7 @@ class Boards:
         self.domain = boards.Leaderboards(self.index, built._record, built._config, clock=clock, sleep=clock.sleep)
 
     def configure(self, board: str, **changes: Any) -> dict[str, Any]:
-        parsed = self.shared.domain.rules.parse_settings_change(
+        parsed = self.shared.http.parsing.parse_settings_change(
             {"pathParameters": {"leaderboard": board}, "body": changes}
         )
         settings: dict[str, Any] = self.domain.update_settings(parsed, self.key).as_json()
@@ -106,6 +106,7 @@ def _shared() -> Any:
     import shared.domain.errors  # noqa: PLC0415 - after the service's fresh import
     import shared.domain.periods  # noqa: PLC0415
     import shared.domain.rules  # noqa: PLC0415
+    import shared.http.parsing  # noqa: PLC0415
     import shared.platform.secret  # noqa: PLC0415
 
     return shared

@@ -11,16 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.domain.errors import InvalidInput
-from shared.domain.rules import (
-    AroundRequest,
-    FriendsRequest,
-    PageRequest,
-    SettingsChange,
-    increment,
-    parse_around_request,
-    parse_board_query,
-    parse_settings_change,
-)
+from shared.domain.rules import AroundRequest, FriendsRequest, PageRequest, SettingsChange, increment
+from shared.http.parsing import parse_around_request, parse_board_query, parse_settings_change
 from shared.stores.dynamodb.codec import decimal_number, rank_key, score_value
 
 SCORES = st.floats(min_value=-(2.0**53), max_value=2.0**53, allow_nan=False)

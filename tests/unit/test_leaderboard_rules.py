@@ -7,16 +7,9 @@ from typing import Any
 import pytest
 
 from shared.domain.errors import InvalidInput
-from shared.domain.rules import (
-    PageRequest,
-    Submission,
-    json_number,
-    leaderboard_name,
-    parse_page_request,
-    parse_submission,
-    player_name,
-    score,
-)
+from shared.domain.rules import PageRequest, Submission, leaderboard_name, player_name, score
+from shared.http.bodies import json_number
+from shared.http.parsing import parse_page_request, parse_submission
 
 
 def page(query: dict[str, str] | None) -> PageRequest:

@@ -26,9 +26,9 @@ from shared.domain.periods import (
     parse_choice,
     parse_periods,
     parse_time_zone,
-    period_json,
     previous,
 )
+from shared.http.bodies import period_json
 
 
 def utc(wall_clock: str) -> float:

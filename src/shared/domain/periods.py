@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from typing import Any, Literal, NamedTuple, get_args
+from typing import Literal, NamedTuple, get_args
 from zoneinfo import ZoneInfo, available_timezones
 
 from shared.domain.errors import InvalidInput
@@ -153,11 +153,6 @@ def named(kind: str, period_id: str, zone: str) -> Period:
         raise InvalidInput(
             f"{kind}:{period_id[:40]} names no {kind} period: give {_EXAMPLES[kind]}, from {MIN_YEAR} to {MAX_YEAR}."
         ) from None
-
-
-def period_json(period: Period | None) -> dict[str, Any]:
-    """The `period` field of a periodic read's answer; nothing for an all-time one (answered as before periods)."""
-    return {} if period is None else {"period": period.as_json()}
 
 
 def _period(kind: str, first: date, end: date, zone: str) -> Period:

@@ -18,7 +18,6 @@ from shared.domain.periods import (
     DEFAULT_PERIODS,
     DEFAULT_TIME_ZONE,
     PeriodChoice,
-    parse_choice,
     parse_periods,
     parse_time_zone,
 )
@@ -127,74 +126,8 @@ class Entry(NamedTuple):
     score: float
 
 
-def parse_player_ref(event: dict[str, Any]) -> PlayerRef:
-    path = event.get("pathParameters") or {}
-    return PlayerRef(leaderboard_name(path.get("leaderboard")), player_name(path.get("name")))
-
-
-def parse_standing_request(event: dict[str, Any]) -> PlayerRef:
-    return parse_player_ref(event)._replace(period=_period(event))
-
-
-def parse_submission(event: dict[str, Any]) -> Submission:
-    ref = parse_player_ref(event)
-    body = event.get("body")
-    if not isinstance(body, dict):
-        raise InvalidInput('Request body must be a JSON object such as {"score": 42}.')
-    if "score" not in body:
-        raise InvalidInput('Request body must have a "score" field: {"score": 42}.')
-    return Submission(ref.leaderboard, ref.player, score(body["score"]))
-
-
-def parse_page_request(event: dict[str, Any]) -> PageRequest:
-    board = leaderboard_name((event.get("pathParameters") or {}).get("leaderboard"))
-    query = event.get("queryStringParameters") or {}
-    _given_once(event.get("multiValueQueryStringParameters") or {}, RANK_PARAMETERS)
-    start = rank_parameter("startRank", query.get("startRank"), default=0)
-    end = rank_parameter("endRank", query.get("endRank"), default=start + DEFAULT_PAGE_SIZE)
-    if end > MAX_RANK:  # only the default gets here: an explicit endRank was held to the same bound just above
-        raise InvalidInput(f"endRank must be at most {MAX_RANK} (without one, it is startRank + {DEFAULT_PAGE_SIZE}).")
-    if end <= start:
-        raise InvalidInput(f"endRank ({end}) must be greater than startRank ({start}).")
-    if end - start > MAX_PAGE_SIZE:
-        raise InvalidInput(f"A page holds at most {MAX_PAGE_SIZE} entries: endRank - startRank was {end - start}.")
-    return PageRequest(board, start, end, _period(event))
-
-
-def parse_board_ref(event: dict[str, Any]) -> BoardRef:
-    return BoardRef(leaderboard_name((event.get("pathParameters") or {}).get("leaderboard")))
-
-
-def parse_board_query(event: dict[str, Any]) -> PageRequest | FriendsRequest:
-    """GET /{leaderboard}: a page by rank, or (with ?name=...) the standings of the named players."""
-    names = (event.get("multiValueQueryStringParameters") or {}).get("name")
-    if names is None:
-        return parse_page_request(event)
-    board = leaderboard_name((event.get("pathParameters") or {}).get("leaderboard"))
-    query = event.get("queryStringParameters") or {}
-    if any(name in query for name in RANK_PARAMETERS):
-        raise InvalidInput("name cannot be combined with startRank or endRank: it asks for those players' standings.")
-    if not isinstance(names, list) or not 1 <= len(names) <= MAX_FRIENDS:
-        given = len(names) if isinstance(names, list) else 0
-        raise InvalidInput(f"Give 1-{MAX_FRIENDS} name parameters (got {given}).")
-    return FriendsRequest(board, tuple(dict.fromkeys(player_name(name) for name in names)), _period(event))
-
-
-def parse_around_request(event: dict[str, Any]) -> AroundRequest:
-    ref = parse_player_ref(event)
-    _given_once(event.get("multiValueQueryStringParameters") or {}, ("count",))
-    raw = (event.get("queryStringParameters") or {}).get("count")
-    if raw is None:
-        return AroundRequest(ref.leaderboard, ref.player, DEFAULT_AROUND, _period(event))
-    digits = isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_AROUND)) + 1
-    if not digits or not 1 <= int(raw) <= MAX_AROUND:
-        raise InvalidInput(f"count must be an integer from 1 to {MAX_AROUND} (got {raw!r}).")
-    return AroundRequest(ref.leaderboard, ref.player, int(raw), _period(event))
-
-
-def parse_settings_change(event: dict[str, Any]) -> SettingsChange:
-    board = leaderboard_name((event.get("pathParameters") or {}).get("leaderboard"))
-    body = event.get("body")
+def settings_changes(body: object) -> dict[str, str | tuple[str, ...]]:
+    """The settings a change names, each checked against its allowed values; the rest keep theirs."""
     if not isinstance(body, dict):
         raise InvalidInput('Request body must be a JSON object such as {"order": "asc"}.')
     changes: dict[str, str | tuple[str, ...]] = {}
@@ -209,7 +142,7 @@ def parse_settings_change(event: dict[str, Any]) -> SettingsChange:
             raise InvalidInput(f'"{name}" must be one of {", ".join(allowed)} (got {_shown(value)}).')
         else:
             changes[name] = value
-    return SettingsChange(board, changes)
+    return changes
 
 
 def increment(raw: float) -> float:
@@ -262,40 +195,8 @@ def score(raw: object) -> float:
     return float(raw)
 
 
-def rank_parameter(name: str, raw: object, default: int) -> int:
-    if raw is None:
-        return default
-    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit():
-        raise InvalidInput(f"{name} must be a non-negative integer (got {raw!r}).")
-    if len(raw) > len(str(MAX_RANK)) or (value := int(raw)) > MAX_RANK:
-        raise InvalidInput(f"{name} must be at most {MAX_RANK}.")
-    return value
-
-
-def _period(event: dict[str, Any]) -> PeriodChoice | None:
-    _given_once(event.get("multiValueQueryStringParameters") or {}, ("period",))
-    raw = (event.get("queryStringParameters") or {}).get("period")
-    return None if raw is None else parse_choice(raw)
-
-
-def _given_once(multi_values: dict[str, Any], names: tuple[str, ...]) -> None:
-    """A repeated parameter is refused: API Gateway keeps its last value, a client may mean the first."""
-    for name in names:
-        if len(values := multi_values.get(name) or []) > 1:
-            raise InvalidInput(f"{name} is given {len(values)} times; give it once.")
-
-
-def entries_json(entries: list[Entry]) -> list[dict[str, Any]]:
-    return [{"rank": e.rank, "name": e.player, "score": json_number(e.score)} for e in entries]
-
-
 def _shown(value: object) -> str:
     return repr(value) if isinstance(value, str) else _json_type(value)
-
-
-def json_number(value: float) -> int | float:
-    """Integral scores read back as JSON integers (42, not 42.0); exact, since |score| <= 2^53."""
-    return int(value) if value.is_integer() else value
 
 
 def _json_type(value: object) -> str:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from hmac import compare_digest
 
 from shared.http.errors import AdminKeyRequired
-from shared.http.middy import Event, Hooks, Request
+from shared.http.middy import Hooks, Request
+from shared.http.request import api_key_id_of
 
 
 def admin_key(admin_api_key_id: str) -> Hooks:
@@ -26,11 +27,3 @@ def admin_key(admin_api_key_id: str) -> Hooks:
             raise AdminKeyRequired()
 
     return Hooks(before=before)
-
-
-def api_key_id_of(event: Event) -> str | None:
-    """The id of the API key API Gateway accepted for this request, or None (no key was required, or none sent)."""
-    context = event.get("requestContext")
-    identity = context.get("identity") if isinstance(context, dict) else None
-    key_id = identity.get("apiKeyId") if isinstance(identity, dict) else None
-    return key_id if isinstance(key_id, str) and key_id else None

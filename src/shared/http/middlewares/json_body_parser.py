@@ -7,6 +7,8 @@ import binascii
 import json
 from typing import Any
 
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
 from shared.domain.errors import InvalidInput
 from shared.http.errors import BodyTooLarge, UnsupportedBody
 from shared.http.middy import Hooks, Request
@@ -35,10 +37,11 @@ def json_body_parser(max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Hooks:
 
 
 def _body_bytes(event: dict[str, Any]) -> bytes:
-    body = event.get("body")
+    request = APIGatewayProxyEvent(event)
+    body = request.body
     if body is None:
         return b""
-    if event.get("isBase64Encoded"):
+    if request.is_base64_encoded:
         try:
             return base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):
