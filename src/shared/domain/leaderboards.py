@@ -397,7 +397,7 @@ class Leaderboards:
             if answer.whole and answer.rules is not None and answer.rules.of(rules):
                 return Answer(answer.value, rules, period)
         entry = self._record.entry(Scope(board))
-        if entry is None:  # a board from before the record, not yet backfilled: as the index has it
+        if entry is None:  # a board only the index knows (not yet backfilled): as the index has it
             rules = BoardSettings()
             scope, period = self._scope(board, choice, rules, 0)
             return Answer(read(scope, rules).value, rules, period)

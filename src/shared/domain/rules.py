@@ -1,8 +1,8 @@
 """The leaderboard's rules: what a valid board name, player name, score and page request are, and how scores read.
 
-Pure functions with no I/O and no environment: the validator middleware applies the parse functions to API Gateway
-events (a broken rule raises InvalidInput, whose message names it), and the store speaks in the value types defined
-here (named tuples: a page creates twenty per request).
+Pure functions with no I/O and no environment: the http layer's parse functions apply them to API Gateway events (a
+broken rule raises InvalidInput, whose message names it), and the ports speak in the value types defined here (named
+tuples: a page creates twenty per request).
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ class PageRequest(NamedTuple):
 
 
 class BoardSettings(NamedTuple):
-    """How a board ranks and keeps scores, and in which periods; a new board has v1's: higher first, the latest
-    score, distinct ranks, all time only."""
+    """How a board ranks and keeps scores, and in which periods; a new board ranks as the original service did:
+    higher first, the latest score, distinct ranks, all time only."""
 
     order: Order = "desc"
     update: Update = "latest"

@@ -14,7 +14,7 @@ Layout (one table, keys pk/sk, no secondary index):
 
 A score's value is written by one DynamoDB request per submission, never read, computed and written back:
 - latest and best: `score` (S), the shortest text that reads back as the same double (a DynamoDB number cannot hold
-  every double, such as 1e-300, which v1 accepts); `rankKey` (S), the double's bits as 16 hex digits in numeric
+  every double, such as 1e-300, which the API accepts); `rankKey` (S), the double's bits as 16 hex digits in numeric
   order, so "keep the better" is a ConditionExpression on text; and `total` (N), the score rounded to 12 decimal
   places (within +-2^53: a copy of an old set may hold more), from which an increment continues if the board's
   rule changes to increment.
