@@ -59,11 +59,13 @@ class Rebuilder:
         self._paced_since, self._paced = 0.0, 0
         self._clock = clock
         self._sleep = sleep
-        self._owner = uuid.uuid4().hex  # this execution environment
 
     def run(self, scope: Scope, api_key: Secret, deadline: float) -> Outcome:
         """Rebuilds the board's set until it is whole or `deadline` (a clock time) passes."""
-        lease = self._record.claim_rebuild(scope, self._owner, self._now_ms(), LEASE_MS)
+        # One owner per rebuild, made now: never shared by two threads, nor by execution environments that SnapStart
+        # restored from one snapshot (a value made at init would be).
+        owner = uuid.uuid4().hex
+        lease = self._record.claim_rebuild(scope, owner, self._now_ms(), LEASE_MS)
         if lease is None:
             return Outcome.BUSY
         scope, after = lease.scope, lease.rebuild_after  # the registry's generation: a board's current one
@@ -78,20 +80,20 @@ class Rebuilder:
                 # record while a writer's put was in flight. A write landing from here on is in the record before
                 # its put, so either this rebuild reads it or its own put lands after the clearing.
                 self._index.forget(scope, api_key)
-            return self._rebuild(scope, after, api_key, deadline)
+            return self._rebuild(scope, owner, after, api_key, deadline)
         except BaseException:
-            self._record.pause_rebuild(scope, self._owner)
+            self._record.pause_rebuild(scope, owner)
             raise
 
-    def _rebuild(self, scope: Scope, after: str | None, api_key: Secret, deadline: float) -> Outcome:
+    def _rebuild(self, scope: Scope, owner: str, after: str | None, api_key: Secret, deadline: float) -> Outcome:
         self._paced_since, self._paced, written = self._clock(), 0, 0
         while True:
             if self._clock() >= deadline:
-                self._record.pause_rebuild(scope, self._owner)
+                self._record.pause_rebuild(scope, owner)
                 return Outcome.PAUSED
             indexed = self._index_batch(scope, after, api_key, deadline)
             if indexed is None:
-                self._record.pause_rebuild(scope, self._owner)
+                self._record.pause_rebuild(scope, owner)
                 return Outcome.PAUSED
             batch, more = indexed
             written += len(batch)
@@ -99,18 +101,18 @@ class Rebuilder:
                 after = batch[-1].player
             if not more:
                 break
-            if not self._record.save_rebuild_progress(scope, self._owner, after, self._now_ms() + LEASE_MS):
+            if not self._record.save_rebuild_progress(scope, owner, after, self._now_ms() + LEASE_MS):
                 return Outcome.BUSY  # the lease expired and another instance took over
         if self._index.size(scope, api_key) < self._record.count(scope):
             # The set lost players while this rebuild ran (flushed again): start over, from the first player.
             logger.warning(
                 "A board's set lost players during its rebuild; starting over", extra={"leaderboard": str(scope)}
             )
-            self._record.save_rebuild_progress(scope, self._owner, None, self._now_ms() + LEASE_MS)
-            return self._rebuild(scope, None, api_key, deadline)
+            self._record.save_rebuild_progress(scope, owner, None, self._now_ms() + LEASE_MS)
+            return self._rebuild(scope, owner, None, api_key, deadline)
         # Progress forgotten before the mark goes in: a crash between the two leaves a set without its mark and no
         # stale progress, so the next rebuild starts from the first player.
-        if not self._record.end_rebuild(scope, self._owner, int(self._clock())):
+        if not self._record.end_rebuild(scope, owner, int(self._clock())):
             # The lease ran out and another rebuild took over (it may have started from an empty set): the mark
             # is its to put, not this one's.
             return Outcome.BUSY
