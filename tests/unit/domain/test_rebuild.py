@@ -377,3 +377,16 @@ def test_a_settings_change_made_while_the_set_was_marked_is_put_after_the_mark(
     assert held.whole
     assert held.rules is not None
     assert held.rules.of(BoardSettings(order="asc"))  # the set holds the settings the record has now
+
+
+def test_a_write_to_a_board_whose_rebuild_outlasts_the_wait_is_still_accepted() -> None:
+    world = World(rate=40)
+    world.fill("weekly", 200)
+    world.index.flush_all()
+    assert world.submit("weekly", "newcomer", 1000) == 1000  # durable and indexed, whatever the rebuild did
+    assert world.record.players(WEEKLY)["newcomer"] == (world.index.members(WEEKLY) or {})["newcomer"] == 1000
+    assert not world.index.is_whole(WEEKLY, KEY)  # the rest follows on the next request
+    with pytest.raises(BoardRebuilding):
+        world.page("weekly")
+    world.page("weekly")
+    assert world.agree(WEEKLY)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+import shared.domain.leaderboards
 from shared.domain.errors import InvalidInput, StoreThrottled, StoreTimeout, StoreUnavailable
 from shared.domain.leaderboards import TOUCH_EVERY_S
 from shared.domain.ports import Recorded
@@ -246,3 +247,16 @@ def test_a_submission_to_a_board_of_an_older_generation_lands_in_the_new_one(wor
     world.submit("cup", "bob", 2)
     assert world.record.players(Scope("cup", None, 1)) == {"bob": 2}
     assert world.players("cup") == {"bob": 2}
+
+
+def test_an_instance_forgets_the_periods_it_noted_past_its_bound_and_notes_them_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shared.domain.leaderboards, "MAX_TOUCHED", 2)
+    for board in ("a", "b", "c"):
+        world.configure(board, periods=["daily"])
+    world.reset_calls()
+    for board in ("a", "b", "c", "a"):
+        world.submit(board, "ada", 1)
+    noted = [c.args[0].board for c in world.record.history if c.method == "touch" and c.args[0].period is not None]
+    assert noted == ["a", "b", "c", "a"]  # "a" forgotten when "c" did not fit
