@@ -48,6 +48,7 @@ from shared.domain.periods import parse_choice
 from shared.domain.rules import DEFAULT_PAGE_SIZE, LEADERBOARD_NAME, MAX_PAGE_SIZE, MAX_RANK
 from tests.support import ROOT
 from tests.support.dev_server import DevServerProcess
+from tests.support.template import listed_routes, routes
 
 API_KEY = "openapi-fuzz-key"
 AUTH = {"x-api-key": API_KEY}
@@ -167,7 +168,7 @@ def assert_no_such_route(status: int, body: Any, headers: Any) -> None:
     assert status == 403
     assert set(body) == {"message", "requestId"}
     assert body["message"].startswith("No route answers this method and path")
-    assert "GET /{leaderboard}/{name}" in body["message"]
+    assert listed_routes(body["message"]) == {(route.method, route.path) for route in routes()}
     error_type = headers.get("x-amzn-ErrorType") or headers.get("x-amzn-errortype")
     assert error_type in ("MissingAuthenticationTokenException", ["MissingAuthenticationTokenException"])
 
@@ -282,15 +283,23 @@ def send(
 
 
 def route(method: str, target: str) -> str | None:
-    """The documented path a request reaches, by its count of non-empty segments, or None (API Gateway's 403).
+    """The documented path a request reaches, or None (API Gateway's 403): of the paths whose segments it fills,
+    the one with the most literal segments, as API Gateway picks; no route when that path lacks the method.
 
     Empty segments are skipped, as the dev server does; the documented answers allow either outcome for them.
     """
     segments = [segment for segment in target.split("?", 1)[0].split("/") if segment]
-    path = {0: "/", 1: "/{leaderboard}", 2: "/{leaderboard}/{name}"}.get(len(segments))
-    if len(segments) == 3 and segments[2] == "around":
-        path = "/{leaderboard}/{name}/around"
-    return path if path is not None and method in DECLARED_METHODS[path] else None
+    reached = []
+    for path in DECLARED_METHODS:
+        pattern = [segment for segment in path.split("/") if segment]
+        if len(pattern) == len(segments) and all(
+            expected[0] == "{" or expected == actual for expected, actual in zip(pattern, segments, strict=True)
+        ):
+            reached.append((sum(expected[0] != "{" for expected in pattern), path))
+    if not reached:
+        return None
+    _, path = max(reached)
+    return path if method in DECLARED_METHODS[path] else None
 
 
 def assert_documented(api_url: str, method: str, target: str, response: schemathesis.Response) -> Any:

@@ -1,4 +1,5 @@
-"""One way to call the API for the contract suite, over two transports: in-process handlers, or real HTTP."""
+"""One way to call the API for the contract suite, over two transports: in-process handlers, or real HTTP. Each call
+names the handler it is for; template.yaml says its route (method and path), as it does for API Gateway."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from tests.support.lambda_fakes import (
     with_query,
 )
 from tests.support.service import Service
+from tests.support.template import route_of
 
 Headers = dict[str, str]
 JOSE = "José María 🏎"  # a player name with accents, spaces and an emoji
@@ -86,7 +88,8 @@ class ApiClient(Protocol):
 
 
 class InProcessClient:
-    """Invokes the handlers directly with API Gateway events (what Lambda receives)."""
+    """Invokes the handlers directly with API Gateway events (what Lambda receives), each handed to the function
+    template.yaml routes the event's method and resource to."""
 
     def __init__(self, service: Service) -> None:
         self._service = service
@@ -94,37 +97,35 @@ class InProcessClient:
     def submit(
         self, board: str, name: str, body: Any, *, raw: bool = False, content_type: str | None = "application/json"
     ) -> ApiResponse:
-        event = submit_event(board, name, body, raw_body=raw, content_type=content_type)
-        return self._call("handlers.submit_score", event)
+        return self._call(submit_event(board, name, body, raw_body=raw, content_type=content_type))
 
     def standing(
         self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
     ) -> ApiResponse:
-        event = with_headers(with_query(standing_event(board, name), query), headers)
-        return self._call("handlers.get_standing", event)
+        return self._call(with_headers(with_query(standing_event(board, name), query), headers))
 
     def page(self, board: str, query: Query | None = None, *, headers: Headers | None = None) -> ApiResponse:
-        return self._call("handlers.get_leaderboard", with_headers(page_event(board, query), headers))
+        return self._call(with_headers(page_event(board, query), headers))
 
     def board_page(self, query: Query | None = None, *, headers: Headers | None = None) -> ApiResponse:
-        return self._call("handlers.get_page", with_headers(board_page_event(query), headers))
+        return self._call(with_headers(board_page_event(query), headers))
 
     def around(
         self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
     ) -> ApiResponse:
-        return self._call("handlers.get_around", with_headers(around_event(board, name, query), headers))
+        return self._call(with_headers(around_event(board, name, query), headers))
 
     def settings(self, board: str, body: Any) -> ApiResponse:
-        return self._call("handlers.update_board_settings", settings_event(board, body))
+        return self._call(settings_event(board, body))
 
     def remove_player(self, board: str, name: str) -> ApiResponse:
-        return self._call("handlers.remove_player", remove_player_event(board, name))
+        return self._call(remove_player_event(board, name))
 
     def remove_board(self, board: str) -> ApiResponse:
-        return self._call("handlers.remove_board", remove_board_event(board))
+        return self._call(remove_board_event(board))
 
-    def _call(self, module: str, event: dict[str, Any]) -> ApiResponse:
-        result = self._service.invoke(module, event)
+    def _call(self, event: dict[str, Any]) -> ApiResponse:
+        result = self._service.handle(event)
         body = result["body"]
         text = base64.b64decode(body).decode() if result.get("isBase64Encoded") else body
         return ApiResponse(result["statusCode"], CaseInsensitiveDict(result.get("headers") or {}), text)
@@ -160,47 +161,52 @@ class HttpClient:
         headers = {"Content-Type": content_type} if content_type is not None else {}
         if self._target.api_key is not None:
             headers["x-api-key"] = self._target.api_key
-        url = self._url(board, name)
+        method, url = self._route("handlers.submit_score", leaderboard=board, name=name)
         if self._target.sign_writes:
-            headers = sigv4_headers("POST", url, headers, data)
+            headers = sigv4_headers(method, url, headers, data)
         self._written[board] = time.monotonic()
-        return self._send("POST", url, data=data, headers=headers)
+        return self._send(method, url, data=data, headers=headers)
 
     def standing(
         self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
     ) -> ApiResponse:
-        return self._send("GET", self._url(board, name), params=query, headers=headers)
+        method, url = self._route("handlers.get_standing", leaderboard=board, name=name)
+        return self._send(method, url, params=query, headers=headers)
 
     def page(self, board: str, query: Query | None = None, *, headers: Headers | None = None) -> ApiResponse:
         # A stage that keeps pages (ReadCacheSeconds) shows a write in them at most max-age later: wait that long
         # after this client's last change of the board, as a client that must see its own write would.
         if self._see_own_writes and (written := self._written.get(board)) is not None:
             time.sleep(max(0.0, written + _KEPT_FOR.get(self._base, 0.0) - time.monotonic()))
-        response = self._send("GET", self._url(board), params=query, headers=headers)
+        method, url = self._route("handlers.get_leaderboard", leaderboard=board)
+        response = self._send(method, url, params=query, headers=headers)
         if response.status == 200 and (found := _MAX_AGE.fullmatch(response.headers.get("Cache-Control", ""))):
             # A page can only be kept once read, so the first page read from a stage teaches the window in time.
             _KEPT_FOR[self._base] = float(found[1])
         return response
 
     def board_page(self, query: Query | None = None, *, headers: Headers | None = None) -> ApiResponse:
-        return self._send("GET", self._base + "/", params=query, headers=headers)
+        method, url = self._route("handlers.get_page")
+        return self._send(method, url, params=query, headers=headers)
 
     def around(
         self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
     ) -> ApiResponse:
-        return self._send("GET", self._url(board, name) + "/around", params=query, headers=headers)
+        method, url = self._route("handlers.get_around", leaderboard=board, name=name)
+        return self._send(method, url, params=query, headers=headers)
 
     def settings(self, board: str, body: Any) -> ApiResponse:
         self._written[board] = time.monotonic()
-        return self._admin("PUT", self._url(board), json.dumps(body).encode("utf-8"))
+        method, url = self._route("handlers.update_board_settings", leaderboard=board)
+        return self._admin(method, url, json.dumps(body).encode("utf-8"))
 
     def remove_player(self, board: str, name: str) -> ApiResponse:
         self._written[board] = time.monotonic()
-        return self._admin("DELETE", self._url(board, name))
+        return self._admin(*self._route("handlers.remove_player", leaderboard=board, name=name))
 
     def remove_board(self, board: str) -> ApiResponse:
         self._written[board] = time.monotonic()
-        return self._admin("DELETE", self._url(board))
+        return self._admin(*self._route("handlers.remove_board", leaderboard=board))
 
     def _admin(self, method: str, url: str, data: bytes = b"") -> ApiResponse:
         headers = {"Content-Type": "application/json"} if data else {}
@@ -210,8 +216,12 @@ class HttpClient:
             headers = sigv4_headers(method, url, headers, data, self._target.admin_credentials)
         return self._send(method, url, data=data, headers=headers)
 
-    def _url(self, *segments: str) -> str:
-        return self._base + "".join("/" + _encoded_segment(segment) for segment in segments)
+    def _route(self, module: str, **values: str) -> tuple[str, str]:
+        """The method and URL of the route template.yaml gives this handler, with `values` in its path parameters."""
+        found = route_of(module)
+        segments = [segment for segment in found.path.split("/") if segment]
+        filled = [_encoded_segment(values[segment[1:-1]]) if segment[0] == "{" else segment for segment in segments]
+        return found.method, self._base + ("".join("/" + segment for segment in filled) or "/")
 
     def _send(self, method: str, url: str, **kwargs: Any) -> ApiResponse:
         response = self._session.request(method, url, timeout=30, **kwargs)

@@ -49,7 +49,7 @@ def submit_event(
     raw_body: bool = False,
 ) -> dict[str, Any]:
     """A POST event; `body` is JSON-encoded unless `raw_body` (then sent as the exact string given)."""
-    event = _request_event("submit-score.json", f"/{quote(board)}/{quote(name)}", {"leaderboard": board, "name": name})
+    event = _request_event("submit-score.json", {"leaderboard": board, "name": name})
     text = body if raw_body else json.dumps(body)
     event["body"] = base64.b64encode(text.encode()).decode() if base64_body else text
     event["isBase64Encoded"] = base64_body
@@ -62,7 +62,7 @@ def submit_event(
 
 
 def standing_event(board: str, name: str) -> dict[str, Any]:
-    return _request_event("get-standing.json", f"/{quote(board)}/{quote(name)}", {"leaderboard": board, "name": name})
+    return _request_event("get-standing.json", {"leaderboard": board, "name": name})
 
 
 Query = dict[str, str] | list[tuple[str, str]]
@@ -71,40 +71,39 @@ Query = dict[str, str] | list[tuple[str, str]]
 def page_event(board: str, query: Query | None = None) -> dict[str, Any]:
     """A GET of a page; `query` as pairs may repeat a name: API Gateway keeps the last value, and every one in
     multiValueQueryStringParameters."""
-    return with_query(_request_event("get-leaderboard.json", f"/{quote(board)}", {"leaderboard": board}), query)
+    return with_query(_request_event("get-leaderboard.json", {"leaderboard": board}), query)
 
 
 def board_page_event(query: Query | None = None) -> dict[str, Any]:
     """A browser's GET / (the board page), with the query its address carries."""
-    return with_query(_request_event("get-page.json", "/", None), query)
+    return with_query(_request_event("get-page.json", None), query)
 
 
 def around_event(board: str, name: str, query: Query | None = None) -> dict[str, Any]:
-    event = with_query(standing_event(board, name), query)
-    event["path"] += "/around"
-    event["resource"] = event["requestContext"]["resourcePath"] = "/{leaderboard}/{name}/around"
-    return event
+    return _as(with_query(standing_event(board, name), query), "get-around.json")
 
 
 def settings_event(board: str, body: Any, *, raw_body: bool = False) -> dict[str, Any]:
-    """PUT /{leaderboard} (an admin route: what API Gateway hands over once it has let the request through)."""
+    """A board's settings changed (an admin route: what API Gateway hands over once it has let the request through)."""
     event = submit_event(board, "-", body, raw_body=raw_body)
-    event["path"] = f"/{quote(board)}"
     event["pathParameters"] = {"leaderboard": board}
-    return _as(event, "PUT", "/{leaderboard}")
+    return _as(event, "update-board-settings.json")
 
 
 def remove_player_event(board: str, name: str) -> dict[str, Any]:
-    return _as(standing_event(board, name), "DELETE", "/{leaderboard}/{name}")
+    return _as(standing_event(board, name), "remove-player.json")
 
 
 def remove_board_event(board: str) -> dict[str, Any]:
-    return _as(page_event(board), "DELETE", "/{leaderboard}")
+    return _as(page_event(board), "remove-board.json")
 
 
-def _as(event: dict[str, Any], method: str, resource: str) -> dict[str, Any]:
-    event["httpMethod"] = event["requestContext"]["httpMethod"] = method
-    event["resource"] = event["requestContext"]["resourcePath"] = resource
+def _as(event: dict[str, Any], sample: str) -> dict[str, Any]:
+    """The event sent to the route of another sample event: its method and resource, the path following them."""
+    route = _sample(sample)
+    event["httpMethod"] = event["requestContext"]["httpMethod"] = route["httpMethod"]
+    event["resource"] = event["requestContext"]["resourcePath"] = route["resource"]
+    _set_path(event, route["resource"])
     return event
 
 
@@ -126,10 +125,21 @@ def with_headers(event: dict[str, Any], headers: dict[str, str] | None) -> dict[
     return event
 
 
-def _request_event(sample: str, path: str, path_parameters: dict[str, str] | None) -> dict[str, Any]:
+def _request_event(sample: str, path_parameters: dict[str, str] | None) -> dict[str, Any]:
+    """A sample event with these path parameters, in its path too, and a request id of its own."""
     event = load_event(sample)
-    event["path"] = path
     event["pathParameters"] = path_parameters
-    event["requestContext"]["path"] = f"/{STAGE}{path}"
+    _set_path(event, event["resource"])
     event["requestContext"]["requestId"] = str(uuid.uuid4())
     return event
+
+
+def _set_path(event: dict[str, Any], resource: str) -> None:
+    """The path a request for `resource` has: each {parameter} segment holds the event's value, percent-encoded."""
+    parameters = event["pathParameters"] or {}
+    segments = [
+        quote(parameters[segment[1:-1]]) if segment[0] == "{" else segment for segment in resource.split("/") if segment
+    ]
+    path = "/" + "/".join(segments)
+    event["path"] = path
+    event["requestContext"]["path"] = f"/{STAGE}{path}"

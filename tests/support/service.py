@@ -19,21 +19,13 @@ from devserver.local_aws import dynamodb_client
 from momento_local import MomentoLocalServer
 from tests.support.lambda_fakes import STAGE, lambda_context, page_event, standing_event, submit_event
 from tests.support.record import leaderboard_table_spec
+from tests.support.template import handlers, route
 
 API_KEY_PARAMETER = f"/leaderboard-api/{STAGE}/momento-api-key"
 API_KEY = "test-momento-key-1"
 CACHE = "leaderboard"
-HANDLERS = (
-    "handlers.submit_score",
-    "handlers.get_standing",
-    "handlers.get_leaderboard",
-    "handlers.get_around",
-    "handlers.update_board_settings",
-    "handlers.remove_player",
-    "handlers.remove_board",
-    "handlers.keep_boards_alive",
-    "handlers.get_page",
-)
+# The module of every function template.yaml declares (handlers.submit_score, ...), routed or scheduled.
+HANDLERS = tuple(sorted({handler.rsplit(".", 1)[0] for handler in handlers().values()}))
 
 
 @dataclass
@@ -54,14 +46,18 @@ class Service:
         response: dict[str, Any] = self.modules[module].lambda_handler(event, context)
         return response
 
+    def handle(self, event: dict[str, Any]) -> dict[str, Any]:
+        """An API Gateway event, handed to the function template.yaml routes its method and resource to."""
+        return self.invoke(route(event["httpMethod"], event["resource"]).module, event)
+
     def submit(self, board: str, name: str, body: Any, **overrides: Any) -> dict[str, Any]:
-        return self.invoke("handlers.submit_score", submit_event(board, name, body, **overrides))
+        return self.handle(submit_event(board, name, body, **overrides))
 
     def standing(self, board: str, name: str) -> dict[str, Any]:
-        return self.invoke("handlers.get_standing", standing_event(board, name))
+        return self.handle(standing_event(board, name))
 
     def page(self, board: str, query: dict[str, str] | None = None) -> dict[str, Any]:
-        return self.invoke("handlers.get_leaderboard", page_event(board, query))
+        return self.handle(page_event(board, query))
 
     def rotate_key(self, new_key: str) -> None:
         """Puts a new key in SSM and makes Momento accept only it (the old one is revoked)."""

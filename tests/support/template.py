@@ -1,17 +1,19 @@
-"""template.yaml as tests read it: the raw YAML, and the stack SAM deploys with every intrinsic resolved, offline."""
+"""template.yaml as tests read it: the raw YAML, the API's routes as its functions declare them, and the stack SAM
+deploys with every intrinsic resolved, offline."""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 import yaml  # type: ignore[import-untyped,unused-ignore]
 from samtranslator.translator.transform import transform  # type: ignore[import-untyped,unused-ignore]
 
-from devserver.intrinsics import TemplateValues
+from devserver.intrinsics import NO_VALUE, TemplateValues
 from tests.support import ROOT
 
 TEMPLATE = ROOT / "template.yaml"
@@ -64,6 +66,8 @@ def _translated(overrides: tuple[tuple[str, str], ...], region: str) -> dict[str
     template = load_template()
     # `sam package` replaces the local code folder by the uploaded artifact; the transform only accepts the latter.
     template["Globals"]["Function"]["CodeUri"] = "s3://artifacts/leaderboard-api.zip"
+    # The transforms in the template's order: AWS::LanguageExtensions, then SAM's.
+    template["Resources"] = _conditions_chosen(template, dict(overrides), region)
     with pytest.MonkeyPatch.context() as env:
         # The transform asks boto3 for the region; keep it away from any real profile or credentials.
         env.setenv("AWS_DEFAULT_REGION", region)
@@ -72,6 +76,29 @@ def _translated(overrides: tuple[tuple[str, str], ...], region: str) -> dict[str
         env.delenv("AWS_PROFILE", raising=False)
         translated: dict[str, Any] = transform(template, dict(overrides), _AwsManagedPolicies())
     return translated
+
+
+def _conditions_chosen(template: dict[str, Any], overrides: dict[str, str], region: str) -> dict[str, Any]:
+    """The Resources as AWS::LanguageExtensions hands them to SAM, as far as this template needs: each Fn::If, its
+    condition decided by the parameters, replaced by the branch it chooses (AWS::NoValue: the key or item goes). SAM
+    then reads a plain AutoPublishAlias, and hashes the API definition these parameters give into its deployment."""
+    values = TemplateValues(template, overrides, {"AWS::Region": region, "AWS::AccountId": ACCOUNT})
+
+    def chosen(node: Any) -> Any:
+        if isinstance(node, list):
+            return [item for item in map(chosen, node) if item is not NO_VALUE]
+        if not isinstance(node, dict):
+            return node
+        if set(node) == {"Fn::If"}:
+            condition, when_true, when_false = node["Fn::If"]
+            branch = when_true if values.condition(condition) else when_false
+            return NO_VALUE if branch == {"Ref": "AWS::NoValue"} else chosen(branch)
+        return {
+            key: value for key, value in ((key, chosen(each)) for key, each in node.items()) if value is not NO_VALUE
+        }
+
+    resources: dict[str, Any] = chosen(template["Resources"])
+    return resources
 
 
 @cache
@@ -94,3 +121,70 @@ def resources(template: Mapping[str, Any], resource_type: str) -> dict[str, dict
         for logical_id, resource in template["Resources"].items()
         if resource["Type"] == resource_type
     }
+
+
+# --- The route table ----------------------------------------------------------------------------------------------
+
+
+class Route(NamedTuple):
+    """One route of the API: an Api event of a function in template.yaml."""
+
+    method: str  # upper case, as API Gateway names it: GET, POST, ...
+    path: str  # the resource, such as /{leaderboard}/{name}
+    function: str  # the logical id of the function behind it
+    handler: str  # that function's Handler: module.entry_point
+
+    @property
+    def module(self) -> str:
+        """The handler's module, such as handlers.get_around."""
+        return self.handler.rsplit(".", 1)[0]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@cache
+def handlers() -> dict[str, str]:
+    """Every function of the template (routed or scheduled), by logical id: its Handler."""
+    template = load_template()
+    default = template.get("Globals", {}).get("Function", {}).get("Handler")
+    return {
+        logical_id: resource["Properties"].get("Handler", default)
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+
+
+@cache
+def routes() -> tuple[Route, ...]:
+    """The API's routes, in the template's order: each Api event of a function names one."""
+    found = []
+    for logical_id, resource in load_template()["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for event in (resource["Properties"].get("Events") or {}).values():
+            if event["Type"] == "Api":
+                properties = event["Properties"]
+                method, path = properties["Method"].upper(), properties["Path"]
+                found.append(Route(method, path, logical_id, handlers()[logical_id]))
+    return tuple(found)
+
+
+def route(method: str, path: str) -> Route:
+    """The route API Gateway picks for a method on a resource (as an event's httpMethod and resource name them)."""
+    (found,) = (each for each in routes() if (each.method, each.path) == (method.upper(), path))
+    return found
+
+
+def route_of(module: str) -> Route:
+    """The route whose handler lives in this module, such as handlers.get_around."""
+    (found,) = (each for each in routes() if each.module == module)
+    return found
+
+
+_LISTED_ROUTE = re.compile(r"\b([A-Z]+) (/[\w{}/.+-]*)")
+
+
+def listed_routes(text: str) -> set[tuple[str, str]]:
+    """The routes (method, path) a text lists as "GET /{leaderboard}", such as a gateway response's message."""
+    return {(method, path) for method, path in _LISTED_ROUTE.findall(text)}

@@ -31,7 +31,7 @@ def test_sam_build_packages_each_function_for_arm64(tmp_path: Path) -> None:
         artifact = build_dir / function
         # Then each function carries the handlers and shared code, and no local-only code
         assert (artifact / "handlers" / "submit_score.py").is_file()
-        assert (artifact / "shared" / "momento_store.py").is_file()
+        assert (artifact / "shared" / "stores" / "momento" / "index.py").is_file()
         assert not (artifact / "momento_local").exists()
         # And its native wheels are the arm64 ones Lambda will load
         grpc_extensions = list((artifact / "grpc" / "_cython").glob("cygrpc*.so"))

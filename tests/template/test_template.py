@@ -14,7 +14,7 @@ import tomllib
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 
@@ -30,8 +30,11 @@ from tests.support.template import (
     AWS_MANAGED_POLICIES,
     REGION,
     TEMPLATE,
+    Route,
+    handlers,
     load_template,
     resources,
+    routes,
     stack,
 )
 
@@ -55,55 +58,11 @@ NAME_PROPERTIES = {
 }
 
 
-class Route(NamedTuple):
-    function: str
-    handler: str
-    method: str
-    resource: str
-    name_suffix: str
-
-
-ROUTES = [
-    Route("GetPageFunction", "handlers.get_page.lambda_handler", "GET", "/", "page"),
-    Route(
-        "SubmitScoreFunction", "handlers.submit_score.lambda_handler", "POST", "/{leaderboard}/{name}", "submit-score"
-    ),
-    Route(
-        "GetStandingFunction", "handlers.get_standing.lambda_handler", "GET", "/{leaderboard}/{name}", "get-standing"
-    ),
-    Route(
-        "GetLeaderboardFunction", "handlers.get_leaderboard.lambda_handler", "GET", "/{leaderboard}", "get-leaderboard"
-    ),
-    Route(
-        "GetAroundFunction", "handlers.get_around.lambda_handler", "GET", "/{leaderboard}/{name}/around", "get-around"
-    ),
-    Route(
-        "UpdateBoardSettingsFunction",
-        "handlers.update_board_settings.lambda_handler",
-        "PUT",
-        "/{leaderboard}",
-        "update-settings",
-    ),
-    Route("RemoveBoardFunction", "handlers.remove_board.lambda_handler", "DELETE", "/{leaderboard}", "remove-board"),
-    Route(
-        "RemovePlayerFunction",
-        "handlers.remove_player.lambda_handler",
-        "DELETE",
-        "/{leaderboard}/{name}",
-        "remove-player",
-    ),
-]
-
-
-class Function(NamedTuple):
-    function: str
-    handler: str
-    name_suffix: str
-
-
-# One function has no route: EventBridge runs it on a schedule.
-KEEP_ALIVE = Function("KeepBoardsAliveFunction", "handlers.keep_boards_alive.lambda_handler", "keep-alive")
-FUNCTIONS = [Function(route.function, route.handler, route.name_suffix) for route in ROUTES] + [KEEP_ALIVE]
+# The routes and functions as template.yaml declares them (its functions' Api events); the tests below check what the
+# stack makes of them. One function has no route: EventBridge runs it on a schedule.
+ROUTES = routes()
+KEEP_ALIVE = "KeepBoardsAliveFunction"
+FUNCTIONS = list(handlers())
 
 
 def environment(template: Mapping[str, Any], function: str = "SubmitScoreFunction") -> dict[str, str]:
@@ -140,7 +99,7 @@ def test_each_route_invokes_its_own_handler(route: Route) -> None:
     template = stack()
 
     # When API Gateway receives a request on the route
-    operation = resources(template, "AWS::ApiGateway::RestApi")["LeaderboardApi"]["Body"]["paths"][route.resource][
+    operation = resources(template, "AWS::ApiGateway::RestApi")["LeaderboardApi"]["Body"]["paths"][route.path][
         route.method.lower()
     ]
     integration = operation["x-amazon-apigateway-integration"]
@@ -151,7 +110,7 @@ def test_each_route_invokes_its_own_handler(route: Route) -> None:
     assert resources(template, "AWS::Lambda::Function")[route.function]["Handler"] == route.handler
 
 
-def test_the_api_has_exactly_its_eight_routes() -> None:
+def test_the_api_definition_has_exactly_the_functions_routes() -> None:
     # Given the stack for the default stage
     template = stack()
 
@@ -160,46 +119,51 @@ def test_the_api_has_exactly_its_eight_routes() -> None:
     operations = {(method.upper(), path) for path, methods in paths.items() for method in methods}
     preflights = {(method, path) for method, path in operations if method == "OPTIONS"}
 
-    # Then they are the eight routes of the API (the board page and the seven of the API proper), each integrated
-    # with its own function, one function per route (the only other function is the scheduled keep-alive)
-    assert operations - preflights == {(route.method, route.resource) for route in ROUTES}
-    for route in ROUTES:
-        integration = paths[route.resource][route.method.lower()]["x-amazon-apigateway-integration"]
-        assert integration["type"] == "aws_proxy"
-        assert f"functions/{route.function}.Arn" in str(integration["uri"]) or route.function in str(integration["uri"])
+    # Then they are the routes of the functions' Api events, one function per route (the only other function is
+    # the scheduled keep-alive), and every path has a preflight
+    assert operations - preflights == {(route.method, route.path) for route in ROUTES}
+    assert len({route.function for route in ROUTES}) == len(ROUTES)
+    assert set(FUNCTIONS) - {route.function for route in ROUTES} == {KEEP_ALIVE}
     assert preflights == {("OPTIONS", path) for path in paths}
-    assert set(resources(template, "AWS::Lambda::Function")) == {function.function for function in FUNCTIONS}
+    assert set(resources(template, "AWS::Lambda::Function")) == set(FUNCTIONS)
 
 
-@pytest.mark.parametrize("route", FUNCTIONS, ids=lambda route: route.function)
-def test_every_function_runs_python_313_on_arm64_traced(route: Function) -> None:
+@pytest.mark.parametrize("function_id", FUNCTIONS)
+def test_every_function_runs_python_313_on_arm64_traced(function_id: str) -> None:
     # Given the stack for the default stage
     template = stack()
 
     # When reading the function's runtime settings
-    function = resources(template, "AWS::Lambda::Function")[route.function]
+    function = resources(template, "AWS::Lambda::Function")[function_id]
 
     # Then it gets the shared settings of Globals (the scheduled keep-alive, which no client waits for, gets minutes)
     assert function["Runtime"] == "python3.13"
     assert function["Architectures"] == ["arm64"]
     assert function["MemorySize"] == 1024
-    assert function["Timeout"] == (300 if route == KEEP_ALIVE else 10)
+    assert function["Timeout"] == (300 if function_id == KEEP_ALIVE else 10)
     assert function["TracingConfig"] == {"Mode": "Active"}
 
 
-@pytest.mark.parametrize("route", FUNCTIONS, ids=lambda route: route.function)
-def test_every_function_logs_to_its_own_log_group_kept_30_days(route: Function) -> None:
+@pytest.mark.parametrize("function_id", FUNCTIONS)
+def test_every_function_logs_to_its_own_log_group_kept_30_days(function_id: str) -> None:
     # Given the stack for an ephemeral stage
     template = stack(StageName="feat-x")
-    function = resources(template, "AWS::Lambda::Function")[route.function]
+    function = resources(template, "AWS::Lambda::Function")[function_id]
 
     # When following the function's logging configuration to its log group
     logical_id = function["LoggingConfig"]["LogGroup"].strip("<>")
     log_group = resources(template, "AWS::Logs::LogGroup")[logical_id]
+    others = [
+        log_groups["LogGroupName"]
+        for other, log_groups in resources(template, "AWS::Logs::LogGroup").items()
+        if other != logical_id
+    ]
 
-    # Then the group has Lambda's conventional name for the function and a 30-day retention
-    assert function["FunctionName"] == f"leaderboard-api-feat-x-{route.name_suffix}"
+    # Then the function is named for the stage, and its group, its own, has Lambda's conventional name for the
+    # function and a 30-day retention
+    assert function["FunctionName"].startswith("leaderboard-api-feat-x-")
     assert log_group["LogGroupName"] == f"/aws/lambda/{function['FunctionName']}"
+    assert log_group["LogGroupName"] not in others
     assert log_group["RetentionInDays"] == 30
 
 
@@ -327,8 +291,8 @@ def test_functions_read_exactly_the_key_parameter_they_are_allowed_to(
     assert read["Effect"] == "Allow"
     assert as_list(read["Action"]) == ["ssm:GetParameter"]
     assert read["Resource"] == f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{parameter_name}"
-    for route in FUNCTIONS:
-        assert environment(template, route.function)["MOMENTO_API_KEY_PARAM_NAME"] == parameter_name
+    for function_id in FUNCTIONS:
+        assert environment(template, function_id)["MOMENTO_API_KEY_PARAM_NAME"] == parameter_name
 
 
 @pytest.mark.parametrize("overrides", [{}, {"MomentoApiKeyKmsKeyArn": KEY_ARN}], ids=["aws-managed-key", "own-key"])
@@ -347,11 +311,11 @@ def test_no_statement_of_ours_grants_a_wildcard(overrides: dict[str, str]) -> No
             assert "*" not in value, statement
 
 
-@pytest.mark.parametrize("route", FUNCTIONS, ids=lambda route: route.function)
-def test_each_role_holds_only_logging_tracing_and_the_key_and_table_policies(route: Function) -> None:
+@pytest.mark.parametrize("function_id", FUNCTIONS)
+def test_each_role_holds_only_logging_tracing_and_the_key_and_table_policies(function_id: str) -> None:
     # Given the stack for the default stage
     template = stack()
-    function = resources(template, "AWS::Lambda::Function")[route.function]
+    function = resources(template, "AWS::Lambda::Function")[function_id]
 
     # When following the function to its execution role
     role = resources(template, "AWS::IAM::Role")[function["Role"].strip("<>").removesuffix(".Arn")]
@@ -361,7 +325,7 @@ def test_each_role_holds_only_logging_tracing_and_the_key_and_table_policies(rou
         {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}}
     ]
     # The board page reads nothing: no key, no table.
-    if route.function == "GetPageFunction":
+    if function_id == "GetPageFunction":
         assert sorted(role["ManagedPolicyArns"]) == sorted(AWS_MANAGED_POLICIES.values())
         assert not role.get("Policies")
         return
@@ -374,7 +338,7 @@ def test_each_role_holds_only_logging_tracing_and_the_key_and_table_policies(rou
         "RemoveBoardFunction": "RemoveBoardTablePolicy",
         "RemovePlayerFunction": "RemovePlayerTablePolicy",
         "KeepBoardsAliveFunction": "KeepBoardsAliveTablePolicy",
-    }[route.function]
+    }[function_id]
     ours = ["<MomentoApiKeyReadPolicy>", f"<{table_policy}>"]
     assert sorted(role["ManagedPolicyArns"]) == sorted([*AWS_MANAGED_POLICIES.values(), *ours])
     assert not role.get("Policies")
@@ -426,7 +390,7 @@ def test_the_functions_get_the_configuration_the_code_reads() -> None:
     template = stack()
 
     # When reading each function's environment
-    environments = [environment(template, route.function) for route in FUNCTIONS]
+    environments = [environment(template, function_id) for function_id in FUNCTIONS]
 
     # Then all share exactly these variables (the three local endpoints are empty in AWS, so boto3 and the store use
     # the real services; us-east-1 has the extension layer, so the key is read through it, its own cache off), and
@@ -454,7 +418,7 @@ def test_the_functions_get_the_configuration_the_code_reads() -> None:
     }
     admin = {"UpdateBoardSettingsFunction", "RemoveBoardFunction", "RemovePlayerFunction"}
     assert environments == [
-        expected | ({"ADMIN_API_KEY_ID": ""} if route.function in admin else {}) for route in FUNCTIONS
+        expected | ({"ADMIN_API_KEY_ID": ""} if function_id in admin else {}) for function_id in FUNCTIONS
     ]
 
 
@@ -483,7 +447,7 @@ def test_the_page_cache_window_reaches_every_function(seconds: str) -> None:
     template = stack(ReadCacheSeconds=seconds)
 
     # When reading the functions' environment, Then each reads the same window (the read routes keep pages for it)
-    assert {environment(template, route.function)["READ_CACHE_SECONDS"] for route in FUNCTIONS} == {seconds}
+    assert {environment(template, function_id)["READ_CACHE_SECONDS"] for function_id in FUNCTIONS} == {seconds}
 
 
 def test_the_page_cache_window_is_2_seconds_by_default_and_bounded_as_the_code_bounds_it() -> None:
@@ -504,7 +468,7 @@ def test_momentos_deadline_is_the_sdks_lambda_default_and_bounded_as_the_code_bo
     assert (deadline["Type"], deadline["Default"]) == ("Number", DEFAULT_MOMENTO_TIMEOUT_MS)
     assert (deadline["MinValue"], deadline["MaxValue"]) == (MIN_MOMENTO_TIMEOUT_MS, MAX_MOMENTO_TIMEOUT_MS)
     assert {
-        environment(stack(MomentoTimeoutMs="2000"), route.function)["MOMENTO_TIMEOUT_MS"] for route in FUNCTIONS
+        environment(stack(MomentoTimeoutMs="2000"), function_id)["MOMENTO_TIMEOUT_MS"] for function_id in FUNCTIONS
     } == {"2000"}
 
 
@@ -522,7 +486,7 @@ def test_only_prod_logs_at_info(stage: str, level: str) -> None:
     template = stack(StageName=stage)
 
     # When reading the functions' log level, Then prod logs at INFO and every other stage at DEBUG
-    assert {environment(template, route.function)["POWERTOOLS_LOG_LEVEL"] for route in FUNCTIONS} == {level}
+    assert {environment(template, function_id)["POWERTOOLS_LOG_LEVEL"] for function_id in FUNCTIONS} == {level}
 
 
 def test_env_json_overrides_only_variables_the_template_declares() -> None:
@@ -534,7 +498,7 @@ def test_env_json_overrides_only_variables_the_template_declares() -> None:
     # Then every override lands, and the local run points at a local Momento server and dev's key
     assert overrides["Parameters"]["MOMENTO_LOCAL_ADDRESS"]
     for scope, variables in overrides.items():
-        functions = [route.function for route in FUNCTIONS] if scope == "Parameters" else [scope]
+        functions = FUNCTIONS if scope == "Parameters" else [scope]
         for function in functions:
             assert set(variables) <= set(environment(template, function)), (scope, function)
             assert all(isinstance(value, str) for value in variables.values())
@@ -622,13 +586,14 @@ def handler_source(handler: str) -> Path:
     return code / (handler.rsplit(".", 1)[0].replace(".", "/") + ".py")
 
 
-@pytest.mark.parametrize("route", FUNCTIONS, ids=lambda route: route.function)
-def test_the_handler_the_template_names_exists_in_the_code(route: Function) -> None:
+@pytest.mark.parametrize("function_id", FUNCTIONS)
+def test_the_handler_the_template_names_exists_in_the_code(function_id: str) -> None:
     # Given the handler path the template names, relative to CodeUri
-    entry_point = route.handler.rsplit(".", 1)[1]
+    handler = handlers()[function_id]
+    entry_point = handler.rsplit(".", 1)[1]
 
     # When reading the module sam build packages for it
-    source = handler_source(route.handler)
+    source = handler_source(handler)
 
     # Then it exists and defines the entry point (otherwise Lambda fails every request with an import error)
     assert source.is_file(), source
@@ -738,11 +703,11 @@ def test_sample_events_cover_every_route_and_both_body_encodings() -> None:
     events = [load_event(path) for path in SAMPLE_EVENTS]
 
     # When listing what they exercise
-    routes = {(event["httpMethod"], event["resource"]) for event in events}
+    exercised = {(event["httpMethod"], event["resource"]) for event in events}
     encodings = {event["isBase64Encoded"] for event in events if event["body"] is not None}
     names = {(event["pathParameters"] or {}).get("name", "") for event in events}
 
     # Then every route has an event, bodies come plain and base64, and one player name is not ASCII
-    assert routes == {(route.method, route.resource) for route in ROUTES}
+    assert exercised == {(route.method, route.path) for route in ROUTES}
     assert encodings == {False, True}
     assert any(not name.isascii() for name in names)
