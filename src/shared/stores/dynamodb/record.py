@@ -63,6 +63,9 @@ PURGE_PAGE = 500  # score items of a removed generation read per Query while pur
 _SETTING_NAMES = {f"#{name}": name for name in SETTING_NAMES}
 
 
+_JITTER = random.SystemRandom()
+
+
 class RecordError(RuntimeError):
     """DynamoDB refused a request for a reason no retry fixes (a missing table, a permission): a logged 500."""
 
@@ -148,8 +151,9 @@ class DynamoRecord:
                     raise StoreThrottled("DynamoDB throttled the transaction") from None
                 if pause is None or "TransactionConflict" not in canceled.reasons:
                     raise StoreUnavailable(f"DynamoDB canceled the transaction: {canceled.reasons}") from None
-                # Jittered, so the conflicting writers do not meet again (not a security use of randomness).
-                time.sleep(pause * (0.5 + random.random()))  # noqa: S311  # nosec B311
+                # Jittered, so the conflicting writers do not meet again. From the OS, not `random`'s state: execution
+                # environments that SnapStart restores from one snapshot share that state, and would meet again.
+                time.sleep(pause * (0.5 + _JITTER.random()))
             else:
                 return
 
