@@ -256,7 +256,18 @@ def test_the_overlay_shows_the_top_n_large_on_a_transparent_background_without_c
     )
     assert visible_controls == 0
     if (folder := screenshots_dir()) is not None:
-        page.screenshot(path=str(folder / "overlay.png"), omit_background=True)
+        # As a stream shows it: the transparent overlay over the picture behind it (OBS's browser source), here a
+        # dark scene, so the README's image is not white text on the reader's white page.
+        scene = page.context.new_page()
+        scene.set_viewport_size({"width": 1280, "height": 720})  # a stream's frame
+        scene.set_content(
+            '<body style="margin:0;height:100vh;background:radial-gradient(circle at 70% 30%,#3a5f8f,#1b2238 55%,'
+            '#07090f)"><iframe src="' + page.url + '" style="border:0;width:100%;height:100%;'
+            'background:transparent" allowtransparency="true"></iframe></body>'
+        )
+        scene.frame_locator("iframe").locator("#rows td.name").first.wait_for()
+        scene.screenshot(path=str(folder / "overlay.png"))
+        scene.close()
 
 
 def test_the_overlay_shows_the_largest_top_the_api_allows(api_url: str, open_page: Any) -> None:
