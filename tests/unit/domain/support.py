@@ -7,7 +7,8 @@ faults a test arms), and time passes only when a test moves the clock (a wait or
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -104,13 +105,12 @@ class World:
     def submit(self, board: str, player: str, score: float, *, via: Leaderboards | None = None) -> float:
         return (via or self.boards).submit(Submission(board, player, float(score)), KEY)
 
-    def configure(self, board: str, *, time_zone: str | None = None, **changes: Any) -> BoardSettings:
+    def configure(self, board: str, **changes: Any) -> BoardSettings:
         """A settings change as the API takes it: order=, update=, ties=, periods=[...], time_zone=."""
         given: dict[str, str | tuple[str, ...]] = {
-            name: tuple(value) if isinstance(value, list | tuple) else str(value) for name, value in changes.items()
+            "timeZone" if name == "time_zone" else name: tuple(value) if isinstance(value, list | tuple) else str(value)
+            for name, value in changes.items()
         }
-        if time_zone is not None:
-            given["timeZone"] = time_zone
         return self.boards.update_settings(SettingsChange(board, given), KEY)
 
     def page(
@@ -169,3 +169,25 @@ class World:
         self.reset_calls()
         yield
         assert self.calls() == ({}, {})
+
+
+class Background:
+    """A call run on its own thread, whose error (if any) the test sees when it joins."""
+
+    def __init__(self, call: Callable[[], object]) -> None:
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                call()
+            except BaseException as error:  # re-raised on the test's thread by join()
+                self.error = error
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join(timeout=10)
+        assert not self._thread.is_alive(), "the background call did not finish"
+        if self.error is not None:
+            raise self.error
