@@ -1,5 +1,6 @@
 """The container engine `sam local` talks to: Docker where one answers, otherwise podman behind its Docker-compatible
-API (installed from the distribution's packages when missing, saying so).
+API (installed from the distribution's packages when missing, saying so, with mmdebstrap, which builds the local
+Lambda image podman runs: devserver/lambda_image.py).
 
 SAM CLI speaks the Docker API; podman serves it from `podman system service` on a socket of this run, which
 DOCKER_HOST then names. Podman's own settings for this run come from a containers.conf written beside that socket:
@@ -13,13 +14,16 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 HOST_ALIAS = "host.docker.internal"  # how events/env.json's containers name this host
 PODMAN_PACKAGES = ("podman", "runc")
+IMAGE_PACKAGES = ("mmdebstrap",)  # builds the local Lambda image's base system (devserver/lambda_image.py)
 
 
 class EngineUnavailable(Exception):  # noqa: N818 - a state, not a programming error
@@ -71,26 +75,36 @@ def docker_answers() -> bool:
 
 
 def install_podman(say: list[str]) -> None:
-    """apt-get install podman runc, as root or through sudo; EngineUnavailable where neither can."""
+    """apt-get install podman runc, and mmdebstrap when missing (a new podman has no local Lambda image to reuse)."""
+    packages = [*PODMAN_PACKAGES, *(name for name in IMAGE_PACKAGES if shutil.which(name) is None)]
+    install_packages(
+        packages,
+        problem="no Docker engine answers and podman is not installed",
+        announcement=f"No Docker engine answers and podman is missing: installing {' '.join(packages)} (apt-get)...",
+    )
+    say.append(f"installed {' '.join(packages)} from the distribution's packages")
+
+
+def install_packages(packages: Sequence[str], *, problem: str, announcement: str) -> None:
+    """apt-get install, as root or through sudo -n, after printing `announcement`; EngineUnavailable, starting with
+    `problem`, where neither can."""
+    names = " ".join(packages)
     apt = shutil.which("apt-get")
     if apt is None:
-        raise EngineUnavailable(
-            "no Docker engine answers, podman is not installed, and there is no apt-get to install it"
-        )
+        raise EngineUnavailable(f"{problem}, and there is no apt-get to install {names}")
     prefix: list[str] = []
     if os.geteuid() != 0:
         sudo = shutil.which("sudo")
         if sudo is None:
-            raise EngineUnavailable("no Docker engine answers and podman is not installed (install it: podman, runc)")
+            raise EngineUnavailable(f"{problem} (as root: apt-get install {names})")
         prefix = [sudo, "-n"]
-    print(f"No Docker engine answers and podman is missing: installing {' '.join(PODMAN_PACKAGES)} (apt-get)...")
+    print(announcement, file=sys.stderr, flush=True)
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in ([*prefix, apt, "update", "-qq"], [*prefix, apt, "install", "-y", "-qq", *PODMAN_PACKAGES]):
+    for command in ([*prefix, apt, "update", "-qq"], [*prefix, apt, "install", "-y", "-qq", *packages]):
         result = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             last = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
-            raise EngineUnavailable(f"installing podman failed ({' '.join(command[-3:])}): {last}")
-    say.append(f"installed {' '.join(PODMAN_PACKAGES)} from the distribution's packages")
+            raise EngineUnavailable(f"installing {names} failed ({' '.join(command[-3:])}): {last}")
 
 
 def _containers_conf(run_dir: Path) -> Path:

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from devserver.container_engine import Engine, EngineUnavailable
+from devserver.container_engine import Engine, EngineUnavailable, install_packages
 
 # The runtimes this image can stand in for: Debian's suite whose python3.X it is.
 DEBIAN_SUITES = {"python3.13": "trixie"}
@@ -72,9 +72,16 @@ def base_image(engine: Engine, runtime: str, architecture: str) -> str:
     image = f"{REPOSITORY}-base:{suite}-{arch}-{_inputs_hash(suite, arch, packages)}"
     if _exists(engine, image):
         return image
+    if shutil.which("mmdebstrap") is None:
+        install_packages(
+            ["mmdebstrap"],
+            problem="building the local Lambda image needs mmdebstrap",
+            announcement="The local Lambda image is built with mmdebstrap, which is missing: "
+            "installing mmdebstrap (apt-get)...",
+        )
     mmdebstrap = shutil.which("mmdebstrap")
     if mmdebstrap is None:
-        raise EngineUnavailable("building the local Lambda image needs mmdebstrap (apt-get install mmdebstrap)")
+        raise EngineUnavailable("building the local Lambda image needs mmdebstrap, and installing it did not give one")
     _say(f"Building the base image {image} (Debian {suite}, {runtime}) with mmdebstrap...")
     with tempfile.TemporaryDirectory(prefix="sam-local-rootfs-") as work:
         rootfs = Path(work) / "rootfs.tar"
