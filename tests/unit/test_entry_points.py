@@ -1,0 +1,196 @@
+"""A route's Lambda entry point as `api_handler` and `keyless_handler` build it, end to end in-process: the typed
+input and the Momento key reach the handler; GET answers carry ETags, are kept for the read-cache window and answer
+304 to a client that has them; CORS on every answer; an SSM outage is a 503 whose retry may succeed. SSM is a fake
+parameter source here (the integration tier holds the real ones)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import pytest
+
+from shared.domain.errors import InvalidInput
+from shared.http import page
+from shared.http.api import api_handler, keyless_handler, outcome_metric
+from shared.http.middlewares import conditional_reads, ssm_parameters
+from shared.http.middlewares.conditional_reads import ReadCaching
+from shared.http.middy import Event, Response
+from shared.http.responses import accepted, ok
+from shared.platform.config import settings
+from shared.platform.secret import Secret
+from tests.support.lambda_fakes import lambda_context
+
+PARAMETER = "/leaderboard-api/unit/momento-api-key"
+CONTEXT = lambda_context("leaderboard-api-unit-route")
+
+
+class Source:
+    """SSM as a parameter source: the key's current value, every fetch noted; `down` makes fetches fail."""
+
+    def __init__(self) -> None:
+        self.value = "momento-key-1"
+        self.fetches: list[tuple[str, int, bool]] = []
+        self.down = False
+
+    def get(self, name: str, *, max_age: int, force_fetch: bool) -> str:
+        self.fetches.append((name, max_age, force_fetch))
+        if self.down:
+            raise ConnectionError("SSM is unreachable")
+        return self.value
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Source]:
+    """A function's cold start: its variables (the read cache 2 s, CORS for one origin), SSM as a fake source."""
+    for name, value in {
+        "MOMENTO_API_KEY_PARAM_NAME": PARAMETER,
+        "MOMENTO_CACHE_NAME": "leaderboard",
+        "LEADERBOARD_TABLE_NAME": "leaderboard-unit",
+        "CORS_ALLOW_ORIGIN": "https://scores.example",
+        "READ_CACHE_SECONDS": "2",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    source = Source()
+    monkeypatch.setattr(ssm_parameters, "default_source", lambda: source)
+    settings.cache_clear()
+    yield source
+    settings.cache_clear()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(conditional_reads, "now", fake)
+    return fake
+
+
+class Board(NamedTuple):
+    name: str
+
+
+def parse_board(event: Event) -> Board:
+    name = (event.get("pathParameters") or {}).get("leaderboard")
+    if not isinstance(name, str) or not name.isalnum():
+        raise InvalidInput("The leaderboard name must be letters and digits.")
+    return Board(name)
+
+
+def get(board: str = "weekly", **headers: str) -> Event:
+    return {
+        "httpMethod": "GET",
+        "pathParameters": {"leaderboard": board},
+        "headers": {"Origin": "https://scores.example", **headers},
+        "requestContext": {"requestId": "req-7"},
+    }
+
+
+def test_a_read_route_gets_its_input_and_the_key_and_answers_with_an_etag_and_cors(ssm: Source, clock: Clock) -> None:
+    seen: list[tuple[Board, str]] = []
+
+    @api_handler(parse_board, reads=ReadCaching.SHARED)
+    def read(board: Board, key: Secret) -> Response:
+        seen.append((board, key.reveal()))
+        return ok({"board": board.name, "top": len(seen)})
+
+    answer = read(get(), CONTEXT)
+    assert answer["statusCode"] == 200
+    assert json.loads(answer["body"]) == {"board": "weekly", "top": 1}
+    assert seen == [(Board("weekly"), "momento-key-1")]
+    assert ssm.fetches == [(PARAMETER, 300, False)]  # the key cached for MOMENTO_API_KEY_CACHE_SECONDS' default
+    headers = answer["headers"]
+    assert (headers["Access-Control-Allow-Origin"], headers["Vary"]) == ("https://scores.example", "Origin")
+    assert headers["Cache-Control"] == "public, max-age=2"
+    assert headers["ETag"].startswith('"')
+    # Within the window the same answer comes from memory: no handler call, no SSM call.
+    clock.now += 1.5
+    again = read(get(), CONTEXT)
+    assert (again["body"], again["headers"]["Age"], len(seen), len(ssm.fetches)) == (answer["body"], "2", 1, 1)
+    # A client that has it gets a 304 with no body, its ETag and CORS.
+    not_modified = read(get(**{"If-None-Match": headers["ETag"]}), CONTEXT)
+    assert (not_modified["statusCode"], not_modified["body"]) == (304, "")
+    assert not_modified["headers"]["ETag"] == headers["ETag"]
+    assert not_modified["headers"]["Access-Control-Allow-Origin"] == "https://scores.example"
+    # Past the window the handler is asked again, and the answer (changed) gets another tag.
+    clock.now += 1
+    fresh = read(get(**{"If-None-Match": headers["ETag"]}), CONTEXT)
+    assert (fresh["statusCode"], json.loads(fresh["body"])["top"]) == (200, 2)
+    assert fresh["headers"]["ETag"] != headers["ETag"]
+
+
+def test_bad_input_is_a_400_before_the_key_is_fetched(ssm: Source) -> None:
+    @api_handler(parse_board)
+    def read(board: Board, key: Secret) -> Response:
+        raise AssertionError("not reached")
+
+    answer = read(get("not a name"), CONTEXT)
+    assert answer["statusCode"] == 400
+    assert json.loads(answer["body"]) == {
+        "message": "The leaderboard name must be letters and digits.",
+        "requestId": "req-7",
+    }
+    assert answer["headers"]["Access-Control-Allow-Origin"] == "https://scores.example"
+    assert ssm.fetches == []
+
+
+def test_a_write_route_parses_its_json_body_and_ssm_down_at_the_first_request_is_a_503(ssm: Source) -> None:
+    def parse_score(event: Event) -> float:
+        body = event["body"]
+        assert isinstance(body, dict)  # parsed by the JSON body parser before the rules run
+        return float(body["score"])
+
+    @api_handler(parse_score, json_body=True)
+    def submit(score: float, key: Secret) -> Response:
+        return accepted({"scoreOnBoard": score})
+
+    post = {
+        "httpMethod": "POST",
+        "headers": {"Content-Type": "application/json"},
+        "body": '{"score": 42}',
+        "requestContext": {"requestId": "req-8"},
+    }
+    ssm.down = True
+    failed = submit(dict(post), CONTEXT)
+    assert failed["statusCode"] == 503
+    assert failed["headers"]["Retry-After"] == "1"
+    assert "configuration is temporarily unavailable" in json.loads(failed["body"])["message"]
+    ssm.down = False
+    answer = submit(dict(post), CONTEXT)
+    assert (answer["statusCode"], json.loads(answer["body"])) == (202, {"scoreOnBoard": 42.0})
+    assert "ETag" not in answer["headers"]  # only read routes are tagged
+
+
+def test_the_board_page_needs_no_key_and_is_revalidated_on_every_request(ssm: Source) -> None:
+    calls: list[None] = []
+
+    @keyless_handler(page.parse_page_request)
+    def board_page(_: None) -> Response:
+        calls.append(None)
+        return page.page_response()
+
+    answer = board_page(get(), CONTEXT)
+    assert answer["statusCode"] == 200
+    assert answer["body"] == page.HTML
+    assert answer["headers"]["Content-Type"] == "text/html; charset=utf-8"
+    assert answer["headers"]["Cache-Control"] == "no-cache"
+    assert answer["headers"]["Access-Control-Allow-Origin"] == "https://scores.example"
+    not_modified = board_page(get(**{"If-None-Match": answer["headers"]["ETag"]}), CONTEXT)
+    assert (not_modified["statusCode"], not_modified["body"]) == (304, "")
+    assert len(calls) == 2  # never kept: each request is answered anew, and compared
+    assert ssm.fetches == []
+
+
+@pytest.mark.parametrize(("status", "metric"), [(200, "Status200"), (304, "Status304"), (503, "Status503")])
+def test_each_outcome_is_counted_under_its_status(status: int, metric: str) -> None:
+    assert outcome_metric(status) == metric
