@@ -154,11 +154,14 @@ def start_podman() -> Engine:
         engine.stop()
         raise EngineUnavailable("podman has no default bridge network (podman network inspect podman)")
     sock = run_dir / "podman.sock"
+    # A process group of its own: Ctrl-C reaches the terminal's whole group, and the API must outlive SAM CLI, which
+    # removes its containers through it once stopped; Engine.stop ends it after that.
     engine.service = subprocess.Popen(
         engine.command("system", "service", "--time=0", f"unix://{sock}"),
         env={**os.environ, **environment},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        process_group=0,
     )
     try:
         _wait_for_socket(sock, engine.service)

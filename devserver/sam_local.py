@@ -13,6 +13,10 @@ registry. Around SAM CLI it prepares, under .aws-sam/sam-local/:
   runs x86_64 containers natively instead of arm64 ones under qemu, which are slower than the 10 s Timeout.
 - env.json: events/env.json with this run's ports (free ones unless given).
 
+SAM CLI runs through devserver/sam_cli.py (its own entry point, without what it prints as its containers end), in a
+process group of its own: Ctrl-C stops it with one SIGINT, from here, and it removes its containers before the
+local services and podman's API stop.
+
 Where no container engine can run it says why in one line and exits 3 (tests skip with that line).
 """
 
@@ -161,7 +165,8 @@ class SamLocal:
         return options
 
     def sam_command(self, *args: str) -> list[str]:
-        return [self.sam, "local", *args, *self.local_options()]
+        """`sam local ...` through devserver.sam_cli: SAM CLI itself, without the noise of its stop."""
+        return [sys.executable, "-m", "devserver.sam_cli", "local", *args, *self.local_options()]
 
     def stop(self) -> None:
         if self.services is not None:
@@ -175,15 +180,21 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def run_until_stopped(command: list[str], environment: dict[str, str]) -> int:
-    """Runs SAM CLI; Ctrl-C or SIGTERM gives it SIGINT, on which it removes its warm containers, before the rest
-    stops."""
+    """Runs SAM CLI; Ctrl-C or SIGTERM gives it one SIGINT, on which it removes its warm containers, before the rest
+    stops.
+
+    SAM CLI runs in a process group of its own, as podman's API does: Ctrl-C reaches the terminal's whole group, and
+    a second SIGINT (the terminal's, then ours) would cut SAM's clean-up short, leaving its containers running."""
     signal.signal(signal.SIGTERM, _interrupt)
     # Not ignored in SAM CLI even when this process was started with SIGINT ignored (a shell's `&`).
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    sam = subprocess.Popen(command, env=environment)
+    sam = subprocess.Popen(command, env=environment, process_group=0)
     try:
         return sam.wait()
     except KeyboardInterrupt:
+        # One stop is enough: a second Ctrl-C must not interrupt the clean-up that follows.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         sam.send_signal(signal.SIGINT)
         try:
             sam.wait(timeout=30)

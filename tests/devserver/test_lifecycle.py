@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from tests.support import ROOT
-from tests.support.dev_server import READY, DevServerProcess, curl_status
+from tests.support.dev_server import AS_A_TERMINAL_STARTS_IT, READY, DevServerProcess, curl_status
 
 
 def port_is_free(url: str) -> bool:
@@ -58,13 +58,6 @@ def test_stopping_releases_the_port_and_every_child_process(
         time.sleep(0.1)
     assert group_members(pgid) == []
     assert port_is_free(server.url)
-
-
-# What a terminal does to a program it starts: SIGINT at its default (not ignored, as a shell's `&` would leave it).
-AS_A_TERMINAL_STARTS_IT = (
-    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
-    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
-)
 
 
 def test_ctrl_c_stops_everything_at_once_without_a_traceback(sample_app: Path, tmp_path: Path) -> None:

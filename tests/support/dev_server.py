@@ -19,6 +19,14 @@ MOTO = re.compile(r"moto (?P<endpoint>http://[\d.]+:\d+): .*DynamoDB table (?P<t
 FLUSH = re.compile(r"(?P<command>\S+ -m momento_local flush .*?)\s+#")
 
 
+# `python -c AS_A_TERMINAL_STARTS_IT <python arguments>`: that Python, with SIGINT at its default, as a terminal
+# starts a program (a shell's `&` or a test runner may have left it ignored, and Ctrl-C would then change nothing).
+AS_A_TERMINAL_STARTS_IT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+
+
 # Settings the tests' in-process functions get from their environment: the dev server, like sam local, would let
 # the shell override the template's value with them, so a server's setting would depend on which tests ran first.
 TEST_SETTINGS = ("READ_CACHE_SECONDS", "MOMENTO_TIMEOUT_MS")
