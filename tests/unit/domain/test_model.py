@@ -181,6 +181,6 @@ class BoardModel(RuleBasedStateMachine):
 
 
 BoardModel.TestCase.settings = settings(
-    max_examples=100, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=60, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 TestBoardModel = BoardModel.TestCase
