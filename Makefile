@@ -39,7 +39,8 @@ help:
 	@echo "Test:"
 	@echo "  make test           lint, types, security checks and every test (what CI runs; about 6 min on 2 cores)"
 	@echo "  make screenshots    docs/board.png and docs/overlay.png, taken by the board page's browser tests"
-	@echo "  make unit           the fast tier, seconds: rules, engine, middlewares, momento-local"
+	@echo "  make unit           the fast tier, seconds: the domain on fakes of its stores, the HTTP layer, momento-local;"
+	@echo "                      prints the line coverage of the domain and the HTTP layer (fails below 90%)"
 	@echo "  make integration    every other test: handlers against local servers, contract, dev server, template"
 	@echo "  make lint           ruff (lint and format check), the layers' import rules (import-linter) and actionlint"
 	@echo "  make typecheck      mypy, strict"
@@ -105,8 +106,15 @@ test: lint typecheck security chromium
 
 # The two tiers of `make test`'s tests, for a quicker loop while working.
 UNIT_TESTS := tests/unit momento_local/tests
+# Under coverage (pyproject.toml's [tool.coverage.*]): the table of what the domain and the HTTP layer leave unrun,
+# then their figures on one line; below 90% together, the target fails.
 unit: $(STAMP)
-	$(PY) -m pytest $(UNIT_TESTS)
+	$(VENV)/bin/coverage run -m pytest $(UNIT_TESTS)
+	@$(VENV)/bin/coverage report --fail-under=0
+	@total() { $(VENV)/bin/coverage report --format=total --fail-under=0 "$$@"; }; \
+	  echo "Line coverage from the fast tier: domain $$(total --include='src/shared/domain/*')%," \
+	    "HTTP layer $$(total --include='src/shared/http/*')%, both $$(total)% (at least 90%)"
+	@$(VENV)/bin/coverage report --format=total >/dev/null || { echo "make unit: line coverage below 90%"; exit 1; }
 
 integration: $(STAMP) chromium
 	$(PY) -m pytest $(PARALLEL) tests $(addprefix --ignore=,$(UNIT_TESTS))
