@@ -292,9 +292,9 @@ def page_notes(url: str, app: Application, seeded: bool) -> list[str]:
 
 
 def flush_example(services: LocalServices) -> str:
-    """The command that empties the local cache, as a Momento flush would (docs/operations.md: Durable boards), for a shell in
-    the repository's root: run by this interpreter (.venv/bin/python under make dev), since a bare `python` is the
-    system's, without the packages momento_local needs."""
+    """The command that empties the local cache, as a Momento flush would (docs/operations.md: Durable boards), for
+    a shell in the repository's root: run by this interpreter (.venv/bin/python under make dev), since a bare
+    `python` is the system's, without the packages momento_local needs."""
     return (
         f"{this_python()} -m momento_local flush --address {services.momento.address} "
         f"--cache {services.cache_names[0]} --token {LOCAL_MOMENTO_KEY}"
