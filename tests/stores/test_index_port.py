@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 import pytest
@@ -360,3 +361,13 @@ def test_keep_alive_raises_the_ttl_back_without_a_write(ix: IndexUnderTest) -> N
     )
     ix.clock.advance(1)
     assert ix.index.is_whole(BOARD, ix.key) is False
+
+
+def test_a_set_that_does_not_exist_answers_no_standing_and_logs_nothing(
+    ix: IndexUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A read of a board nobody wrote is an expected answer (404), not a failure worth a warning in the logs.
+    with caplog.at_level(logging.DEBUG, logger="momentosdk"):
+        assert ix.index.get_standing(Scope("no-such-board"), "ada", HIGHER, ix.key).value is None
+        assert ix.index.around(Scope("no-such-board"), "ada", 2, HIGHER, ix.key).value is None
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []

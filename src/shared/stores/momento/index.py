@@ -24,7 +24,6 @@ from momento.requests import CollectionTtl, SortOrder
 from momento.responses import (
     CacheDelete,
     CacheSortedSetFetch,
-    CacheSortedSetGetRank,
     CacheSortedSetGetScore,
     CacheSortedSetGetScores,
     CacheSortedSetPutElement,
@@ -69,8 +68,6 @@ SIZE_LIMITS = {
 # Reads run their calls at once: a page's fetch, marks and length; a friends query's ranks (up to 50), this many at
 # a time (each call is mostly waiting on the network; more threads would mostly add the interpreter's switching).
 PARALLEL_CALLS = 16
-# SDK 1.29 answers get_rank on a set that does not exist with this Error rather than a Miss.
-MISSING_SET_RANK_ERROR = MomentoErrorCode.UNKNOWN_ERROR
 
 
 class StoreError(RuntimeError):
@@ -304,7 +301,7 @@ class MomentoIndex:
             api_key,
             lambda client: self._all_at_once(
                 lambda: client.sorted_set_get_scores(cache_name, board, [player, WHOLE_MARK, SETTINGS_MARK]),
-                lambda: client.sorted_set_get_rank(cache_name, board, player, _sort_order(rules)),
+                lambda: raw_call(client, cache_name, "SortedSetGetRank", _rank_request(board, player, rules)),
                 lambda: (
                     raw_call(client, self._config.cache_name, "SortedSetLength", _length_request(board))
                     if with_length
@@ -318,12 +315,11 @@ class MomentoIndex:
         score, marks = answers[0], _marks(answers[1:])
         if not isinstance(score, CacheSortedSetGetScore.Hit):
             return marks.indexed(None)
-        if isinstance(rank, CacheSortedSetGetRank.Miss) or _is_missing_set_rank(rank):
+        position = _position(rank, board)
+        if position is None:
             return marks.indexed(None)  # removed between the two reads
-        if not isinstance(rank, CacheSortedSetGetRank.Hit):
-            raise _error_for(rank, board)
         total = _length(length, board) - marks.count if with_length else 0
-        return marks.indexed((score.score, int(rank.rank) - marks.first(rules), total))
+        return marks.indexed((score.score, position - marks.first(rules), total))
 
     def _count_better(self, board: str, score: float, rules: BoardSettings, api_key: Secret) -> int:
         """Players whose score ranks strictly before `score`: the shared (competition) rank of that score."""
@@ -342,15 +338,7 @@ class MomentoIndex:
             answers = self._each(api_key, "SortedSetLengthByScore", requests)
             better = {score: _length(answer, board) for score, answer in zip(scores, answers, strict=True)}
             return [better[score] for score in found.values()]
-        order = (
-            cache_pb._SortedSetGetRankRequest.ASCENDING
-            if rules.order == "asc"
-            else cache_pb._SortedSetGetRankRequest.DESCENDING
-        )
-        requests = [
-            cache_pb._SortedSetGetRankRequest(set_name=board.encode("utf-8"), value=player.encode("utf-8"), order=order)
-            for player in found
-        ]
+        requests = [_rank_request(board, player, rules) for player in found]
         answers = self._each(api_key, "SortedSetGetRank", requests)
         return [_position(answer, board) for answer in answers]
 
@@ -463,6 +451,18 @@ def _position(answer: Any, board: str) -> int | None:
     return int(answer.element_rank.rank)
 
 
+def _rank_request(board: str, player: str, rules: BoardSettings) -> Any:
+    """SortedSetGetRank, sent raw: the SDK's own call answers a set that does not exist with UNKNOWN_ERROR (SDK 1.29
+    reads only `element_rank`, not the wire's `missing`) and logs that as a warning on every such read; _position
+    reads both."""
+    order = (
+        cache_pb._SortedSetGetRankRequest.ASCENDING
+        if rules.order == "asc"
+        else cache_pb._SortedSetGetRankRequest.DESCENDING
+    )
+    return cache_pb._SortedSetGetRankRequest(set_name=board.encode("utf-8"), value=player.encode("utf-8"), order=order)
+
+
 def _length_request(board: str) -> Any:
     return cache_pb._SortedSetLengthRequest(set_name=board.encode("utf-8"))
 
@@ -476,10 +476,6 @@ def _length(answer: Any, board: str) -> int:
 def _rejected_key(result: object) -> bool:
     responses = result if isinstance(result, tuple) else (result,)
     return any(getattr(r, "error_code", None) == MomentoErrorCode.AUTHENTICATION_ERROR for r in responses)
-
-
-def _is_missing_set_rank(response: object) -> bool:
-    return isinstance(response, CacheSortedSetGetRank.Error) and response.error_code == MISSING_SET_RANK_ERROR
 
 
 def _error_for(response: Any, board: str) -> Exception:
