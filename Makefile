@@ -161,7 +161,7 @@ sam-invoke: $(STAMP)
 # The contract suite over HTTP against sam local start-api (started for the run); skipped, saying why, where no
 # container engine can run.
 sam-test: $(STAMP)
-	SAM_LOCAL=1 $(PY) -m pytest tests/contract -rsx
+	SAM_LOCAL=1 $(PY) -m pytest tests/contract tests/devserver/test_sam_local_lifecycle.py -rsx
 
 momento-local: PORT ?= $(MOMENTO_LOCAL_PORT)
 momento-local: $(STAMP)
