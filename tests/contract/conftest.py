@@ -15,7 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +26,7 @@ from botocore.credentials import Credentials
 from devserver.local_aws import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from tests.support.api_client import ApiClient, HttpClient, HttpTarget, InProcessClient
 from tests.support.dev_server import DevServerProcess
+from tests.support.sam_local import wait_until_answering
 from tests.support.service import Service
 
 RUN_ID = uuid.uuid4().hex[:8]  # one per test run, in every board name: concurrent runs never share a board
@@ -35,8 +35,6 @@ DEPLOYED_URL = os.environ.get("LEADERBOARD_API_URL", "").strip()
 LOCAL_API_KEY = "contract-suite-key"
 EXAMPLE_URL = "https://<api-id>.execute-api.<region>.amazonaws.com/<stage>"
 SAM_LOCAL = os.environ.get("SAM_LOCAL") == "1"
-SAM_LOCAL_NO_ENGINE = 3  # devserver.sam_local's exit status where no container engine can run
-SAM_LOCAL_START_SECONDS = 600  # a first run builds the image (about 20 s) and the functions (about 30 s)
 # Local runs keep no pages, so the suite reads its writes at once (tests/contract/test_read_caching.py runs with the
 # cache on). Against a deployed stage, which keeps them, the HTTP client waits a page's max-age after a write.
 NO_READ_CACHE = ("--parameter-overrides", "ReadCacheSeconds=0")
@@ -77,20 +75,7 @@ def _sam_local(work_dir: Path, log_path: Path) -> Iterator[str]:
             start_new_session=True,
         )
         try:
-            deadline = time.monotonic() + SAM_LOCAL_START_SECONDS
-            while time.monotonic() < deadline:
-                if process.poll() is not None:
-                    output = log_path.read_text(encoding="utf-8")
-                    if process.returncode == SAM_LOCAL_NO_ENGINE:
-                        pytest.skip(output.strip().splitlines()[-1])
-                    pytest.fail(f"sam local exited ({process.returncode}) before answering:\n{output[-3000:]}")
-                try:
-                    requests.get(f"{url}/", timeout=5)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.5)
-            else:
-                pytest.fail(f"sam local did not answer within {SAM_LOCAL_START_SECONDS} s (log: {log_path})")
+            wait_until_answering(process, url, log_path)
             yield url
         finally:
             # SIGTERM to it alone: it stops SAM CLI with SIGINT (on which SAM removes its warm containers; SIGTERM

@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,9 +20,8 @@ import requests
 from devserver.container_engine import docker_answers
 from tests.support import ROOT
 from tests.support.dev_server import AS_A_TERMINAL_STARTS_IT
+from tests.support.sam_local import wait_until_answering
 
-NO_ENGINE = 3  # devserver.sam_local's exit status where no container engine can run
-START_SECONDS = 600  # a first run builds the image and the functions
 # What SAM CLI, or a function's runtime in a container SAM CLI is removing, printed on a stop before it was quiet.
 STOP_NOISE = ("Traceback", "Exception ignored", "LAMBDA_RUNTIME", "Error:")
 
@@ -74,20 +72,7 @@ def test_ctrl_c_stops_sam_local_without_a_traceback_and_leaves_nothing_running(t
             start_new_session=True,
         )
         try:
-            deadline = time.monotonic() + START_SECONDS
-            while time.monotonic() < deadline:
-                if process.poll() is not None:
-                    output = log_path.read_text(encoding="utf-8")
-                    if process.returncode == NO_ENGINE:
-                        pytest.skip(output.strip().splitlines()[-1])
-                    pytest.fail(f"sam local exited ({process.returncode}) before answering:\n{output[-3000:]}")
-                try:
-                    requests.get(f"{url}/", timeout=5)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.5)
-            else:
-                pytest.fail(f"sam local did not answer within {START_SECONDS} s")
+            wait_until_answering(process, url, log_path)
             # And warm containers for two functions, one of which answered a 404
             engine = "docker" if docker_answers() else "podman"
             before = containers(engine)
