@@ -12,6 +12,7 @@ from shared.domain.scope import Scope
 from shared.platform.config import Settings
 from shared.platform.secret import Secret
 from tests.support.fakes import Clock
+from tests.support.settings import settings_for_tests
 
 CACHE = "leaderboard"
 KEY = "store-suite-key"
@@ -19,18 +20,11 @@ TTL_S = 3600  # the index's TTL in this suite
 
 
 def settings(*, table_name: str = "", momento_local_address: str | None = None) -> Settings:
-    return Settings(
-        api_key_parameter="/leaderboard-api/test/momento-api-key",
+    return settings_for_tests(
         cache_name=CACHE,
         leaderboard_ttl=timedelta(seconds=TTL_S),
-        momento_endpoint=None,
         momento_local_address=momento_local_address,
-        cors_allow_origin="*",
-        api_key_cache=timedelta(minutes=5),
-        api_key_grace=timedelta(minutes=15),
         table_name=table_name,
-        board_retention=None,
-        rebuild_elements_per_second=0,
         # momento-local runs in this interpreter: a busy machine can take longer than the SDK's 1.1 s.
         momento_timeout=timedelta(seconds=2),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
 
 import jwt
 import pytest
@@ -13,26 +12,12 @@ from momento.auth import momento_endpoint_resolver
 from shared.domain.errors import KeyUnavailable
 from shared.http.middlewares.http_error_handler import http_error_handler
 from shared.http.middy import Request
-from shared.platform.config import Settings
 from shared.stores.momento.index import MomentoIndex
+from tests.support.settings import settings_for_tests
 
 
 def store(endpoint: str | None = None, local: str | None = None) -> MomentoIndex:
-    return MomentoIndex(
-        Settings(
-            api_key_parameter="/leaderboard-api/unit/momento-api-key",
-            cache_name="leaderboard",
-            leaderboard_ttl=timedelta(days=1),
-            momento_endpoint=endpoint,
-            momento_local_address=local,
-            cors_allow_origin="*",
-            api_key_cache=timedelta(minutes=5),
-            api_key_grace=timedelta(minutes=15),
-            table_name="leaderboard-api-unit",
-            board_retention=None,
-            rebuild_elements_per_second=0,
-        )
-    )
+    return MomentoIndex(settings_for_tests(momento_endpoint=endpoint, momento_local_address=local))
 
 
 def test_a_local_address_sends_the_fetched_key_over_an_insecure_channel() -> None:

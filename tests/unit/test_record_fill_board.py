@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any, cast
 
 import pytest
@@ -10,8 +9,8 @@ from mypy_boto3_dynamodb import DynamoDBClient
 
 from shared.domain.errors import StoreThrottled
 from shared.domain.scope import Scope
-from shared.platform.config import Settings
 from shared.stores.dynamodb.record import DynamoRecord
+from tests.support.settings import settings_for_tests
 
 
 class BatchWrites:
@@ -31,19 +30,7 @@ class BatchWrites:
 
 
 def record(client: BatchWrites) -> DynamoRecord:
-    config = Settings(
-        api_key_parameter="",
-        cache_name="leaderboard",
-        leaderboard_ttl=timedelta(days=1),
-        momento_endpoint=None,
-        momento_local_address=None,
-        cors_allow_origin="*",
-        api_key_cache=timedelta(0),
-        api_key_grace=timedelta(0),
-        table_name="leaderboard-api-unit",
-        board_retention=None,
-        rebuild_elements_per_second=0,
-    )
+    config = settings_for_tests(table_name="leaderboard-api-unit")
     return DynamoRecord(config, cast("DynamoDBClient", client))
 
 

@@ -33,6 +33,7 @@ from shared.platform.config import Settings
 from shared.platform.secret import Secret
 from tests.support.fakes import Clock, FakeIndex, FakeRecord
 from tests.support.fakes.clock import DEFAULT_START
+from tests.support.settings import settings_for_tests
 
 KEY = Secret("momento-api-key", "unit-key", lambda: "unit-key")
 TTL_S = 86_400
@@ -40,16 +41,8 @@ TTL_S = 86_400
 
 def config(*, retention_days: int | None = None, rate: int = 0, ttl_s: int = TTL_S) -> Settings:
     """The functions' settings as the domain reads them: the index's TTL, the retention, the rebuild's pace."""
-    return Settings(
-        api_key_parameter="/leaderboard-api/unit/momento-api-key",
-        cache_name="leaderboard",
+    return settings_for_tests(
         leaderboard_ttl=timedelta(seconds=ttl_s),
-        momento_endpoint=None,
-        momento_local_address=None,
-        cors_allow_origin="*",
-        api_key_cache=timedelta(minutes=5),
-        api_key_grace=timedelta(minutes=15),
-        table_name="leaderboard-unit",
         board_retention=timedelta(days=retention_days) if retention_days else None,
         rebuild_elements_per_second=rate,
     )
