@@ -1,105 +1,77 @@
-"""Which kept feature costs what, warm, for submit and page: each route measured at every layer between the bare
-SDK call and the full handler, all interleaved in one loop (shuffled per round, so drift hits every layer alike).
+"""Which kept feature costs what, warm, for submit and page: each route measured at every layer from the bare calls to
+the full handler, all interleaved in one loop (shuffled per round, so drift hits every layer alike).
 
-    submit: Momento put | + the record (DynamoDB UpdateItem, then the put) | the domain's submit | the handler
-    page:   Momento fetch of 20 | the domain's read | the handler
+    submit: Momento put | the durable floor (DynamoDB UpdateItem, then the put) | Leaderboards.submit | the handler
+    page:   Momento fetch of 20 (the page floor) | Leaderboards.view | the handler
 
-So each step's difference is one feature's price: the durable record, the rest of the domain (the board's
-registry, the read-back that keeps the index equal to the record, keep-best and periods), and the chain
-(validation, the key from SSM's cache, logging, metrics, CORS, ETag).
+So each step's difference is one feature's price: durability at its cheapest, the rest of the domain (the board's
+registry, the read-back that keeps the index equal to the record, keep-best and periods; a read's marks, total and
+settings), and the chain (validation, the key from SSM's cache, logging, metrics, CORS, ETag).
 """
 
 from __future__ import annotations
 
 import itertools
-import random
-import statistics
-import sys
-import time
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
+from bench.harness import CACHE, FUNCTIONS_TTL, Bench, Measured, Timed, handler_call, interleaved, p50, ratio
+from shared.domain.rules import PageRequest, Submission
 from tests.support import lambda_fakes as fakes
 
-CACHE = "leaderboard"
 
-
-def _p50_us(values: list[float]) -> float:
-    return round(statistics.median(values) * 1e6, 1)
-
-
-def feature_costs(
-    handlers: dict[str, Any], client: Any, dynamodb: Any, *, table: str, key: str, samples: int, players: int
-) -> dict[str, Any]:
-    from momento.requests import CollectionTtl, SortOrder  # noqa: PLC0415
-
-    boards = sys.modules["shared.domain.leaderboards"].leaderboards()  # the handlers' own, as imported by the bench
-    shapes = sys.modules["shared.domain.rules"]
-    secret = sys.modules["shared.platform.secret"].Secret("momento-api-key", key, lambda: key)
-    ttl = CollectionTtl(timedelta(days=1), refresh_ttl=True)
-    context = fakes.lambda_context("leaderboard-api-bench")
+def measure(bench: Bench) -> Measured:
+    players = bench.plan.layer_players
     board, bare = "layers", "layers-bare"
     names = [f"player-{i:04d}" for i in range(players)]
     last_page = players - 20  # a page starts anywhere from the top to the board's last 20
+    submit, page = bench.handlers["submit_score"], bench.handlers["get_leaderboard"]
     for i, name in enumerate(names):  # through the API, so the record and the index both hold the board
-        handlers["submit"](fakes.submit_event(board, name, {"score": float(i)}), context)
-
-    def durable_put(i: int) -> None:
-        dynamodb.update_item(
-            TableName=table,
-            Key={"pk": {"S": f"board#{bare}"}, "sk": {"S": names[i % players]}},
-            UpdateExpression="SET score = :s",
-            ExpressionAttributeValues={":s": {"N": str(i)}},
-        )
-        client.sorted_set_put_element(CACHE, bare, names[i % players], float(i), ttl=ttl)
+        handler_call(submit, fakes.submit_event(board, name, {"score": float(i)}), bench.context, 202)()
+    boards, secret, client, context = bench.leaderboards, bench.secret, bench.sdk(), bench.context
 
     def player(i: int) -> str:
         return names[i % players]
 
-    layers: dict[str, dict[str, Callable[[int], object]]] = {
+    layers: dict[str, dict[str, Callable[[int], Timed]]] = {
         "submit": {
-            "momento_put": lambda i: client.sorted_set_put_element(CACHE, bare, player(i), float(i), ttl=ttl),
-            "record_and_put": durable_put,
-            "domain": lambda i: boards.submit(shapes.Submission(board, player(i), float(i)), secret),
-            "handler": lambda i: handlers["submit"](fakes.submit_event(board, player(i), {"score": float(i)}), context),
+            "momento_put": lambda i: (
+                lambda: client.sorted_set_put_element(CACHE, bare, player(i), float(i), ttl=FUNCTIONS_TTL)
+            ),
+            "durable_floor": lambda i: bench.durable_floor(bare, player(i), float(i)),
+            "domain": lambda i: lambda: boards.submit(Submission(board, player(i), float(i)), secret),
+            "handler": lambda i: handler_call(
+                submit, fakes.submit_event(board, player(i), {"score": float(i)}), context, 202
+            ),
         },
         "page": {
-            "momento_fetch": lambda i: client.sorted_set_fetch_by_rank(
-                CACHE, board, i % last_page, i % last_page + 20, SortOrder.DESCENDING
+            "page_floor": lambda i: bench.page_floor(board, i % last_page),
+            "domain": lambda i: lambda: boards.view(PageRequest(board, i % last_page, i % last_page + 20), secret),
+            "handler": lambda i: handler_call(
+                page, fakes.page_event(board, {"startRank": str(i % last_page)}), context, 200
             ),
-            "domain": lambda i: boards.view(shapes.PageRequest(board, i % last_page, i % last_page + 20), secret),
-            "handler": lambda i: handlers["page"](fakes.page_event(board, {"startRank": str(i % last_page)}), context),
         },
     }
-    rng = random.Random(7)
-    results: dict[str, Any] = {}
+    details: dict[str, Any] = {}
     for route, calls in layers.items():
-        times: dict[str, list[float]] = {name: [] for name in calls}
-        for i in range(samples + 50):
-            order = list(calls.items())
-            rng.shuffle(order)
-            for name, call in order:
-                started = time.perf_counter()
-                call(i)
-                if i >= 50:
-                    times[name].append(time.perf_counter() - started)
-        p50 = {name: _p50_us(values) for name, values in times.items()}
-        names = list(calls)
-        results[route] = {
-            "p50_us": p50,
-            "steps_us": {f"{b} - {a}": round(p50[b] - p50[a], 1) for a, b in itertools.pairwise(names)},
-            "handler_vs_bare": round(p50["handler"] / p50[names[0]], 3),
-            "handler_vs_domain": round(p50["handler"] / p50["domain"], 3),
+        times = interleaved(calls, bench.plan.samples, warm_up=min(50, bench.plan.samples), seed=7)
+        medians = {name: round(p50(values), 1) for name, values in times.items()}
+        floor = "durable_floor" if route == "submit" else "page_floor"
+        details[route] = {
+            "p50_us": medians,
+            "steps_us": {f"{b} - {a}": round(medians[b] - medians[a], 1) for a, b in itertools.pairwise(medians)},
+            "domain_vs_floor": ratio(medians["domain"], medians[floor]),
+            "handler_vs_domain": ratio(medians["handler"], medians["domain"]),
+            "handler_vs_floor": ratio(medians["handler"], medians[floor]),
         }
-    return results
-
-
-def feature_cost_lines(costs: dict[str, Any]) -> list[str]:
-    lines = ["10. which kept feature costs what (warm p50, us; each step is the next layer minus the one before)"]
-    for route, row in costs.items():
-        layers = "  ".join(f"{name} {value:.0f}" for name, value in row["p50_us"].items())
-        lines.append(f"  {route:<7}{layers}")
-        steps = ", ".join(f"{step}: {value:+.0f}" for step, value in row["steps_us"].items())
-        lines.append(f"         {steps}; the chain: {row['handler_vs_domain']:.2f}x the domain")
-    return lines
+    details["submit"]["durable_floor_vs_momento_put"] = ratio(
+        details["submit"]["p50_us"]["durable_floor"], details["submit"]["p50_us"]["momento_put"]
+    )
+    figures: dict[str, float | int] = {
+        "submit_domain_vs_floor": details["submit"]["domain_vs_floor"],
+        "page_domain_vs_floor": details["page"]["domain_vs_floor"],
+        "submit_handler_vs_domain": details["submit"]["handler_vs_domain"],
+        "page_handler_vs_domain": details["page"]["handler_vs_domain"],
+        "durable_floor_vs_momento_put": details["submit"]["durable_floor_vs_momento_put"],
+    }
+    return Measured(figures, details)
