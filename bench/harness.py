@@ -40,7 +40,7 @@ from bench import INIT_ENVIRONMENT
 from devserver.local_aws import dynamodb_client, ssm_client
 from devserver.tables import TableSpec, create_tables
 from momento_local.client_metadata import MetadataMiddleware
-from shared.composition import leaderboards
+from shared import composition
 from shared.domain.leaderboards import Leaderboards
 from shared.domain.rebuild import Rebuilder
 from shared.domain.rules import BoardRef, SettingsChange
@@ -294,7 +294,7 @@ class Bench:
     @property
     def leaderboards(self) -> Leaderboards:
         """The composition root's: the one the handlers use."""
-        return leaderboards()
+        return composition.leaderboards()
 
     def build(
         self,
@@ -312,7 +312,7 @@ class Bench:
         index = MomentoIndex(changed, momento_configuration=momento_configuration(momento_latency_ms))
         if record_client is None and record_latency_ms:
             record_client = hold_requests(create_client(), record_latency_ms)
-        return Leaderboards(index, DynamoRecord(changed, client=record_client), changed)
+        return composition.build(changed, index=index, record=DynamoRecord(changed, client=record_client))
 
     def rebuilder(self) -> Rebuilder:
         """The domain's Rebuilder on the same building blocks, unpaced, its record's client waiting minutes for an

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from shared.domain.leaderboards import Leaderboards
-from shared.platform.config import settings
+from shared.platform.config import Settings, settings
 from shared.stores.dynamodb.record import DynamoRecord
 from shared.stores.momento.index import MomentoIndex
 
@@ -19,5 +19,10 @@ from shared.stores.momento.index import MomentoIndex
 @cache
 def leaderboards() -> Leaderboards:
     """The execution environment's leaderboards: one Momento index, one DynamoDB record."""
-    config = settings()
-    return Leaderboards(MomentoIndex(config), DynamoRecord(config), config)
+    return build(settings())
+
+
+def build(config: Settings, *, index: MomentoIndex | None = None, record: DynamoRecord | None = None) -> Leaderboards:
+    """Leaderboards over the functions' stores for `config`; `index` or `record` given instead where a caller needs
+    its own (the bench: a Momento configuration or a DynamoDB client that adds network latency)."""
+    return Leaderboards(index or MomentoIndex(config), record or DynamoRecord(config), config)
