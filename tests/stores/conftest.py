@@ -17,6 +17,12 @@ from momento_local import MomentoLocalServer
 from shared.domain.ports import Index, Record
 from shared.domain.scope import Scope
 from shared.platform.secret import Secret
+
+# Imported with the tests, not in the fixtures: a test elsewhere on the same worker may import the service's modules
+# anew (a cold start), and a store made from those would answer in classes these tests do not compare equal to.
+from shared.stores.dynamodb.record import DynamoRecord
+from shared.stores.momento.codec import set_name
+from shared.stores.momento.index import MomentoIndex
 from tests.stores.subjects import CACHE, KEY, TTL_S, IndexUnderTest, settings
 from tests.support.fakes import Clock, FakeIndex, FakeRecord
 from tests.support.record import leaderboard_table_spec
@@ -33,16 +39,12 @@ def record(request: pytest.FixtureRequest) -> Record:
         return FakeRecord()
     request.getfixturevalue("leaderboard_table")  # created empty for this test
     client: DynamoDBClient = request.getfixturevalue("dynamodb")
-    from shared.stores.dynamodb.record import DynamoRecord  # noqa: PLC0415 - the fake alone needs no AWS SDK
-
     return DynamoRecord(settings(table_name=leaderboard_table_spec().name), client)
 
 
 @pytest.fixture(scope="session")
 def momento_index(momento_local_session: MomentoLocalServer) -> Index:
     """One client for the session (each test's momento-local is emptied by its `momento_local` fixture)."""
-    from shared.stores.momento.index import MomentoIndex  # noqa: PLC0415 - the fake alone needs no Momento SDK
-
     return MomentoIndex(settings(momento_local_address=momento_local_session.address))
 
 
@@ -60,8 +62,6 @@ def ix(request: pytest.FixtureRequest, clock: Clock, monkeypatch: pytest.MonkeyP
     server: MomentoLocalServer = request.getfixturevalue("momento_local")  # emptied, limits reset afterwards
     server.set_tokens([KEY])
     monkeypatch.setattr(server.store, "_clock", clock)
-
-    from shared.stores.momento.codec import set_name  # noqa: PLC0415 - as above
 
     def lose(scope: Scope) -> None:
         with server.store.session(CACHE) as view:

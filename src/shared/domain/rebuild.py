@@ -69,12 +69,17 @@ class Rebuilder:
         if lease is None:
             return Outcome.BUSY
         scope, after = lease.scope, lease.rebuild_after  # the registry's generation: a board's current one
-        if after is not None and self._index.size(scope, api_key) == 0:
-            after = None  # the set was lost again since that rebuild stopped: its progress is gone with it
-        logger.info(
-            "Rebuilding a board's index from the record", extra={"leaderboard": str(scope), "resume_after": after}
-        )
         try:
+            if self._index.is_whole(scope, api_key):
+                # Another instance finished the rebuild between this one's look at the set and its claim: starting
+                # over would empty a whole set for nothing (and every read meanwhile would answer 503).
+                self._record.end_rebuild(scope, owner, int(self._clock()))
+                return Outcome.WHOLE
+            if after is not None and self._index.size(scope, api_key) == 0:
+                after = None  # the set was lost again since that rebuild stopped: its progress is gone with it
+            logger.info(
+                "Rebuilding a board's index from the record", extra={"leaderboard": str(scope), "resume_after": after}
+            )
             if after is None:
                 # From scratch, the set starts empty: what it holds may include players a removal took out of the
                 # record while a writer's put was in flight. A write landing from here on is in the record before

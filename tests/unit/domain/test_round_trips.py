@@ -56,7 +56,8 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
     "submit, a new board's first score": (
         lambda w: w,
         lambda w: w.submit("new", "ada", 1),
-        # ...and its registration, and the rebuild of its set (one player) that makes it whole
+        # ...and its registration, and the rebuild of its set (one player) that makes it whole (which looks at the
+        # set once more after its claim: another may have made it whole meanwhile)
         {
             "entry": 3,
             "write_score": 1,
@@ -67,7 +68,7 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
             "count": 1,
             "end_rebuild": 1,
         },
-        {"put_score": 1, "is_whole": 1, "forget": 1, "put_scores": 1, "size": 1, "put_settings": 1, "mark_whole": 1},
+        {"put_score": 1, "is_whole": 2, "forget": 1, "put_scores": 1, "size": 1, "put_settings": 1, "mark_whole": 1},
     ),
     "submit, daily and all time": (
         lambda w: warm(w, periods=["daily", "all"]),
