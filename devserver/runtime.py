@@ -25,7 +25,10 @@ from devserver.local_aws import credentials_environment, function_arn
 from devserver.template import FunctionSpec
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
-INIT_TIMEOUT_S = 10.0  # Lambda's own limit for the init phase
+# Lambda's limit for the init phase. Past it Lambda does not fail the request: it runs the init again within the
+# first invocation, under the function's timeout. Here the worker's init goes on for that much longer instead, so a
+# cold start on a busy machine (many workers importing their SDKs at once) is slow, as on Lambda, not a 502.
+INIT_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class Worker:
         self._responses: queue.Queue[dict[str, Any] | None] = queue.Queue()
         threading.Thread(target=self._read, args=(response_read,), daemon=True).start()
         self.init_error: dict[str, Any] | None = None
-        first = self._next(INIT_TIMEOUT_S)
+        first = self._next(INIT_TIMEOUT_S + spec.timeout_s)
         if first is None or "init_error" in first:
             self.init_error = (first or {}).get("init_error") or {"errorType": "Runtime.InitError"}
             self.kill()

@@ -13,7 +13,7 @@ from shared.http.parsing import parse_standing_request
 from shared.http.responses import ok
 from shared.platform.secret import Secret
 
-LEADERBOARDS = leaderboards()  # at init: the stores' clients are made during the cold start
+LEADERBOARDS = leaderboards(record_at_init=False)  # a read: the record's client only if a request needs it
 
 
 @api_handler(parse_standing_request, reads=ReadCaching.FRESH)

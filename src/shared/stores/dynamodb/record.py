@@ -2,27 +2,20 @@
 truth; Momento is its index. How scopes and scores are laid out in the table is codec.py's alone; this module makes
 the requests: one conditional request per write, never a read computed and written back.
 
-boto3's low-level client (create_client), made once per execution environment by the composition root during the
-cold start's init, so a write's first request does not pay for it.
+boto3's low-level client (create_client), made once per execution environment: by the composition root during the
+cold start's init for the routes whose every request writes, so their first request does not pay for it; at first
+use for the read routes, which need the record only when the index has lost a board (importing boto3 would double
+their cold start).
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
-
-import boto3
-from botocore.config import Config
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    ReadTimeoutError,
-)
 
 from shared.domain.errors import InvalidInput, StoreThrottled, StoreTimeout, StoreUnavailable
 from shared.domain.ports import BoardEntry, Recorded
@@ -71,11 +64,13 @@ class RecordError(RuntimeError):
 
 
 class DynamoRecord:
-    def __init__(self, config: Settings, client: DynamoDBClient | None = None) -> None:
+    def __init__(self, config: Settings, client: DynamoDBClient | None = None, *, connect_now: bool = True) -> None:
         """`client`: one made by the caller, for a table outside the function's environment (a local server, a
-        script's account); by default the function's own, created now (during a cold start's init)."""
+        script's account); by default the function's own, made now (during a cold start's init), or with
+        `connect_now=False` at the first request that needs the record (importing boto3 with it)."""
         self._table = config.table_name
-        self._client = client or create_client()
+        self._lock = threading.Lock()
+        self._client = client or (create_client() if connect_now else None)
 
     # --- scores -------------------------------------------------------------------------------------------------
 
@@ -480,8 +475,16 @@ class DynamoRecord:
         }
 
     def _call(self, operation: str, **request: Any) -> Any:
+        from botocore.exceptions import (  # noqa: PLC0415 - botocore with the client, which may be made late
+            BotoCoreError,
+            ClientError,
+            ConnectTimeoutError,
+            EndpointConnectionError,
+            ReadTimeoutError,
+        )
+
         try:
-            return getattr(self._client, operation)(**request)
+            return getattr(self._dynamodb(), operation)(**request)
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code == "ConditionalCheckFailedException":
@@ -505,10 +508,19 @@ class DynamoRecord:
             logger.warning("DynamoDB unreachable", extra={"operation": operation, "error": type(error).__name__})
             raise StoreUnavailable("DynamoDB could not be reached") from None
 
+    def _dynamodb(self) -> DynamoDBClient:
+        with self._lock:
+            if self._client is None:
+                self._client = create_client()
+            return self._client
+
 
 def create_client() -> DynamoDBClient:
     """boto3's low-level DynamoDB client, with short timeouts and few attempts: an unreachable table ends in a 503
     well inside the function's timeout; throttling (after boto3's own retries) ends in a 429."""
+    import boto3  # noqa: PLC0415 - boto3 only where a record client is made
+    from botocore.config import Config  # noqa: PLC0415
+
     config = Config(
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=READ_TIMEOUT_S,
