@@ -16,18 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.harness import ROUTES
+from tests.support.template import handlers
+
 ROOT = Path(__file__).resolve().parents[2]
-ROUTES = [
-    "submit_score",
-    "get_standing",
-    "get_leaderboard",
-    "get_around",
-    "update_board_settings",
-    "remove_player",
-    "remove_board",
-    "get_page",
-    "keep_boards_alive",
-]
 # Every figure of the quick plan, by module (sizes 100 and 1,000; a rebuild of 300 players; a past period of 100).
 REQUIRED = {
     "warm_overhead": [
@@ -129,3 +121,7 @@ def test_the_benchmark_harness_produces_every_figure(tmp_path: Path) -> None:
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True, capture_output=True,
     )  # fmt: skip
     assert again.read_text(encoding="utf-8") == page
+
+
+def test_the_bench_measures_every_function_of_the_template() -> None:
+    assert {f"handlers.{route}.lambda_handler" for route in ROUTES} == set(handlers().values())
