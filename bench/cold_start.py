@@ -1,7 +1,7 @@
 """Cold start, per route: a fresh Python process importing the route's handler module (its init: the configuration,
-the composition root building both stores, the DynamoDB client made), then serving its first request (the key read
-from SSM through the Parameters and Secrets extension, as the template deploys by default, the Momento client made,
-the route's calls), against the durable floor: a fresh process importing momento and boto3, creating both clients,
+the composition root building both stores, the DynamoDB client made, the key read from SSM through the Parameters and
+Secrets extension, as the template deploys by default, and the stores connected), then serving its first request
+(the route's calls), against the durable floor: a fresh process importing momento and boto3, creating both clients,
 and making one Momento put and one DynamoDB UpdateItem. Goal: every route within 1.3x the floor.
 
 Then, in each of those processes, the first invoke after init (what SnapStart would leave: the import and init are

@@ -3,7 +3,7 @@ when the player is not on the board); a periodic read says which period it answe
 
 from __future__ import annotations
 
-from shared.composition import leaderboards
+from shared.composition import service
 from shared.domain.rules import AroundRequest
 from shared.http.api import api_handler
 from shared.http.bodies import entries_json, period_json
@@ -13,12 +13,12 @@ from shared.http.parsing import parse_around_request
 from shared.http.responses import ok
 from shared.platform.secret import Secret
 
-LEADERBOARDS = leaderboards(record_at_init=False)  # a read: the record's client only if a request needs it
+SERVICE = service(record_at_init=False)  # a read: the record's client only if a request needs it
 
 
-@api_handler(parse_around_request, reads=ReadCaching.FRESH)
+@api_handler(parse_around_request, reads=ReadCaching.FRESH, connect=SERVICE.connect)
 def get_around(request: AroundRequest, key: Secret) -> Response:
-    answer = LEADERBOARDS.around(request, key)
+    answer = SERVICE.leaderboards.around(request, key)
     return ok({"leaderboard": entries_json(answer.value), **period_json(answer.period)})
 
 

@@ -4,7 +4,7 @@ board's total and settings, and which period it answered."""
 
 from __future__ import annotations
 
-from shared.composition import leaderboards
+from shared.composition import service
 from shared.domain.rules import FriendsRequest, PageRequest
 from shared.http.api import api_handler
 from shared.http.bodies import entries_json, period_json
@@ -14,12 +14,12 @@ from shared.http.parsing import parse_board_query
 from shared.http.responses import ok
 from shared.platform.secret import Secret
 
-LEADERBOARDS = leaderboards(record_at_init=False)  # a read: the record's client only if a request needs it
+SERVICE = service(record_at_init=False)  # a read: the record's client only if a request needs it
 
 
-@api_handler(parse_board_query, reads=ReadCaching.SHARED)
+@api_handler(parse_board_query, reads=ReadCaching.SHARED, connect=SERVICE.connect)
 def get_leaderboard(query: PageRequest | FriendsRequest, key: Secret) -> Response:
-    answer = LEADERBOARDS.view(query, key)
+    answer = SERVICE.leaderboards.view(query, key)
     return ok(
         {
             "leaderboard": entries_json(answer.value.entries),

@@ -3,7 +3,7 @@ on the board); a periodic read says which period it answered."""
 
 from __future__ import annotations
 
-from shared.composition import leaderboards
+from shared.composition import service
 from shared.domain.rules import PlayerRef
 from shared.http.api import api_handler
 from shared.http.bodies import json_number, period_json
@@ -13,12 +13,12 @@ from shared.http.parsing import parse_standing_request
 from shared.http.responses import ok
 from shared.platform.secret import Secret
 
-LEADERBOARDS = leaderboards(record_at_init=False)  # a read: the record's client only if a request needs it
+SERVICE = service(record_at_init=False)  # a read: the record's client only if a request needs it
 
 
-@api_handler(parse_standing_request, reads=ReadCaching.FRESH)
+@api_handler(parse_standing_request, reads=ReadCaching.FRESH, connect=SERVICE.connect)
 def get_standing(player: PlayerRef, key: Secret) -> Response:
-    answer = LEADERBOARDS.standing(player, key)
+    answer = SERVICE.leaderboards.standing(player, key)
     return ok({"score": json_number(answer.value.score), "rank": answer.value.rank, **period_json(answer.period)})
 
 

@@ -15,8 +15,9 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
-from shared.composition import leaderboards
-from shared.http.middlewares.ssm_parameters import ssm_parameter
+from shared.composition import service
+from shared.http.api import connect_at_init
+from shared.http.middlewares.ssm_parameters import api_key_parameter, ssm_parameter
 from shared.http.middy import Request, Slot, middy
 from shared.platform.config import settings
 from shared.platform.observability import logger, metrics, tracer
@@ -27,23 +28,22 @@ MARGIN_S = 30
 
 api_key: Slot[Secret] = Slot("momento_api_key")
 
-LEADERBOARDS = leaderboards()  # at init: the stores' clients are made during the cold start
+SERVICE = service()  # at init: the stores' clients are made during the cold start, and connected below
 
 
 def keep_boards_alive(request: Request) -> dict[str, Any]:
     remaining_s = request.context.get_remaining_time_in_millis() / 1000
     deadline = time.time() + remaining_s - min(MARGIN_S, remaining_s / 5)
-    report = asdict(LEADERBOARDS.keep_alive(api_key.take(request), deadline))
+    report = asdict(SERVICE.leaderboards.keep_alive(api_key.take(request), deadline))
     logger.info("Kept the boards alive", extra=report)
     for name, count in report.items():
         metrics.add_metric(name=f"Boards{name.capitalize()}", unit=MetricUnit.Count, value=count)
     return report
 
 
-_config = settings()
-_chain = middy(keep_boards_alive).use(
-    ssm_parameter(_config.api_key_parameter, api_key, _config.api_key_cache, _config.api_key_grace)
-)
+_key = api_key_parameter(settings())
+_chain = middy(keep_boards_alive).use(ssm_parameter(_key, api_key))
+connect_at_init(_key, SERVICE.connect)
 
 
 def run(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@ replaces, best keeps the better, increment adds); answers the submission and the
 
 from __future__ import annotations
 
-from shared.composition import leaderboards
+from shared.composition import service
 from shared.domain.rules import Submission
 from shared.http.api import api_handler
 from shared.http.bodies import json_number
@@ -12,12 +12,12 @@ from shared.http.parsing import parse_submission
 from shared.http.responses import accepted
 from shared.platform.secret import Secret
 
-LEADERBOARDS = leaderboards()  # at init: the stores' clients are made during the cold start
+SERVICE = service()  # at init: the stores' clients are made during the cold start
 
 
-@api_handler(parse_submission, json_body=True)
+@api_handler(parse_submission, json_body=True, connect=SERVICE.connect)
 def submit_score(submission: Submission, key: Secret) -> Response:
-    on_board = LEADERBOARDS.submit(submission, key)
+    on_board = SERVICE.leaderboards.submit(submission, key)
     return accepted(
         {
             "leaderboard": submission.leaderboard,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.composition import leaderboards
+from shared.composition import service
 from shared.domain.rules import SettingsChange
 from shared.http.api import api_handler
 from shared.http.middy import Response
@@ -10,12 +10,12 @@ from shared.http.parsing import parse_settings_change
 from shared.http.responses import ok
 from shared.platform.secret import Secret
 
-LEADERBOARDS = leaderboards()  # at init: the stores' clients are made during the cold start
+SERVICE = service()  # at init: the stores' clients are made during the cold start
 
 
-@api_handler(parse_settings_change, json_body=True, admin=True)
+@api_handler(parse_settings_change, json_body=True, admin=True, connect=SERVICE.connect)
 def update_board_settings(change: SettingsChange, key: Secret) -> Response:
-    settings = LEADERBOARDS.update_settings(change, key)
+    settings = SERVICE.leaderboards.update_settings(change, key)
     return ok({"leaderboard": change.leaderboard, "settings": settings.as_json()})
 
 

@@ -1,30 +1,54 @@
 """The composition root: the one place that builds the stores and hands them to the domain.
 
-Called at a handler module's import, so the store clients a route always needs are made during the cold start's
-init (which Lambda runs with a full CPU, and which SnapStart keeps in its snapshot), not by the first request: the
-DynamoDB client for the routes that write; the read routes make it only if a request needs the record (when the
-index has lost a board), since importing boto3 for it would double their cold start. The Momento client needs
-the API key, which the chain fetches per request (so a rotated key takes effect): it is made at the first call with
-the key and kept while the key is the same.
+Called at a handler module's import, so what a route always needs is made during the cold start's init (which
+Lambda runs with a full CPU, and which SnapStart keeps in its snapshot), not by the first request: both stores'
+clients, and (through `api_handler`'s `connect`, once the key is fetched) their connections. The read routes make
+the DynamoDB client only if a request needs the record (when the index has lost a board): importing boto3 for it
+would double their cold start.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from shared.domain.leaderboards import Leaderboards
 from shared.platform.config import Settings, settings
+from shared.platform.secret import Secret
 from shared.stores.dynamodb.record import DynamoRecord
 from shared.stores.momento.index import MomentoIndex
 
 
+@dataclass(frozen=True)
+class Service:
+    """A function's leaderboards over its stores, and how to open the stores' connections before a request."""
+
+    leaderboards: Leaderboards
+    index: MomentoIndex
+    record: DynamoRecord | None  # None: the record's client is made at the first request that needs it
+
+    def connect(self, key: Secret) -> None:
+        """Opens the index's connection with the key (and the record's, when its client is made at init), each with
+        one read through it (see MomentoIndex.connect, DynamoRecord.connect)."""
+        self.index.connect(key)
+        if self.record is not None:
+            self.record.connect()
+
+
 @cache
-def leaderboards(*, record_at_init: bool = True) -> Leaderboards:
-    """The execution environment's leaderboards: one Momento index, one DynamoDB record. `record_at_init=False`
-    (the read routes): the record's client is made at the first request that needs it, so a read's cold start does
-    not import boto3 for a store it asks only when the index has lost a board."""
+def service(*, record_at_init: bool = True) -> Service:
+    """The execution environment's service: one Momento index, one DynamoDB record. `record_at_init=False` (the
+    read routes): the record's client is made at the first request that needs it, so a read's cold start does not
+    import boto3 for a store it asks only when the index has lost a board."""
     config = settings()
-    return build(config, record=DynamoRecord(config, connect_now=record_at_init))
+    index = MomentoIndex(config)
+    record = DynamoRecord(config, connect_now=record_at_init)
+    return Service(build(config, index=index, record=record), index, record if record_at_init else None)
+
+
+def leaderboards() -> Leaderboards:
+    """The leaderboards the write routes' functions use (the bench measures through it)."""
+    return service().leaderboards
 
 
 def build(config: Settings, *, index: MomentoIndex | None = None, record: DynamoRecord | None = None) -> Leaderboards:

@@ -237,7 +237,7 @@ def test_a_rebuild_whose_lease_another_took_over_leaves_the_mark_to_it(service: 
 
     fill(api, "weekly", 5)
     flush(service)
-    boards = service.modules["handlers.get_leaderboard"].LEADERBOARDS
+    boards = service.modules["handlers.get_leaderboard"].SERVICE.leaderboards
     record = boards._record  # the service's own record, for this test's wrapper
 
     class TakenOver:

@@ -23,16 +23,16 @@ class Clock:
     """The service's time: set by the test; a wait advances it instead of sleeping."""
 
     def __init__(self, iso: str) -> None:
-        self.now = at(iso)
+        self.instant = at(iso)
 
-    def __call__(self) -> float:
-        return self.now
+    def now(self) -> float:
+        return self.instant
 
     def set(self, iso: str) -> None:
-        self.now = at(iso)
+        self.instant = at(iso)
 
     def sleep(self, seconds: float) -> None:
-        self.now += seconds
+        self.instant += seconds
 
 
 class RunningClock(Clock):
@@ -42,8 +42,8 @@ class RunningClock(Clock):
         super().__init__(iso)
         self._started = time.monotonic()
 
-    def __call__(self) -> float:
-        return self.now + time.monotonic() - self._started
+    def now(self) -> float:
+        return self.instant + time.monotonic() - self._started
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
@@ -61,7 +61,7 @@ class Boards:
         self.key = self.shared.platform.secret.Secret("momento", service.api_key, lambda: service.api_key)
         built = sys.modules["shared.composition"].leaderboards()  # the handlers' own stores
         self.index = index or built._index
-        self.domain = boards.Leaderboards(self.index, built._record, built._config, clock=clock, sleep=clock.sleep)
+        self.domain = boards.Leaderboards(self.index, built._record, built._config, clock)
 
     def configure(self, board: str, **changes: Any) -> dict[str, Any]:
         parsed = self.shared.http.parsing.parse_settings_change(
@@ -261,7 +261,7 @@ def test_a_past_period_lost_by_the_index_is_rebuilt_from_the_record_and_only_cur
     clock.set("2026-11-27T10:00:00+01:00")
     boards.submit("cup", "bob", 7)
     boards.submit("cup", "ada", 6)
-    assert boards.domain.keep_alive(boards.key, deadline=clock() + 60).kept == 2  # today's set and all time's
+    assert boards.domain.keep_alive(boards.key, deadline=clock.now() + 60).kept == 2  # today's set and all time's
     service.momento.store.flush_cache(service.cache)
     clock.set("2026-11-28T10:00:00+01:00")
     assert boards.page("cup", "daily:previous") == (
@@ -278,7 +278,7 @@ def test_a_past_period_lost_by_the_index_is_rebuilt_from_the_record_and_only_cur
     assert players(boards, "cup") == {}
     assert boards.standing("cup", "ada") is None
     assert index_of(service, "cup@daily:2026-11-28") is None
-    report = boards.domain.keep_alive(boards.key, deadline=clock() + 60)
+    report = boards.domain.keep_alive(boards.key, deadline=clock.now() + 60)
     assert (report.kept, report.rebuilt) == (0, 1)  # all time rebuilt; today has no scores; past days left alone
     assert index_of(service, "cup") == {"bob": 7, "ada": 6}
 
@@ -313,7 +313,7 @@ def test_removing_a_player_reaches_a_past_day_the_keep_alive_kept_in_the_index(
     boards.submit("cup", "ada", 1)
     boards.submit("cup", "bob", 2)
     clock.set("2026-11-26T18:00:00Z")
-    boards.domain.keep_alive(boards.key, deadline=clock() + 60)
+    boards.domain.keep_alive(boards.key, deadline=clock.now() + 60)
     clock.set("2026-11-27T12:00:00Z")  # more than the TTL (24 h) after the last write, within it of the keep-alive
     boards.remove_player("cup", "ada")
     assert players(boards, "cup", "daily:2026-11-26") == {"bob": 2}

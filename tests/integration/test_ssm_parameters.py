@@ -84,7 +84,7 @@ def test_a_forced_refresh_that_fails_does_not_fall_back_to_the_rejected_value(
 
 def test_middleware_puts_a_secret_in_its_slot_and_never_on_the_environment(provider: PowertoolsSource) -> None:
     key: Slot[Secret] = Slot("key")
-    middleware = ssm_parameter(NAME, key, CACHE, GRACE, source=provider)
+    middleware = ssm_parameter(CachedParameter(NAME, provider, CACHE, GRACE), key)
     assert middleware.before is not None
     req = request()
     middleware.before(req)
@@ -98,7 +98,7 @@ def test_middleware_puts_a_secret_in_its_slot_and_never_on_the_environment(provi
 
 def test_middleware_answers_503_when_there_is_no_value_at_all(provider: PowertoolsSource, ssm: SSMClient) -> None:
     ssm.delete_parameter(Name=NAME)
-    middleware = ssm_parameter(NAME, Slot("key"), CACHE, GRACE, source=provider)
+    middleware = ssm_parameter(CachedParameter(NAME, provider, CACHE, GRACE), Slot("key"))
     assert middleware.before is not None
     with pytest.raises(KeyUnavailable) as raised:
         middleware.before(request())

@@ -96,6 +96,7 @@ def test_unexpected_momento_errors_are_500(service: Service, api: InProcessClien
 
 def test_ssm_parameter_missing_at_cold_start_is_503(service: Service, api: InProcessClient) -> None:
     service.ssm.delete_parameter(Name=API_KEY_PARAMETER)
+    service.cold_start()
     response = api.page("weekly")
     assert_error(response, 503, "configuration")
     assert response.headers["Retry-After"] == "1"

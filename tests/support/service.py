@@ -59,6 +59,10 @@ class Service:
     def page(self, board: str, query: dict[str, str] | None = None) -> dict[str, Any]:
         return self.handle(page_event(board, query))
 
+    def cold_start(self) -> None:
+        """Every function starts again, as new execution environments would (their inits run now)."""
+        self.modules = fresh_handler_modules()
+
     def rotate_key(self, new_key: str) -> None:
         """Puts a new key in SSM and makes Momento accept only it (the old one is revoked)."""
         self.ssm.put_parameter(Name=API_KEY_PARAMETER, Value=new_key, Type="SecureString", Overwrite=True)

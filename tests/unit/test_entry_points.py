@@ -6,14 +6,16 @@ parameter source here (the integration tier holds the real ones)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
+from types import ModuleType
 from typing import NamedTuple
 
 import pytest
 
 from shared.domain.errors import InvalidInput
 from shared.http import page
-from shared.http.api import api_handler, keyless_handler, outcome_metric
+from shared.http.api import LambdaHandler, api_handler, keyless_handler, outcome_metric
 from shared.http.middlewares import conditional_reads, ssm_parameters
 from shared.http.middlewares.conditional_reads import ReadCaching
 from shared.http.middy import Event, Response
@@ -169,6 +171,86 @@ def test_a_write_route_parses_its_json_body_and_ssm_down_at_the_first_request_is
     answer = submit(dict(post), CONTEXT)
     assert (answer["statusCode"], json.loads(answer["body"])) == (202, {"scoreOnBoard": 42.0})
     assert "ETag" not in answer["headers"]  # only read routes are tagged
+
+
+class Stores:
+    """What a route's `connect` opens: each key it was given, in order; `down` makes it fail as a store would."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.down = False
+
+    def connect(self, key: Secret) -> None:
+        if self.down:
+            raise TimeoutError("Momento did not answer")
+        self.keys.append(key.reveal())
+
+
+class RuntimeHooks(ModuleType):
+    """Lambda's `snapshot_restore_py` as its Python runtime provides it under SnapStart: the hooks registered."""
+
+    def __init__(self) -> None:
+        super().__init__("snapshot_restore_py")
+        self.after_restore: list[Callable[[], object]] = []
+
+    def register_after_restore(self, hook: Callable[[], object]) -> None:
+        self.after_restore.append(hook)
+
+
+def read_route(stores: Stores) -> LambdaHandler:
+    @api_handler(parse_board, connect=stores.connect)
+    def read(board: Board, key: Secret) -> Response:
+        return ok({"board": board.name, "key": key.reveal()})
+
+    return read
+
+
+def test_connect_fetches_the_key_and_opens_the_stores_at_init_so_the_first_request_fetches_nothing(
+    ssm: Source,
+) -> None:
+    stores = Stores()
+    read = read_route(stores)
+    # At init: one fetch, and the stores opened with its key
+    assert (ssm.fetches, stores.keys) == ([(PARAMETER, 300, False)], ["momento-key-1"])
+    # The first request uses both as they are
+    answer = read(get(), CONTEXT)
+    assert json.loads(answer["body"]) == {"board": "weekly", "key": "momento-key-1"}
+    assert (len(ssm.fetches), stores.keys) == (1, ["momento-key-1"])
+
+
+@pytest.mark.parametrize("failing", ["ssm", "store"])
+def test_a_failure_at_init_is_logged_and_left_to_the_first_request(
+    ssm: Source, failing: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    stores = Stores()
+    ssm.down = failing == "ssm"
+    stores.down = failing == "store"
+    read = read_route(stores)  # does not raise: init goes on
+    assert stores.keys == []
+    assert "Could not connect before the first request" in caplog.text
+    # While SSM is still down the first request is a 503; once it answers, requests are served
+    if failing == "ssm":
+        assert read(get(), CONTEXT)["statusCode"] == 503
+        ssm.down = False
+    answer = read(get(), CONTEXT)
+    assert (answer["statusCode"], json.loads(answer["body"])["key"]) == (200, "momento-key-1")
+
+
+def test_after_a_snapstart_restore_the_key_is_fetched_anew_and_the_stores_opened_again(
+    ssm: Source, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = RuntimeHooks()
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", runtime)
+    stores = Stores()
+    read = read_route(stores)
+    assert len(runtime.after_restore) == 1
+    # Given a snapshot taken after init, restored once the key was rotated
+    ssm.value = "momento-key-2"
+    runtime.after_restore[0]()
+    # Then the key was fetched past every cache, the stores opened with the new one, and requests use it
+    assert ssm.fetches[-1] == (PARAMETER, 300, True)
+    assert stores.keys == ["momento-key-1", "momento-key-2"]
+    assert json.loads(read(get(), CONTEXT)["body"])["key"] == "momento-key-2"
 
 
 def test_the_board_page_needs_no_key_and_is_revalidated_on_every_request(ssm: Source) -> None:

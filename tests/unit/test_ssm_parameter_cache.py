@@ -106,7 +106,7 @@ def test_a_rejected_key_forces_a_fetch_and_a_forced_fetch_that_fails_is_never_se
 
 def test_the_middleware_puts_the_key_in_its_slot_and_never_shows_it(source: Source) -> None:
     into: Slot[Secret] = Slot("momento_api_key")
-    hooks = ssm_parameter(NAME, into, EXPIRY, GRACE, source=source)
+    hooks = ssm_parameter(CachedParameter(NAME, source, EXPIRY, GRACE), into)
     assert hooks.before is not None
     request = Request(event={}, context=None)
     assert hooks.before(request) is None

@@ -23,12 +23,12 @@ the record when its set has expired.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from shared.domain.clock import SYSTEM_CLOCK, Clock
 from shared.domain.errors import (
     BoardFull,
     BoardRebuilding,
@@ -97,22 +97,14 @@ class Answer[T]:
 
 
 class Leaderboards:
-    def __init__(
-        self,
-        index: Index,
-        record: Record,
-        config: Settings,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    def __init__(self, index: Index, record: Record, config: Settings, clock: Clock = SYSTEM_CLOCK) -> None:
         self._index = index
         self._record = record
         self._config = config
         self._retention_s = config.board_retention.total_seconds() if config.board_retention else None
         self._ttl_s = config.leaderboard_ttl.total_seconds()
-        self._rebuilder = Rebuilder(index, record, config, clock, sleep)
+        self._rebuilder = Rebuilder(index, record, config, clock)
         self._clock = clock
-        self._sleep = sleep
         # One thread per period a submission writes, and one per whole-check beside each read-back.
         self._writers = ThreadPoolExecutor(max_workers=len(KINDS), thread_name_prefix="leaderboards")
         self._parallel = ThreadPoolExecutor(max_workers=len(KINDS), thread_name_prefix="leaderboards-check")
@@ -130,7 +122,7 @@ class Leaderboards:
         rules = entry.settings if entry else BoardSettings()
         generation = entry.generation if entry else 0
         score = increment(submission.score) if rules.update == "increment" else submission.score
-        now = self._clock()
+        now = self._clock.now()
         scopes = _current_scopes(board, rules, generation, now)
         now_ms = int(now * 1000)
         if rules.update == "increment" and len(scopes) > 1:
@@ -210,12 +202,12 @@ class Leaderboards:
         after ours is put (its own writer does the same), a player removed meanwhile is taken out of the index.
         `version`: what the index was last given (None: the player was taken out); `first_read`: the record's
         value, when it was read already. The record's value then."""
-        give_up_at = self._clock() + WRITE_SETTLE_S
+        give_up_at = self._clock.now() + WRITE_SETTLE_S
         current = self._record.get_score(scope, player) if isinstance(first_read, _Unread) else first_read
         while current is None or current.version != version:
             if current is None and version is None:
                 return None
-            if self._clock() >= give_up_at:
+            if self._clock.now() >= give_up_at:
                 raise StoreUnavailable(f"the index of '{scope}' did not settle for '{player}' in {WRITE_SETTLE_S} s")
             if current is None:
                 self._index.remove_players(scope, [player], api_key)
@@ -281,8 +273,8 @@ class Leaderboards:
         ranks by them."""
         board = change.leaderboard
         before = self._record.entry(Scope(board))
-        entry = self._record.update_settings(board, change.changes, int(self._clock()))
-        give_up_at = self._clock() + WRITE_SETTLE_S
+        entry = self._record.update_settings(board, change.changes, int(self._clock.now()))
+        give_up_at = self._clock.now() + WRITE_SETTLE_S
         while True:
             scopes = {Scope(board)} | set(self._current(entry))
             if before is not None:
@@ -291,7 +283,7 @@ class Leaderboards:
             current = self._record.entry(Scope(board))
             if current is None or current.settings == entry.settings:
                 break
-            if self._clock() >= give_up_at:
+            if self._clock.now() >= give_up_at:
                 raise StoreUnavailable(f"the settings of '{board}' did not settle in {WRITE_SETTLE_S} s")
             before, entry = entry, current
         self._seen[board] = (entry.settings, entry.generation)
@@ -333,8 +325,8 @@ class Leaderboards:
             [e.scope for e in periods if self._may_be_indexed(e)], lambda scope: self._index.forget(scope, api_key)
         )
         try:
-            deadline = self._clock() + PURGE_IN_REQUEST_S
-            self._record.purge(Scope(board, None, removed), deadline, [e.scope for e in periods], self._clock)
+            deadline = self._clock.now() + PURGE_IN_REQUEST_S
+            self._record.purge(Scope(board, None, removed), deadline, [e.scope for e in periods], self._clock.now)
         except (StoreThrottled, StoreTimeout, StoreUnavailable) as error:
             logger.warning(
                 "Purging a removed board's scores stopped", extra={"leaderboard": board, "error": error.message}
@@ -355,7 +347,7 @@ class Leaderboards:
                     kept += 1
                 elif scope.period is not None and self._record.entry(scope) is None:
                     continue  # nothing scored in this period yet
-                elif self._clock() < deadline and self._rebuilder.run(scope, api_key, deadline) is Outcome.WHOLE:
+                elif self._clock.now() < deadline and self._rebuilder.run(scope, api_key, deadline) is Outcome.WHOLE:
                     rebuilt += 1
                 else:
                     pending += 1
@@ -366,9 +358,9 @@ class Leaderboards:
             return
         periods = self._record.periods_of(entry.board)
         for generation in entry.purging:
-            if self._clock() < deadline:
+            if self._clock.now() < deadline:
                 scopes = [e.scope for e in periods if e.generation == generation]
-                self._record.purge(Scope(entry.board, None, generation), deadline, scopes, self._clock)
+                self._record.purge(Scope(entry.board, None, generation), deadline, scopes, self._clock.now)
 
     def _read[T](
         self,
@@ -424,20 +416,20 @@ class Leaderboards:
         """The ranking a read means (the period asked for, or the board's first listed one's current period), and
         that period."""
         choice = choice or PeriodChoice(rules.periods[0], "current")
-        period = choice.resolve(rules.time_zone, self._clock())
+        period = choice.resolve(rules.time_zone, self._clock.now())
         return Scope.of(board, period, generation), period
 
     def _current(self, entry: BoardEntry) -> list[Scope]:
         """The rankings the board's submissions write now: all time (when listed) and each listed kind's current
         period."""
-        return _current_scopes(entry.board, entry.settings, entry.generation, self._clock())
+        return _current_scopes(entry.board, entry.settings, entry.generation, self._clock.now())
 
     def _may_be_indexed(self, period: BoardEntry) -> bool:
         """Whether a period's set may still be in the index: written (its lastWrite is at most TOUCH_EVERY_S old),
         kept alive (until its period ended) or rebuilt, within the TTL."""
         ends = period.scope.period.latest_end() if period.scope.period else 0.0
         last_put = max(period.last_write_s + TOUCH_EVERY_S, period.indexed_at_s, ends)
-        return last_put + self._ttl_s >= self._clock()
+        return last_put + self._ttl_s >= self._clock.now()
 
     def _each[I, R](self, items: list[I], call: Callable[[I], R]) -> list[R]:
         """`call` on every item at once (the first on this thread); their results in order, or the first error
@@ -459,19 +451,19 @@ class Leaderboards:
 
     def _await_whole(self, scope: Scope, api_key: Secret) -> None:
         """Rebuilds the board, or waits while another instance does, for at most WAIT_S."""
-        deadline = self._clock() + WAIT_S
+        deadline = self._clock.now() + WAIT_S
         while True:
             outcome = self._rebuilder.run(scope, api_key, deadline)
             if outcome is Outcome.WHOLE:
                 return
-            if outcome is Outcome.PAUSED or self._clock() + POLL_S >= deadline:
+            if outcome is Outcome.PAUSED or self._clock.now() + POLL_S >= deadline:
                 raise BoardRebuilding(scope.board)
-            self._sleep(POLL_S)
+            self._clock.sleep(POLL_S)
             if self._index.is_whole(scope, api_key):
                 return
 
     def _retired(self, entry: BoardEntry) -> bool:
-        return self._retention_s is not None and self._clock() - entry.last_write_s > self._retention_s
+        return self._retention_s is not None and self._clock.now() - entry.last_write_s > self._retention_s
 
 
 def _current_scopes(board: str, rules: BoardSettings, generation: int, now: float) -> list[Scope]:

@@ -14,10 +14,9 @@ completeness goes in last, so no read takes a partial set for the whole board.
 from __future__ import annotations
 
 import enum
-import time
 import uuid
-from collections.abc import Callable
 
+from shared.domain.clock import SYSTEM_CLOCK, Clock
 from shared.domain.errors import StoreThrottled
 from shared.domain.ports import Index, Record, Recorded
 from shared.domain.rules import BoardSettings
@@ -43,14 +42,7 @@ class Outcome(enum.Enum):
 
 
 class Rebuilder:
-    def __init__(
-        self,
-        index: Index,
-        record: Record,
-        config: Settings,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    def __init__(self, index: Index, record: Record, config: Settings, clock: Clock = SYSTEM_CLOCK) -> None:
         self._index = index
         self._record = record
         self._rate = config.rebuild_elements_per_second
@@ -58,7 +50,6 @@ class Rebuilder:
         self._batch = min(MAX_BATCH, self._rate) if self._rate else MAX_BATCH
         self._paced_since, self._paced = 0.0, 0
         self._clock = clock
-        self._sleep = sleep
 
     def run(self, scope: Scope, api_key: Secret, deadline: float) -> Outcome:
         """Rebuilds the board's set until it is whole or `deadline` (a clock time) passes."""
@@ -73,7 +64,7 @@ class Rebuilder:
             if self._index.is_whole(scope, api_key):
                 # Another instance finished the rebuild between this one's look at the set and its claim: starting
                 # over would empty a whole set for nothing (and every read meanwhile would answer 503).
-                self._record.end_rebuild(scope, owner, int(self._clock()))
+                self._record.end_rebuild(scope, owner, int(self._clock.now()))
                 return Outcome.WHOLE
             if after is not None and self._index.size(scope, api_key) == 0:
                 after = None  # the set was lost again since that rebuild stopped: its progress is gone with it
@@ -91,9 +82,9 @@ class Rebuilder:
             raise
 
     def _rebuild(self, scope: Scope, owner: str, after: str | None, api_key: Secret, deadline: float) -> Outcome:
-        self._paced_since, self._paced, written = self._clock(), 0, 0
+        self._paced_since, self._paced, written = self._clock.now(), 0, 0
         while True:
-            if self._clock() >= deadline:
+            if self._clock.now() >= deadline:
                 self._record.pause_rebuild(scope, owner)
                 return Outcome.PAUSED
             indexed = self._index_batch(scope, after, api_key, deadline)
@@ -117,7 +108,7 @@ class Rebuilder:
             return self._rebuild(scope, owner, None, api_key, deadline)
         # Progress forgotten before the mark goes in: a crash between the two leaves a set without its mark and no
         # stale progress, so the next rebuild starts from the first player.
-        if not self._record.end_rebuild(scope, owner, int(self._clock())):
+        if not self._record.end_rebuild(scope, owner, int(self._clock.now())):
             # The lease ran out and another rebuild took over (it may have started from an empty set): the mark
             # is its to put, not this one's.
             return Outcome.BUSY
@@ -166,7 +157,7 @@ class Rebuilder:
         """Puts the records in batches, paced; False when the time ran out (or Momento's rate limit outlasted it)."""
         for start in range(0, len(records), self._batch):
             batch = {r.player: r.score for r in records[start : start + self._batch]}
-            if self._clock() >= deadline or not self._put_batch(scope, batch, api_key, deadline):
+            if self._clock.now() >= deadline or not self._put_batch(scope, batch, api_key, deadline):
                 return False
             self._pace(len(batch))
         return True
@@ -176,10 +167,10 @@ class Rebuilder:
             try:
                 self._index.put_scores(scope, batch, api_key)
             except StoreThrottled:
-                if backoff is None or self._clock() + backoff >= deadline:
+                if backoff is None or self._clock.now() + backoff >= deadline:
                     return False
                 logger.info("Momento's rate limit: the rebuild backs off", extra={"seconds": backoff})
-                self._sleep(backoff)
+                self._clock.sleep(backoff)
             else:
                 return True
         return False
@@ -188,9 +179,9 @@ class Rebuilder:
         """Keeps the rebuild at REBUILD_ELEMENTS_PER_SECOND, leaving the rest of the account's limit to traffic."""
         self._paced += written
         if self._rate:
-            ahead = self._paced / self._rate - (self._clock() - self._paced_since)
+            ahead = self._paced / self._rate - (self._clock.now() - self._paced_since)
             if ahead > 0:
-                self._sleep(ahead)
+                self._clock.sleep(ahead)
 
     def _settings_of(self, scope: Scope) -> BoardSettings:
         """The board's settings (a period's are its board's)."""
@@ -198,4 +189,4 @@ class Rebuilder:
         return entry.settings if entry else BoardSettings()
 
     def _now_ms(self) -> int:
-        return int(self._clock() * 1000)
+        return int(self._clock.now() * 1000)

@@ -22,14 +22,15 @@ from shared.http.middlewares.admin_key import admin_key
 from shared.http.middlewares.conditional_reads import ReadCache, ReadCaching, conditional_reads
 from shared.http.middlewares.http_error_handler import http_error_handler
 from shared.http.middlewares.json_body_parser import json_body_parser
-from shared.http.middlewares.ssm_parameters import ssm_parameter
+from shared.http.middlewares.ssm_parameters import CachedParameter, api_key_parameter, ssm_parameter
 from shared.http.middlewares.validator import validator
 from shared.http.middy import Event, Request, Response, Slot, middy
 from shared.http.request import request_id_of
-from shared.http.responses import with_cors
+from shared.http.responses import no_content, with_cors
 from shared.platform.config import settings
 from shared.platform.observability import logger, metrics, tracer
 from shared.platform.secret import Secret
+from shared.platform.snapshots import after_restore
 
 LambdaHandler = Callable[[Event, Any], Response]
 
@@ -40,10 +41,12 @@ def api_handler[T](
     json_body: bool = False,
     admin: bool = False,
     reads: ReadCaching | None = None,
+    connect: Callable[[Secret], None] | None = None,
 ) -> Callable[[Callable[[T, Secret], Response]], LambdaHandler]:
     """`parse` turns the event into the handler's input (raising InvalidInput); `json_body` parses the body first;
     `admin` refuses, before anything else, a request whose API key is not the admin key (when one is configured);
-    `reads` makes a GET route answer with ETags and 304s, and with SHARED keeps its answers for READ_CACHE_SECONDS."""
+    `reads` makes a GET route answer with ETags and 304s, and with SHARED keeps its answers for READ_CACHE_SECONDS;
+    `connect` opens the stores' connections with the key, now (see connect_at_init)."""
 
     def build(handler: Callable[[T, Secret], Response]) -> LambdaHandler:
         config = settings()
@@ -65,10 +68,46 @@ def api_handler[T](
         # After validation (its key is the typed input), before the key is fetched: a kept answer costs no call.
         if reads is not None:
             chain.use(conditional_reads(reads, valid_input, ReadCache(config.read_cache.total_seconds())))
-        chain.use(ssm_parameter(config.api_key_parameter, api_key, config.api_key_cache, config.api_key_grace))
+        key = api_key_parameter(config)
+        chain.use(ssm_parameter(key, api_key))
+        if connect is not None:
+            connect_at_init(key, connect)
         return entry_point(chain, config.cors_allow_origin)
 
     return build
+
+
+def admin_delete[T](
+    parse: Callable[[Event], T], remove: Callable[[T, Secret], None], *, connect: Callable[[Secret], None]
+) -> LambdaHandler:
+    """An admin DELETE route: removes what `parse` names and answers 204 whether or not it was there, so a retried
+    DELETE gets the same answer."""
+
+    @api_handler(parse, admin=True, connect=connect)
+    def delete(target: T, key: Secret) -> Response:
+        remove(target, key)
+        return no_content()
+
+    return delete
+
+
+def connect_at_init(key: CachedParameter, connect: Callable[[Secret], None]) -> None:
+    """Fetches the key and opens the stores' connections now, during init (at full CPU, and kept by a SnapStart
+    snapshot), so the first request costs what any other does; and again after each SnapStart restore, with the key
+    fetched anew (the snapshot's connections are gone, and its key may be hours old).
+
+    Best effort: when SSM or a store fails here, the failure is logged and the first request fetches and connects as
+    any request does, answering 503 if it cannot. (The parameters extension, when its layer is attached, may not
+    answer yet during init: the first request fetches the key then.)"""
+
+    def run(refresh: bool) -> None:
+        try:
+            connect(key.secret(force_refresh=refresh))
+        except Exception as error:  # any failure here is the first request's to meet, and answer
+            logger.warning("Could not connect before the first request", extra={"error": type(error).__name__})
+
+    run(refresh=False)
+    after_restore(lambda: run(refresh=True))
 
 
 def keyless_handler[T](parse: Callable[[Event], T]) -> Callable[[Callable[[T], Response]], LambdaHandler]:

@@ -5,6 +5,8 @@ fake index expires its sets by, so a TTL, a lease or a deadline passes when the 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 
 # 2026-05-28 00:00:00 UTC: a Thursday in the middle of a month and of an ISO week, so no period ends on a small step.
 DEFAULT_START = 1_779_926_400.0
@@ -43,3 +45,16 @@ class Clock:
         with self._lock:
             self.slept.append(seconds)
             self._now += seconds
+
+    def sleeping_with(self, sleep: Callable[[float], None]) -> SleepingWith:
+        """This clock's time, with `sleep` called for each wait instead (a test that acts while the domain waits)."""
+        return SleepingWith(self, sleep)
+
+
+@dataclass(frozen=True)
+class SleepingWith:
+    clock: Clock
+    sleep: Callable[[float], None]
+
+    def now(self) -> float:
+        return self.clock.now()

@@ -85,7 +85,7 @@ class World:
         self.boards = self.instance()
 
     def instance(self) -> Leaderboards:
-        return Leaderboards(self.index, self.record, self.config, clock=self.clock, sleep=self.clock.sleep)
+        return Leaderboards(self.index, self.record, self.config, self.clock)
 
     # --- time ------------------------------------------------------------------------------------------------------
 

@@ -172,7 +172,7 @@ def test_a_read_that_sees_another_instance_finish_answers_from_its_set(world: Wo
     world.fill("weekly", 10)
     expected = world.page("weekly").value
     world.index.flush_all()
-    other = Rebuilder(world.index, world.record, world.config, world.clock, world.clock.sleep)
+    other = Rebuilder(world.index, world.record, world.config, world.clock)
     assert world.record.claim_rebuild(WEEKLY, "other", world.clock.now_ms(), LEASE_MS) is not None
 
     def the_other_finishes(seconds: float) -> None:
@@ -181,7 +181,7 @@ def test_a_read_that_sees_another_instance_finish_answers_from_its_set(world: Wo
         assert other.run(WEEKLY, KEY, world.clock.now() + 10) is Outcome.WHOLE
         world.clock.advance(seconds)
 
-    waiting = Leaderboards(world.index, world.record, world.config, clock=world.clock, sleep=the_other_finishes)
+    waiting = Leaderboards(world.index, world.record, world.config, world.clock.sleeping_with(the_other_finishes))
     world.reset_calls()
     assert world.page("weekly", via=waiting).value == expected
     assert world.record.calls["claim_rebuild"] == 2  # its own try (busy), the other's; none after the mark
@@ -223,7 +223,7 @@ def test_a_set_lost_again_right_after_its_rebuild_answers_503(world: World) -> N
 
 @pytest.fixture
 def rebuilder(world: World) -> Rebuilder:
-    return Rebuilder(world.index, world.record, world.config, world.clock, world.clock.sleep)
+    return Rebuilder(world.index, world.record, world.config, world.clock)
 
 
 def run_held(
@@ -301,7 +301,7 @@ def test_a_rebuild_whose_lease_expired_between_pages_stops() -> None:
     world = World(rate=1)  # pages of 2 players: the lease is extended after each
     world.fill("weekly", 6)
     world.index.flush_all()
-    rebuilder = Rebuilder(world.index, world.record, world.config, world.clock, lambda _: None)
+    rebuilder = Rebuilder(world.index, world.record, world.config, world.clock.sleeping_with(lambda _: None))
 
     def another_takes_over() -> None:  # this one stalled past its lease
         world.clock.advance(LEASE_MS / 1000 + 1)

@@ -34,7 +34,7 @@ def test_a_rebuild_that_claims_a_set_another_made_whole_leaves_it_as_it_is(world
     assert [e.player for e in world.ranking("weekly", via=world.instance())] == ["ada", "grace"]
     world.index.reset_calls()
     # When this instance's rebuild claims the lease that the other has given up
-    outcome = Rebuilder(world.index, world.record, world.config, world.clock, world.clock.sleep).run(
+    outcome = Rebuilder(world.index, world.record, world.config, world.clock).run(
         Scope("weekly"), KEY, world.clock() + 3
     )
     # Then it finds the set whole and leaves it: nothing emptied, nothing written again

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from shared.domain.errors import KeyUnavailable
 from shared.http.middy import Hooks, Request, Slot
+from shared.platform.config import Settings
 from shared.platform.observability import logger
 from shared.platform.parameter_sources import ParameterSource, default_source
 from shared.platform.secret import Secret
@@ -56,8 +57,8 @@ class CachedParameter:
             self._value = value
             return value
 
-    def secret(self) -> Secret:
-        return Secret(self.name, self.get(), lambda: self.get(force_refresh=True))
+    def secret(self, force_refresh: bool = False) -> Secret:
+        return Secret(self.name, self.get(force_refresh), lambda: self.get(force_refresh=True))
 
     def _stale_or_raise(self, now: float, error: Exception, force_refresh: bool) -> str:
         age = now - self._fetched_at
@@ -74,15 +75,13 @@ class CachedParameter:
         raise KeyUnavailable(f"could not fetch the SSM parameter {self.name}") from error
 
 
-def ssm_parameter(
-    name: str,
-    into: Slot[Secret],
-    cache_expiry: timedelta,
-    grace_period: timedelta,
-    source: ParameterSource | None = None,
-) -> Hooks:
-    """Puts the parameter `name` into the slot `into` of every request, as a Secret."""
-    parameter = CachedParameter(name, source or default_source(), cache_expiry, grace_period)
+def api_key_parameter(config: Settings) -> CachedParameter:
+    """The Momento API key's parameter as the function's configuration names it, cached and graced as it says."""
+    return CachedParameter(config.api_key_parameter, default_source(), config.api_key_cache, config.api_key_grace)
+
+
+def ssm_parameter(parameter: CachedParameter, into: Slot[Secret]) -> Hooks:
+    """Puts the parameter into the slot `into` of every request, as a Secret."""
 
     def before(request: Request) -> None:
         into.put(request, parameter.secret())

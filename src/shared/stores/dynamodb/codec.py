@@ -36,6 +36,8 @@ REGISTRY = "boards"
 PERIODS = "periods#"  # + board: the partition of the board's periods' registry items
 SCORES = "board#"  # + the scope: a scope's partition of score items
 PLAYER = "player#"  # + the player: a score item's sort key
+# The item a connection's first request reads: none has it (no partition starts with '~').
+CONNECT_PROBE = {"pk": {"S": "~connect"}, "sk": {"S": "~connect"}}
 _DECIMALS = Decimal(1).scaleb(-MAX_INCREMENT_DECIMALS)
 _WIDE = Context(prec=60)  # room for any double's digits before rounding to _DECIMALS
 

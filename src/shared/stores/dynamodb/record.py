@@ -3,9 +3,9 @@ truth; Momento is its index. How scopes and scores are laid out in the table is 
 the requests: one conditional request per write, never a read computed and written back.
 
 boto3's low-level client (create_client), made once per execution environment: by the composition root during the
-cold start's init for the routes whose every request writes, so their first request does not pay for it; at first
-use for the read routes, which need the record only when the index has lost a board (importing boto3 would double
-their cold start).
+cold start's init for the routes whose every request writes, which also connect it there (`connect`), so their first
+request does not pay for either; at first use for the read routes, which need the record only when the index has
+lost a board (importing boto3 would double their cold start).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from shared.domain.scope import Scope
 from shared.platform.config import Settings
 from shared.platform.observability import logger
 from shared.stores.dynamodb.codec import (
+    CONNECT_PROBE,
     PERIODS,
     PLAYER,
     REGISTRY,
@@ -71,6 +72,11 @@ class DynamoRecord:
         self._table = config.table_name
         self._lock = threading.Lock()
         self._client = client or (create_client() if connect_now else None)
+
+    def connect(self) -> None:
+        """Makes one read (of an item no one writes), so the next request pays for none of boto3's first-request
+        set-up (its endpoint rules, the signer, the connection). Called at init, and after a SnapStart restore."""
+        self._call("get_item", TableName=self._table, Key=CONNECT_PROBE)
 
     # --- scores -------------------------------------------------------------------------------------------------
 

@@ -32,6 +32,8 @@ RANKINGS: list[tuple[Order, Update, Ties]] = [
 ]
 WHOLE_MARK_BYTES = WHOLE_MARK.encode("utf-8")
 WHOLE_MARK_SCORE = -sys.float_info.max
+# The set a connection's first call asks for (its length: 0, it never exists): '~' is in no board's name.
+CONNECT_PROBE = "~connect"
 
 
 def set_name(scope: Scope) -> str:

@@ -40,6 +40,7 @@ from shared.platform.config import Settings
 from shared.platform.observability import logger, tracer
 from shared.platform.secret import Secret
 from shared.stores.momento.codec import (
+    CONNECT_PROBE,
     SETTINGS_MARK,
     SETTINGS_MARK_BYTES,
     WHOLE_MARK,
@@ -86,6 +87,27 @@ class MomentoIndex:
         self._client_key: str | None = None
         # Reads make their calls at once (as the original's Promise.all read score and rank).
         self._parallel = ThreadPoolExecutor(max_workers=PARALLEL_CALLS, thread_name_prefix="momento")
+
+    def connect(self, api_key: Secret) -> None:
+        """Makes a new client with the key, opens its connection and makes one read through it (a length and a
+        get-scores, at once), so the next request pays for none of it: the SDK's and gRPC's first-call set-up and
+        the reads' thread included. Called at init, and after a SnapStart restore, whose snapshot's connection is
+        gone."""
+        key = api_key.reveal()
+        with self._lock:
+            stale, self._client, self._client_key = self._client, self._create_client(key), key
+        if stale is not None:
+            stale.__exit__(None, None, None)
+        cache = self._config.cache_name
+        length, marks = self._with_key(
+            api_key,
+            lambda client: self._all_at_once(
+                lambda: raw_call(client, cache, "SortedSetLength", _length_request(CONNECT_PROBE)),
+                lambda: client.sorted_set_get_scores(cache, CONNECT_PROBE, [WHOLE_MARK, SETTINGS_MARK]),
+            ),
+        )
+        _length(length, CONNECT_PROBE)
+        _scores(marks, CONNECT_PROBE)
 
     @tracer.capture_method(capture_response=False)
     def put_score(self, scope: Scope, player: str, score: float, api_key: Secret) -> None:
