@@ -57,9 +57,9 @@ class Boards:
     """The service's domain layer (what the handlers call) with the test's clock, in the handlers' own terms."""
 
     def __init__(self, service: Service, clock: Clock, index: Any = None) -> None:
+        built = service.modules["handlers.submit_score"].SERVICE.leaderboards  # the handlers' own stores
         boards, self.shared = sys.modules["shared.domain.leaderboards"], _shared()
         self.key = self.shared.platform.secret.Secret("momento", service.api_key, lambda: service.api_key)
-        built = sys.modules["shared.composition"].leaderboards()  # the handlers' own stores
         self.index = index or built._index
         self.domain = boards.Leaderboards(self.index, built._record, built._config, clock)
 

@@ -48,6 +48,7 @@ def test_a_store_slower_than_its_deadline_is_504_and_the_next_request_succeeds(
 ) -> None:
     service = started_with_deadline(request, monkeypatch, 1100)  # the template's default
     api = InProcessClient(service)
+    service.modules["handlers.get_standing"]  # started: its init's connecting read is not the one delayed
     service.momento.faults.set(delay_ms=1500, delay_rpcs=["sorted-set-get-score"], delay_count=1)
     started = time.monotonic()
     assert_error(api.standing("weekly", "v"), 504, "did not answer in time")
@@ -62,8 +63,11 @@ def test_a_longer_deadline_waits_for_a_slow_store(
     service = started_with_deadline(request, monkeypatch, 2000)
     api = InProcessClient(service)
     api.submit("weekly", "v", {"score": 5})
+    service.modules["handlers.get_standing"]  # started: its init's connecting read is not the one delayed
     service.momento.faults.set(delay_ms=1500, delay_rpcs=["sorted-set-get-score"], delay_count=1)
+    started = time.monotonic()
     assert api.standing("weekly", "v").json() == {"score": 5, "rank": 0}
+    assert time.monotonic() - started >= 1.5  # the read itself waited out the delay
 
 
 def test_a_full_board_is_507_and_stays_readable_and_updatable(service: Service, api: InProcessClient) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -33,7 +34,7 @@ class Service:
     """The handler modules, freshly imported (so each test starts cold), and the servers behind them. `dynamodb`
     reaches moto directly (never through a test's proxy), so a test can always read the record in `table_name`."""
 
-    modules: dict[str, ModuleType]
+    modules: Functions
     momento: MomentoLocalServer
     ssm: SSMClient
     dynamodb: DynamoDBClient
@@ -88,14 +89,49 @@ def start_service(momento_local: MomentoLocalServer, ssm: SSMClient, dynamodb: D
     )
 
 
-def fresh_handler_modules() -> dict[str, ModuleType]:
-    """Imports the handlers anew, with fresh shared state (config, store, SSM cache): a cold start."""
+class Functions(Mapping[str, ModuleType]):
+    """The functions' handler modules, each imported (its execution environment's init) at its first use, as Lambda
+    starts a function's environment at its first request: a test pays only for the functions it calls."""
+
+    def __init__(self) -> None:
+        self._started: dict[str, ModuleType] = {}
+
+    def __getitem__(self, name: str) -> ModuleType:
+        if name not in HANDLERS:
+            raise KeyError(name)
+        if name not in self._started:
+            self._started[name] = importlib.import_module(name)
+        return self._started[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(HANDLERS)
+
+    def __len__(self) -> int:
+        return len(HANDLERS)
+
+    def shut_down(self) -> None:
+        """The environments started so far shut down: their Momento connections close."""
+        for module in self._started.values():
+            service = getattr(module, "SERVICE", None)
+            if service is not None:
+                service.index.close()
+
+
+_running: list[Functions] = []  # the functions of the last cold start, which the next one replaces
+
+
+def fresh_handler_modules() -> Functions:
+    """A cold start of every function: fresh shared state (config, stores, SSM cache), each function's module
+    imported anew at its first use; the functions of the previous cold start shut down."""
+    while _running:
+        _running.pop().shut_down()
     # Powertools keeps its cold-start flags at module level (one process = one execution environment in Lambda).
     powertools_cold_start.is_cold_start = True
     powertools_logger.is_cold_start = True
     for name in [n for n in sys.modules if n == "shared" or n.startswith(("shared.", "handlers"))]:
         del sys.modules[name]
-    return {name: importlib.import_module(name) for name in HANDLERS}
+    _running.append(Functions())
+    return _running[-1]
 
 
 def body_of(response: dict[str, Any]) -> Any:
