@@ -60,6 +60,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--env-vars", type=Path, default=Path("events/env.json"), help="as sam local --env-vars")
     parser.add_argument("--no-reload", action="store_true", help="do not restart functions when src/ changes")
     parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="start each function at its first request, as Lambda does (by default one environment of each routed "
+        "function starts with the server, so the first requests are warm)",
+    )
+    parser.add_argument(
         "--seed", action="store_true", help=f"load a demo board '{DEMO_BOARD}' of {DEMO_PLAYERS} players"
     )
     parser.add_argument("--momento-port", type=int, default=0, help="momento-local's port (default: a free one)")
@@ -131,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             services.table_variables["LEADERBOARD_TABLE_NAME"],  # the record's table, as the functions name it
             services.moto_endpoint,
         )
-    gateway.warm_up()
+    if not args.cold:
+        gateway.warm_up()
     stop = threading.Event()
     signals = StopSignals()
     threading.Thread(target=http.serve_forever, name="http", daemon=True).start()

@@ -24,7 +24,9 @@ from tests.support.dev_server import DevServerProcess
 
 KEY = "race-key"
 WRITERS = 50
-ROUNDS = 20
+# Rounds of 50 writers at once through real worker processes; the interleavings themselves are explored over the
+# fakes by the domain's stateful tests (tests/unit/domain).
+ROUNDS = 6
 
 
 @pytest.fixture(scope="module")

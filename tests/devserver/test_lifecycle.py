@@ -132,7 +132,7 @@ def test_code_changes_reload_the_functions(sample_app: Path, tmp_path: Path) -> 
 
 def test_the_banner_gives_a_curl_that_works_and_seed_loads_a_demo_board(tmp_path: Path) -> None:
     with (tmp_path / "log").open("w", encoding="utf-8") as log:
-        server = DevServerProcess("--no-reload", "--seed", log=log)
+        server = DevServerProcess("--no-reload", "--seed", log=log, warm=True)  # as `make dev` starts
         try:
             page = requests.get(server.url + "/demo", params={"startRank": "0", "endRank": "100"}, timeout=30)
             entries = page.json()["leaderboard"]

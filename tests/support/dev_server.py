@@ -37,10 +37,13 @@ def _without_test_settings(environment: os._Environ[str]) -> dict[str, str]:
 
 
 class DevServerProcess:
-    def __init__(self, *args: str, log: IO[str], cwd: Path = ROOT) -> None:
+    def __init__(self, *args: str, log: IO[str], cwd: Path = ROOT, warm: bool = False) -> None:
+        """`warm`: as `make dev` starts it, one environment of each routed function started with the server; by
+        default each function starts at its first request (`--cold`), so a test pays only for the functions it
+        calls."""
         self.log = log
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "devserver", "--port", "0", *args],
+            [sys.executable, "-m", "devserver", "--port", "0", *args, *([] if warm else ["--cold"])],
             cwd=cwd,
             env={**_without_test_settings(os.environ), "PYTHONPATH": str(ROOT)},
             stdout=subprocess.PIPE,
