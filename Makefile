@@ -28,7 +28,8 @@ help:
 	@echo "                      [HOST=$(HOST) PORT=$(DEV_PORT)], and the Lambda Invoke API on LAMBDA_PORT [PORT + 1]; SEED=1"
 	@echo "                      (a demo board of 5,000 players), API_KEY= [local-dev-key], WRITE_AUTH=API_KEY|IAM|NONE"
 	@echo "                      [API_KEY], ADMIN_AUTH=IAM|API_KEY [IAM: admin routes need SigV4 with local/local],"
-	@echo "                      ADMIN_KEY= [local-admin-key], NO_RELOAD=1, DATA_DIR=.data (keeps the DynamoDB record)"
+	@echo "                      ADMIN_KEY= [local-admin-key], NO_RELOAD=1, DATA_DIR=.data (keeps the DynamoDB record),"
+	@echo "                      COLD=1 (each function starts at its first request, as on Lambda)"
 	@echo "  make invoke         event files in order on one state, each to its route's function (a Scheduled Event to"
 	@echo "                      the scheduled one), through a running make dev if one answers [EVENT=$(EVENT)];"
 	@echo "                      EVENTS=\"a.json b.json\", FN= to force one"
@@ -140,7 +141,7 @@ e2e: $(STAMP)
 
 dev: PORT ?= $(DEV_PORT)
 dev: $(STAMP)
-	$(PY) -m devserver --host $(HOST) --port $(PORT) $(if $(SEED),--seed) $(if $(NO_RELOAD),--no-reload) \
+	$(PY) -m devserver --host $(HOST) --port $(PORT) $(if $(SEED),--seed) $(if $(NO_RELOAD),--no-reload) $(if $(COLD),--cold) \
 	  $(if $(LAMBDA_PORT),--lambda-port $(LAMBDA_PORT)) $(if $(API_KEY),--api-key '$(API_KEY)') \
 	  $(if $(ADMIN_KEY),--admin-key '$(ADMIN_KEY)') $(if $(DATA_DIR),--data-dir '$(DATA_DIR)') \
 	  $(if $(WRITE_AUTH)$(ADMIN_AUTH),--parameter-overrides $(if $(WRITE_AUTH),WriteAuth=$(WRITE_AUTH)) \

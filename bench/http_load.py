@@ -26,7 +26,7 @@ def measure(bench: Bench) -> Measured:
     plan = bench.plan
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "devserver", "--port", "0", "--no-reload", "--api-key", API_KEY],
+            [sys.executable, "-m", "devserver", "--port", "0", "--no-reload", "--cold", "--api-key", API_KEY],
             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=log, text=True,
         )  # fmt: skip
         try:

@@ -44,7 +44,7 @@ class DevServer:
         self._meters = threading.Semaphore(0)
         environment = {k: v for k, v in os.environ.items() if k != "READ_CACHE_SECONDS"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "devserver", "--port", "0", "--no-reload", "--api-key", API_KEY,
+            [sys.executable, "-m", "devserver", "--port", "0", "--no-reload", "--cold", "--api-key", API_KEY,
              "--parameter-overrides", f"ReadCacheSeconds={read_cache_seconds}"],
             cwd=ROOT, env={**environment, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, text=True,

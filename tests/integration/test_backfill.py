@@ -202,7 +202,7 @@ def test_a_score_the_service_wrote_since_the_deploy_is_never_replaced(stage: Sta
 
 
 def test_a_second_run_copies_nothing_and_reports_every_player_present(stage: Stage) -> None:
-    stage.board("weekly", players(600))
+    stage.board("weekly", players(200))
     first = run_main(stage, "--boards", "weekly")
     assert first.status == 0, first.output
     before = stage.items("weekly")
@@ -210,63 +210,63 @@ def test_a_second_run_copies_nothing_and_reports_every_player_present(stage: Sta
     second = run_main(stage, "--boards", "weekly")
 
     assert second.status == 0, second.output
-    assert "weekly: 600 players: 0 copied, 600 already in the record" in second.out
+    assert "weekly: 200 players: 0 copied, 200 already in the record" in second.out
     assert stage.items("weekly") == before  # not a single item rewritten (updatedAt included)
 
 
 def test_an_interrupted_run_resumes_where_it_stopped(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given a board, and DynamoDB failing for good after 500 writes of the first run
-    board = players(1_200)
+    # Given a board, and DynamoDB failing for good after 150 writes of the first run
+    board = players(400)
     stage.board("weekly", board)
     add_score = DynamoRecord.add_score
     calls = 0
 
-    def failing_after_500(record: DynamoRecord, *args: Any, **kwargs: Any) -> bool:
+    def failing_after_150(record: DynamoRecord, *args: Any, **kwargs: Any) -> bool:
         nonlocal calls
         calls += 1
-        if calls > 500:
+        if calls > 150:
             raise RecordError("DynamoDB answered AccessDeniedException to put_item")
         return add_score(record, *args, **kwargs)
 
-    monkeypatch.setattr(DynamoRecord, "add_score", failing_after_500)
+    monkeypatch.setattr(DynamoRecord, "add_score", failing_after_150)
     # When the first run meets the failure
     first = run_main(stage, "--boards", "weekly")
     # Then it stops, says why, how far it got and what to do, and leaves the board unregistered
     assert first.status == 1
-    assert "weekly: stopped after 500 copied, 0 already in the record: DynamoDB answered AccessDeniedException" in (
+    assert "weekly: stopped after 150 copied, 0 already in the record: DynamoDB answered AccessDeniedException" in (
         first.out
     )
     assert "run the same command again to finish" in first.out
-    assert len(stage.record("weekly")) == 500
+    assert len(stage.record("weekly")) == 150
     assert stage.registered("weekly") is None
     # When it is run again, with DynamoDB working
     monkeypatch.setattr(DynamoRecord, "add_score", add_score)
     second = run_main(stage, "--boards", "weekly")
     # Then it copies the rest only, and the board is whole in the record, and registered
     assert second.status == 0, second.output
-    assert "weekly: 1,200 players: 700 copied, 500 already in the record" in second.out
+    assert "weekly: 400 players: 250 copied, 150 already in the record" in second.out
     assert stage.record("weekly") == board
     assert stage.registered("weekly") is not None
 
 
 def test_ctrl_c_stops_at_once_and_a_rerun_finishes(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> None:
-    board = players(800)
+    board = players(300)
     stage.board("weekly", board)
     add_score = DynamoRecord.add_score
     calls = 0
 
-    def interrupted_after_200(record: DynamoRecord, *args: Any, **kwargs: Any) -> bool:
+    def interrupted_after_100(record: DynamoRecord, *args: Any, **kwargs: Any) -> bool:
         nonlocal calls
         calls += 1
-        if calls == 200:
+        if calls == 100:
             raise KeyboardInterrupt  # as Ctrl-C would, though in a worker: the copy treats both alike
         return add_score(record, *args, **kwargs)
 
-    monkeypatch.setattr(DynamoRecord, "add_score", interrupted_after_200)
+    monkeypatch.setattr(DynamoRecord, "add_score", interrupted_after_100)
     first = run_main(stage, "--boards", "weekly")
     assert first.status == backfill.INTERRUPTED
     assert "weekly: interrupted after" in first.out
-    assert len(stage.record("weekly")) < 800
+    assert len(stage.record("weekly")) < 300
     monkeypatch.setattr(DynamoRecord, "add_score", add_score)
     second = run_main(stage, "--boards", "weekly")
     assert second.status == 0, second.output
