@@ -28,7 +28,9 @@ class ParameterSource(Protocol):
 
 
 class PowertoolsSource:
-    """Powertools' SSMProvider (boto3), created on first use: fetch and cache are Powertools'."""
+    """Powertools' SSMProvider (boto3), created on first use: fetch and cache are Powertools'. Its client is made on
+    boto3's default session, which the record's DynamoDB client shares: botocore reads its endpoint and partition
+    data once per execution environment, not once per client."""
 
     def __init__(self, provider: Any = None) -> None:
         self._provider = provider
@@ -42,7 +44,8 @@ class PowertoolsSource:
     def _ssm(self) -> Any:
         with self._lock:
             if self._provider is None:
-                from aws_lambda_powertools.utilities.parameters import SSMProvider  # noqa: PLC0415 - boto3: lazily
+                import boto3  # noqa: PLC0415 - boto3 only where the key is read through it
+                from aws_lambda_powertools.utilities.parameters import SSMProvider  # noqa: PLC0415
                 from botocore.config import Config  # noqa: PLC0415
 
                 config = Config(
@@ -50,7 +53,7 @@ class PowertoolsSource:
                     read_timeout=READ_TIMEOUT_S,
                     retries={"total_max_attempts": 2, "mode": "standard"},
                 )
-                self._provider = SSMProvider(boto_config=config)
+                self._provider = SSMProvider(boto3_client=boto3.client("ssm", config=config))
             return self._provider
 
 

@@ -96,8 +96,7 @@ class MomentoIndex:
         key = api_key.reveal()
         with self._lock:
             stale, self._client, self._client_key = self._client, self._create_client(key), key
-        if stale is not None:
-            stale.__exit__(None, None, None)
+        _close(stale)
         cache = self._config.cache_name
         length, marks = self._with_key(
             api_key,
@@ -108,6 +107,13 @@ class MomentoIndex:
         )
         _length(length, CONNECT_PROBE)
         _scores(marks, CONNECT_PROBE)
+
+    def close(self) -> None:
+        """Closes the client's connection (a later call makes a new one): for a process that holds many indexes,
+        such as a test run's in-process functions."""
+        with self._lock:
+            stale, self._client, self._client_key = self._client, None, None
+        _close(stale)
 
     @tracer.capture_method(capture_response=False)
     def put_score(self, scope: Scope, player: str, score: float, api_key: Secret) -> None:
@@ -398,8 +404,7 @@ class MomentoIndex:
                 stale = self._client
                 self._client = self._create_client(key)
                 self._client_key = key
-                if stale is not None:
-                    stale.__exit__(None, None, None)  # CacheClient has no close(); exiting its context closes it
+                _close(stale)
             return self._client
 
     def _create_client(self, key: str) -> CacheClient:
@@ -420,6 +425,11 @@ class MomentoIndex:
 
     def _credentials(self, key: str) -> CredentialProvider:
         return momento_credentials(key, self._config.momento_endpoint, self._config.momento_local_address)
+
+
+def _close(client: CacheClient | None) -> None:
+    if client is not None:
+        client.__exit__(None, None, None)  # CacheClient has no close(); exiting its context closes it
 
 
 def _sort_order(rules: BoardSettings) -> SortOrder:
