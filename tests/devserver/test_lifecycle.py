@@ -43,9 +43,9 @@ def group_members(pgid: int) -> list[str]:
 def test_stopping_releases_the_port_and_every_child_process(
     sample_app: Path, tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
-    # Given a running server whose functions have started workers
+    # Given a running server whose functions have started workers, started as `make dev` starts it
     with (tmp_path / "log").open("w", encoding="utf-8") as log:
-        server = DevServerProcess("--no-reload", "--template", str(sample_app / "template.yaml"), log=log)
+        server = DevServerProcess("--no-reload", "--template", str(sample_app / "template.yaml"), log=log, warm=True)
         assert requests.get(server.url + "/echo/warm", timeout=30).status_code == 200
         assert requests.get(server.url + "/context", timeout=30).status_code == 200
         pgid = server.process.pid
@@ -132,7 +132,7 @@ def test_code_changes_reload_the_functions(sample_app: Path, tmp_path: Path) -> 
 
 def test_the_banner_gives_a_curl_that_works_and_seed_loads_a_demo_board(tmp_path: Path) -> None:
     with (tmp_path / "log").open("w", encoding="utf-8") as log:
-        server = DevServerProcess("--no-reload", "--seed", log=log, warm=True)  # as `make dev` starts
+        server = DevServerProcess("--no-reload", "--seed", log=log)
         try:
             page = requests.get(server.url + "/demo", params={"startRank": "0", "endRank": "100"}, timeout=30)
             entries = page.json()["leaderboard"]
