@@ -280,6 +280,9 @@ class Bench:
     def __init__(self, plan: Plan, servers: Servers) -> None:
         self.plan = plan
         self.servers = servers
+        # What a dev server this run starts gets (as `make dev` gets the shell's): not the variables set below for the
+        # in-process functions, which a dev server would hand to its own functions over the template's values.
+        self.shell_environment = dict(os.environ)
         # This process is an execution environment: the functions' environment, then their modules imported.
         timeout = {"MOMENTO_TIMEOUT_MS": str(plan.momento_timeout_ms)} if plan.momento_timeout_ms else {}
         os.environ.update(function_environment(servers, **timeout))

@@ -3,7 +3,6 @@ servers), Plan.http_clients concurrent clients for Plan.http_seconds, 20% writes
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import signal
@@ -27,7 +26,8 @@ def measure(bench: Bench) -> Measured:
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "devserver", "--port", "0", "--no-reload", "--cold", "--api-key", API_KEY],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=log, text=True,
+            cwd=ROOT, env={**bench.shell_environment, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=log,
+            text=True,
         )  # fmt: skip
         try:
             url = _ready(process)

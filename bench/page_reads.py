@@ -10,7 +10,6 @@ of one uncached read, since each instance fetches a page at most once per window
 from __future__ import annotations
 
 import math
-import os
 import re
 import signal
 import subprocess
@@ -39,10 +38,10 @@ TOTAL_ROW = re.compile(r"^total\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$")
 class DevServer:
     """`python -m devserver` in its own process (so it never shares this one's interpreter lock), its output kept."""
 
-    def __init__(self, read_cache_seconds: int) -> None:
+    def __init__(self, read_cache_seconds: int, environment: dict[str, str]) -> None:
+        """`environment`: the shell's, as `make dev` gets it (see Bench.shell_environment)."""
         self.lines: list[str] = []
         self._meters = threading.Semaphore(0)
-        environment = {k: v for k, v in os.environ.items() if k != "READ_CACHE_SECONDS"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "devserver", "--port", "0", "--no-reload", "--cold", "--api-key", API_KEY,
              "--parameter-overrides", f"ReadCacheSeconds={read_cache_seconds}"],
@@ -79,8 +78,8 @@ class DevServer:
 
 
 @contextmanager
-def dev_server(read_cache_seconds: int) -> Iterator[DevServer]:
-    server = DevServer(read_cache_seconds)
+def dev_server(read_cache_seconds: int, environment: dict[str, str]) -> Iterator[DevServer]:
+    server = DevServer(read_cache_seconds, environment)
     try:
         yield server
     finally:
@@ -131,8 +130,10 @@ def _readers(url: str, clients: int, seconds: float) -> dict[str, Any]:
     }
 
 
-def _measure(read_cache_seconds: int, clients: int, seconds: float, players: int) -> dict[str, Any]:
-    with dev_server(read_cache_seconds) as server:
+def _measure(
+    read_cache_seconds: int, clients: int, seconds: float, players: int, environment: dict[str, str]
+) -> dict[str, Any]:
+    with dev_server(read_cache_seconds, environment) as server:
         _fill(server.url, players)
         # Not counted: a first round at full concurrency starts the execution environments (a cold start each).
         _readers(server.url, clients, min(3.0, seconds))
@@ -184,9 +185,9 @@ def _poller(url: str, seconds: float) -> dict[str, Any]:
     }
 
 
-def page_read_cost(clients: int, seconds: float, players: int = PLAYERS) -> dict[str, Any]:
-    off = _measure(0, clients, seconds, players)
-    on = _measure(WINDOW_SECONDS, clients, seconds, players)
+def page_read_cost(clients: int, seconds: float, environment: dict[str, str], players: int = PLAYERS) -> dict[str, Any]:
+    off = _measure(0, clients, seconds, players, environment)
+    on = _measure(WINDOW_SECONDS, clients, seconds, players, environment)
     per_fetch = off["momento_operations"] / max(1, off["reads"])
     bound = (math.ceil(seconds / WINDOW_SECONDS) + 1) * MAX_INSTANCES * per_fetch
     ratio = on["momento_ops_per_1000_page_reads"] / max(0.1, off["momento_ops_per_1000_page_reads"])
@@ -205,7 +206,9 @@ def page_read_cost(clients: int, seconds: float, players: int = PLAYERS) -> dict
 
 
 def measure(bench: Bench) -> Measured:
-    reads = page_read_cost(bench.plan.http_clients, bench.plan.http_seconds, players=bench.plan.page_players)
+    reads = page_read_cost(
+        bench.plan.http_clients, bench.plan.http_seconds, bench.shell_environment, players=bench.plan.page_players
+    )
     on, off = reads["on"], reads["off"]
     figures: dict[str, float | int] = {
         "momento_ops_per_1000_page_reads": on["momento_ops_per_1000_page_reads"],
