@@ -86,6 +86,12 @@ def run(plan: Plan, only: tuple[str, ...] = MODULES, earlier: dict[str, Any] | N
     }
 
 
+def same_plan(results: dict[str, Any], plan: Plan) -> bool:
+    """Whether a results file was written by a run of `plan`: compared as JSON holds it (its lists are the plan's
+    tuples)."""
+    return bool(results.get("plan") == json.loads(json.dumps(asdict(plan))))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a smoke run of the harness (figures meaningless)")
@@ -100,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     earlier = None
     if set(args.only) != set(MODULES) and output.is_file():
         previous = json.loads(output.read_text(encoding="utf-8"))
-        earlier = previous if previous.get("plan") == asdict(plan) else None
+        earlier = previous if same_plan(previous, plan) else None
     results = run(plan, tuple(args.only), earlier)
     output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     report.write(results, destination)

@@ -8,6 +8,7 @@ run, never by a test.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -16,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.harness import ROUTES
+from bench.harness import FULL, QUICK, ROUTES
+from bench.run import same_plan
 from tests.support.template import handlers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,3 +127,9 @@ def test_the_benchmark_harness_produces_every_figure(tmp_path: Path) -> None:
 
 def test_the_bench_measures_every_function_of_the_template() -> None:
     assert {f"handlers.{route}.lambda_handler" for route in ROUTES} == set(handlers().values())
+
+
+def test_only_keeps_the_figures_of_a_results_file_of_the_same_plan() -> None:
+    written = json.loads(json.dumps({"plan": dataclasses.asdict(FULL)}))  # as the results file holds it
+    assert same_plan(written, FULL)
+    assert not same_plan(written, QUICK)
