@@ -38,7 +38,7 @@ help:
 	@echo "  make sam-invoke FN=GetStandingFunction EVENT=events/get-standing.json   sam local invoke, the same way"
 	@echo "  make momento-local  the local Momento-compatible server alone [HOST=$(HOST) PORT=$(MOMENTO_LOCAL_PORT)]"
 	@echo "Test:"
-	@echo "  make test           lint, types, security checks and every test (what CI runs; about 9 min on 2 cores)"
+	@echo "  make test           lint, types, security checks and every test (what CI runs; about 8.5 min on 2 cores)"
 	@echo "  make screenshots    docs/board.png and docs/overlay.png, taken by the board page's browser tests"
 	@echo "  make unit           the fast tier, seconds: the domain on fakes of its stores, the HTTP layer, momento-local;"
 	@echo "                      prints the line coverage of the domain and the HTTP layer (fails below 90%)"
