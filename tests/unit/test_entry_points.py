@@ -15,7 +15,7 @@ import pytest
 
 from shared.domain.errors import InvalidInput
 from shared.http import page
-from shared.http.api import LambdaHandler, api_handler, keyless_handler, outcome_metric
+from shared.http.api import LambdaHandler, admin_delete, api_handler, keyless_handler, outcome_metric
 from shared.http.middlewares import conditional_reads, ssm_parameters
 from shared.http.middlewares.conditional_reads import ReadCaching
 from shared.http.middy import Event, Response
@@ -251,6 +251,17 @@ def test_after_a_snapstart_restore_the_key_is_fetched_anew_and_the_stores_opened
     assert ssm.fetches[-1] == (PARAMETER, 300, True)
     assert stores.keys == ["momento-key-1", "momento-key-2"]
     assert json.loads(read(get(), CONTEXT)["body"])["key"] == "momento-key-2"
+
+
+def test_an_admin_delete_removes_what_it_parses_and_answers_204_whether_or_not_it_was_there(ssm: Source) -> None:
+    removed: list[tuple[Board, str]] = []
+    stores = Stores()
+    delete = admin_delete(parse_board, lambda board, key: removed.append((board, key.reveal())), connect=stores.connect)
+    assert stores.keys == ["momento-key-1"]  # connected at init
+    for _ in range(2):  # the same DELETE again: the same answer
+        answer = delete({**get(), "httpMethod": "DELETE"}, CONTEXT)
+        assert (answer["statusCode"], answer["body"]) == (204, "")
+    assert removed == [(Board("weekly"), "momento-key-1")] * 2
 
 
 def test_the_board_page_needs_no_key_and_is_revalidated_on_every_request(ssm: Source) -> None:
