@@ -297,7 +297,7 @@ class Bench:
     @property
     def leaderboards(self) -> Leaderboards:
         """The composition root's: the one the handlers use."""
-        return composition.leaderboards()
+        return composition.service().leaderboards
 
     def build(
         self,

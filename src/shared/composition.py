@@ -46,11 +46,6 @@ def service(*, record_at_init: bool = True) -> Service:
     return Service(build(config, index=index, record=record), index, record if record_at_init else None)
 
 
-def leaderboards() -> Leaderboards:
-    """The leaderboards the write routes' functions use (the bench measures through it)."""
-    return service().leaderboards
-
-
 def build(config: Settings, *, index: MomentoIndex | None = None, record: DynamoRecord | None = None) -> Leaderboards:
     """Leaderboards over the functions' stores for `config`; `index` or `record` given instead where a caller needs
     its own (the bench: a Momento configuration or a DynamoDB client that adds network latency)."""

@@ -89,24 +89,15 @@ class MomentoIndex:
         self._parallel = ThreadPoolExecutor(max_workers=PARALLEL_CALLS, thread_name_prefix="momento")
 
     def connect(self, api_key: Secret) -> None:
-        """Makes a new client with the key, opens its connection and makes one read through it (a length and a
-        get-scores, at once), so the next request pays for none of it: the SDK's and gRPC's first-call set-up and
-        the reads' thread included. Called at init, and after a SnapStart restore, whose snapshot's connection is
-        gone."""
+        """Makes a new client with the key, opens its connection and makes one read through it (the size of a set no
+        board has: a length and a get-scores, at once), so the next request pays for none of it: the SDK's and gRPC's
+        first-call set-up and the reads' thread included. Called at init, and after a SnapStart restore, whose
+        snapshot's connection is gone."""
         key = api_key.reveal()
         with self._lock:
             stale, self._client, self._client_key = self._client, self._create_client(key), key
         _close(stale)
-        cache = self._config.cache_name
-        length, marks = self._with_key(
-            api_key,
-            lambda client: self._all_at_once(
-                lambda: raw_call(client, cache, "SortedSetLength", _length_request(CONNECT_PROBE)),
-                lambda: client.sorted_set_get_scores(cache, CONNECT_PROBE, [WHOLE_MARK, SETTINGS_MARK]),
-            ),
-        )
-        _length(length, CONNECT_PROBE)
-        _scores(marks, CONNECT_PROBE)
+        self._counted(CONNECT_PROBE, api_key)
 
     def close(self) -> None:
         """Closes the client's connection (a later call makes a new one): for a process that holds many indexes,
@@ -158,12 +149,16 @@ class MomentoIndex:
     @tracer.capture_method(capture_response=False)
     def size(self, scope: Scope, api_key: Secret) -> int:
         """Players in the board's set (its marks not counted); 0 when the set does not exist."""
-        board = set_name(scope)
+        return self._counted(set_name(scope), api_key)
+
+    def _counted(self, board: str, api_key: Secret) -> int:
+        """The set's players, its marks not counted: its length and its marks read at once."""
+        cache = self._config.cache_name
         length, marks = self._with_key(
             api_key,
             lambda client: self._all_at_once(
-                lambda: raw_call(client, self._config.cache_name, "SortedSetLength", _length_request(board)),
-                lambda: client.sorted_set_get_scores(self._config.cache_name, board, [WHOLE_MARK, SETTINGS_MARK]),
+                lambda: raw_call(client, cache, "SortedSetLength", _length_request(board)),
+                lambda: client.sorted_set_get_scores(cache, board, [WHOLE_MARK, SETTINGS_MARK]),
             ),
         )
         scores = _scores(marks, board)
