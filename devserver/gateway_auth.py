@@ -2,8 +2,9 @@
 
 Local runs accept the stage's API keys (`local-dev-key` unless configured, and with AdminAuth=API_KEY the admin key,
 `local-admin-key`: as in API Gateway, any key of the stage passes) and SigV4 signatures made with the local
-credentials (access key id `local`, secret `local`): clients written against `make dev` send what the deployed API
-requires. Signatures are checked with botocore's own SigV4 code, recomputed from the request.
+credentials (access key id `local`, secret `local`) for service `execute-api` in the local region (`us-east-1`): as
+API Gateway, a signature scoped to another service or region is refused. Clients written against `make dev` send what
+the deployed API requires. Signatures are checked with botocore's own SigV4 code, recomputed from the request.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from botocore.credentials import Credentials
 from devserver.api_keys import StageKey
 from devserver.events import HttpRequest
 from devserver.gateway_responses import MISSING_ROUTE, GatewayError, signature_error
-from devserver.local_aws import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+from devserver.local_aws import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 
+SERVICE = "execute-api"  # the signing name of API Gateway's invoke endpoint (not "apigateway", its control plane)
 MAX_CLOCK_SKEW = timedelta(minutes=15)  # API Gateway refuses signatures older (or newer) than this
 _AUTHORIZATION = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request,"
@@ -54,6 +56,16 @@ def sigv4_denial(request: HttpRequest, host_url: str) -> GatewayError | None:
             "Authorization header requires 'Credential', 'Signature', 'SignedHeaders' and 'X-Amz-Date'.",
             "IncompleteSignatureException",
         )
+    # API Gateway checks the credential's scope before the key: a signature made for another service or region (an
+    # SDK client built for S3, a region other than the stage's) is refused, whatever its key and however valid.
+    if parsed["service"] != SERVICE:
+        return signature_error(
+            f"Credential should be scoped to correct service: '{SERVICE}'. ", "InvalidSignatureException"
+        )
+    if parsed["region"] != REGION:
+        return signature_error(
+            f"Credential should be scoped to a valid region, not '{parsed['region']}'. ", "InvalidSignatureException"
+        )
     if parsed["key"] != ACCESS_KEY_ID:
         return signature_error("The security token included in the request is invalid.", "AccessDeniedException")
     try:
@@ -80,6 +92,6 @@ def _signature(request: HttpRequest, host_url: str, authorization: re.Match[str]
     aws_request = AWSRequest(method=request.method, url=url, headers=headers, data=request.body)
     aws_request.context["timestamp"] = amz_date
     credentials = Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY)
-    signer = SigV4Auth(credentials, authorization["service"], authorization["region"])
+    signer = SigV4Auth(credentials, SERVICE, REGION)
     canonical = signer.canonical_request(aws_request)
     return str(signer.signature(signer.string_to_sign(aws_request, canonical), aws_request))

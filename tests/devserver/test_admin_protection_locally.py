@@ -18,6 +18,9 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from devserver.api_keys import local_key_id, stage_keys
+from devserver.events import HttpRequest
+from devserver.gateway_auth import sigv4_denial
+from devserver.gateway_responses import GatewayError
 from devserver.template import load_application
 from tests.support import ROOT
 from tests.support.dev_server import DevServerProcess, curl_status
@@ -58,10 +61,19 @@ def send(
     return requests.request(method, server.url + path, data=body, headers=sent, timeout=30)
 
 
-def signed(server: DevServerProcess, method: str, path: str, body: bytes, secret: str = "local") -> dict[str, str]:
-    """The headers of the request signed as an AWS SDK signs for API Gateway, with the given secret."""
+def signed(
+    server: DevServerProcess,
+    method: str,
+    path: str,
+    body: bytes,
+    secret: str = "local",
+    *,
+    service: str = "execute-api",
+    region: str = "us-east-1",
+) -> dict[str, str]:
+    """The headers of the request signed as an AWS SDK signs for API Gateway, with the given secret and scope."""
     request = AWSRequest(method=method, url=server.url + path, headers=dict(JSON) if body else {}, data=body)
-    SigV4Auth(Credentials("local", secret), "execute-api", "us-east-1").add_auth(request)
+    SigV4Auth(Credentials("local", secret), service, region).add_auth(request)
     return dict(request.headers.items())
 
 
@@ -112,6 +124,43 @@ def test_a_wrong_secret_or_a_tampered_body_is_refused(iam_server: DevServerProce
     headers = signed(iam_server, "PUT", "/weekly", b"{}")
     tampered = send(iam_server, "PUT", "/weekly", b'{"order": "asc"}', headers)
     assert_gateway_refusal(tampered, "InvalidSignatureException")
+
+
+# A signature made with the right credentials but scoped to another service (an SDK client built for S3, or for
+# API Gateway's control plane) or another region than the stage's: API Gateway refuses it before checking it.
+WRONG_SCOPES = [
+    ("s3", "us-east-1", "Credential should be scoped to correct service: 'execute-api'. "),
+    ("apigateway", "us-east-1", "Credential should be scoped to correct service: 'execute-api'. "),
+    ("execute-api", "eu-west-1", "Credential should be scoped to a valid region, not 'eu-west-1'. "),
+]
+
+
+@pytest.mark.parametrize(("service", "region", "message"), WRONG_SCOPES, ids=["s3", "apigateway", "eu-west-1"])
+def test_a_signature_scoped_to_another_service_or_region_is_refused(
+    iam_server: DevServerProcess, service: str, region: str, message: str
+) -> None:
+    # Given an admin request signed with the local credentials, for another service or region
+    headers = signed(iam_server, "PUT", "/weekly", b"{}", service=service, region=region)
+    # When it reaches the gateway, Then it is the INVALID_SIGNATURE gateway response (the template's own words)
+    refused = assert_gateway_refusal(send(iam_server, "PUT", "/weekly", b"{}", headers), "InvalidSignatureException")
+    assert "sign it for the service execute-api in this API's region" in refused
+
+
+@pytest.mark.parametrize(("service", "region", "message"), WRONG_SCOPES, ids=["s3", "apigateway", "eu-west-1"])
+def test_the_gateways_own_words_for_a_wrong_scope(service: str, region: str, message: str) -> None:
+    # Given a DELETE signed for another service or region (the words reach a template as $context.error.message)
+    url = "http://127.0.0.1:3000/weekly/ada"
+    aws_request = AWSRequest(method="DELETE", url=url, headers={"Host": "127.0.0.1:3000"})
+    SigV4Auth(Credentials("local", "local"), service, region).add_auth(aws_request)
+    request = HttpRequest("DELETE", "/weekly/ada", "", list(aws_request.headers.items()), b"", "127.0.0.1")
+    # When the gateway checks it, Then it answers as API Gateway does
+    assert sigv4_denial(request, "http://127.0.0.1:3000") == GatewayError(
+        403, message, "INVALID_SIGNATURE", "InvalidSignatureException"
+    )
+    # and the same request scoped to execute-api in us-east-1 passes
+    SigV4Auth(Credentials("local", "local"), "execute-api", "us-east-1").add_auth(aws_request)
+    request = HttpRequest("DELETE", "/weekly/ada", "", list(aws_request.headers.items()), b"", "127.0.0.1")
+    assert sigv4_denial(request, "http://127.0.0.1:3000") is None
 
 
 def test_reads_and_writes_keep_their_own_protection(iam_server: DevServerProcess) -> None:
