@@ -134,7 +134,7 @@ def test_invalid_player_names_are_400(api: ApiClient, board: str, name: str, wor
     assert_error(api.standing(board, name), 400, *words)
 
 
-@pytest.mark.parametrize("name", [JOSE, "x" * 128, "🏎" * 128, "spaces  inside", "100%", "what?#", "👩‍👩‍👧", "a\u200db"])
+@pytest.mark.parametrize("name", [JOSE, "x" * 128, "🏎" * 128, "spaces  inside", "100%", "what?#", "👩‍👩‍👧"])
 def test_player_names_round_trip_exactly(api: ApiClient, board: str, name: str) -> None:
     assert api.submit(board, name, {"score": 5}).json()["name"] == name
     assert api.standing(board, name).json() == {"score": 5, "rank": 0}

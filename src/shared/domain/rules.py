@@ -13,6 +13,8 @@ import unicodedata
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple, get_args
 
+import regex
+
 from shared.domain.errors import InvalidInput
 from shared.domain.periods import (
     DEFAULT_PERIODS,
@@ -21,6 +23,7 @@ from shared.domain.periods import (
     parse_periods,
     parse_time_zone,
 )
+from shared.domain.scripts import mixed_scripts
 
 # Not "." or "..": clients and proxies resolve those path segments away, so such a board could never be reached.
 LEADERBOARD_NAME = re.compile(r"(?!\.{1,2}$)[A-Za-z0-9._-]{1,64}")
@@ -33,6 +36,21 @@ FORBIDDEN_CATEGORIES = {"Cc", "Cs"}  # control characters, and lone surrogates (
 # Spaces and line/paragraph separators, and format characters (zero-width space and joiners, BOM, bidi marks): a
 # name made only of these shows as nothing at all.
 INVISIBLE_CATEGORIES = {"Zs", "Zl", "Zp", "Cf"}
+# Names are compared in Unicode's composed form: "José" typed as é (U+00E9) or as e + U+0301 is one player.
+NAME_FORM: Literal["NFC"] = "NFC"
+# Characters Unicode says a renderer may show as nothing (zero-width spaces and joiners, fillers, variation
+# selectors, tags, bidi controls): in a name they make a second name that looks the same as the first.
+DEFAULT_IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+# ... except where emoji need them: a variation selector or a skin tone after an emoji, a tag sequence after one (the
+# flags of Scotland and Wales), a zero-width joiner between two (the family 👨‍👩‍👧), and keycaps (1️⃣).
+_EMOJI_PART = (
+    r"(?:\p{Extended_Pictographic}[\uFE0E\uFE0F]?\p{Emoji_Modifier}?(?:[\U000E0020-\U000E007E]+\U000E007F)?"
+    r"|[0-9#*]\uFE0F\u20E3)"
+)
+EMOJI_SEQUENCE = regex.compile(rf"{_EMOJI_PART}(?:\u200D{_EMOJI_PART})*")
+# Shows as a blank although it is a symbol, not a space (neither a separator nor default-ignorable).
+BLANK_SYMBOLS = frozenset("\u2800")  # BRAILLE PATTERN BLANK
+DOT_SEGMENTS = (".", "..")  # clients and proxies resolve these path segments away
 RANK_PARAMETERS = ("startRank", "endRank")
 MAX_FRIENDS = 50
 DEFAULT_AROUND = 5
@@ -157,6 +175,10 @@ def increment(raw: float) -> float:
 
 
 def leaderboard_name(raw: object) -> str:
+    """The board's name, in NFC like a player's (of the non-ASCII names only the Kelvin sign, U+212A, becomes a
+    letter allowed here: "K")."""
+    if isinstance(raw, str):
+        raw = unicodedata.normalize(NAME_FORM, raw)
     if not isinstance(raw, str) or not LEADERBOARD_NAME.fullmatch(raw):
         raise InvalidInput(
             "The leaderboard name must be 1-64 characters, each a letter, digit, '.', '_' or '-', "
@@ -166,11 +188,57 @@ def leaderboard_name(raw: object) -> str:
 
 
 def player_name(raw: object) -> str:
-    """The player's name, 1-128 characters, any Unicode except control characters, with something visible in it and
-    no space at either end (a leaderboard shows names: "ada" and "ada " must not be two players who look alike).
+    """A name a score submission gives, the one that puts a player on a board: in NFC, 1-128 characters (code
+    points), any Unicode except control characters, and nothing that would let two players look alike: something
+    visible in it, no space at either end ("ada" and "ada "), no invisible character ("ada" and "ada" + U+200B) but
+    those emoji are made of, letters of one script or of an allowed mix ("ada" with a Cyrillic a; see scripts.py),
+    and not "." or ".." (which URLs resolve away: such a player could never be read).
 
     API Gateway hands path parameters over URL-decoded: decoding again would turn a name holding '%41' into 'A'.
     """
+    name = unicodedata.normalize(NAME_FORM, _name_as_first_ruled(raw))
+    if len(name) > MAX_PLAYER_NAME_CHARS:  # a few characters (such as U+0958) are longer in NFC
+        raise InvalidInput(f"The player name must be 1-{MAX_PLAYER_NAME_CHARS} characters (got {len(name)} in NFC).")
+    if all(_shows_blank(char) for char in name):
+        raise InvalidInput("The player name must have a visible character, not only spaces or invisible ones.")
+    if name[0] in BLANK_SYMBOLS or name[-1] in BLANK_SYMBOLS:
+        raise InvalidInput("The player name must not start or end with a space (or a blank such as U+2800).")
+    if invisible := DEFAULT_IGNORABLE.findall(EMOJI_SEQUENCE.sub("", name)):
+        shown = ", ".join(f"U+{ord(char):04X}" for char in dict.fromkeys(invisible))
+        raise InvalidInput(
+            f"The player name must not contain invisible characters ({shown}): the name would look the same without "
+            "them. Only emoji may use joiners and variation selectors."
+        )
+    if name in DOT_SEGMENTS:
+        raise InvalidInput("The player name must not be '.' or '..' (which URLs resolve away).")
+    if scripts := mixed_scripts(name):
+        mixed = " and ".join((", ".join(scripts[:-1]), scripts[-1]))
+        raise InvalidInput(
+            f"The player name mixes {mixed} letters that look alike across scripts: a name keeps to one script "
+            "(Japanese, Chinese and Korean may mix theirs with Latin), with any digits, punctuation and emoji."
+        )
+    return name
+
+
+def player_name_to_find(raw: object) -> str:
+    """A name a read or a removal gives (a standing, around, friends, DELETE): any name the submissions of earlier
+    versions accepted, so a player who joined under rules since tightened can still be read and removed.
+
+    Such a name is looked up as given. A name the submission rules accept is looked up in NFC, as a submission would
+    have stored it, so a decomposed "José" finds the player. What this cannot reach by name is a player stored in a
+    form other than NFC before names were normalised (the name, given again, now means its NFC form): pages still
+    list them, and they leave with their board.
+    """
+    name = _name_as_first_ruled(raw)
+    try:
+        return player_name(name)
+    except InvalidInput:
+        return name
+
+
+def _name_as_first_ruled(raw: object) -> str:
+    """The rules every name ever stored kept: 1-128 characters, no control character, something not a space or a
+    format character, no space at either end."""
     if not isinstance(raw, str):
         raise InvalidInput("The player name is required.")
     if not 1 <= len(raw) <= MAX_PLAYER_NAME_CHARS:
@@ -182,6 +250,14 @@ def player_name(raw: object) -> str:
     if raw != raw.strip():
         raise InvalidInput("The player name must not start or end with a space.")
     return raw
+
+
+def _shows_blank(char: str) -> bool:
+    return (
+        unicodedata.category(char) in INVISIBLE_CATEGORIES
+        or char in BLANK_SYMBOLS
+        or DEFAULT_IGNORABLE.match(char) is not None
+    )
 
 
 def score(raw: object) -> float:

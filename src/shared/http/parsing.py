@@ -27,6 +27,7 @@ from shared.domain.rules import (
     Submission,
     leaderboard_name,
     player_name,
+    player_name_to_find,
     score,
     settings_changes,
 )
@@ -35,8 +36,10 @@ RANK_PARAMETERS = ("startRank", "endRank")
 
 
 def parse_player_ref(event: dict[str, Any]) -> PlayerRef:
+    """A player to read or remove: any name a board may hold, even one today's submission rules would refuse (see
+    player_name_to_find)."""
     path = APIGatewayProxyEvent(event).path_parameters
-    return PlayerRef(leaderboard_name(path.get("leaderboard")), player_name(path.get("name")))
+    return PlayerRef(leaderboard_name(path.get("leaderboard")), player_name_to_find(path.get("name")))
 
 
 def parse_board_ref(event: dict[str, Any]) -> BoardRef:
@@ -48,13 +51,16 @@ def parse_standing_request(event: dict[str, Any]) -> PlayerRef:
 
 
 def parse_submission(event: dict[str, Any]) -> Submission:
-    ref = parse_player_ref(event)
-    body = _parsed_body(APIGatewayProxyEvent(event))
+    """A score for a player, who joins the board by it: the name is held to every rule of a new name."""
+    request = APIGatewayProxyEvent(event)
+    board = leaderboard_name(request.path_parameters.get("leaderboard"))
+    player = player_name(request.path_parameters.get("name"))
+    body = _parsed_body(request)
     if not isinstance(body, dict):
         raise InvalidInput('Request body must be a JSON object such as {"score": 42}.')
     if "score" not in body:
         raise InvalidInput('Request body must have a "score" field: {"score": 42}.')
-    return Submission(ref.leaderboard, ref.player, score(body["score"]))
+    return Submission(board, player, score(body["score"]))
 
 
 def parse_page_request(event: dict[str, Any]) -> PageRequest:
@@ -72,7 +78,7 @@ def parse_board_query(event: dict[str, Any]) -> PageRequest | FriendsRequest:
     if not isinstance(names, list) or not 1 <= len(names) <= MAX_FRIENDS:
         given = len(names) if isinstance(names, list) else 0
         raise InvalidInput(f"Give 1-{MAX_FRIENDS} name parameters (got {given}).")
-    players = tuple(dict.fromkeys(player_name(name) for name in names))
+    players = tuple(dict.fromkeys(player_name_to_find(name) for name in names))
     return FriendsRequest(_board(request), players, _period(request))
 
 
