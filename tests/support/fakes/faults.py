@@ -19,7 +19,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, Literal
+from typing import Any, Concatenate, Literal, Protocol
 
 # How long a paused call waits for its release before failing the test that forgot it (never a hang).
 GATE_TIMEOUT_S = 30.0
@@ -72,11 +72,19 @@ class Gate:
             raise TimeoutError(f"a paused {call.method} call was never released (waited {self._timeout_s} s)")
 
 
+class _Resend:
+    def __repr__(self) -> str:
+        return "resend"
+
+
+RESEND = _Resend()
+
+
 @dataclass
 class _Rule:
     method: str
     phase: Phase
-    action: BaseException | Gate
+    action: BaseException | Gate | _Resend
     times: int | None  # None: every matching call until cleared
     when: Matcher | None
     fired: int = 0
@@ -117,6 +125,11 @@ class Faults:
         """The next `times` matching calls do their work, then raise `error`: the caller cannot tell it landed."""
         self._arm(method, "after", error, times, when)
 
+    def resend(self, method: str, *, times: int | None = 1, when: Matcher | None = None) -> None:
+        """The next `times` matching calls do their work twice and answer the second: an SDK that timed out waiting
+        for the first copy's answer sent the request again, and both landed."""
+        self._arm(method, "after", RESEND, times, when)
+
     def pause(
         self, method: str, *, after_effect: bool = False, times: int | None = 1, when: Matcher | None = None
     ) -> Gate:
@@ -146,11 +159,17 @@ class Faults:
     def before(self, call: Call) -> None:
         self._act(call, "before")
 
-    def after(self, call: Call) -> None:
-        self._act(call, "after")
+    def after(self, call: Call) -> bool:
+        """Acts after the call's work; whether the work is to be done again (a resend)."""
+        return self._act(call, "after")
 
     def _arm(
-        self, method: str, phase: Phase, action: BaseException | Gate, times: int | None, when: Matcher | None
+        self,
+        method: str,
+        phase: Phase,
+        action: BaseException | Gate | _Resend,
+        times: int | None,
+        when: Matcher | None,
     ) -> None:
         if method not in self.methods:
             raise ValueError(f"no port method {method!r}; the methods are {', '.join(sorted(self.methods))}")
@@ -159,8 +178,9 @@ class Faults:
         with self._lock:
             self._rules.append(_Rule(method, phase, action, times, when))
 
-    def _act(self, call: Call, phase: Phase) -> None:
-        """Gates first (a paused call may still be made to fail once released), then the first error armed."""
+    def _act(self, call: Call, phase: Phase) -> bool:
+        """Gates first (a paused call may still be made to fail once released), then the first error armed;
+        whether a resend was armed."""
         with self._lock:
             taken = [rule.action for rule in self._rules if rule.takes(call, phase)]
         for gate in (action for action in taken if isinstance(action, Gate)):
@@ -168,13 +188,25 @@ class Faults:
         error = next((action for action in taken if isinstance(action, BaseException)), None)
         if error is not None:
             raise error
+        return RESEND in taken
+
+
+class Turn(Protocol):
+    """What a call learns when its turn comes (tests/support/fakes/interleave.py): whether to fail before its work,
+    do it twice (an SDK resent a request whose first copy had landed), or fail after it."""
+
+    fail_before: BaseException | None
+    resend: bool
+    fail_after: BaseException | None
 
 
 class Faulty:
-    """A fake's bookkeeping: `faults` to arm, `calls` counted per method, `history` of every call in order."""
+    """A fake's bookkeeping: `faults` to arm, `calls` counted per method, `history` of every call in order, and an
+    optional `turns`: called before every port call, it may hold the calling thread until a scheduler lets it go."""
 
     def __init__(self, methods: Iterable[str]) -> None:
         self.faults = Faults(frozenset(methods))
+        self.turns: Callable[[Call], Turn | None] | None = None
         self.calls: Counter[str] = Counter()
         self.history: list[Call] = []
         self._history_lock = threading.Lock()
@@ -197,10 +229,18 @@ def port_call[S: Faulty, **P, R](method: Callable[Concatenate[S, P], R]) -> Call
     @functools.wraps(method)
     def call(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         made = Call(name, tuple(args), dict(kwargs))
+        turn = self.turns(made) if self.turns is not None else None
         self.note(made)
         self.faults.before(made)
+        if turn is not None and turn.fail_before is not None:
+            raise turn.fail_before
         result = method(self, *args, **kwargs)
-        self.faults.after(made)
+        if turn is not None and turn.resend:
+            result = method(self, *args, **kwargs)
+        if turn is not None and turn.fail_after is not None:
+            raise turn.fail_after
+        if self.faults.after(made):
+            result = method(self, *args, **kwargs)
         return result
 
     return call

@@ -109,6 +109,12 @@ class FakeIndex(Faulty):
             elements = self.sets.by_rank(set_name(scope), 0, sys.maxsize, descending=True)
         return None if elements is None else {value: score for value, score in elements if value not in MARKS}
 
+    def all_members(self, board: str) -> dict[Scope, dict[str, float]]:
+        """Every live set of the board, any period or generation: its players and scores by set."""
+        with self._lock:
+            names = [name for name in self.sets.names() if isinstance(name, Scope) and name.board == board]
+        return {name: members for name in names if (members := self.members(name)) is not None}
+
     def expires_at(self, scope: Scope) -> float | None:
         with self._lock:
             return self.sets.expires_at(set_name(scope))

@@ -81,6 +81,11 @@ class FakeRecord(Faulty):
         with self._lock:
             return {p: s.recorded(p).score for p, s in sorted(self._scores.get(scope, {}).items())}
 
+    def partitions(self, board: str) -> list[Scope]:
+        """Every scope of the board, any period or generation, that holds a score item."""
+        with self._lock:
+            return sorted((scope for scope, items in self._scores.items() if scope.board == board and items), key=str)
+
     # --- scores ----------------------------------------------------------------------------------------------------
 
     @port_call

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +34,8 @@ from shared.platform.config import Settings
 from shared.platform.secret import Secret
 from tests.support.fakes import Clock, FakeIndex, FakeRecord
 from tests.support.fakes.clock import DEFAULT_START
+from tests.support.fakes.faults import Call
+from tests.support.fakes.interleave import Actor, Scheduler
 from tests.support.settings import settings_for_tests
 
 KEY = Secret("momento-api-key", "unit-key", lambda: "unit-key")
@@ -184,3 +187,56 @@ class Background:
         assert not self._thread.is_alive(), "the background call did not finish"
         if self.error is not None:
             raise self.error
+
+
+class Inline:
+    """An executor that runs each call at once on the caller's thread, so every store call a request makes is a turn
+    of that request's actor (interleave.py); the order of a request's own calls is the domain's."""
+
+    def submit(self, call: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(call(*args))
+        except Exception as error:  # the caller's .result() raises it, as a pool's would
+            future.set_exception(error)
+        return future
+
+
+class Interleaved:
+    """The world's stores under a Scheduler: requests started with `start` run one store call at a time, as the
+    test steps them; calls the test makes itself (on its own thread) run at once, between two turns."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.scheduler = Scheduler(world.clock.advance)
+        self.scheduler.attach(world.record, world.index)
+
+    def instance(self) -> Leaderboards:
+        """A function instance whose requests' calls are turns (its waits too)."""
+        boards = Leaderboards(
+            self.world.index, self.world.record, self.world.config, self.world.clock.sleeping_with(self.scheduler.sleep)
+        )
+        boards._writers = boards._parallel = Inline()  # type: ignore[assignment]
+        return boards
+
+    def start(self, name: str, request: Callable[[], object]) -> Actor:
+        return self.scheduler.spawn(name, request)
+
+    def run_until(self, actor: Actor, method: str, *, nth: int = 1) -> Call:
+        """Steps the actor until it waits to make its `nth` call of `method`; that call (not yet made)."""
+        seen = 0
+        while True:
+            if actor.done:
+                raise AssertionError(f"{actor.name} ended before its call #{nth} of {method} ({actor.error!r})")
+            if actor.pending is not None and actor.pending.method == method:
+                seen += 1
+                if seen == nth:
+                    return actor.pending
+            self.scheduler.step(actor)
+
+    def finish(self, actor: Actor) -> object:
+        """Runs the actor to its end; its result (its error raised)."""
+        self.scheduler.finish(actor)
+        if actor.error is not None:
+            raise actor.error
+        return actor.result
