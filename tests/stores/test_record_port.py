@@ -110,6 +110,26 @@ def test_a_latest_score_at_2_to_the_53_takes_no_increment_past_it(record: Record
     assert record.get_score(BOARD, "ada") == Recorded("ada", 2.0**53, 1)
 
 
+def test_an_increment_sent_again_with_its_request_token_counts_once(record: Record) -> None:
+    """What a resend by the SDK looks like to the table: the same request again after the first copy landed."""
+    for _ in range(2):
+        answer = record.write_score(BOARD, "ada", 5, rules=INCREMENT, now_ms=NOW_MS, request="first")
+        assert answer == Recorded("ada", 5.0, 1)
+    record.write_score(BOARD, "ada", 1, rules=INCREMENT, now_ms=NOW_MS, request="second")
+    # One other write landed in between: the first's copy still counts once (the item keeps the last two tokens).
+    assert record.write_score(BOARD, "ada", 5, rules=INCREMENT, now_ms=NOW_MS, request="first").score == 6.0
+    assert record.write_score(BOARD, "ada", 2, rules=INCREMENT, now_ms=NOW_MS).score == 8.0  # no token: counts
+
+
+def test_add_to_totals_sent_again_with_its_request_token_counts_once(record: Record) -> None:
+    scopes = [BOARD, DAY]
+    for _ in range(2):
+        record.add_to_totals(scopes, "ada", 2.5, NOW_MS, request="first")
+    assert record.get_scores(scopes, "ada") == [Recorded("ada", 2.5, 1)] * 2
+    record.add_to_totals(scopes, "ada", 1, NOW_MS, request="second")
+    assert record.get_scores(scopes, "ada") == [Recorded("ada", 3.5, 2)] * 2
+
+
 # --- the other writes -----------------------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ the record when its set has expired.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -125,15 +126,18 @@ class Leaderboards:
         now = self._clock.now()
         scopes = _current_scopes(board, rules, generation, now)
         now_ms = int(now * 1000)
+        request = uuid.uuid4().hex  # this submission's token: a copy its store's SDK sends again counts once
         if rules.update == "increment" and len(scopes) > 1:
             # One transaction: every period's total or none (an increment retried would count twice where it
             # landed). It answers no values: the read-back below finds the totals, and puts them.
             self._each(scopes, lambda scope: self._register(scope, now))
-            self._record.add_to_totals(scopes, player, score, now_ms)
+            self._record.add_to_totals(scopes, player, score, now_ms, request=request)
             written: list[Recorded | None] = [None] * len(scopes)
         else:
             # Latest and best: each period on its own (a retry of the same submission converges either way).
-            written = self._each(scopes, lambda scope: self._write(scope, player, score, rules, now_ms))
+            written = self._each(
+                scopes, lambda scope: self._write(scope, player, score, rules, now_ms, request=request)
+            )
         if entry is None or now - entry.last_write_s >= TOUCH_EVERY_S:
             # Before the index: a new board's first write rebuilds its set, which needs the board registered.
             self._record.touch(Scope(board), int(now))
@@ -141,9 +145,11 @@ class Leaderboards:
         first = written[0] or settled[0]
         return first.score if first else score
 
-    def _write(self, scope: Scope, player: str, score: float, rules: BoardSettings, now_ms: int) -> Recorded:
+    def _write(
+        self, scope: Scope, player: str, score: float, rules: BoardSettings, now_ms: int, *, request: str
+    ) -> Recorded:
         self._register(scope, now_ms / 1000)
-        return self._record.write_score(scope, player, score, rules=rules, now_ms=now_ms)
+        return self._record.write_score(scope, player, score, rules=rules, now_ms=now_ms, request=request)
 
     def _index_writes(
         self, scopes: list[Scope], player: str, written: list[Recorded | None], api_key: Secret

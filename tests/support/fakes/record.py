@@ -28,6 +28,7 @@ from shared.domain.rules import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_V
 from shared.domain.scope import PeriodKey, Scope
 from tests.support.fakes.faults import Faulty, port_call, port_methods
 
+REQUESTS_KEPT = 2  # as the real item: an increment's token and the one before it
 PURGE_PAGE = 500  # score items deleted between looks at the deadline, as the real purge does
 _DECIMALS = Decimal(1).scaleb(-MAX_INCREMENT_DECIMALS)
 _WIDE = Context(prec=60)
@@ -40,6 +41,7 @@ class _Score:
     total: Decimal
     version: int
     updated_ms: int
+    requests: tuple[str, ...] = ()  # the last two increments' request tokens (REQUESTS_KEPT)
 
     def recorded(self, player: str) -> Recorded:
         return Recorded(player, self.exact if self.exact is not None else float(self.total), self.version)
@@ -89,27 +91,44 @@ class FakeRecord(Faulty):
     # --- scores ----------------------------------------------------------------------------------------------------
 
     @port_call
-    def write_score(self, scope: Scope, player: str, score: float, *, rules: BoardSettings, now_ms: int) -> Recorded:
+    def write_score(
+        self,
+        scope: Scope,
+        player: str,
+        score: float,
+        *,
+        rules: BoardSettings,
+        now_ms: int,
+        request: str | None = None,
+    ) -> Recorded:
         with self._lock:
             if rules.update == "increment":
-                return self._increment([scope], player, score, now_ms)[0]
+                return self._increment([scope], player, score, now_ms, request)[0]
             current = self._scores.get(scope, {}).get(player)
             total = _total_of(score)
             if rules.update == "best" and current is not None and not _better(score, total, current, rules):
                 return current.recorded(player)
-            written = _Score(score, total, (current.version if current else 0) + 1, now_ms)
+            version = (current.version if current else 0) + 1
+            written = _Score(score, total, version, now_ms, current.requests if current else ())
             self._scores.setdefault(scope, {})[player] = written
             return written.recorded(player)
 
     @port_call
-    def add_to_totals(self, scopes: Sequence[Scope], player: str, amount: float, now_ms: int) -> None:
+    def add_to_totals(
+        self, scopes: Sequence[Scope], player: str, amount: float, now_ms: int, *, request: str | None = None
+    ) -> None:
         with self._lock:
-            self._increment(scopes, player, amount, now_ms)
+            self._increment(scopes, player, amount, now_ms, request)
 
-    def _increment(self, scopes: Sequence[Scope], player: str, amount: float, now_ms: int) -> list[Recorded]:
-        """Adds `amount` to the player's total in every scope, or (a total would pass 2^53) to none."""
+    def _increment(
+        self, scopes: Sequence[Scope], player: str, amount: float, now_ms: int, request: str | None
+    ) -> list[Recorded]:
+        """Adds `amount` to the player's total in every scope, or (a total would pass 2^53) to none; a request
+        token the items already hold was counted: nothing changes."""
         exact = Decimal(repr(float(amount)))
         current = [self._scores.get(scope, {}).get(player) for scope in scopes]
+        if request is not None and current and all(item is not None and request in item.requests for item in current):
+            return [item.recorded(player) for item in current if item is not None]
         # The real condition, on the total before: total <= 2^53 - amount (or >= -2^53 - amount for a negative one).
         limit = Decimal(MAX_ABS_SCORE) - exact if amount >= 0 else -Decimal(MAX_ABS_SCORE) - exact
         for item in current:
@@ -120,7 +139,8 @@ class FakeRecord(Faulty):
         written = []
         for scope, item in zip(scopes, current, strict=True):
             total = exact if item is None else _DYNAMODB.add(item.total, exact)
-            updated = _Score(None, total, (item.version if item else 0) + 1, now_ms)
+            requests = (item.requests if item else ()) + ((request,) if request else ())
+            updated = _Score(None, total, (item.version if item else 0) + 1, now_ms, requests[-REQUESTS_KEPT:])
             self._scores.setdefault(scope, {})[player] = updated
             written.append(updated.recorded(player))
         return written

@@ -80,11 +80,20 @@ class DynamoRecord:
 
     # --- scores -------------------------------------------------------------------------------------------------
 
-    def write_score(self, scope: Scope, player: str, score: float, *, rules: BoardSettings, now_ms: int) -> Recorded:
+    def write_score(
+        self,
+        scope: Scope,
+        player: str,
+        score: float,
+        *,
+        rules: BoardSettings,
+        now_ms: int,
+        request: str | None = None,
+    ) -> Recorded:
         """Applies one submission by the board's update rule, in one request (no read before the write); the
         player's score after it (a best board's kept one when the new one is not better)."""
         if rules.update == "increment":
-            return self._increment(scope, player, score, now_ms)
+            return self._increment(scope, player, score, now_ms, request)
         request: dict[str, Any] = {
             "TableName": self._table,
             "Key": score_key(scope, player),
@@ -108,24 +117,34 @@ class DynamoRecord:
             return recorded(kept.item)
         return recorded(answer["Attributes"])
 
-    def _increment(self, scope: Scope, player: str, amount: float, now_ms: int) -> Recorded:
-        request = self._increment_request(player, amount, now_ms)
+    def _increment(self, scope: Scope, player: str, amount: float, now_ms: int, token: str | None) -> Recorded:
+        request = self._increment_request(player, amount, now_ms, token)
         try:
-            answer = self._call("update_item", **request, Key=score_key(scope, player), ReturnValues="ALL_NEW")
-        except _ConditionFailedError:
+            answer = self._call(
+                "update_item",
+                **request,
+                Key=score_key(scope, player),
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except _ConditionFailedError as refused:
+            if _counted(refused.item, token):
+                return recorded(refused.item)  # this request's first copy landed: the total already has it
             raise _past_limit(amount) from None
         return recorded(answer["Attributes"])
 
-    def _increment_request(self, player: str, amount: float, now_ms: int) -> dict[str, Any]:
-        """An increment's update, but for its key: |total + amount| <= 2^53, as a condition on the total before."""
+    def _increment_request(self, player: str, amount: float, now_ms: int, token: str | None) -> dict[str, Any]:
+        """An increment's update, but for its key: |total + amount| <= 2^53, as a condition on the total before;
+        with a token, also that the item has not counted that token (it keeps the last two: a resend arrives
+        within the client's timeout, while at most one other write of the player may land in between)."""
         if amount >= 0:
             condition, limit = "#total <= :limit", Decimal(MAX_ABS_SCORE) - decimal(amount)
         else:
             condition, limit = "#total >= :limit", -Decimal(MAX_ABS_SCORE) - decimal(amount)
-        return {
+        update: dict[str, Any] = {
             "TableName": self._table,
             "UpdateExpression": "SET updatedAt = :now REMOVE score, rankKey ADD #total :amount, version :one",
-            "ConditionExpression": f"attribute_not_exists(#total) OR {condition}",
+            "ConditionExpression": f"(attribute_not_exists(#total) OR {condition})",
             "ExpressionAttributeNames": {"#total": "total"},
             "ExpressionAttributeValues": {
                 ":amount": decimal_number(decimal(amount)),
@@ -134,19 +153,38 @@ class DynamoRecord:
                 ":one": {"N": "1"},
             },
         }
+        if token is not None:
+            update["UpdateExpression"] = (
+                "SET updatedAt = :now, previousRequest = if_not_exists(lastRequest, :none), lastRequest = :request "
+                "REMOVE score, rankKey ADD #total :amount, version :one"
+            )
+            update["ConditionExpression"] += (
+                " AND (attribute_not_exists(lastRequest) OR lastRequest <> :request)"
+                " AND (attribute_not_exists(previousRequest) OR previousRequest <> :request)"
+            )
+            update["ExpressionAttributeValues"] |= {":request": {"S": token}, ":none": {"S": ""}}
+        return update
 
-    def add_to_totals(self, scopes: Sequence[Scope], player: str, amount: float, now_ms: int) -> None:
+    def add_to_totals(
+        self, scopes: Sequence[Scope], player: str, amount: float, now_ms: int, *, request: str | None = None
+    ) -> None:
         """Adds an increment to the player's total in every scope given, in one transaction: all of
         them, or none (400 when one total would pass 2^53). A transaction that another write of the same player
         conflicted with changed nothing and is tried again. Transactions return no values: the caller reads the
-        totals back, as it reads a write back anyway."""
-        update = self._increment_request(player, amount, now_ms)
+        totals back, as it reads a write back anyway. With a `request` token, a copy that arrives again counts
+        once: DynamoDB itself answers a repeated ClientRequestToken (within 10 minutes) without applying it, and
+        the items' own tokens refuse it after that."""
+        update = self._increment_request(player, amount, now_ms, request)
+        update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         items = [{"Update": {**update, "Key": score_key(scope, player)}} for scope in scopes]
+        token = {"ClientRequestToken": request} if request is not None else {}
         for pause in (*TRANSACTION_RETRIES_S, None):
             try:
-                self._call("transact_write_items", TransactItems=items)
+                self._call("transact_write_items", TransactItems=items, **token)
             except _CanceledError as canceled:
                 if "ConditionalCheckFailed" in canceled.reasons:
+                    if any(_counted(item, request) for item in canceled.items):
+                        return  # the transaction landed before: every total has it (all or none)
                     raise _past_limit(amount) from None
                 if "ThrottlingError" in canceled.reasons:
                     raise StoreThrottled("DynamoDB throttled the transaction") from None
@@ -496,11 +534,10 @@ class DynamoRecord:
             if code == "ConditionalCheckFailedException":
                 raise _ConditionFailedError(cast("dict[str, Any]", error.response.get("Item") or {})) from None
             if code == "TransactionCanceledException":
-                reasons = [
-                    r.get("Code", "")
-                    for r in cast("list[dict[str, str]]", error.response.get("CancellationReasons") or [])
-                ]
-                raise _CanceledError(reasons) from None
+                cancellations = cast("list[dict[str, Any]]", error.response.get("CancellationReasons") or [])
+                raise _CanceledError(
+                    [r.get("Code", "") for r in cancellations], [r.get("Item") or {} for r in cancellations]
+                ) from None
             logger.warning("DynamoDB call failed", extra={"operation": operation, "dynamodb_error": code})
             if code in THROTTLED:
                 raise StoreThrottled(f"DynamoDB answered {code}") from None
@@ -545,11 +582,21 @@ class _ConditionFailedError(Exception):
 
 
 class _CanceledError(Exception):
-    """A transaction was canceled; `reasons`: each item's reason code ("None" for the items that were fine)."""
+    """A transaction was canceled; `reasons`: each item's reason code ("None" for the items that were fine), and
+    `items`: each one's attributes where DynamoDB returned them (a failed condition's, ALL_OLD)."""
 
-    def __init__(self, reasons: list[str]) -> None:
+    def __init__(self, reasons: list[str], items: list[dict[str, Any]]) -> None:
         super().__init__("transaction canceled")
         self.reasons = reasons
+        self.items = items
+
+
+def _counted(item: dict[str, Any], token: str | None) -> bool:
+    """Whether a score item already counted the increment with this request token."""
+    return token is not None and token in (
+        item.get("lastRequest", {}).get("S"),
+        item.get("previousRequest", {}).get("S"),
+    )
 
 
 def _past_limit(amount: float) -> InvalidInput:
