@@ -300,21 +300,24 @@ class Leaderboards:
 
     @tracer.capture_method(capture_response=False)
     def remove_player(self, ref: PlayerRef, api_key: Secret) -> None:
-        """Takes the player off the board in every period, past ones included: the record first, then each set that
-        may still be in the index, then the record is read back (a write that landed meanwhile is put back, as the
-        writer would)."""
+        """Takes the player off the board in every period and every generation the registry still knows (a removed
+        one's scores wait for the purge): the record first, then every set those scopes may have, whatever their
+        last write or rebuild (a rebuild in progress, or a read that put the settings mark, keeps a set alive past
+        any such guess); then the record is read back for the current generation (a write that landed meanwhile
+        is put back, as the writer would)."""
         entry = self._record.entry(Scope(ref.leaderboard))
-        board = Scope(ref.leaderboard, None, entry.generation if entry else 0)
-        periods = [e for e in self._record.periods_of(ref.leaderboard) if e.generation == board.generation]
-        self._record.remove_player(board, ref.player)
-        self._record.remove_player_from([e.scope for e in periods], ref.player)
-        indexed = [board] + [e.scope for e in periods if self._may_be_indexed(e)]
+        current = entry.generation if entry else 0
+        generations = {current, *(entry.purging if entry else ())}
+        periods = [e.scope for e in self._record.periods_of(ref.leaderboard) if e.generation in generations]
+        scopes = [Scope(ref.leaderboard, None, generation) for generation in sorted(generations)] + periods
+        self._record.remove_player_from(scopes, ref.player)
 
         def take_out(scope: Scope) -> None:
             self._index.remove_players(scope, [ref.player], api_key)
-            self._settle(scope, ref.player, None, api_key)
+            if scope.generation == current:
+                self._settle(scope, ref.player, None, api_key)
 
-        self._each(indexed, take_out)
+        self._each(scopes, take_out)
 
     @tracer.capture_method(capture_response=False)
     def remove_board(self, ref: BoardRef, api_key: Secret) -> None:

@@ -44,7 +44,6 @@ def test_a_board_that_lived_only_in_momento_keeps_every_player_at_a_settings_cha
 # --- 2. a removal answered 204 leaves the player in a past period ------------------------------------------------
 
 
-@UNFIXED
 def test_a_player_removed_while_a_past_period_is_rebuilt_does_not_come_back() -> None:
     world = World(start="2026-05-28T01:00:00+00:00")
     world.configure("cup", periods=["daily", "all"])
@@ -62,7 +61,6 @@ def test_a_player_removed_while_a_past_period_is_rebuilt_does_not_come_back() ->
     assert "ada" not in (world.index.members(scope("cup", "daily:2026-05-28")) or {})
 
 
-@UNFIXED
 def test_a_player_removed_from_a_past_period_a_read_kept_alive_does_not_come_back() -> None:
     world = World(start="2026-05-28T01:00:00+00:00")
     world.configure("cup", periods=["daily", "all"])

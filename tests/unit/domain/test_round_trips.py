@@ -121,7 +121,7 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
         warm,
         lambda w: w.remove_player("cup", "bob"),
         # the generation, the periods, the deletes; the read-back
-        {"entry": 1, "periods_of": 1, "remove_player": 1, "remove_player_from": 1, "get_score": 1},
+        {"entry": 1, "periods_of": 1, "remove_player_from": 1, "get_score": 1},
         {"remove_players": 1},
     ),
     "remove a board": (
