@@ -29,12 +29,14 @@ help:
 	@echo "                      (a demo board of 5,000 players), API_KEY= [local-dev-key], WRITE_AUTH=API_KEY|IAM|NONE"
 	@echo "                      [API_KEY], ADMIN_AUTH=IAM|API_KEY [IAM: admin routes need SigV4 with local/local],"
 	@echo "                      ADMIN_KEY= [local-admin-key], NO_RELOAD=1, DATA_DIR=.data (keeps the DynamoDB record),"
-	@echo "                      COLD=1 (each function starts at its first request, as on Lambda)"
+	@echo "                      COLD=1 (each function starts at its first request, as on Lambda),"
+	@echo "                      NOW=2026-11-29T23:59:30+01:00 (the stack's clock starts there and runs: a period's end"
+	@echo "                      or a TTL without waiting; docs/time-travel.md)"
 	@echo "  make invoke         event files in order on one state, each to its route's function (a Scheduled Event to"
 	@echo "                      the scheduled one), through a running make dev if one answers [EVENT=$(EVENT)];"
 	@echo "                      EVENTS=\"a.json b.json\", FN= to force one"
 	@echo "  make sam-local      sam local start-api in containers against the same local services: Docker, or podman"
-	@echo "                      where no Docker engine answers [HOST=$(HOST) PORT=$(DEV_PORT)]"
+	@echo "                      where no Docker engine answers [HOST=$(HOST) PORT=$(DEV_PORT)]; NOW= as make dev's"
 	@echo "  make sam-invoke FN=GetStandingFunction EVENT=events/get-standing.json   sam local invoke, the same way"
 	@echo "  make momento-local  the local Momento-compatible server alone [HOST=$(HOST) PORT=$(MOMENTO_LOCAL_PORT)]"
 	@echo "Test:"
@@ -143,7 +145,7 @@ dev: PORT ?= $(DEV_PORT)
 dev: $(STAMP)
 	$(PY) -m devserver --host $(HOST) --port $(PORT) $(if $(SEED),--seed) $(if $(NO_RELOAD),--no-reload) $(if $(COLD),--cold) \
 	  $(if $(LAMBDA_PORT),--lambda-port $(LAMBDA_PORT)) $(if $(API_KEY),--api-key '$(API_KEY)') \
-	  $(if $(ADMIN_KEY),--admin-key '$(ADMIN_KEY)') $(if $(DATA_DIR),--data-dir '$(DATA_DIR)') \
+	  $(if $(ADMIN_KEY),--admin-key '$(ADMIN_KEY)') $(if $(DATA_DIR),--data-dir '$(DATA_DIR)') $(if $(NOW),--now '$(NOW)') \
 	  $(if $(WRITE_AUTH)$(ADMIN_AUTH),--parameter-overrides $(if $(WRITE_AUTH),WriteAuth=$(WRITE_AUTH)) \
 	    $(if $(ADMIN_AUTH),AdminAuth=$(ADMIN_AUTH)))
 
@@ -156,11 +158,11 @@ invoke: $(STAMP)
 # Docker where one answers, otherwise podman (installed when missing) with a local image; FN= and EVENT= for sam-invoke.
 sam-local: PORT ?= $(DEV_PORT)
 sam-local: $(STAMP)
-	@$(PY) -m devserver.sam_local start-api --host $(HOST) --port $(PORT)
+	@$(PY) -m devserver.sam_local $(if $(NOW),--now '$(NOW)') start-api --host $(HOST) --port $(PORT)
 
 sam-invoke: $(STAMP)
 	@test -n "$(FN)" || { echo 'make sam-invoke: name the function: make sam-invoke FN=GetStandingFunction EVENT=$(EVENT)'; exit 1; }
-	@$(PY) -m devserver.sam_local invoke '$(FN)' --event '$(EVENT)'
+	@$(PY) -m devserver.sam_local $(if $(NOW),--now '$(NOW)') invoke '$(FN)' --event '$(EVENT)'
 
 # The contract suite over HTTP against sam local start-api (started for the run); skipped, saying why, where no
 # container engine can run.

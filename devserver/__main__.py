@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 
@@ -26,6 +27,7 @@ from devserver.seed import DEMO_BOARD, DEMO_PLAYERS, seed_demo_board
 from devserver.server import Gateway, GatewayHttpServer, log_line
 from devserver.snapshot import SnapshotError, snapshot_path
 from devserver.template import Application, RouteSpec, load_application
+from devserver.time_travel import EXAMPLE, clock_note, offset_to, parse_now
 from devserver.watch import watch_for_changes
 
 SAMPLE_VALUES = {"leaderboard": "weekly", "name": "ada"}
@@ -93,6 +95,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="template parameters, as sam local"
     )
+    parser.add_argument(
+        "--now",
+        type=parse_now,
+        default=None,
+        metavar="ISO-8601",
+        help=f"start the stack's clock at this instant (with its UTC offset, such as {EXAMPLE}) and run it from "
+        "there: the functions and momento-local's TTLs follow it (docs/time-travel.md)",
+    )
     return parser.parse_args(argv)
 
 
@@ -109,11 +119,21 @@ def main(argv: list[str] | None = None) -> int:
         print("dev server: the admin key must differ from the write key (ADMIN_KEY=..., API_KEY=...)", file=sys.stderr)
         return 1
     try:
-        services = start_local_services(app, args.host, args.momento_port, args.moto_port, args.data_dir)
+        # NOW's offset, taken once: every function environment started later (cold starts, reloads) joins it.
+        services = start_local_services(
+            app, args.host, args.momento_port, args.moto_port, args.data_dir, clock_offset_s=offset_to(args.now)
+        )
     except SnapshotError as error:
         print(f"dev server: {error}", file=sys.stderr)
         return 1
-    gateway = Gateway(app, services.function_environment(), log_line, args.api_key, args.admin_key)
+    gateway = Gateway(
+        app,
+        services.function_environment(),
+        log_line,
+        args.api_key,
+        args.admin_key,
+        clock_offset_s=services.clock_offset_s,
+    )
     try:
         http = GatewayHttpServer((args.host, args.port), gateway)
     except OSError as error:
@@ -136,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             services.cache_names[0],
             services.table_variables["LEADERBOARD_TABLE_NAME"],  # the record's table, as the functions name it
             services.moto_endpoint,
+            clock_offset_s=services.clock_offset_s,
         )
     if not args.cold:
         gateway.warm_up()
@@ -151,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     url = f"http://{args.host}:{http.server_address[1]}"
     lambda_url = lambda_api.url if lambda_api is not None else None
-    print(banner(url, app, services, args.seed, gateway.keys, lambda_url=lambda_url), flush=True)
+    print(banner(url, app, services, args.seed, gateway.keys, lambda_url=lambda_url, now=args.now), flush=True)
     signals.wait(on_meter=lambda: print_meter(services))
     stop.set()
     print("dev server: stopping", flush=True)
@@ -255,6 +276,7 @@ def banner(
     keys: list[StageKey],
     *,
     lambda_url: str | None = None,
+    now: datetime | None = None,
 ) -> str:
     routes = "\n".join(
         f"  {r.method:<6} {url}{r.resource}  ->  {r.function_id}"
@@ -271,6 +293,7 @@ def banner(
         f"moto {services.moto_endpoint}: SSM holding {', '.join(services.key_parameters)}"
         + (f", DynamoDB table {', '.join(table.name for table in services.tables)}" if services.tables else ""),
         record_note(services),
+        clock_note(now, services.clock_offset_s),
         "Routes:",
         routes,
         *scheduled_notes(app),

@@ -46,13 +46,15 @@ def build_event(
     *,
     api_key: str | None = None,
     api_key_id: str | None = None,
+    clock_offset_s: float = 0.0,
 ) -> dict[str, Any]:
     """The event API Gateway sends the route's function; `api_key` and its `api_key_id` are the stage's key the
-    gateway accepted, on a method that requires one (None elsewhere, as in API Gateway's events)."""
+    gateway accepted, on a method that requires one (None elsewhere, as in API Gateway's events). The request's time
+    is the local stack's (`clock_offset_s` from the system's: devserver/time_travel.py)."""
     headers, multi_headers = _headers(request.headers)
     query, multi_query = _query(request.query)
     body, is_base64 = _body(request.body)
-    now = time.time()
+    now = time.time() + clock_offset_s
     request_id = request_id or str(uuid.uuid4())
     return {
         "resource": match.route.resource,

@@ -16,6 +16,7 @@ from devserver.local_aws_server import LocalAwsServer
 from devserver.snapshot import load_snapshot, save_snapshot
 from devserver.tables import TableSpec, create_tables
 from devserver.template import Application
+from devserver.time_travel import offset_environment
 from momento_local import MomentoLocalServer
 
 LOCAL_MOMENTO_KEY = "local-momento-api-key"  # what the SSM parameters hold locally; momento-local accepts it
@@ -33,6 +34,7 @@ class LocalServices:
     table_variables: dict[str, str]  # the functions' variables that name a table -> its name
     data_dir: Path | None = None  # where the record is saved on stop and was loaded from (--data-dir)
     loaded_items: int = 0
+    clock_offset_s: float = 0.0  # the stack's clock from the system's (NOW=...): momento-local runs by it already
 
     def function_environment(self) -> dict[str, str]:
         """Where the functions reach these servers (replacing env-vars values meant for containers), and quiet
@@ -44,6 +46,7 @@ class LocalServices:
             **self.table_variables,
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_TRACE_DISABLED": "true",
+            **offset_environment(self.clock_offset_s),
         }
 
     def save_record(self) -> dict[str, int]:
@@ -67,20 +70,33 @@ def start_local_services(
     momento_port: int = 0,
     moto_port: int = 0,
     data_dir: Path | None = None,
+    *,
+    clock_offset_s: float = 0.0,
 ) -> LocalServices:
     """Starts both servers (free ports unless given), creates the caches, the key parameters and the tables, and
-    loads the record saved in data_dir, if any."""
+    loads the record saved in data_dir, if any. momento-local's clock runs `clock_offset_s` from the system's, as
+    the functions' will (function_environment)."""
     cache_names = sorted({f.environment.get("MOMENTO_CACHE_NAME", "") for f in app.functions.values()} - {""})
     key_parameters = sorted(
         {f.environment.get("MOMENTO_API_KEY_PARAM_NAME", "") for f in app.functions.values()} - {""}
     )
     cache_names = cache_names or [DEFAULT_CACHE]
-    momento = MomentoLocalServer(host=host, port=momento_port, tokens=[LOCAL_MOMENTO_KEY], caches=cache_names).start()
+    momento = MomentoLocalServer(
+        host=host, port=momento_port, tokens=[LOCAL_MOMENTO_KEY], caches=cache_names, clock_offset_s=clock_offset_s
+    ).start()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
     moto = LocalAwsServer(host, moto_port).start()
     endpoint = moto.endpoint
     services = LocalServices(
-        momento, moto, endpoint, cache_names, key_parameters, list(app.tables.values()), app.table_variables, data_dir
+        momento,
+        moto,
+        endpoint,
+        cache_names,
+        key_parameters,
+        list(app.tables.values()),
+        app.table_variables,
+        data_dir,
+        clock_offset_s=clock_offset_s,
     )
     try:
         ssm = ssm_client(endpoint)

@@ -6,12 +6,14 @@ run in a Lambda-compatible image built here (devserver/lambda_image.py), since S
 registry. Around SAM CLI it prepares, under .aws-sam/sam-local/:
 
 - template.yaml: template.yaml for local runs. `Globals.Function.Layers` is left out (its `!If`, which deploys
-  need, is "an Invalid Layer Arn" to every `sam local` command) and CodeUri points back at src/; nothing else
-  changes, and nothing deployed reads this copy. Every command of the run sets ParametersSecretsExtensionLayerArn
-  to none, so the functions, which have no layer here, read the key with boto3.
+  need, is "an Invalid Layer Arn" to every `sam local` command), CodeUri points back at src/, and
+  `Globals.Function.Environment` declares LOCAL_CLOCK_OFFSET_SECONDS ("0"), since `--env-vars` only sets what the
+  template declares; nothing else changes, and nothing deployed reads this copy. Every command of the run sets
+  ParametersSecretsExtensionLayerArn to none, so the functions, which have no layer here, read the key with boto3.
 - build/: `sam build` of it with Architecture set to this host's (the deployed default stays arm64): an x86_64 host
   runs x86_64 containers natively instead of arm64 ones under qemu, which are slower than the 10 s Timeout.
-- env.json: events/env.json with this run's ports (free ones unless given).
+- env.json: events/env.json with this run's ports (free ones unless given), and with NOW=... the stack's clock
+  offset for every function (devserver/time_travel.py), the one momento-local runs by.
 
 SAM CLI runs through devserver/sam_cli.py (its own entry point, without what it prints as its containers end), in a
 process group of its own: Ctrl-C stops it with one SIGINT, from here, and it removes its containers before the
@@ -40,6 +42,7 @@ from devserver.lambda_image import lambda_image
 from devserver.local_aws import credentials_environment
 from devserver.local_services import LocalServices, start_local_services
 from devserver.template import LOCAL_PARAMETERS, load_application
+from devserver.time_travel import EXAMPLE, OFFSET_VARIABLE, clock_note, offset_environment, offset_to, parse_now
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK_DIR = Path(".aws-sam") / "sam-local"
@@ -55,10 +58,13 @@ def host_architecture() -> str:
 
 
 def local_template(template: Path, out_dir: Path) -> Path:
-    """template.yaml without Globals.Function.Layers, its CodeUris relative to out_dir."""
+    """template.yaml without Globals.Function.Layers, its CodeUris relative to out_dir, the clock offset declared."""
     document: dict[str, Any] = yaml_parse(template.read_text(encoding="utf-8"))
-    function_globals = document.get("Globals", {}).get("Function", {})
+    function_globals = document.setdefault("Globals", {}).setdefault("Function", {})
     function_globals.pop("Layers", None)
+    # "0": the system's clock. Declared here, never in template.yaml: no deployed function reads it.
+    variables = function_globals.setdefault("Environment", {}).setdefault("Variables", {})
+    variables[OFFSET_VARIABLE] = "0"
     for properties in [function_globals] + [
         resource.get("Properties", {})
         for resource in document.get("Resources", {}).values()
@@ -86,6 +92,8 @@ def env_vars(source: Path, services: LocalServices, target: Path) -> Path:
     for variables in document.values():
         for name in replace.keys() & variables.keys():
             variables[name] = replace[name]
+    # For every function (local_template declares it), as make dev gives it: momento-local already runs by it.
+    document.setdefault("Parameters", {}).update(offset_environment(services.clock_offset_s))
     target.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return target
 
@@ -93,10 +101,13 @@ def env_vars(source: Path, services: LocalServices, target: Path) -> Path:
 class SamLocal:
     """One run: the engine, the image, the local services, the built template; stop() undoes what it started."""
 
-    def __init__(self, work_dir: Path = WORK_DIR, momento_port: int = 0, moto_port: int = 0) -> None:
+    def __init__(
+        self, work_dir: Path = WORK_DIR, momento_port: int = 0, moto_port: int = 0, clock_offset_s: float = 0.0
+    ) -> None:
         self.engine: Engine | None = None
         self.services: LocalServices | None = None
         self.momento_port, self.moto_port = momento_port, moto_port
+        self.clock_offset_s = clock_offset_s  # the stack's clock from the system's (NOW=...; 0: the system's)
         self.architecture = host_architecture()
         self.invoke_image: str | None = None
         self.parameter_overrides: list[str] = []  # KEY=VALUE, after Architecture
@@ -128,6 +139,7 @@ class SamLocal:
             host="0.0.0.0",  # noqa: S104
             momento_port=self.momento_port,
             moto_port=self.moto_port,
+            clock_offset_s=self.clock_offset_s,
         )
         template = local_template(Path("template.yaml"), self.work_dir)
         env_vars(Path("events/env.json"), self.services, self.env_file)
@@ -220,9 +232,18 @@ def main(argv: list[str] | None = None) -> int:
     for subcommand in (api, invoke):
         subcommand.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="parameters")
     parser.add_argument("--work-dir", type=Path, default=WORK_DIR, help=f"where this run's files go [{WORK_DIR}]")
+    parser.add_argument(
+        "--now",
+        type=parse_now,
+        default=None,
+        metavar="ISO-8601",
+        help=f"start the stack's clock at this instant (such as {EXAMPLE}), running from there (docs/time-travel.md)",
+    )
     args = parser.parse_args(argv)
     os.chdir(ROOT)
-    run = SamLocal(args.work_dir)
+    run = SamLocal(args.work_dir, clock_offset_s=offset_to(args.now))
+    if args.now is not None:
+        print(clock_note(args.now, run.clock_offset_s).strip(), file=sys.stderr)
     run.parameter_overrides = getattr(args, "parameter_overrides", [])
     try:
         run.start()

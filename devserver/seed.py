@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import random
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -60,12 +59,14 @@ def seed_demo_board(
     dynamodb_endpoint: str,
     *,
     players: int = DEMO_PLAYERS,
+    clock_offset_s: float = 0.0,
 ) -> None:
     """Writes the demo board into the record (`table_name` at `dynamodb_endpoint`) and builds its index in
     momento-local (`address`, `cache_name`), as the functions would; sets it to keep daily periods too, and records
-    yesterday's."""
+    yesterday's, by the stack's clock (`clock_offset_s` from the system's: devserver/time_travel.py)."""
     if str(SRC) not in sys.path:
         sys.path.append(str(SRC))
+    from shared.domain.clock import OffsetClock  # noqa: PLC0415
     from shared.domain.periods import DEFAULT_TIME_ZONE, current, previous  # noqa: PLC0415
     from shared.domain.rebuild import Outcome, Rebuilder  # noqa: PLC0415
     from shared.domain.scope import Scope  # noqa: PLC0415
@@ -88,7 +89,8 @@ def seed_demo_board(
         rebuild_elements_per_second=0,  # unpaced: nothing else competes for momento-local's limits here
     )
     record = DynamoRecord(config, dynamodb_client(dynamodb_endpoint))
-    now = time.time()
+    clock = OffsetClock(clock_offset_s)
+    now = clock.now()
     with _quiet_service_logs():
         # The settings first: the rebuild puts them into the set with its mark.
         board = record.update_settings(DEMO_BOARD, {"periods": DEMO_PERIODS}, int(now))
@@ -98,8 +100,8 @@ def seed_demo_board(
         record.touch(yesterday, int(now))  # a period's registry item comes before its first score
         record.fill_board(yesterday, yesterdays_scores(of=players), int(now * 1000))
         secret = Secret("the local Momento key", api_key, lambda: api_key)
-        outcome = Rebuilder(MomentoIndex(config), record, config).run(
-            board.scope, secret, time.time() + REBUILD_DEADLINE_S
+        outcome = Rebuilder(MomentoIndex(config), record, config, clock).run(
+            board.scope, secret, clock.now() + REBUILD_DEADLINE_S
         )
     if outcome is not Outcome.WHOLE:
         raise RuntimeError(f"the demo board's index was not built: the rebuild ended {outcome.value}")

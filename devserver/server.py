@@ -41,8 +41,13 @@ class Gateway:
         log: Callable[[str], None],
         api_key: str,
         admin_key: str = DEFAULT_ADMIN_KEY,
+        *,
+        clock_offset_s: float = 0.0,
     ) -> None:
+        """`clock_offset_s`: how far the local stack's clock is from the system's (devserver/time_travel.py), for the
+        events' request time; the functions get it in `extra_environment`."""
         self._extra_environment = extra_environment
+        self._clock_offset_s = clock_offset_s
         self._api_key = api_key
         self._admin_key = admin_key
         self._log = log
@@ -126,6 +131,7 @@ class Gateway:
             request_id,
             api_key=key.value if key else None,
             api_key_id=key.key_id if key else None,
+            clock_offset_s=self._clock_offset_s,
         )
         outcome = pools[match.route.function_id].invoke(event, request_id)
         if outcome.timed_out:

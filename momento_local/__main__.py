@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import signal
 import sys
 import threading
+from datetime import UTC, datetime
 from types import FrameType
 
 from momento_local.server import LOCAL_TOKEN, MomentoLocalServer
@@ -50,7 +52,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="SECONDS",
         help="print the operations meter every SECONDS (it is always printed on SIGUSR1 and at exit)",
     )
+    parser.add_argument(
+        "--clock-offset",
+        type=_offset,
+        default=0.0,
+        metavar="SECONDS",
+        help="run the server's clock, which TTLs follow, this many seconds ahead of the system's (negative: behind); "
+        "make dev NOW=... gives the functions and momento-local one offset (docs/time-travel.md) (default: 0)",
+    )
     return parser.parse_args(argv)
+
+
+def _offset(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds):
+        raise argparse.ArgumentTypeError(f"a number of seconds, such as 3600 or -86400.5; got {text!r}")
+    return seconds
 
 
 def flush(argv: list[str]) -> int:
@@ -91,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         max_item_size_bytes=args.max_item_size_bytes,
         caches=args.cache,
         ops_per_second=args.ops_per_second,
+        clock_offset_s=args.clock_offset,
     )
     try:
         server.start()
@@ -111,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     caches = ", ".join(args.cache) or "none"
     limit = f", limit: {args.ops_per_second} operations/s" if args.ops_per_second is not None else ""
     print(f"momento-local listening on {server.address} (caches: {caches}){limit}", flush=True)
+    if args.clock_offset:
+        at = datetime.fromtimestamp(server.store.clock(), UTC).isoformat(timespec="seconds")
+        print(f"momento-local clock: {at}, {args.clock_offset:+.0f} s from the system's; TTLs follow it", flush=True)
     while not stop.wait(args.meter_interval):
         print_meter()
     server.stop()

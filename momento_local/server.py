@@ -19,7 +19,7 @@ from momento_local.data_plane import DataPlane
 from momento_local.errors import StatusError, as_rpc_failure
 from momento_local.faults import DEFAULT_LIMIT_ERROR, Faults, rpc_metadata_name
 from momento_local.meter import Meter
-from momento_local.store import DEFAULT_MAX_ITEM_SIZE_BYTES, CacheAlreadyExistsError, Store
+from momento_local.store import DEFAULT_MAX_ITEM_SIZE_BYTES, CacheAlreadyExistsError, Store, running_clock
 
 log = logging.getLogger("momento_local")
 
@@ -42,10 +42,13 @@ class MomentoLocalServer:
         caches: Iterable[str] = (),
         max_workers: int = 64,
         ops_per_second: int | None = None,
+        clock_offset_s: float = 0.0,
     ) -> None:
+        """`clock_offset_s`: how far the server's clock, which TTLs run by, is from the system's (a local stack
+        started at another instant: docs/time-travel.md)."""
         self.host = host
         self.port = port
-        self.store = Store(max_item_size_bytes=max_item_size_bytes)
+        self.store = Store(max_item_size_bytes=max_item_size_bytes, clock=running_clock(clock_offset_s))
         self.faults = Faults()
         # Data-plane operations as Momento counts them; `meter.ops_per_second` (None: no limit) may change at any time.
         self.meter = Meter(ops_per_second)

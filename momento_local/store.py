@@ -47,7 +47,7 @@ class WrongTypeError(Exception):
 
 @dataclass
 class Item:
-    """A keyed sorted set or scalar, and the monotonic time after which it no longer exists."""
+    """A keyed sorted set or scalar, and the time (on the store's clock) after which it no longer exists."""
 
     value: SortedSet | bytes
     expires_at: float = NEVER
@@ -75,14 +75,25 @@ class Ttl:
     refresh: bool
 
 
+def running_clock(offset_s: float = 0.0) -> Callable[[], float]:
+    """A Unix time that starts at the system's time moved by `offset_s` and runs by the monotonic clock.
+
+    `offset_s` is the local stack's (`make dev NOW=...`, docs/time-travel.md): the functions read the system's time
+    moved by the same offset, so an item expires when their clock says its TTL has run out. Running by the monotonic
+    clock from there, a step of the system's clock (NTP) never expires nor revives an item."""
+    start = time.time() + offset_s - time.monotonic()
+    return lambda: start + time.monotonic()
+
+
 class Store:
     def __init__(
         self,
         max_item_size_bytes: int = DEFAULT_MAX_ITEM_SIZE_BYTES,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
+        """`clock`: the time TTLs run by (default: running_clock(), the system's time at start)."""
         self.max_item_size_bytes = max_item_size_bytes
-        self._clock = clock
+        self.clock = clock or running_clock()
         self._caches: dict[str, dict[bytes, Item]] = {}
         self._lock = threading.Lock()
 
@@ -112,7 +123,7 @@ class Store:
     @contextmanager
     def session(self, cache_name: str) -> Iterator[CacheView]:
         with self._lock:
-            yield CacheView(self, self._cache(cache_name), self._clock())
+            yield CacheView(self, self._cache(cache_name), self.clock())
 
     def keys_held(self, cache_name: str) -> set[bytes]:
         """The keys the cache holds in memory, expired or not yet swept: what a test of the sweep looks at."""
@@ -121,7 +132,7 @@ class Store:
 
     def sweep_expired(self) -> int:
         """Drops expired items (reads already treat them as missing); returns how many went."""
-        now = self._clock()
+        now = self.clock()
         removed = 0
         with self._lock:
             for items in self._caches.values():

@@ -8,7 +8,6 @@ It stops starting rebuilds shortly before its own timeout; an unfinished one res
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict
 from typing import Any
 
@@ -33,7 +32,7 @@ SERVICE = service()  # at init: the stores' clients are made during the cold sta
 
 def keep_boards_alive(request: Request) -> dict[str, Any]:
     remaining_s = request.context.get_remaining_time_in_millis() / 1000
-    deadline = time.time() + remaining_s - min(MARGIN_S, remaining_s / 5)
+    deadline = SERVICE.clock.now() + remaining_s - min(MARGIN_S, remaining_s / 5)
     report = asdict(SERVICE.leaderboards.keep_alive(api_key.take(request), deadline))
     logger.info("Kept the boards alive", extra=report)
     for name, count in report.items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from shared.domain.clock import SYSTEM_CLOCK, Clock, OffsetClock
 from shared.domain.leaderboards import Leaderboards
 from shared.platform.config import Settings, settings
 from shared.platform.secret import Secret
@@ -26,6 +27,7 @@ class Service:
     leaderboards: Leaderboards
     index: MomentoIndex
     record: DynamoRecord | None  # None: the record's client is made at the first request that needs it
+    clock: Clock  # the domain's: a handler that sets a deadline for the domain reads it here
 
     def connect(self, key: Secret) -> None:
         """Opens the index's connection with the key (and the record's, when its client is made at init), each with
@@ -43,10 +45,26 @@ def service(*, record_at_init: bool = True) -> Service:
     config = settings()
     index = MomentoIndex(config)
     record = DynamoRecord(config, connect_now=record_at_init)
-    return Service(build(config, index=index, record=record), index, record if record_at_init else None)
+    clock = clock_of(config)
+    leaderboards = build(config, index=index, record=record, clock=clock)
+    return Service(leaderboards, index, record if record_at_init else None, clock)
 
 
-def build(config: Settings, *, index: MomentoIndex | None = None, record: DynamoRecord | None = None) -> Leaderboards:
-    """Leaderboards over the functions' stores for `config`; `index` or `record` given instead where a caller needs
-    its own (the bench: a Momento configuration or a DynamoDB client that adds network latency)."""
-    return Leaderboards(index or MomentoIndex(config), record or DynamoRecord(config), config)
+def build(
+    config: Settings,
+    *,
+    index: MomentoIndex | None = None,
+    record: DynamoRecord | None = None,
+    clock: Clock | None = None,
+) -> Leaderboards:
+    """Leaderboards over the functions' stores for `config`, on its clock; `index` or `record` given instead where a
+    caller needs its own (the bench: a Momento configuration or a DynamoDB client that adds network latency)."""
+    return Leaderboards(
+        index or MomentoIndex(config), record or DynamoRecord(config), config, clock or clock_of(config)
+    )
+
+
+def clock_of(config: Settings) -> Clock:
+    """The system's clock, or (a local stack started at another instant) the system's moved by the stack's offset."""
+    offset_s = config.clock_offset.total_seconds()
+    return OffsetClock(offset_s) if offset_s else SYSTEM_CLOCK

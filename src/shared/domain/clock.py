@@ -1,5 +1,6 @@
-"""Where the domain reads the time and waits: the system's in the functions; a clock the test moves in the domain's
-tests (tests/support/fakes/clock.py), so a TTL, a lease or a deadline passes when the test says."""
+"""Where the domain reads the time and waits: the system's in the functions (moved by a fixed offset in local runs
+started at another instant, docs/time-travel.md); a clock the test moves in the domain's tests
+(tests/support/fakes/clock.py), so a TTL, a lease or a deadline passes when the test says."""
 
 from __future__ import annotations
 
@@ -21,6 +22,18 @@ class SystemClock:
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
+
+
+class OffsetClock(SystemClock):
+    """The system's clock moved by a fixed offset, running at its rate: `make dev NOW=...` gives the functions the
+    offset that puts them at NOW when the stack started, and momento-local the same one, so periods, timestamps and
+    TTLs all agree. Waits stay real."""
+
+    def __init__(self, offset_s: float) -> None:
+        self.offset_s = offset_s
+
+    def now(self) -> float:
+        return time.time() + self.offset_s
 
 
 SYSTEM_CLOCK = SystemClock()

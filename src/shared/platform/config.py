@@ -5,10 +5,15 @@ or malformed setting is a deployment mistake, and it fails the cold start on pur
 ConfigurationError, Lambda logs it as the function's init error, and API Gateway answers every request 502 until
 the stack is fixed. A function that starts and then answers 500 on every request would hide the same mistake
 behind healthy-looking init metrics. The template sets every variable, so only a hand-edited function gets here.
+
+One variable the template never sets: LOCAL_CLOCK_OFFSET_SECONDS, the seconds a local stack's clock runs ahead of
+(or behind) the system's, which `make dev NOW=...` and `make sam-local NOW=...` give the functions
+(docs/time-travel.md). Unset, the functions read the system's clock.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +27,8 @@ MAX_READ_CACHE_SECONDS = 300  # a bound on staleness, not a policy: leaderboards
 DEFAULT_MOMENTO_TIMEOUT_MS = 1100
 MIN_MOMENTO_TIMEOUT_MS = 100
 MAX_MOMENTO_TIMEOUT_MS = 2000
+CLOCK_OFFSET_VARIABLE = "LOCAL_CLOCK_OFFSET_SECONDS"
+MAX_CLOCK_OFFSET_SECONDS = 100 * 366 * A_DAY  # a century either way: beyond it, a typo rather than a test
 
 
 class ConfigurationError(RuntimeError):
@@ -44,6 +51,7 @@ class Settings:
     admin_api_key_id: str = ""  # AdminAuth=API_KEY: the admin key's id, which admin routes require; "" under IAM
     read_cache: timedelta = timedelta(seconds=2)  # how old a page may be when served; 0: every read asks Momento
     momento_timeout: timedelta = timedelta(milliseconds=DEFAULT_MOMENTO_TIMEOUT_MS)  # each Momento call's deadline
+    clock_offset: timedelta = timedelta(0)  # local runs only: how far the stack's clock is from the system's
 
 
 @cache
@@ -74,6 +82,7 @@ def settings() -> Settings:
                 unit="milliseconds",
             )
         ),
+        clock_offset=_clock_offset(),
     )
 
 
@@ -97,6 +106,23 @@ def _days_or_forever(name: str) -> timedelta | None:
     """A whole number of days, 0 (or unset) meaning forever."""
     days = _whole(name, default=0, low=0, high=36_500, unit="days")
     return timedelta(days=days) if days else None
+
+
+def _clock_offset() -> timedelta:
+    """A number of seconds, negative too (a stack started in the past), within a century either way."""
+    raw = _optional(CLOCK_OFFSET_VARIABLE)
+    if raw is None:
+        return timedelta(0)
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not abs(seconds) <= MAX_CLOCK_OFFSET_SECONDS:  # NaN fails this too
+        raise ConfigurationError(
+            f"{CLOCK_OFFSET_VARIABLE} must be a number of seconds from -{MAX_CLOCK_OFFSET_SECONDS} to "
+            f"{MAX_CLOCK_OFFSET_SECONDS} (local runs: make dev NOW=...), got {raw!r}"
+        )
+    return timedelta(seconds=seconds)
 
 
 def _whole(name: str, *, default: int, low: int, high: int, unit: str = "") -> int:
