@@ -61,7 +61,7 @@ def ix(request: pytest.FixtureRequest, clock: Clock, monkeypatch: pytest.MonkeyP
         return
     server: MomentoLocalServer = request.getfixturevalue("momento_local")  # emptied, limits reset afterwards
     server.set_tokens([KEY])
-    monkeypatch.setattr(server.store, "_clock", clock)
+    monkeypatch.setattr(server.store, "clock", clock)
 
     def lose(scope: Scope) -> None:
         with server.store.session(CACHE) as view:

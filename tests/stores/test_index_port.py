@@ -299,17 +299,20 @@ def test_forget_drops_the_set(ix: IndexUnderTest) -> None:
     assert ix.index.is_whole(BOARD, ix.key) is False
 
 
-def test_a_periods_sets_are_per_generation_and_all_times_one_per_board(ix: IndexUnderTest) -> None:
+def test_every_scope_has_its_own_set_per_generation(ix: IndexUnderTest) -> None:
+    """A write or a rebuild still in flight for a removed generation can reach only that generation's sets."""
     put(ix, {"ada": 1}, DAY)
     put(ix, {"bob": 2}, Scope("weekly", DAY.period, 1))
     put(ix, {"cy": 3}, Scope("weekly", None, 1))
     put(ix, {"dee": 4}, Scope("weekly", PeriodKey("weekly", "2026-W22")))
+    put(ix, {"eve": 5}, BOARD)
     assert [e.player for e in page(ix, 0, 10, scope=DAY).value.entries] == ["ada"]
     assert [e.player for e in page(ix, 0, 10, scope=Scope("weekly", DAY.period, 1)).value.entries] == ["bob"]
-    # All time's set is the board's whatever the generation: a removal drops it (forget) before a new one starts.
-    assert [e.player for e in page(ix, 0, 10, scope=BOARD).value.entries] == ["cy"]
-    ix.index.forget(Scope("weekly", None, 3), ix.key)
+    assert [e.player for e in page(ix, 0, 10, scope=Scope("weekly", None, 1)).value.entries] == ["cy"]
+    assert [e.player for e in page(ix, 0, 10, scope=BOARD).value.entries] == ["eve"]
+    ix.index.forget(Scope("weekly", None, 1), ix.key)
     assert ix.index.size(Scope("weekly", None, 1), ix.key) == 0
+    assert ix.index.size(BOARD, ix.key) == 1
     assert ix.index.size(DAY, ix.key) == 1
 
 

@@ -336,10 +336,13 @@ def test_update_settings_changes_only_the_settings_given(record: Record) -> None
 
 
 def test_remove_board_starts_the_next_generation_with_the_default_settings(record: Record) -> None:
-    assert record.remove_board("weekly") is None
+    assert record.remove_board("weekly", NOW_S) is None
     record.update_settings("weekly", {"order": "asc", "periods": ("daily",)}, NOW_S)
     record.claim_rebuild(BOARD, "rebuilder", NOW_MS, 15_000)
-    assert record.remove_board("weekly") == 0
+    before = record.remove_board("weekly", NOW_S + 5)
+    # The entry as it was: the removed generation, and the rebuild that held the lease.
+    assert before is not None
+    assert (before.generation, before.rebuild_owner, before.rebuild_until_ms) == (0, "rebuilder", NOW_MS + 15_000)
     entry = record.entry(BOARD)
     assert entry is not None
     assert (entry.scope, entry.generation, entry.settings, entry.purging) == (
@@ -349,8 +352,26 @@ def test_remove_board_starts_the_next_generation_with_the_default_settings(recor
         (0,),
     )
     assert (entry.rebuild_owner, entry.rebuild_until_ms, entry.last_write_s) == (None, 0, NOW_S)
-    assert record.remove_board("weekly") == 1
+    assert entry.removed_at_s == NOW_S + 5
+    again = record.remove_board("weekly", NOW_S + 6)
+    assert again is not None
+    assert again.generation == 1
     assert registered(record, BOARD).purging == (0, 1)
+
+
+def test_read_back_answers_the_scores_and_the_boards_generation_now(record: Record) -> None:
+    scopes = [BOARD, DAY]
+    assert record.read_back(scopes, "ada") == ([None, None], None)
+    write(record, "ada", 3)
+    record.touch(BOARD, NOW_S)
+    scores, board = record.read_back(scopes, "ada")
+    assert scores == [Recorded("ada", 3.0, 1), None]
+    assert board is not None
+    assert board.generation == 0
+    record.remove_board("weekly", NOW_S)
+    _, board = record.read_back(scopes, "ada")
+    assert board is not None
+    assert board.generation == 1
 
 
 def test_purge_deletes_a_removed_generations_scores_and_periods(record: Record, clock: Clock) -> None:
@@ -359,16 +380,20 @@ def test_purge_deletes_a_removed_generations_scores_and_periods(record: Record, 
     record.touch(old_day, NOW_S)
     record.fill_board(BOARD, {f"p{i:04d}": i for i in range(1200)}, NOW_MS)
     record.fill_board(old_day, {"ada": 1, "bob": 2}, NOW_MS)
-    removed = record.remove_board("weekly")
-    assert removed == 0
+    removed = record.remove_board("weekly", NOW_S)
+    assert removed is not None
+    assert removed.generation == 0
     record.touch(new_day, NOW_S)
     write(record, "ada", 5, scope=Scope("weekly", None, 1))
     write(record, "ada", 6, scope=new_day)
     # Past its deadline it does nothing and says it did not finish.
     assert record.purge(Scope("weekly", None, 0), clock() - 1, [old_day], clock) is False
     assert record.count(old_day) == 2
-    assert record.purge(Scope("weekly", None, 0), clock() + 60, [old_day], clock) is True
+    # Not finishing: every score goes, the generation stays listed (a late write may still land in it).
+    assert record.purge(Scope("weekly", None, 0), clock() + 60, [old_day], clock, finish=False) is True
     assert (record.count(BOARD), record.count(old_day)) == (0, 0)
+    assert registered(record, BOARD).purging == (0,)
+    assert record.purge(Scope("weekly", None, 0), clock() + 60, [old_day], clock) is True
     assert record.entry(old_day) is None
     assert registered(record, BOARD).purging == ()
     # The current generation is untouched.
@@ -382,7 +407,7 @@ def test_purge_deletes_a_removed_generations_scores_and_periods(record: Record, 
 def test_purge_stops_at_its_deadline_and_resumes(record: Record, clock: Clock) -> None:
     record.touch(BOARD, NOW_S)
     record.fill_board(BOARD, {f"p{i:04d}": i for i in range(1200)}, NOW_MS)
-    record.remove_board("weekly")
+    record.remove_board("weekly", NOW_S)
 
     def slow_clock() -> float:
         return clock.advance(1)  # each look at the clock is a second later

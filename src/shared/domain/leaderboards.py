@@ -67,6 +67,13 @@ POLL_S = 0.2  # how often a waiting request looks for the mark
 WRITE_SETTLE_S = 3.0
 TOUCH_EVERY_S = 3600  # how often a board's (or period's) lastWrite is brought up to date (retention counts in days)
 PURGE_IN_REQUEST_S = 4.0  # a board removal deletes the old scores this long, then leaves the rest to the schedule
+# A write that read a board's generation just before its removal lands within its function's timeout (10 s): the
+# removed generation is purged (and its sets dropped) again by the schedule until this long after the removal.
+STALE_WRITE_S = 60
+# The longest a store call can take to land once sent (Momento's client timeout is at most 2 s): a rebuild's mark
+# sent before its lease was taken lands within this.
+CALL_DEADLINE_S = 2.0
+GENERATION_ATTEMPTS = 3  # a write made again in the board's new generation, each time a removal came in between
 UNREAD = -1  # a version no write has: the index was given nothing yet, so the read-back puts what the record holds
 MAX_TOUCHED = 1024  # periods whose registry item this instance remembers writing
 
@@ -117,7 +124,16 @@ class Leaderboards:
     def submit(self, submission: Submission, api_key: Secret) -> float:
         """Keeps the score durably by the board's update rule in every current period the board lists, then makes
         the index hold it (see the module's docstring for the order); the player's score after this write in the
-        board's first listed period."""
+        board's first listed period. A write that landed in a generation removed meanwhile is taken back and made
+        again in the board's new one: it came after the removal."""
+        request = uuid.uuid4().hex  # this submission's token: a copy its store's SDK sends again counts once
+        for _ in range(GENERATION_ATTEMPTS):
+            answered = self._submit(submission, request, api_key)
+            if answered is not None:
+                return answered
+        raise StoreUnavailable(f"'{submission.leaderboard}' was removed again and again during a write")
+
+    def _submit(self, submission: Submission, request: str, api_key: Secret) -> float | None:
         board, player = submission.leaderboard, submission.player
         entry = self._record.entry(Scope(board))
         rules = entry.settings if entry else BoardSettings()
@@ -126,7 +142,6 @@ class Leaderboards:
         now = self._clock.now()
         scopes = _current_scopes(board, rules, generation, now)
         now_ms = int(now * 1000)
-        request = uuid.uuid4().hex  # this submission's token: a copy its store's SDK sends again counts once
         if rules.update == "increment" and len(scopes) > 1:
             # One transaction: every period's total or none (an increment retried would count twice where it
             # landed). It answers no values: the read-back below finds the totals, and puts them.
@@ -142,6 +157,12 @@ class Leaderboards:
             # Before the index: a new board's first write rebuilds its set, which needs the board registered.
             self._record.touch(Scope(board), int(now))
         settled = self._index_writes(scopes, player, written, api_key)
+        if settled is None:
+            # The board was removed between this write's look at its generation and the write: take it back (the
+            # removed generation's sets are read by no one; its scores wait for the purge, this one included).
+            self._record.remove_player_from(scopes, player)
+            self._each(scopes, lambda scope: self._index.remove_players(scope, [player], api_key))
+            return None
         first = written[0] or settled[0]
         return first.score if first else score
 
@@ -153,17 +174,20 @@ class Leaderboards:
 
     def _index_writes(
         self, scopes: list[Scope], player: str, written: list[Recorded | None], api_key: Secret
-    ) -> list[Recorded | None]:
-        """Puts each write into its scope's set, then reads the record back, every scope in one request, and
-        settles any scope it finds changed (see _settle); a write given as None puts what the record holds. The
-        player's score as each set holds it in the end (None: removed meanwhile)."""
+    ) -> list[Recorded | None] | None:
+        """Puts each write into its scope's set, then reads the record back, every scope and the board's generation
+        in one request, and settles any scope it finds changed (see _settle); a write given as None puts what the
+        record holds. The player's score as each set holds it in the end (None: removed meanwhile); None when the
+        board has moved to another generation since the write read it."""
         self._each(
             [(scope, recorded) for scope, recorded in zip(scopes, written, strict=True) if recorded is not None],
             lambda put: self._put(put[0], player, put[1], api_key),
         )
         # Whether each set is whole is read while the record is read back, so it costs no time of its own.
         whole = [self._parallel.submit(self._index.is_whole, scope, api_key) for scope in scopes]
-        current = self._record.get_scores(scopes, player)
+        current, board = self._record.read_back(scopes, player)
+        if (board.generation if board else 0) != scopes[0].generation:
+            return None
         settled = self._each(
             list(zip(scopes, written, current, strict=True)),
             lambda read: self._settle(
@@ -282,8 +306,8 @@ class Leaderboards:
         entry = self._record.update_settings(board, change.changes, int(self._clock.now()))
         give_up_at = self._clock.now() + WRITE_SETTLE_S
         while True:
-            scopes = {Scope(board)} | set(self._current(entry))
-            if before is not None:
+            scopes = {entry.scope} | set(self._current(entry))
+            if before is not None and before.generation == entry.generation:
                 scopes |= set(self._current(before))
             self._put_settings(sorted(scopes, key=str), entry.settings, api_key)
             current = self._record.entry(Scope(board))
@@ -321,25 +345,35 @@ class Leaderboards:
 
     @tracer.capture_method(capture_response=False)
     def remove_board(self, ref: BoardRef, api_key: Secret) -> None:
-        """Starts the board afresh (a new generation with the default settings), drops its sets, and deletes the
-        old scores, all periods' included, for up to PURGE_IN_REQUEST_S; the schedule deletes what is left."""
+        """Starts the board afresh (a new generation with the default settings), drops every set of the removed
+        generation, and deletes its scores, all periods' included, for up to PURGE_IN_REQUEST_S; the schedule
+        deletes what is left, and drops the sets again, until STALE_WRITE_S after the removal.
+
+        The registry moves first, so every write and rebuild of the old generation is fenced off from then on
+        (a write's read-back sees the move; a rebuild's lease is gone). A rebuild that held the lease may have a
+        mark on its way: it lands within one call's deadline, so the sets are dropped after that, mark and all.
+        A failure after the move answers 503; the schedule finishes the job."""
         board = ref.leaderboard
-        removed = self._record.remove_board(board)
+        removed = self._record.remove_board(board, int(self._clock.now()))
         self._seen.pop(board, None)
-        self._index.forget(Scope(board), api_key)
         if removed is None:
+            self._index.forget(Scope(board), api_key)  # a board only the index knows
             return
-        periods = [e for e in self._record.periods_of(board) if e.generation == removed]
-        self._each(
-            [e.scope for e in periods if self._may_be_indexed(e)], lambda scope: self._index.forget(scope, api_key)
-        )
+        if removed.rebuild_owner is not None and removed.rebuild_until_ms > self._clock.now() * 1000:
+            self._clock.sleep(CALL_DEADLINE_S)
+        periods = [e.scope for e in self._record.periods_of(board) if e.generation == removed.generation]
+        self._forget(removed.scope, periods, api_key)
         try:
             deadline = self._clock.now() + PURGE_IN_REQUEST_S
-            self._record.purge(Scope(board, None, removed), deadline, [e.scope for e in periods], self._clock.now)
+            self._record.purge(removed.scope, deadline, periods, self._clock.now, finish=False)
         except (StoreThrottled, StoreTimeout, StoreUnavailable) as error:
             logger.warning(
                 "Purging a removed board's scores stopped", extra={"leaderboard": board, "error": error.message}
             )
+
+    def _forget(self, board: Scope, periods: list[Scope], api_key: Secret) -> None:
+        """Drops the sets of one generation of a board: all time's and every period's."""
+        self._each([board, *periods], lambda scope: self._index.forget(scope, api_key))
 
     @tracer.capture_method(capture_response=False)
     def keep_alive(self, api_key: Secret, deadline: float) -> KeepAliveReport:
@@ -347,7 +381,7 @@ class Leaderboards:
         rebuild it when lost, or drop it when the board is past its retention. Past periods are left to expire."""
         kept = rebuilt = pending = retired = 0
         for entry in self._record.boards():
-            self._purge_removed(entry, deadline)
+            self._purge_removed(entry, api_key, deadline)
             for scope in self._current(entry):
                 if self._retired(entry):
                     self._index.forget(scope, api_key)
@@ -362,14 +396,20 @@ class Leaderboards:
                     pending += 1
         return KeepAliveReport(kept, rebuilt, pending, retired)
 
-    def _purge_removed(self, entry: BoardEntry, deadline: float) -> None:
+    def _purge_removed(self, entry: BoardEntry, api_key: Secret, deadline: float) -> None:
+        """For each removed generation: its sets dropped (again: a removal that failed part way, or a write in
+        flight at the removal, may have left one), its scores deleted; the generation is forgotten only once no
+        write that read it before the removal can still land (STALE_WRITE_S)."""
         if not entry.purging:
             return
         periods = self._record.periods_of(entry.board)
+        settled = self._clock.now() >= entry.removed_at_s + STALE_WRITE_S
         for generation in entry.purging:
             if self._clock.now() < deadline:
+                removed = Scope(entry.board, None, generation)
                 scopes = [e.scope for e in periods if e.generation == generation]
-                self._record.purge(Scope(entry.board, None, generation), deadline, scopes, self._clock.now)
+                self._forget(removed, scopes, api_key)
+                self._record.purge(removed, deadline, scopes, self._clock.now, finish=settled)
 
     def _read[T](
         self,
@@ -432,13 +472,6 @@ class Leaderboards:
         """The rankings the board's submissions write now: all time (when listed) and each listed kind's current
         period."""
         return _current_scopes(entry.board, entry.settings, entry.generation, self._clock.now())
-
-    def _may_be_indexed(self, period: BoardEntry) -> bool:
-        """Whether a period's set may still be in the index: written (its lastWrite is at most TOUCH_EVERY_S old),
-        kept alive (until its period ended) or rebuilt, within the TTL."""
-        ends = period.scope.period.latest_end() if period.scope.period else 0.0
-        last_put = max(period.last_write_s + TOUCH_EVERY_S, period.indexed_at_s, ends)
-        return last_put + self._ttl_s >= self._clock.now()
 
     def _each[I, R](self, items: list[I], call: Callable[[I], R]) -> list[R]:
         """`call` on every item at once (the first on this thread); their results in order, or the first error

@@ -39,9 +39,8 @@ DEFAULT_TTL_S = 86_400.0
 
 
 def set_name(scope: Scope) -> Scope:
-    """The set a scope is kept in: a period's per generation; all time's one per board, whatever the generation
-    (a removal drops it, so a later generation starts from no set)."""
-    return scope if scope.period is not None else Scope(scope.board)
+    """The set a scope is kept in: one per scope, its generation included (as the real codec names them)."""
+    return scope
 
 
 def settings_score(rules: BoardSettings) -> float:

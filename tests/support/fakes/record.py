@@ -60,6 +60,7 @@ class _Registered:
     rebuild_until: int | None = None
     rebuild_after: str | None = None
     indexed_at: int | None = None
+    removed_at: int | None = None
 
 
 def registry_key(scope: Scope) -> Scope:
@@ -184,6 +185,14 @@ class FakeRecord(Faulty):
             return [None if item is None else item.recorded(player) for item in items]
 
     @port_call
+    def read_back(self, scopes: Sequence[Scope], player: str) -> tuple[list[Recorded | None], BoardEntry | None]:
+        with self._lock:
+            items = [self._scores.get(scope, {}).get(player) for scope in scopes]
+            board = self._registry.get(Scope(scopes[0].board))
+            entry = None if board is None else _entry(Scope(scopes[0].board), board)
+            return [None if item is None else item.recorded(player) for item in items], entry
+
+    @port_call
     def remove_player(self, scope: Scope, player: str) -> bool:
         with self._lock:
             return self._scores.get(scope, {}).pop(player, None) is not None
@@ -260,20 +269,30 @@ class FakeRecord(Faulty):
             return _entry(key, item)
 
     @port_call
-    def remove_board(self, board: str) -> int | None:
+    def remove_board(self, board: str, now_s: int) -> BoardEntry | None:
         with self._lock:
             item = self._registry.get(Scope(board))
             if item is None:
                 return None
+            before = _entry(Scope(board), item)
             removed = item.generation or 0
             item.generation = removed + 1
             item.purging.add(removed)
+            item.removed_at = now_s
             item.settings.clear()
             item.rebuild_owner = item.rebuild_until = item.rebuild_after = None
-            return removed
+            return before
 
     @port_call
-    def purge(self, removed: Scope, deadline: float, periods: Sequence[Scope], clock: Callable[[], float]) -> bool:
+    def purge(
+        self,
+        removed: Scope,
+        deadline: float,
+        periods: Sequence[Scope],
+        clock: Callable[[], float],
+        *,
+        finish: bool = True,
+    ) -> bool:
         for period in periods:
             if not self._purge_partition(period, deadline, clock):
                 return False
@@ -281,6 +300,8 @@ class FakeRecord(Faulty):
                 self._registry.pop(registry_key(period), None)
         if not self._purge_partition(removed, deadline, clock):
             return False
+        if not finish:
+            return True
         with self._lock:
             # As DynamoDB's UpdateItem does, this writes the board's item into being if it is not there.
             self._registry.setdefault(registry_key(removed), _Registered()).purging.discard(removed.generation)
@@ -372,6 +393,7 @@ def _entry(key: Scope, item: _Registered) -> BoardEntry:
         settings=_settings(item.settings),
         purging=tuple(sorted(item.purging)),
         indexed_at_s=item.indexed_at or 0,
+        removed_at_s=item.removed_at or 0,
     )
 
 

@@ -82,7 +82,6 @@ def test_a_player_removed_from_a_past_period_a_read_kept_alive_does_not_come_bac
 # --- 3. a write in flight across a board removal -----------------------------------------------------------------
 
 
-@UNFIXED
 def test_a_write_in_flight_across_a_board_removal_lands_on_no_board_the_record_does_not_hold(world: World) -> None:
     world.submit("cup", "old", 1)
     interleaved = Interleaved(world)
@@ -115,7 +114,6 @@ def test_an_increment_the_sdk_sent_twice_counts_once(world: World, periods: list
 # --- 5. a board removal whose Momento delete fails leaves a ghost board ---------------------------------------------
 
 
-@UNFIXED
 def test_a_board_removal_whose_index_delete_failed_leaves_no_board_served_from_the_old_players(world: World) -> None:
     world.submit("cup", "ada", 5)
     other = world.instance()

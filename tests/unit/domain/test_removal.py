@@ -10,6 +10,8 @@ import pytest
 
 import shared.domain.leaderboards
 from shared.domain.errors import StoreThrottled
+from shared.domain.leaderboards import STALE_WRITE_S
+from shared.domain.ports import BoardEntry
 from shared.domain.rules import BoardSettings
 from shared.domain.scope import Scope
 from tests.unit.domain.support import KEY, World, scope
@@ -76,6 +78,12 @@ def test_removing_a_player_nobody_scored_changes_nothing(world: World) -> None:
     assert world.record.players(CUP) == world.index.members(CUP) == {"bob": 1}
 
 
+def registered(world: World, board: str) -> BoardEntry:
+    entry = world.record.entry(Scope(board))
+    assert entry is not None, f"{board} is not registered"
+    return entry
+
+
 # --- a board --------------------------------------------------------------------------------------------------------
 
 
@@ -87,13 +95,17 @@ def test_a_removed_board_loses_its_scores_and_settings_and_starts_a_new_generati
     assert world.record.players(CUP) == {}  # purged within the request
     entry = world.record.entry(CUP)
     assert entry is not None
-    assert (entry.generation, entry.settings, entry.purging) == (1, BoardSettings(), ())
+    # The removed generation stays listed until no write that read it before the removal can still land.
+    assert (entry.generation, entry.settings, entry.purging) == (1, BoardSettings(), (0,))
     assert world.index.members(CUP) is None
     assert world.page("cup").value.entries == []
     world.submit("cup", "new", 1)
     assert world.record.players(Scope("cup", None, 1)) == {"new": 1}
     world.index.flush_all()
     assert world.players("cup") == {"new": 1}
+    world.clock.advance(STALE_WRITE_S)
+    world.keep_alive()
+    assert registered(world, "cup").purging == ()
 
 
 def test_removing_a_board_removes_every_period(world: World) -> None:
@@ -138,9 +150,10 @@ def test_what_a_removal_could_not_purge_in_time_the_keep_alive_does(
     assert world.page("cup").value.entries == []  # the new board shows none of them meanwhile
     world.keep_alive()
     assert world.record.players(CUP) == {}
-    entry = world.record.entry(CUP)
-    assert entry is not None
-    assert entry.purging == ()
+    assert registered(world, "cup").purging == (0,)  # a write that read the old generation may still land
+    world.clock.advance(STALE_WRITE_S)
+    world.keep_alive()
+    assert registered(world, "cup").purging == ()
 
 
 def test_a_purge_the_record_throttles_is_left_to_the_keep_alive_and_the_removal_succeeds(world: World) -> None:
@@ -161,10 +174,12 @@ def test_removing_a_board_nobody_wrote_to_is_harmless(world: World) -> None:
     assert world.record.entry(scope("legacy")) is None
 
 
-def test_a_write_in_flight_during_a_board_removal_leaves_nothing_of_the_old_board(world: World) -> None:
-    """The writer's record write lands in the old generation and its read-back finds it there (the purge has not
-    reached it yet), but its put lands in the new board's set: that set has no mark, so the rebuild that follows
-    starts by emptying it."""
+def test_a_write_in_flight_during_a_board_removal_lands_on_the_new_board_and_nothing_of_the_old_one(
+    world: World,
+) -> None:
+    """The writer's record write lands in the old generation and its put in the old generation's set; its
+    read-back finds the board moved on, so it takes both back and writes again in the new generation: it answered
+    202, and it came after the removal."""
     world.submit("cup", "ada", 1)
     put = world.index.faults.pause("put_score", when=lambda call: call.args[1] == "old-writer")
     writer = threading.Thread(target=lambda: world.submit("cup", "old-writer", 50))
@@ -178,7 +193,9 @@ def test_a_write_in_flight_during_a_board_removal_leaves_nothing_of_the_old_boar
     writer.join(timeout=10)
     purge.release()
     remover.join(timeout=10)
-    assert world.page("cup").value.entries == []
+    new = Scope("cup", None, 1)
+    assert world.players("cup") == world.record.players(new) == {"old-writer": 50}
     world.submit("cup", "bob", 2)
-    assert world.players("cup") == {"bob": 2}
-    assert world.index.members(CUP) == {"bob": 2}
+    assert world.players("cup") == world.index.members(new) == {"old-writer": 50, "bob": 2}
+    assert world.record.players(CUP) == {}
+    assert world.index.members(CUP) is None

@@ -43,14 +43,14 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
         warm,
         lambda w: w.submit("cup", "ada", 4),
         # the registry item (settings, generation); the score's write; its read-back
-        {"entry": 1, "write_score": 1, "get_scores": 1},
+        {"entry": 1, "write_score": 1, "read_back": 1},
         # the put; whether the set is whole (beside the read-back, on its own thread)
         {"put_score": 1, "is_whole": 1},
     ),
     "submit, a new player": (
         warm,
         lambda w: w.submit("cup", "dee", 4),
-        {"entry": 1, "write_score": 1, "get_scores": 1},
+        {"entry": 1, "write_score": 1, "read_back": 1},
         {"put_score": 1, "is_whole": 1},
     ),
     "submit, a new board's first score": (
@@ -62,7 +62,7 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
             "entry": 3,
             "write_score": 1,
             "touch": 1,
-            "get_scores": 1,
+            "read_back": 1,
             "claim_rebuild": 1,
             "scores": 2,
             "count": 1,
@@ -74,7 +74,7 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
         lambda w: warm(w, periods=["daily", "all"]),
         lambda w: w.submit("cup", "ada", 4),
         # one write per period, one read-back for both
-        {"entry": 1, "write_score": 2, "get_scores": 1},
+        {"entry": 1, "write_score": 2, "read_back": 1},
         {"put_score": 2, "is_whole": 2},
     ),
     "submit, increment in daily and all time": (
@@ -82,7 +82,7 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
         lambda w: w.submit("cup", "ada", 4),
         # one transaction for both periods; no value comes back, so the read-back's value is put, and each period
         # is read back once more to see that it held (one get_score each)
-        {"entry": 1, "add_to_totals": 1, "get_scores": 1, "get_score": 2},
+        {"entry": 1, "add_to_totals": 1, "read_back": 1, "get_score": 2},
         {"put_score": 2, "is_whole": 2},
     ),
     "standing": (warm, lambda w: w.standing("cup", "bob"), {}, {"get_standing": 1}),

@@ -133,6 +133,7 @@ def board_entry(item: dict[str, Any]) -> BoardEntry:
         settings=_settings(item),
         purging=tuple(sorted(int(g) for g in item.get("purging", {}).get("NS", []))),
         indexed_at_s=int(item.get("indexedAt", {}).get("N", "0")),
+        removed_at_s=int(item.get("removedAt", {}).get("N", "0")),
     )
 
 

@@ -94,7 +94,7 @@ class DynamoRecord:
         player's score after it (a best board's kept one when the new one is not better)."""
         if rules.update == "increment":
             return self._increment(scope, player, score, now_ms, request)
-        request: dict[str, Any] = {
+        update: dict[str, Any] = {
             "TableName": self._table,
             "Key": score_key(scope, player),
             "UpdateExpression": "SET score = :score, rankKey = :key, #total = :total, updatedAt = :now "
@@ -106,13 +106,13 @@ class DynamoRecord:
         if rules.update == "best":
             # Better by the board's order; an item the increment rule wrote last has no rankKey: compare its total.
             better = ">" if rules.order == "asc" else "<"
-            request["ConditionExpression"] = (
+            update["ConditionExpression"] = (
                 f"attribute_not_exists(version) OR rankKey {better} :key "
                 f"OR (attribute_not_exists(rankKey) AND #total {better} :total)"
             )
-            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+            update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         try:
-            answer = self._call("update_item", **request)
+            answer = self._call("update_item", **update)
         except _ConditionFailedError as kept:
             return recorded(kept.item)
         return recorded(answer["Attributes"])
@@ -260,18 +260,35 @@ class DynamoRecord:
         BatchGetItem (a board's scopes are at most four, under its 100 keys); keys DynamoDB left unprocessed are
         read again."""
         keys = [score_key(scope, player) for scope in scopes]
-        found: dict[str, Recorded] = {}
+        found = self._batch_get(keys)
+        return [recorded(item) if (item := found.get(_key_of(key))) else None for key in keys]
+
+    def read_back(self, scopes: Sequence[Scope], player: str) -> tuple[list[Recorded | None], BoardEntry | None]:
+        """get_scores and the board's registry item in the same BatchGetItem: a writer learns, at no extra round
+        trip, whether the board moved to another generation while it wrote."""
+        keys = [score_key(scope, player) for scope in scopes]
+        board = registry_key(Scope(scopes[0].board))
+        found = self._batch_get([*keys, board])
+        entry = found.get(_key_of(board))
+        return [recorded(item) if (item := found.get(_key_of(key))) else None for key in keys], (
+            board_entry(entry) if entry else None
+        )
+
+    def _batch_get(self, keys: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """The items at these keys (at most 100), read strongly consistently; what DynamoDB left unprocessed is read
+        again."""
+        found: dict[tuple[str, str], dict[str, Any]] = {}
         pending: Any = {self._table: {"Keys": keys, "ConsistentRead": True}}
         for pause in (*BATCH_RETRIES_S, None):
             answer = self._call("batch_get_item", RequestItems=pending)
-            found |= {item["pk"]["S"]: recorded(item) for item in answer["Responses"].get(self._table, [])}
+            found |= {_key_of(item): item for item in answer["Responses"].get(self._table, [])}
             pending = answer.get("UnprocessedKeys")
             if not pending:
                 break
             if pause is None:
                 raise StoreThrottled("DynamoDB left part of a batch unread")
             time.sleep(pause)
-        return [found.get(key["pk"]["S"]) for key in keys]
+        return found
 
     def remove_player(self, scope: Scope, player: str) -> bool:
         """Deletes the player's score; whether there was one."""
@@ -364,20 +381,21 @@ class DynamoRecord:
         )
         return board_entry(answer["Attributes"])
 
-    def remove_board(self, board: str) -> int | None:
+    def remove_board(self, board: str, now_s: int) -> BoardEntry | None:
         """Starts the board afresh: the next generation with the default settings, no rebuild in progress, and the
-        removed generation's score items queued for purging. The removed generation, or None if the registry does
-        not know the board. Conditional on the generation read, so two removals at once each take their own."""
+        removed generation's score items queued for purging. The board's entry as it was just before (the removed
+        generation, and whether a rebuild held the lease), or None if the registry does not know the board.
+        Conditional on the generation read, so two removals at once each take their own."""
         while True:
             entry = self.entry(Scope(board))
             if entry is None:
                 return None
             try:
-                self._call(
+                answer = self._call(
                     "update_item",
                     TableName=self._table,
                     Key=registry_key(Scope(board)),
-                    UpdateExpression="SET generation = :next ADD purging :removed REMOVE "
+                    UpdateExpression="SET generation = :next, removedAt = :now ADD purging :removed REMOVE "
                     + ", ".join(_SETTING_NAMES)
                     + ", rebuildOwner, rebuildUntil, rebuildAfter",
                     ConditionExpression="attribute_exists(sk) AND "
@@ -386,12 +404,14 @@ class DynamoRecord:
                     ExpressionAttributeValues={
                         ":next": number(entry.generation + 1),
                         ":removed": {"NS": [str(entry.generation)]},
+                        ":now": number(now_s),
                     }
                     | ({":current": number(entry.generation)} if entry.generation else {}),
+                    ReturnValues="ALL_OLD",
                 )
             except _ConditionFailedError:
                 continue  # removed (or written into being) meanwhile: read it again
-            return entry.generation
+            return board_entry(answer["Attributes"])
 
     def periods_of(self, board: str) -> list[BoardEntry]:
         """The registry items of the board's periods, of every generation not yet purged."""
@@ -415,16 +435,20 @@ class DynamoRecord:
         deadline: float,
         periods: Sequence[Scope] = (),
         clock: Callable[[], float] = time.time,
+        *,
+        finish: bool = True,
     ) -> bool:
         """Deletes a removed generation's score items (`removed`: the board's all-time scope in that generation)
-        until none is left (then forgets the generation) or `deadline` (by `clock`) passes; whether it finished.
-        `periods`: that generation's periods, whose scores and registry items go first."""
+        until none is left (then, with `finish`, forgets the generation) or `deadline` (by `clock`) passes; whether
+        none is left. `periods`: that generation's periods, whose scores and registry items go first."""
         for period in periods:
             if not self._purge_partition(period, deadline, clock):
                 return False
             self._call("delete_item", TableName=self._table, Key=registry_key(period))
         if not self._purge_partition(removed, deadline, clock):
             return False
+        if not finish:
+            return True
         generation = removed.generation
         self._call(
             "update_item",
@@ -589,6 +613,10 @@ class _CanceledError(Exception):
         super().__init__("transaction canceled")
         self.reasons = reasons
         self.items = items
+
+
+def _key_of(item: dict[str, Any]) -> tuple[str, str]:
+    return item["pk"]["S"], item["sk"]["S"]
 
 
 def _counted(item: dict[str, Any], token: str | None) -> bool:

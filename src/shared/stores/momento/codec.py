@@ -2,9 +2,10 @@
 is whole, and the board's settings), as elements and scores. Nothing else in the service builds these names.
 
 Set names are the original Node.js service's for all time (the board's name), so a team moving over keeps its sets:
-`<board>` for all time, `<board>@<kind>:<id>` for a period, `@<generation>` appended to a period's after a removal
-(an all-time set is dropped at a removal, so its name needs no generation). Board names hold no '@', ':' or '#', so
-no scope's name is another's.
+`<board>` for all time, `<board>@<kind>:<id>` for a period; after a removal the generation is in every name,
+`<board>#<generation>` and `<board>@<kind>:<id>@<generation>`, so a write or a rebuild still in flight for the removed
+generation can only reach that generation's sets, which no read of the board takes again. Board names hold no '@',
+':' or '#', so no scope's name is another's.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ CONNECT_PROBE = "~connect"
 
 def set_name(scope: Scope) -> str:
     if scope.period is None:
-        return scope.board
+        return scope.board + (f"#{scope.generation}" if scope.generation else "")
     return f"{scope.board}@{scope.period}" + (f"@{scope.generation}" if scope.generation else "")
 
 
