@@ -2,7 +2,7 @@
 
 Each copy is a conditional write (add_score): it lands only where the record has no score for the player, so
 a score the service wrote since the deploy is never replaced by the older one read from Momento, and a second run
-writes nothing twice. The set is read with sorted_set_walk, which misses no player while the service keeps writing.
+writes nothing twice. The set is read with the domain's set_walk, which misses no player while the service keeps writing.
 
 A board is registered (DynamoRecord.register_board) only once all its players are in the record: registered, its set is
 rebuilt from the record whenever Momento loses it, so it must not be registered while the record holds part of it.
@@ -19,7 +19,7 @@ from functools import partial
 from typing import TextIO
 
 from scripts.progress import Progress
-from scripts.sorted_set_walk import Element, SetGone, walk
+from shared.domain.set_walk import Element, SetGone, walk
 from shared.domain.errors import KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable
 from shared.domain.rules import BoardSettings
 from shared.domain.scope import Scope

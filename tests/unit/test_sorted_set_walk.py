@@ -1,4 +1,4 @@
-"""The walk of a sorted set that the service keeps writing to (scripts/sorted_set_walk.py): every player whose score
+"""The walk of a sorted set that the service keeps writing to (src/shared/domain/set_walk.py): every player whose score
 did not change while it ran is read; a player whose score changed was written by the service, so the record has it."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from scripts.sorted_set_walk import Element, SetGone, walk
+from shared.domain.set_walk import Element, SetGone, walk
 
 
 class FakeSet:

@@ -18,9 +18,10 @@ import uuid
 
 from shared.domain.clock import SYSTEM_CLOCK, Clock
 from shared.domain.errors import StoreThrottled
-from shared.domain.ports import Index, Record, Recorded
+from shared.domain.ports import BoardEntry, Index, Record, Recorded
 from shared.domain.rules import BoardSettings
 from shared.domain.scope import Scope
+from shared.domain.set_walk import Element, SetGone, walk
 from shared.platform.config import Settings
 from shared.platform.observability import logger
 from shared.platform.secret import Secret
@@ -39,6 +40,12 @@ class Outcome(enum.Enum):
     WHOLE = "whole"  # the set holds every player and its mark
     BUSY = "busy"  # another instance holds the lease
     PAUSED = "paused"  # the time ran out first; the progress is kept for whoever comes next
+
+
+def _may_hold_players_only_momento_has(lease: BoardEntry) -> bool:
+    """A board's all-time set in its first generation, never rebuilt: it may come from a deployment before the
+    record (the original service's sets have the board's name), holding players the record never saw."""
+    return lease.scope.period is None and lease.generation == 0 and lease.indexed_at_s == 0
 
 
 class Rebuilder:
@@ -72,6 +79,8 @@ class Rebuilder:
                 "Rebuilding a board's index from the record", extra={"leaderboard": str(scope), "resume_after": after}
             )
             if after is None:
+                if _may_hold_players_only_momento_has(lease):
+                    self._adopt(scope, api_key)
                 # From scratch, the set starts empty: what it holds may include players a removal took out of the
                 # record while a writer's put was in flight. A write landing from here on is in the record before
                 # its put, so either this rebuild reads it or its own put lands after the clearing.
@@ -121,6 +130,27 @@ class Rebuilder:
             self._index.put_settings(scope, current, api_key)
         logger.info("Rebuilt a board's index", extra={"leaderboard": str(scope), "players": written})
         return Outcome.WHOLE
+
+    def _adopt(self, scope: Scope, api_key: Secret) -> None:
+        """Copies every player of the set that the record does not hold into the record (a conditional write each:
+        a score the service wrote since is newer), before the rebuild may empty the set: a board that lived only
+        in Momento, from a deployment before the record, keeps its players at its first rebuild, whether a write
+        or a settings change came first, and whether or not `make backfill` ran."""
+        rules = self._settings_of(scope)
+
+        def fetch(start: int, end: int) -> list[Element]:
+            page = self._index.page_by_rank(scope, start, end, rules, api_key)
+            return [(entry.player, entry.score) for entry in page.value.entries]
+
+        copied = 0
+        try:
+            for chunk in walk(fetch):
+                for player, score in chunk:
+                    copied += self._record.add_score(scope, player, score, self._now_ms())
+        except SetGone:
+            return
+        if copied:
+            logger.info("Adopted a board's players from its set", extra={"leaderboard": str(scope), "players": copied})
 
     def _index_batch(
         self, scope: Scope, after: str | None, api_key: Secret, deadline: float

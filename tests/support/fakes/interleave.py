@@ -47,6 +47,7 @@ class Actor:
     started_step: int
     state: str = "starting"  # starting, waiting (at a turn), running, done
     pending: Call | None = None  # the call it waits to make
+    waiting_since: float = 0.0  # the clock's time when it reached that call
     turn: Turn = field(default_factory=Turn)
     dead: bool = False
     result: Any = None
@@ -66,8 +67,9 @@ class Scheduler:
     """Runs actors one turn at a time (see the module's docstring). `attach` the fakes first; `sleep` is the
     domain's clock's sleep (it moves the clock, then waits for a turn)."""
 
-    def __init__(self, advance: Callable[[float], object]) -> None:
+    def __init__(self, advance: Callable[[float], float], now: Callable[[], float] | None = None) -> None:
         self._advance = advance
+        self._now = now or (lambda: advance(0.0))
         self._cond = threading.Condition()
         self._local = threading.local()
         self.actors: list[Actor] = []
@@ -145,8 +147,9 @@ class Scheduler:
         actor: Actor | None = getattr(self._local, "actor", None)
         if actor is None:
             return None
+        since = self._now()
         with self._cond:
-            actor.pending, actor.state = call, "waiting"
+            actor.pending, actor.state, actor.waiting_since = call, "waiting", since
             self._cond.notify_all()
             while actor.state != "running":
                 if not self._cond.wait(TURN_TIMEOUT_S):

@@ -31,12 +31,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from shared.domain.errors import ServiceError, StoreTimeout, StoreUnavailable
-from shared.domain.leaderboards import Answer, Leaderboards
+from shared.domain.leaderboards import CALL_DEADLINE_S, STALE_WRITE_S, Answer, Leaderboards
 from shared.domain.periods import PeriodChoice
 from shared.domain.ports import BoardView
 from shared.domain.rebuild import LEASE_MS
@@ -215,15 +215,26 @@ class ProtocolModel(RuleBasedStateMachine):
             fault = "none"  # a sleep cannot fail
         if self.clock.now() > op.started_at + op.timeout_s:
             fault = "timeout"  # Lambda ended the request: its instance is gone
+        elif self.late(actor) and fault == "none":
+            fault = "deadline"  # sent, but not answered in time: it never lands
         if fault != "none":
             STATS.faults[fault] += 1
             self.quieten()
+        if fault in ("none", "late", "resend"):
+            self.check_forget(op)
         if fault in ("die", "timeout"):
             self.scheduler.kill(actor)
             self.instances[instance] = self.instance()  # the next request starts a new instance
         else:
             self.scheduler.step(actor, _turn(fault))
         self.ended(instance)
+
+    def late(self, actor: Actor) -> bool:
+        """Whether the call the actor waits to make was sent longer ago than a call's deadline."""
+        pending = actor.pending
+        return (
+            pending is not None and pending.method != SLEEP and self.clock.now() > actor.waiting_since + CALL_DEADLINE_S
+        )
 
     def ended(self, instance: int) -> None:
         op = self.busy[instance]
@@ -238,7 +249,26 @@ class ProtocolModel(RuleBasedStateMachine):
 
     # --- the world around the requests ---------------------------------------------------------------------------
 
-    @rule(scope=st.sampled_from(["all", "today", "every"]))
+    @precondition(lambda self: bool(self.busy))
+    @rule(which=st.integers(0, INSTANCES - 1), fault=st.sampled_from(FAULTS))
+    def step_more(self, which: int, fault: str) -> None:
+        """Steps are most of what happens: a second rule for them, so Hypothesis draws them twice as often."""
+        self.step(which, fault)
+
+    @rule(
+        event=st.sampled_from(
+            [("lose", "all"), ("lose", "today"), ("lose", "every")]
+            + [("time", seconds) for seconds in (1.0, 20.0, 3600.0, "midnight", DAY_S + 60)]
+        )
+    )
+    def around(self, event: tuple[str, Any]) -> None:
+        """Something outside the requests: Momento loses a set, or time passes."""
+        kind, what = event
+        if kind == "lose":
+            self.lose(what)
+        else:
+            self.time_passes(what)
+
     def lose(self, scope: str) -> None:
         """Momento loses a set (an eviction) or everything (a flush)."""
         self.quieten()
@@ -251,7 +281,6 @@ class ProtocolModel(RuleBasedStateMachine):
             period = PeriodChoice("daily", "current").resolve("UTC", self.clock.now()) if scope == "today" else None
             self.index.lose(Scope.of(BOARD, period, generation))
 
-    @rule(seconds=st.sampled_from([1.0, 20.0, 3600.0, "midnight", DAY_S + 60]))
     def time_passes(self, seconds: float | str) -> None:
         """Time moves on: past a lease, past a period's end, past the sets' TTL."""
         self.quieten()
@@ -260,6 +289,17 @@ class ProtocolModel(RuleBasedStateMachine):
             seconds = DAY_S - now % DAY_S + 1  # just past the next UTC midnight: a new day
         STATS.faults["time"] += 1
         self.clock.advance(float(seconds))
+
+    def check_forget(self, op: Op) -> None:
+        """Adoption never loses a player of a board that lived only in Momento: the set is never dropped while it
+        holds such a player the record lacks (a board removal means to drop it)."""
+        call = op.actor.pending
+        if call is None or call.method != "forget" or call.args[0] != Scope(BOARD) or op.kind == "remove_board":
+            return
+        held, recorded = self.index.members(Scope(BOARD)) or {}, self.record.players(Scope(BOARD))
+        for player, score in self.legacy.items():
+            if held.get(player) == score and player not in recorded and not self.gone(player, before=op.start):
+                raise AssertionError(f"{op.actor.name} drops the set holding {player}, whom the record lacks")
 
     def quieten(self) -> None:
         """Something happened: no request in flight now ran alone."""
@@ -297,12 +337,20 @@ class ProtocolModel(RuleBasedStateMachine):
 
     @invariant()
     def no_whole_set_of_a_removed_generation(self) -> None:
+        """Once a board removal answered (and while none is in flight), no set of an older generation is whole: no
+        read can take it. A removal that failed part way leaves this to the schedule (checked at quiescence)."""
+        removals = [op for op in self.ops if op.kind == "remove_board"]
+        if any(not op.actor.done for op in removals) or any(not op.ok for op in removals):
+            return
+        self.check_no_whole_old_set()
+
+    def check_no_whole_old_set(self) -> None:
         entry = self.record.entry(Scope(BOARD))
         if entry is None or entry.generation == 0:
             return
-        for period in self.record.periods_of(BOARD):
-            if period.generation < entry.generation:
-                assert not self.index.is_whole(period.scope, KEY), f"{period.scope} is whole after its removal"
+        for scope in self.index.all_members(BOARD):
+            if scope.generation < entry.generation:
+                assert not self.index.is_whole(scope, KEY), f"{scope} is whole after its removal"
 
     # --- at quiescence -----------------------------------------------------------------------------------------------
 
@@ -311,11 +359,15 @@ class ProtocolModel(RuleBasedStateMachine):
         """Every request runs to its end; leases expire; one keep-alive; one read of every scope; then the
         invariants that hold only when nothing is in flight."""
         for instance in sorted(self.busy):
-            self.scheduler.finish(self.busy[instance].actor)
+            op = self.busy[instance]
+            while not op.actor.done:
+                self.check_forget(op)
+                self.scheduler.step(op.actor)
             self.ended(instance)
         self.scheduler.detach(self.record, self.index)
         try:
-            self.clock.advance(LEASE_MS / 1000 + 1)
+            # Past every lease, and past the time a write in flight at a removal could still land.
+            self.clock.advance(max(LEASE_MS / 1000, STALE_WRITE_S) + 1)
             calm = Leaderboards(self.index, self.record, config(), self.clock)
             calm.keep_alive(KEY, deadline=self.clock.now() + 600)
             entry = self.record.entry(Scope(BOARD))
@@ -338,6 +390,7 @@ class ProtocolModel(RuleBasedStateMachine):
                 assert members == self.record.players(scope), f"{scope}: set {members} != record"
         if entry is not None:
             assert not entry.purging, f"generations {entry.purging} not purged"
+        self.check_no_whole_old_set()
         for scope in self.record.partitions(BOARD):
             assert scope.generation == generation, f"{scope}: a removed generation's scores are left"
         now = self.scheduler.steps + 1
@@ -362,12 +415,16 @@ class ProtocolModel(RuleBasedStateMachine):
         if last is not None and any(write.overlaps(last) for write in writes):
             return  # a write racing the removal may come before it or after
         live = [write for write in writes if last is None or write.start > last.end]
-        base = [] if last is not None else list(self.legacy.items())
+        # The Momento-only board's score may be there (adopted, backfilled) or not (Momento lost the set first);
+        # that adoption never drops it is check_forget's.
+        legacy = self.legacy.get(player) if last is None else None
+        base: list[tuple[float, Op | None]] = []
+        unsure = [] if legacy is None else [legacy]
         update = self.initial.update if not any(op.kind == "remove_board" for op in removals) else "latest"
         acked = [(w.args[1], w) for w in live if w.ok]
-        unknown = [w.args[1] for w in live if not w.ok]
+        unknown = [w.args[1] for w in live if not w.ok] + unsure
         if update == "increment":
-            sure = sum(score for _, score in base) + sum(score for score, _ in acked)
+            sure = sum(score for score, _ in base) + sum(score for score, _ in acked)
             if recorded is None:
                 assert not base, f"{player}: the Momento-only board's total is lost"
                 assert not acked, f"{player}: acknowledged increments lost"
@@ -377,7 +434,7 @@ class ProtocolModel(RuleBasedStateMachine):
             }
             assert recorded in possible, f"{player}: total {recorded}, expected {sure} plus some of {unknown}"
             return
-        candidates = [score for score, _ in base] + [w.args[1] for w in live]
+        candidates = [score for score, _ in base] + [w.args[1] for w in live] + unsure
         if recorded is None:
             assert not base, f"{player}: the Momento-only board's score is lost"
             assert not acked, f"{player}: an acknowledged write is lost"
@@ -407,6 +464,8 @@ def _turn(fault: str) -> Turn:
         "late": Turn(fail_after=StoreTimeout("injected: the call landed, then timed out")),
         "resend": Turn(resend=True),
         "die": Turn(),
+        "timeout": Turn(),
+        "deadline": Turn(fail_before=StoreTimeout("the call's deadline passed before it landed")),
     }[fault]
 
 
@@ -422,4 +481,6 @@ BOUNDED = settings(
     stateful_step_count=40,
     deadline=None,
     suppress_health_check=list(HealthCheck),
+    # No shrinking in make test: a failure is reported as found (make soak shrinks it to its smallest run).
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
 )

@@ -14,7 +14,6 @@ from tests.support.fakes.index import set_name
 from tests.unit.domain.support import KEY, TTL_S, Interleaved, World, choice, scope
 
 LEGACY = {"ada": 5.0, "bob": 3.0}
-UNFIXED = pytest.mark.xfail(strict=True, reason="the defect is not fixed yet")
 
 
 def momento_only(world: World, board: str) -> None:
@@ -25,7 +24,6 @@ def momento_only(world: World, board: str) -> None:
 # --- 1. adoption wipes a board -----------------------------------------------------------------------------------
 
 
-@UNFIXED
 def test_a_board_that_lived_only_in_momento_keeps_every_player_at_its_first_write(world: World) -> None:
     momento_only(world, "cup")
     world.submit("cup", "cyd", 4)
@@ -33,7 +31,6 @@ def test_a_board_that_lived_only_in_momento_keeps_every_player_at_its_first_writ
     assert world.record.players(scope("cup")) == {**LEGACY, "cyd": 4.0}
 
 
-@UNFIXED
 def test_a_board_that_lived_only_in_momento_keeps_every_player_at_a_settings_change(world: World) -> None:
     momento_only(world, "cup")
     world.configure("cup", order="asc")

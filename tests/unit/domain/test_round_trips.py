@@ -57,18 +57,29 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
         lambda w: w,
         lambda w: w.submit("new", "ada", 1),
         # ...and its registration, and the rebuild of its set (one player) that makes it whole (which looks at the
-        # set once more after its claim: another may have made it whole meanwhile)
+        # set once more after its claim: another may have made it whole meanwhile), adopting first what the set
+        # holds (a board from before the record would hold players the record lacks; this one, its first player)
         {
-            "entry": 3,
+            "entry": 4,
             "write_score": 1,
             "touch": 1,
             "read_back": 1,
             "claim_rebuild": 1,
+            "add_score": 1,
             "scores": 2,
             "count": 1,
             "end_rebuild": 1,
         },
-        {"put_score": 1, "is_whole": 2, "forget": 1, "put_scores": 1, "size": 1, "put_settings": 1, "mark_whole": 1},
+        {
+            "put_score": 1,
+            "is_whole": 2,
+            "page_by_rank": 1,
+            "forget": 1,
+            "put_scores": 1,
+            "size": 1,
+            "put_settings": 1,
+            "mark_whole": 1,
+        },
     ),
     "submit, daily and all time": (
         lambda w: warm(w, periods=["daily", "all"]),
