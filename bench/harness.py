@@ -47,7 +47,7 @@ from shared.domain.rules import BoardRef, SettingsChange
 from shared.platform.config import Settings, settings
 from shared.platform.secret import Secret
 from shared.stores.dynamodb.record import DynamoRecord, create_client
-from shared.stores.momento.codec import WHOLE_MARK, WHOLE_MARK_SCORE
+from shared.stores.momento.codec import START_MARK, WHOLE_MARK, rebuild_token
 from shared.stores.momento.index import MomentoIndex
 from tests.support import lambda_fakes as fakes
 from tests.support.record import leaderboard_table_spec
@@ -394,10 +394,12 @@ class Bench:
             batch = {name: float(rng.randrange(scores)) for name in players[start : start + 5000]}
             response = client.sorted_set_put_elements(CACHE, board, batch)
             assert type(response).__name__ == "Success", response
-        # The registry and the set's settings mark, through the domain; then the mark of a whole set.
+        # The registry and the set's settings mark, through the domain; then the marks of a whole set.
         change = SettingsChange(board, settings or {"ties": "distinct"})
         (via or self.leaderboards).update_settings(change, self.secret)
-        response = client.sorted_set_put_elements(CACHE, board, {WHOLE_MARK: WHOLE_MARK_SCORE})
+        response = client.sorted_set_put_elements(
+            CACHE, board, {START_MARK: rebuild_token(1), WHOLE_MARK: rebuild_token(1)}
+        )
         assert type(response).__name__ == "Success", response
         return players
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping
 
 import pytest
@@ -35,7 +36,7 @@ def whole(ix: IndexUnderTest, scope: Scope = BOARD, rules: BoardSettings | None 
     """What a rebuild ends with: the settings (when given), then the mark."""
     if rules is not None:
         ix.index.put_settings(scope, rules, ix.key)
-    ix.index.mark_whole(scope, ix.key)
+    ix.index.mark_whole(scope, ix.index.begin_rebuild(scope, ix.key), ix.key)
 
 
 def page(
@@ -183,7 +184,7 @@ def test_the_marks_move_no_players_rank_in_either_order(ix: IndexUnderTest, rule
     if marks != "none":
         ix.index.put_settings(BOARD, rules, ix.key)
     if marks == "both":
-        ix.index.mark_whole(BOARD, ix.key)
+        whole(ix)
     in_order = sorted(scores, key=scores.__getitem__, reverse=rules.order == "desc")
     expected = [(rank, player) for rank, player in enumerate(in_order)]
     assert ranked(ix, 0, 8, rules) == expected
@@ -316,12 +317,40 @@ def test_every_scope_has_its_own_set_per_generation(ix: IndexUnderTest) -> None:
     assert ix.index.size(DAY, ix.key) == 1
 
 
+def test_a_set_is_whole_only_with_both_marks_of_one_rebuild(ix: IndexUnderTest) -> None:
+    """A set lost during its rebuild lost the start mark: the end mark alone, put into the set a write brought
+    back, does not make it whole."""
+    token = ix.index.begin_rebuild(BOARD, ix.key)
+    assert ix.index.rebuild_token(BOARD, ix.key) == token
+    put(ix, {"ada": 1})
+    assert not ix.index.is_whole(BOARD, ix.key)
+    ix.lose(BOARD)
+    assert ix.index.rebuild_token(BOARD, ix.key) is None
+    put(ix, {"bob": 2})  # a write brings the set back, with one player
+    ix.index.mark_whole(BOARD, token, ix.key)
+    assert not ix.index.is_whole(BOARD, ix.key)
+    assert not page(ix, 0, 10).whole
+    again = ix.index.begin_rebuild(BOARD, ix.key)
+    assert again != token
+    ix.index.mark_whole(BOARD, again, ix.key)
+    assert ix.index.is_whole(BOARD, ix.key)
+    assert page(ix, 0, 10).whole
+    assert ix.index.size(BOARD, ix.key) == 1  # the marks are not players
+
+
+def test_a_set_an_earlier_version_marked_whole_stays_whole(ix: IndexUnderTest) -> None:
+    """That version marked with one element, scored lowest of all: whole until the set's next rebuild."""
+    put(ix, {"ada": 1, "\x00whole": -sys.float_info.max})
+    assert ix.index.is_whole(BOARD, ix.key)
+    assert [e.player for e in page(ix, 0, 10, BoardSettings(order="asc")).value.entries] == ["ada"]
+
+
 # --- limits and TTLs ------------------------------------------------------------------------------------------------
 
 
 def test_a_full_set_refuses_new_players_and_still_takes_the_others_scores(ix: IndexUnderTest) -> None:
     # Each element costs its name's bytes and 8 for its score: room for the marks and three 4-byte names.
-    ix.limit_set_bytes(len("\x00whole") + len("\x00settings") + 16 + 3 * 12)
+    ix.limit_set_bytes(len("\x00whole") + len("\x00start") + len("\x00settings") + 3 * 8 + 3 * 12)
     put(ix, {"p001": 1, "p002": 2})
     whole(ix, rules=HIGHER)
     ix.index.put_score(BOARD, "p003", 3.0, ix.key)

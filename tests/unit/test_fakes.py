@@ -84,7 +84,7 @@ def test_each_call_is_counted_by_method_and_kept_in_order() -> None:
 def test_a_call_made_inside_another_is_not_counted_as_a_port_call() -> None:
     index = FakeIndex()
     index.put_settings(BOARD, LATEST, KEY)  # a put of an element, as the real one does, but one port call
-    index.mark_whole(BOARD, KEY)
+    index.mark_whole(BOARD, -1.0, KEY)
     assert index.calls == {"put_settings": 1, "mark_whole": 1}
 
 
@@ -212,7 +212,7 @@ def test_a_lost_set_and_a_flushed_index() -> None:
     index = FakeIndex()
     for scope in (BOARD, DAY):
         index.put_score(scope, "ada", 1.0, KEY)
-        index.mark_whole(scope, KEY)
+        index.mark_whole(scope, index.begin_rebuild(scope, KEY), KEY)
     index.lose(DAY)
     assert (index.is_whole(BOARD, KEY), index.is_whole(DAY, KEY)) == (True, False)
     index.flush_all()

@@ -34,12 +34,14 @@ PAGE_SECONDS = 2  # when paced, a page is what the pace writes in this long: wel
 MAX_BATCH = 500  # players per put_elements call
 CHECK_ROUNDS = 5  # re-reads of a batch before giving the lease up (a player written that often is still converging)
 BACKOFF_S = (0.25, 0.5, 1.0, 2.0)
+STARTS = 3  # rebuilds of a set lost again while it was rebuilt, before leaving it to the next caller
 
 
 class Outcome(enum.Enum):
     WHOLE = "whole"  # the set holds every player and its mark
     BUSY = "busy"  # another instance holds the lease
     PAUSED = "paused"  # the time ran out first; the progress is kept for whoever comes next
+    LOST = "lost"  # the set was lost while it was rebuilt: start over (never returned by run)
 
 
 def _may_hold_players_only_momento_has(lease: BoardEntry) -> bool:
@@ -60,6 +62,13 @@ class Rebuilder:
 
     def run(self, scope: Scope, api_key: Secret, deadline: float) -> Outcome:
         """Rebuilds the board's set until it is whole or `deadline` (a clock time) passes."""
+        for _ in range(STARTS):
+            outcome = self._run(scope, api_key, deadline)
+            if outcome is not Outcome.LOST:
+                return outcome
+        return Outcome.BUSY
+
+    def _run(self, scope: Scope, api_key: Secret, deadline: float) -> Outcome:
         # One owner per rebuild, made now: never shared by two threads, nor by execution environments that SnapStart
         # restored from one snapshot (a value made at init would be).
         owner = uuid.uuid4().hex
@@ -73,24 +82,28 @@ class Rebuilder:
                 # over would empty a whole set for nothing (and every read meanwhile would answer 503).
                 self._record.end_rebuild(scope, owner, int(self._clock.now()))
                 return Outcome.WHOLE
-            if after is not None and self._index.size(scope, api_key) == 0:
-                after = None  # the set was lost again since that rebuild stopped: its progress is gone with it
+            token = self._index.rebuild_token(scope, api_key) if after is not None else None
+            if token is None:
+                after = None  # from scratch; or the set was lost since that rebuild stopped, its progress with it
             logger.info(
                 "Rebuilding a board's index from the record", extra={"leaderboard": str(scope), "resume_after": after}
             )
-            if after is None:
+            if token is None:
                 if _may_hold_players_only_momento_has(lease):
                     self._adopt(scope, api_key)
                 # From scratch, the set starts empty: what it holds may include players a removal took out of the
                 # record while a writer's put was in flight. A write landing from here on is in the record before
                 # its put, so either this rebuild reads it or its own put lands after the clearing.
                 self._index.forget(scope, api_key)
-            return self._rebuild(scope, owner, after, api_key, deadline)
+                token = self._index.begin_rebuild(scope, api_key)
+            return self._rebuild(scope, owner, after, api_key, deadline, token=token)
         except BaseException:
             self._record.pause_rebuild(scope, owner)
             raise
 
-    def _rebuild(self, scope: Scope, owner: str, after: str | None, api_key: Secret, deadline: float) -> Outcome:
+    def _rebuild(
+        self, scope: Scope, owner: str, after: str | None, api_key: Secret, deadline: float, *, token: float
+    ) -> Outcome:
         self._paced_since, self._paced, written = self._clock.now(), 0, 0
         while True:
             if self._clock.now() >= deadline:
@@ -108,26 +121,25 @@ class Rebuilder:
                 break
             if not self._record.save_rebuild_progress(scope, owner, after, self._now_ms() + LEASE_MS):
                 return Outcome.BUSY  # the lease expired and another instance took over
-        if self._index.size(scope, api_key) < self._record.count(scope):
-            # The set lost players while this rebuild ran (flushed again): start over, from the first player.
-            logger.warning(
-                "A board's set lost players during its rebuild; starting over", extra={"leaderboard": str(scope)}
-            )
-            self._record.save_rebuild_progress(scope, owner, None, self._now_ms() + LEASE_MS)
-            return self._rebuild(scope, owner, None, api_key, deadline)
-        # Progress forgotten before the mark goes in: a crash between the two leaves a set without its mark and no
-        # stale progress, so the next rebuild starts from the first player.
-        if not self._record.end_rebuild(scope, owner, int(self._clock.now())):
-            # The lease ran out and another rebuild took over (it may have started from an empty set): the mark
-            # is its to put, not this one's.
-            return Outcome.BUSY
         # The settings go in before the mark, so a whole set always holds them; a change made meanwhile (which
         # puts its own) is read back after the mark and put again.
         rules = self._settings_of(scope)
         self._index.put_settings(scope, rules, api_key)
-        self._index.mark_whole(scope, api_key)
+        # The mark goes in while this rebuild holds the lease, renewed just before it: no other rebuild can have
+        # started from an emptied set, and a board removal waits out a mark in flight (Leaderboards.remove_board).
+        if not self._record.save_rebuild_progress(scope, owner, after, self._now_ms() + LEASE_MS):
+            return Outcome.BUSY
+        self._index.mark_whole(scope, token, api_key)
+        # Only then is the lease given up (and the progress forgotten): a crash in between leaves a whole set and a
+        # lease that expires; the next claim finds the set whole.
+        self._record.end_rebuild(scope, owner, int(self._clock.now()))
         if (current := self._settings_of(scope)) != rules:
             self._index.put_settings(scope, current, api_key)
+        if not self._index.is_whole(scope, api_key):
+            # The set was lost at some moment of the rebuild (its start mark with it): the mark alone does not make
+            # it whole. The next rebuild starts over.
+            logger.warning("A board's set was lost during its rebuild", extra={"leaderboard": str(scope)})
+            return Outcome.LOST
         logger.info("Rebuilt a board's index", extra={"leaderboard": str(scope), "players": written})
         return Outcome.WHOLE
 

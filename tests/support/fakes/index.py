@@ -29,9 +29,10 @@ from tests.support.fakes.sorted_sets import MAX_SET_BYTES, Bound, FakeSortedSets
 # The marks, as the index stores them: elements no player can be (player names hold no control character), scored
 # below every score a player may have (|score| <= 2^53).
 WHOLE_MARK = "\x00whole"
+START_MARK = "\x00start"
 SETTINGS_MARK = "\x00settings"
-MARKS = (WHOLE_MARK, SETTINGS_MARK)
-WHOLE_MARK_SCORE = -sys.float_info.max
+MARKS = (WHOLE_MARK, START_MARK, SETTINGS_MARK)
+LEGACY_WHOLE_SCORE = -sys.float_info.max
 _RANKINGS: list[tuple[Order, Update, Ties]] = [
     (order, update, ties) for order in get_args(Order) for update in get_args(Update) for ties in get_args(Ties)
 ]
@@ -62,10 +63,7 @@ def settings_of(score: float) -> IndexedSettings | None:
 class _Marks:
     whole: bool
     rules: IndexedSettings | None
-
-    @property
-    def count(self) -> int:
-        return int(self.whole) + int(self.rules is not None)
+    count: int  # mark elements in the set
 
     def first(self, rules: BoardSettings) -> int:
         """Positions before the first player: on an ascending board the marks (scored lowest) come first."""
@@ -90,6 +88,7 @@ class FakeIndex(Faulty):
         self.ttl_s = ttl_s
         self.sets = FakeSortedSets(self.clock, max_set_bytes)
         self._lock = threading.Lock()
+        self._tokens = 0  # rebuild tokens handed out
 
     # --- what a test does to the index besides the port ------------------------------------------------------------
 
@@ -133,8 +132,26 @@ class FakeIndex(Faulty):
         self._put(scope, {SETTINGS_MARK: settings_score(rules)})
 
     @port_call
-    def mark_whole(self, scope: Scope, key: Secret) -> None:
-        self._put(scope, {WHOLE_MARK: WHOLE_MARK_SCORE})
+    def begin_rebuild(self, scope: Scope, key: Secret) -> float:
+        with self._lock:
+            self._tokens += 1
+            token = -(2.0**1000) * (1 + self._tokens / 2**31)
+        self._put(scope, {START_MARK: token})
+        return token
+
+    @port_call
+    def rebuild_token(self, scope: Scope, key: Secret) -> float | None:
+        with self._lock:
+            (token,) = self.sets.scores(set_name(scope), [START_MARK]) or [None]
+        return token
+
+    @port_call
+    def mark_whole(self, scope: Scope, token: float, key: Secret) -> None:
+        self._put(scope, {WHOLE_MARK: token})
+
+    def mark_whole_as_before(self, scope: Scope) -> None:
+        """The mark as an earlier version put it (one element, no start mark): a set it marked stays whole."""
+        self._put(scope, {WHOLE_MARK: LEGACY_WHOLE_SCORE})
 
     @port_call
     def keep_alive(self, scope: Scope, key: Secret) -> bool:
@@ -269,8 +286,10 @@ class FakeIndex(Faulty):
         answers = self.sets.scores(name, MARKS)
         if answers is None:
             return None
-        whole, settings = answers
-        return _Marks(whole is not None, None if settings is None else settings_of(settings))
+        whole, start, settings = answers
+        complete = whole is not None and (whole == start or (whole == LEGACY_WHOLE_SCORE and start is None))
+        present = sum(score is not None for score in answers)
+        return _Marks(complete, None if settings is None else settings_of(settings), present)
 
     def _scores(self, name: Scope, players: Sequence[str]) -> list[float | None]:
         return self.sets.scores(name, players) or [None] * len(players)

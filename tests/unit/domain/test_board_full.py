@@ -8,7 +8,7 @@ import pytest
 
 from shared.domain.errors import BoardFull
 from shared.domain.ports import Recorded
-from tests.support.fakes.index import SETTINGS_MARK, WHOLE_MARK
+from tests.support.fakes.index import MARKS
 from tests.support.fakes.sorted_sets import SCORE_BYTES
 from tests.unit.domain.support import KEY, World, scope
 
@@ -16,10 +16,10 @@ CUP = scope("cup")
 
 
 def full_after(world: World, *names: str) -> None:
-    """The set's size cap (as Momento's item size limit): what it holds now (its players and both marks: the
+    """The set's size cap (as Momento's item size limit): what it holds now (its players and every mark: the
     board is configured and whole), plus room for these names and nothing more."""
     now = sum(len(e.encode()) + SCORE_BYTES for e in world.index.members(CUP) or {})
-    marks = len(WHOLE_MARK) + len(SETTINGS_MARK) + 2 * SCORE_BYTES
+    marks = sum(len(mark) + SCORE_BYTES for mark in MARKS)
     world.index.sets.max_bytes = now + marks + sum(len(n) + SCORE_BYTES for n in names)
 
 

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from shared.domain.errors import BoardRebuilding, StoreThrottled, StoreUnavailable
-from shared.domain.leaderboards import POLL_S, WAIT_S, Leaderboards
+from shared.domain.leaderboards import POLL_S, WAIT_S, Answer, Leaderboards
 from shared.domain.ports import BoardView
 from shared.domain.rebuild import BACKOFF_S, LEASE_MS, Outcome, Rebuilder
-from shared.domain.rules import BoardSettings
+from shared.domain.rules import BoardSettings, PageRequest, Submission
 from tests.support.fakes import Call
-from tests.unit.domain.support import KEY, TTL_S, Background, World, scope
+from tests.unit.domain.support import KEY, TTL_S, Background, Interleaved, World, scope
 
 WEEKLY = scope("weekly")
 LOOKED_AT = ["player-000", "player-031", "player-059"]
@@ -282,9 +282,9 @@ def test_a_set_lost_during_its_rebuild_is_rebuilt_again_from_the_first_player(
 
 def test_a_rebuild_whose_lease_another_took_over_leaves_the_mark_to_it(world: World, rebuilder: Rebuilder) -> None:
     """A rebuild stalled past its lease may find another rebuilding from an empty set when it resumes: it must
-    not mark a set whole that the other is still filling."""
+    not mark a set whole that the other is still filling (it renews its lease just before its mark)."""
     lost_set(world)
-    gate = world.record.faults.pause("end_rebuild")
+    gate = world.index.faults.pause("put_settings")
     outcome: list[Outcome] = []
     thread = threading.Thread(target=lambda: outcome.append(rebuilder.run(WEEKLY, KEY, world.clock.now() + 60)))
     thread.start()
@@ -392,58 +392,28 @@ def test_a_write_to_a_board_whose_rebuild_outlasts_the_wait_is_still_accepted() 
     assert world.agree(WEEKLY)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "Rebuilder._rebuild decides the set is whole by its size alone (index.size >= record.count): a set lost "
-        "during the rebuild and refilled by a put in flight of a player removed from the record meanwhile reaches "
-        "the count without the players the rebuild put, so it is marked whole; the start-over path does not clear "
-        "the set either. The read answers the removed player instead of the record's; once the writer's read-back "
-        "takes that player out, the whole-marked set is empty while the record is not, and the keep-alive keeps it."
-    ),
-)
 def test_a_set_lost_during_its_rebuild_and_refilled_by_a_removed_players_put_is_not_marked_whole(world: World) -> None:
+    """Whole means both marks of one rebuild: a set lost after the rebuild's start mark, and brought back by a put
+    of a player removed meanwhile, never looks whole, whatever its size."""
     world.submit("weekly", "ada", 1)
-    # A writer of a new player, x: its record write lands, its put is held (and then its read-back, and its look at
-    # whether the set is whole).
-    put = world.index.faults.pause("put_score", when=lambda call: call.args[1] == "x")
-    looked = world.index.faults.pause("is_whole")
-    read_back = world.record.faults.pause("get_scores", when=lambda call: call.args[1] == "x")
-    writer = Background(lambda: world.submit("weekly", "x", 5))
-    put.wait_reached()
+    interleaved = Interleaved(world)
+    writer, reader = interleaved.instance(), interleaved.instance()
+    write = interleaved.start("write x", lambda: writer.submit(Submission("weekly", "x", 5.0), KEY))
+    interleaved.run_until(write, "put_score")  # x is in the record; its put is on its way
     world.remove_player("weekly", "x")  # x leaves the record (and the index, where x is not yet)
     world.index.flush_all()
-    # A read rebuilds the set: it puts ada, then the set is lost again before its check...
-    rebuilt = world.index.faults.pause("put_scores", after_effect=True)
-    answers: list[BoardView] = []
-    reader = Background(lambda: answers.append(world.page("weekly").value))
-    rebuilt.wait_reached()
-    world.index.flush_all()
-    put.release()  # ...and the writer's put of x lands in it
-    read_back.wait_reached()
-    looked.wait_reached()
-    rebuilt.release()
-    reader.join()
-    looked.release()
-    read_back.release()
-    writer.join()
-    after = world.page("weekly").value
+    read = interleaved.start("read", lambda: reader.view(PageRequest("weekly", 0, 10), KEY))
+    interleaved.run_until(read, "scores", nth=2)  # the rebuild put ada and reads the page again...
+    world.index.flush_all()  # ...when the set is lost again
+    interleaved.scheduler.step(write)  # and the put of x brings it back, with x alone
+    answer = interleaved.finish(read)
+    interleaved.finish(write)
     assert world.record.players(WEEKLY) == {"ada": 1.0}
-    assert [e.player for e in answers[0].entries] == ["ada"]  # answered ["x"]
-    assert [e.player for e in after.entries] == ["ada"]  # answered []
+    assert isinstance(answer, Answer)
+    assert [e.player for e in answer.value.entries] == ["ada"]
+    assert [e.player for e in world.page("weekly").value.entries] == ["ada"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "Rebuilder._rebuild gives the lease up (record.end_rebuild) before it puts the settings and the mark: "
-        "another instance can claim the lease in between, start from scratch (index.forget) and stop part way (a "
-        "failed put, its deadline); the first rebuild's mark then lands on the emptied set, and every read answers "
-        "a partial board marked whole (here: no player of ten), which the keep-alive keeps."
-    ),
-)
 def test_a_rebuild_that_claims_the_lease_before_the_last_ones_mark_leaves_no_partial_set_marked_whole(
     world: World,
 ) -> None:
@@ -454,9 +424,8 @@ def test_a_rebuild_that_claims_the_lease_before_the_last_ones_mark_leaves_no_par
     answers: list[BoardView] = []
     first = Background(lambda: answers.append(world.page("weekly").value))
     before_mark.wait_reached()
-    # A read on another instance takes the free lease, empties the set to start over, and its first put fails.
-    world.index.faults.fail_next("put_scores", StoreUnavailable("down"))
-    with pytest.raises(StoreUnavailable):
+    # A read on another instance cannot take the lease (it is held through the mark): it waits, then answers 503.
+    with pytest.raises(BoardRebuilding):
         world.page("weekly", via=world.instance())
     before_mark.release()
     first.join()

@@ -67,16 +67,16 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
             "claim_rebuild": 1,
             "add_score": 1,
             "scores": 2,
-            "count": 1,
+            "save_rebuild_progress": 1,  # the lease renewed just before the mark
             "end_rebuild": 1,
         },
         {
             "put_score": 1,
-            "is_whole": 2,
+            "is_whole": 3,  # the write's, the rebuild's at its claim, and its check after the mark
             "page_by_rank": 1,
             "forget": 1,
+            "begin_rebuild": 1,
             "put_scores": 1,
-            "size": 1,
             "put_settings": 1,
             "mark_whole": 1,
         },

@@ -10,6 +10,7 @@ start.
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -41,13 +42,14 @@ from shared.platform.observability import logger, tracer
 from shared.platform.secret import Secret
 from shared.stores.momento.codec import (
     CONNECT_PROBE,
+    MARK_BYTES,
+    MARKS,
     SETTINGS_MARK,
-    SETTINGS_MARK_BYTES,
+    START_MARK,
     WHOLE_MARK,
-    WHOLE_MARK_BYTES,
-    WHOLE_MARK_SCORE,
     Marks,
     marks_of,
+    rebuild_token,
     set_name,
     settings_score,
 )
@@ -132,19 +134,35 @@ class MomentoIndex:
         """Puts the board's settings into its set (a lost set gets them back without looking whole)."""
         self.put_scores(scope, {SETTINGS_MARK: settings_score(rules)}, api_key)
 
-    def mark_whole(self, scope: Scope, api_key: Secret) -> None:
-        """Marks the board's set as holding every player of the record (see WHOLE_MARK)."""
-        self.put_scores(scope, {WHOLE_MARK: WHOLE_MARK_SCORE}, api_key)
+    def begin_rebuild(self, scope: Scope, api_key: Secret) -> float:
+        """Puts a rebuild's start mark, with a token of its own, into the (emptied) set; the token (see WHOLE_MARK)."""
+        token = rebuild_token(_TOKENS.randrange(1, 2**31))
+        self.put_scores(scope, {START_MARK: token}, api_key)
+        return token
+
+    @tracer.capture_method(capture_response=False)
+    def rebuild_token(self, scope: Scope, api_key: Secret) -> float | None:
+        """The start mark's token; None when the set has none (it was lost since that rebuild began)."""
+        board = set_name(scope)
+        response = self._with_key(
+            api_key, lambda client: client.sorted_set_get_score(self._config.cache_name, board, START_MARK)
+        )
+        if isinstance(response, CacheSortedSetGetScore.Hit | CacheSortedSetGetScore.Miss):
+            return response.score if isinstance(response, CacheSortedSetGetScore.Hit) else None
+        raise _error_for(response, board)
+
+    def mark_whole(self, scope: Scope, token: float, api_key: Secret) -> None:
+        """Marks the board's set as holding every player of the record, with the rebuild's token (see WHOLE_MARK)."""
+        self.put_scores(scope, {WHOLE_MARK: token}, api_key)
 
     @tracer.capture_method(capture_response=False)
     def is_whole(self, scope: Scope, api_key: Secret) -> bool:
         board = set_name(scope)
         response = self._with_key(
-            api_key, lambda client: client.sorted_set_get_score(self._config.cache_name, board, WHOLE_MARK)
+            api_key, lambda client: client.sorted_set_get_scores(self._config.cache_name, board, list(MARKS))
         )
-        if isinstance(response, CacheSortedSetGetScore.Hit | CacheSortedSetGetScore.Miss):
-            return isinstance(response, CacheSortedSetGetScore.Hit)
-        raise _error_for(response, board)
+        answers = _scores(response, board)
+        return answers is not None and _marks(answers).whole
 
     @tracer.capture_method(capture_response=False)
     def size(self, scope: Scope, api_key: Secret) -> int:
@@ -158,7 +176,7 @@ class MomentoIndex:
             api_key,
             lambda client: self._all_at_once(
                 lambda: raw_call(client, cache, "SortedSetLength", _length_request(board)),
-                lambda: client.sorted_set_get_scores(cache, board, [WHOLE_MARK, SETTINGS_MARK]),
+                lambda: client.sorted_set_get_scores(cache, board, list(MARKS)),
             ),
         )
         scores = _scores(marks, board)
@@ -204,7 +222,7 @@ class MomentoIndex:
         found = self._find(set_name(scope), player, rules, api_key)
         if found.value is None or stale(rules, found.rules):
             return Indexed(None, found.whole, found.rules)
-        score, rank, _ = found.value
+        score, rank, _, _ = found.value
         if rules.ties == "shared":
             rank = self._count_better(set_name(scope), score, rules, api_key)
         return Indexed(Standing(score=score, rank=rank), found.whole, found.rules)
@@ -218,13 +236,13 @@ class MomentoIndex:
         board = set_name(scope)
         context = context_above(rules, start_rank)
         first = start_rank - context
-        # Two more than the page: on an ascending board the marks rank first, so a whole set's ranks are fewer
-        # than their positions; fetching two extra serves every case from the same call.
+        # As many more than the page as there are marks: on an ascending board the marks rank first, so a whole
+        # set's ranks are fewer than their positions; fetching that many extra serves every case from one call.
         fetched, marks_read, length = self._with_key(
             api_key,
             lambda client: self._all_at_once(
-                lambda: self._fetch(client, board, first, end_rank + 2, rules),
-                lambda: client.sorted_set_get_scores(self._config.cache_name, board, [WHOLE_MARK, SETTINGS_MARK]),
+                lambda: self._fetch(client, board, first, end_rank + len(MARKS), rules),
+                lambda: client.sorted_set_get_scores(self._config.cache_name, board, list(MARKS)),
                 lambda: raw_call(client, self._config.cache_name, "SortedSetLength", _length_request(board)),
             ),
         )
@@ -254,13 +272,11 @@ class MomentoIndex:
         found = self._find(board, player, rules, api_key, with_length=True)
         if found.value is None or stale(rules, found.rules):
             return Indexed(None, found.whole, found.rules)
-        _, rank, total = found.value
+        _, rank, total, offset = found.value
         size = 2 * each_side + 1
         first = max(0, min(rank - each_side, total - size))
         end = min(total, first + size)
         context = context_above(rules, first)
-        marks = Marks(found.whole, found.rules)
-        offset = marks.first(rules)
         fetched = self._with_key(
             api_key,
             lambda client: self._fetch(client, board, first - context + offset, end + offset, rules),
@@ -268,8 +284,10 @@ class MomentoIndex:
         ranked = _ranked(_fetched(fetched, board) or [], first - context + offset, offset)
         entries = [e for e in ranked if first <= e.rank < end]
         before = [e for e in ranked if e.rank < first]
-        return marks.indexed(
-            share(entries, before, rules, lambda score: self._count_better(board, score, rules, api_key))
+        return Indexed(
+            share(entries, before, rules, lambda score: self._count_better(board, score, rules, api_key)),
+            found.whole,
+            found.rules,
         )
 
     @tracer.capture_method(capture_response=False)
@@ -282,16 +300,14 @@ class MomentoIndex:
         scores, length = self._with_key(
             api_key,
             lambda client: self._all_at_once(
-                lambda: client.sorted_set_get_scores(
-                    self._config.cache_name, board, [*players, WHOLE_MARK, SETTINGS_MARK]
-                ),
+                lambda: client.sorted_set_get_scores(self._config.cache_name, board, [*players, *MARKS]),
                 lambda: raw_call(client, self._config.cache_name, "SortedSetLength", _length_request(board)),
             ),
         )
         answers = _scores(scores, board)
         if answers is None:
             return Indexed(BoardView([], 0), whole=False)
-        marks = _marks(answers[-2:])
+        marks = _marks(answers[-len(MARKS) :])
         total = _length(length, board) - marks.count
         # The settings come with the scores: no second read when only the ranking ones changed.
         if marks.rules is not None and marks.rules.same_seasons(rules):
@@ -300,7 +316,7 @@ class MomentoIndex:
             return marks.indexed(BoardView([], total))
         found = {
             player: answer.score
-            for player, answer in zip(players, answers[:-2], strict=True)
+            for player, answer in zip(players, answers[: -len(MARKS)], strict=True)
             if isinstance(answer, CacheSortedSetGetScore.Hit)
         }
         ranks = self._ranks_of(board, found, rules, api_key)
@@ -317,13 +333,14 @@ class MomentoIndex:
 
     def _find(
         self, board: str, player: str, rules: BoardSettings, api_key: Secret, with_length: bool = False
-    ) -> Indexed[tuple[float, int, int] | None]:
-        """The player's score, distinct rank and (when asked) the board's total, with the mark, in one round."""
+    ) -> Indexed[tuple[float, int, int, int] | None]:
+        """The player's score, distinct rank, (when asked) the board's total, and the positions the marks take
+        before the first player, with the marks, in one round."""
         cache_name = self._config.cache_name
         scores, rank, length = self._with_key(
             api_key,
             lambda client: self._all_at_once(
-                lambda: client.sorted_set_get_scores(cache_name, board, [player, WHOLE_MARK, SETTINGS_MARK]),
+                lambda: client.sorted_set_get_scores(cache_name, board, [player, *MARKS]),
                 lambda: raw_call(client, cache_name, "SortedSetGetRank", _rank_request(board, player, rules)),
                 lambda: (
                     raw_call(client, self._config.cache_name, "SortedSetLength", _length_request(board))
@@ -342,7 +359,7 @@ class MomentoIndex:
         if position is None:
             return marks.indexed(None)  # removed between the two reads
         total = _length(length, board) - marks.count if with_length else 0
-        return marks.indexed((score.score, position - marks.first(rules), total))
+        return marks.indexed((score.score, position - marks.first(rules), total, marks.first(rules)))
 
     def _count_better(self, board: str, score: float, rules: BoardSettings, api_key: Secret) -> int:
         """Players whose score ranks strictly before `score`: the shared (competition) rank of that score."""
@@ -422,6 +439,9 @@ class MomentoIndex:
         return momento_credentials(key, self._config.momento_endpoint, self._config.momento_local_address)
 
 
+_TOKENS = random.SystemRandom()  # from the OS: environments SnapStart restored from one snapshot share `random`'s state
+
+
 def _close(client: CacheClient | None) -> None:
     if client is not None:
         client.__exit__(None, None, None)  # CacheClient has no close(); exiting its context closes it
@@ -445,7 +465,7 @@ def _ranked(fetched: list[tuple[bytes, float]], first: int, offset: int) -> list
     return [
         Entry(rank=first + position - offset, player=value.decode("utf-8"), score=score)
         for position, (value, score) in enumerate(fetched)
-        if value not in (WHOLE_MARK_BYTES, SETTINGS_MARK_BYTES)
+        if value not in MARK_BYTES
     ]
 
 
@@ -524,9 +544,8 @@ def _error_for(response: Any, board: str) -> Exception:
 
 
 def _marks(answers: list[Any]) -> Marks:
-    """The two marks from a get_scores answer's last two parts ([..., WHOLE_MARK, SETTINGS_MARK])."""
-    whole, settings = answers[-2], answers[-1]
-    return marks_of(
-        whole.score if isinstance(whole, CacheSortedSetGetScore.Hit) else None,
-        settings.score if isinstance(settings, CacheSortedSetGetScore.Hit) else None,
+    """The marks from a get_scores answer's last parts ([..., *MARKS])."""
+    whole, start, settings = (
+        answer.score if isinstance(answer, CacheSortedSetGetScore.Hit) else None for answer in answers[-len(MARKS) :]
     )
+    return marks_of(whole, start, settings)
