@@ -2,7 +2,8 @@
 
 Each copy is a conditional write (add_score): it lands only where the record has no score for the player, so
 a score the service wrote since the deploy is never replaced by the older one read from Momento, and a second run
-writes nothing twice. The set is read with the domain's set_walk, which misses no player while the service keeps writing.
+writes nothing twice; a copy of a player removed meanwhile is taken back. The set is read with the domain's
+set_walk, which misses no player while the service keeps writing.
 
 A board is registered (DynamoRecord.register_board) only once all its players are in the record: registered, its set is
 rebuilt from the record whenever Momento loses it, so it must not be registered while the record holds part of it.
@@ -19,10 +20,10 @@ from functools import partial
 from typing import TextIO
 
 from scripts.progress import Progress
-from shared.domain.set_walk import Element, SetGone, walk
 from shared.domain.errors import KeyUnavailable, StoreThrottled, StoreTimeout, StoreUnavailable
 from shared.domain.rules import BoardSettings
 from shared.domain.scope import Scope
+from shared.domain.set_walk import Element, SetGone, walk
 from shared.platform.secret import Secret
 from shared.stores.dynamodb.record import DynamoRecord, RecordError
 from shared.stores.momento.index import MomentoIndex, StoreError
@@ -151,10 +152,15 @@ class BoardCopier:
         if run.stop.is_set():
             return
         player, score = element
+        scope = Scope(run.report.board)
         refused = _unstorable(player)
         added = refused is None and self._patiently(
-            run.stop, lambda: self._record.add_score(Scope(run.report.board), player, score, int(self._clock() * 1000))
+            run.stop, lambda: self._record.add_score(scope, player, score, int(self._clock() * 1000))
         )
+        if added and not self._patiently(run.stop, lambda: self._store.scores_of(scope, [player], self._api_key)):
+            # Removed meanwhile (read from the set before the removal, copied after it): the copy goes too.
+            self._patiently(run.stop, lambda: self._record.take_back_new_player(scope, player))
+            added = False
         with run.lock:
             if refused is not None:
                 run.report.refused[player] = refused

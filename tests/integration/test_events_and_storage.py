@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 
 import pytest
@@ -23,18 +22,19 @@ def test_storage_layout_is_the_original_services(service: Service) -> None:
     # Given a submission through the API
     service.submit("weekly", JOSE, {"score": 12.5})
     # Then the board is a sorted set keyed by board name, valued by UTF-8 player name, scored by a double, plus the
-    # mark of a whole set and the board's settings (no player name can be either; both rank below every allowed
-    # score; the default settings are code 0: -2^60)
+    # two marks of a whole set (one rebuild's token, the same in both) and the board's settings (no player name can
+    # be any of them; all rank below every allowed score; the default settings are code 0: -2^60)
     host, port = service.momento.host, service.momento.port
     credentials = CredentialProvider(service.api_key, host, host, host, port)
     with CacheClient.create(Configurations.Laptop.latest(), credentials, timedelta(minutes=1)) as client:
         fetched = client.sorted_set_fetch_by_rank(CACHE, "weekly")
     assert isinstance(fetched, CacheSortedSetFetch.Hit)
-    assert fetched.value_list_bytes == [
-        (b"\x00whole", -sys.float_info.max),
-        (b"\x00settings", -(2.0**60)),
-        (JOSE.encode("utf-8"), 12.5),
-    ]
+    elements = fetched.value_list_bytes
+    marks = dict(elements[:3])
+    assert marks.keys() == {b"\x00start", b"\x00whole", b"\x00settings"}
+    assert marks[b"\x00start"] == marks[b"\x00whole"] < -(2.0**1000)
+    assert marks[b"\x00settings"] == -(2.0**60)
+    assert elements[3:] == [(JOSE.encode("utf-8"), 12.5)]
 
 
 def test_each_write_refreshes_the_boards_ttl_to_a_day(service: Service) -> None:

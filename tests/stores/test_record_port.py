@@ -159,8 +159,12 @@ def test_add_score_writes_only_a_player_the_record_does_not_have(record: Record)
     assert record.add_score(BOARD, "ada", 9, NOW_MS) is False
     write(record, "bob", 1)
     assert record.add_score(BOARD, "bob", 9, NOW_MS) is False
-    assert record.get_scores([BOARD], "ada") == [Recorded("ada", 5.0, 1)]
+    # A copy says so until the player's next write (a removal meeting it knows it is older than itself).
+    assert record.get_scores([BOARD], "ada") == [Recorded("ada", 5.0, 1, copied=True)]
     assert record.get_score(BOARD, "bob") == Recorded("bob", 1.0, 1)
+    assert write(record, "ada", 6) == Recorded("ada", 6.0, 2)
+    record.add_score(BOARD, "cy", 1, NOW_MS)
+    assert record.write_score(BOARD, "cy", 2, rules=INCREMENT, now_ms=NOW_MS) == Recorded("cy", 3.0, 2)
 
 
 def test_take_back_new_player_deletes_only_a_first_version(record: Record) -> None:

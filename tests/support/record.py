@@ -24,8 +24,10 @@ def leaderboard_table_spec() -> TableSpec:
     return table_specs(load_template(), {"StageName": STAGE})[TABLE_LOGICAL_ID]
 
 
-WHOLE_MARK = b"\x00whole"  # the index's mark of a whole set (src/shared/stores/momento/index.py)
+WHOLE_MARK = b"\x00whole"  # the index's marks of a whole set (src/shared/stores/momento/codec.py)
+START_MARK = b"\x00start"
 SETTINGS_MARK = b"\x00settings"  # and its board's settings
+MARKS = (WHOLE_MARK, START_MARK, SETTINGS_MARK)
 
 
 def score_items(dynamodb: DynamoDBClient, table: str, board: str, generation: int = 0) -> dict[str, dict[str, Any]]:
@@ -62,4 +64,4 @@ def index_of(service: Service, board: str) -> dict[str, float] | None:
         if members is None:
             return None
         pairs = members.by_index(None, None, descending=True)
-    return {value.decode(): score for value, score in pairs if value not in (WHOLE_MARK, SETTINGS_MARK)}
+    return {value.decode(): score for value, score in pairs if value not in MARKS}

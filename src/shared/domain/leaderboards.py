@@ -24,7 +24,7 @@ the record when its set has expired.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +39,7 @@ from shared.domain.errors import (
     StoreUnavailable,
 )
 from shared.domain.periods import KINDS, Period, PeriodChoice
-from shared.domain.ports import BoardEntry, BoardView, Index, Indexed, Record, Recorded
+from shared.domain.ports import BoardEntry, BoardView, Changed, Index, Indexed, Record, Recorded
 from shared.domain.rebuild import Outcome, Rebuilder
 from shared.domain.rules import (
     AroundRequest,
@@ -70,6 +70,9 @@ PURGE_IN_REQUEST_S = 4.0  # a board removal deletes the old scores this long, th
 # A write that read a board's generation just before its removal lands within its function's timeout (10 s): the
 # removed generation is purged (and its sets dropped) again by the schedule until this long after the removal.
 STALE_WRITE_S = 60
+# A request's index calls land within its function's timeout (10 s) and one call's deadline: a change the record's
+# feed reports is settled no sooner than this after it, so no put of the request that made it can land later.
+REINDEX_AFTER_S = 12.0
 # The longest a store call can take to land once sent (Momento's client timeout is at most 2 s): a rebuild's mark
 # sent before its lease was taken lands within this.
 CALL_DEADLINE_S = 2.0
@@ -242,6 +245,11 @@ class Leaderboards:
             if current is None:
                 self._index.remove_players(scope, [player], api_key)
                 version = None
+            elif version is None and current.copied:
+                # A removal meets a copy from the set that predates the record (adoption, a backfill), made from a
+                # read before the removal: older than the removal, so it goes too (unless written since).
+                self._record.take_back_new_player(scope, player)
+                self._index.remove_players(scope, [player], api_key)
             else:
                 self._put(scope, player, current, api_key)
                 version = current.version
@@ -357,7 +365,11 @@ class Leaderboards:
         removed = self._record.remove_board(board, int(self._clock.now()))
         self._seen.pop(board, None)
         if removed is None:
-            self._index.forget(Scope(board), api_key)  # a board only the index knows
+            # A board only the index knows: its set goes, and whatever a backfill interrupted before it registered
+            # the board had copied into the record.
+            self._index.forget(Scope(board), api_key)
+            deadline = self._clock.now() + PURGE_IN_REQUEST_S
+            self._record.purge(Scope(board), deadline, [], self._clock.now, finish=False)
             return
         if removed.rebuild_owner is not None and removed.rebuild_until_ms > self._clock.now() * 1000:
             self._clock.sleep(CALL_DEADLINE_S)
@@ -374,6 +386,29 @@ class Leaderboards:
     def _forget(self, board: Scope, periods: list[Scope], api_key: Secret) -> None:
         """Drops the sets of one generation of a board: all time's and every period's."""
         self._each([board, *periods], lambda scope: self._index.forget(scope, api_key))
+
+    @tracer.capture_method(capture_response=False)
+    def reindex(self, changes: Sequence[Changed], api_key: Secret) -> int:
+        """The record's change feed finishes what a request left undone: a write or a removal whose instance stopped
+        (a crash, its timeout) or failed between its record write and its index call. Each changed player of a
+        whole set of a board's current generation is settled to what the record holds (put, or taken out), once
+        no request that made the change can still land a call (REINDEX_AFTER_S); a set that is not whole is left
+        to its rebuild, which reads the record. How many players were settled."""
+        if not changes:
+            return 0
+        wait = max(change.at_s for change in changes) + REINDEX_AFTER_S - self._clock.now()
+        if wait > 0:
+            self._clock.sleep(wait)
+        current: dict[str, int] = {}
+        settled = 0
+        for scope, player in dict.fromkeys((change.scope, change.player) for change in changes):
+            if scope.board not in current:
+                entry = self._record.entry(Scope(scope.board))
+                current[scope.board] = entry.generation if entry else 0
+            if scope.generation == current[scope.board] and self._index.is_whole(scope, api_key):
+                self._settle(scope, player, UNREAD, api_key)
+                settled += 1
+        return settled
 
     @tracer.capture_method(capture_response=False)
     def keep_alive(self, api_key: Secret, deadline: float) -> KeepAliveReport:

@@ -28,6 +28,7 @@ class Recorded:
     player: str
     score: float
     version: int
+    copied: bool = False  # copied from a set that predates the record (adoption, backfill), not written since
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,15 @@ class BoardEntry:
     @property
     def generation(self) -> int:
         return self.scope.generation
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A player's score item changed in the record (written or deleted), as the record's change feed reports it."""
+
+    scope: Scope
+    player: str
+    at_s: float  # when the record changed (Unix seconds)
 
 
 class Record(Protocol):
@@ -181,6 +191,10 @@ class Index(Protocol):
     def mark_whole(self, scope: Scope, token: float, key: Secret) -> None: ...
     def is_whole(self, scope: Scope, key: Secret) -> bool: ...
     def size(self, scope: Scope, key: Secret) -> int: ...
+    def scores_of(self, scope: Scope, players: Sequence[str], key: Secret) -> dict[str, float]:
+        """The scores of those of the players the set holds, in one call."""
+        ...
+
     def keep_alive(self, scope: Scope, key: Secret) -> bool: ...
     def forget(self, scope: Scope, key: Secret) -> None: ...
     def remove_players(self, scope: Scope, players: Sequence[str], key: Secret) -> None: ...

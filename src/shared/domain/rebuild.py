@@ -157,12 +157,24 @@ class Rebuilder:
         copied = 0
         try:
             for chunk in walk(fetch):
-                for player, score in chunk:
-                    copied += self._record.add_score(scope, player, score, self._now_ms())
+                copied += len(self._copy(scope, chunk, api_key))
         except SetGone:
             return
         if copied:
             logger.info("Adopted a board's players from its set", extra={"leaderboard": str(scope), "players": copied})
+
+    def _copy(self, scope: Scope, chunk: list[Element], api_key: Secret) -> list[str]:
+        """Copies players read from the set into the record where it has none; the players copied. A copy of a
+        player a removal took out of the set meanwhile (its read came before the removal, its write after) is
+        taken back: the removal found nothing to delete in the record yet."""
+        copied = [player for player, score in chunk if self._record.add_score(scope, player, score, self._now_ms())]
+        if not copied:
+            return []
+        still = self._index.scores_of(scope, copied, api_key)
+        for player in copied:
+            if player not in still:
+                self._record.take_back_new_player(scope, player)
+        return [player for player in copied if player in still]
 
     def _index_batch(
         self, scope: Scope, after: str | None, api_key: Secret, deadline: float

@@ -195,6 +195,12 @@ class FakeIndex(Faulty):
             return 0 if marks is None else self.sets.length(name) - marks.count
 
     @port_call
+    def scores_of(self, scope: Scope, players: Sequence[str], key: Secret) -> dict[str, float]:
+        with self._lock:
+            found = self.sets.scores(set_name(scope), list(players)) or [None] * len(players)
+        return {player: score for player, score in zip(players, found, strict=True) if score is not None}
+
+    @port_call
     def get_standing(self, scope: Scope, player: str, rules: BoardSettings, key: Secret) -> Indexed[Standing | None]:
         name = set_name(scope)
         with self._lock:

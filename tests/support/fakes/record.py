@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Context, Decimal
 
 from shared.domain.errors import InvalidInput
 from shared.domain.periods import DEFAULT_PERIODS
-from shared.domain.ports import BoardEntry, Record, Recorded
+from shared.domain.ports import BoardEntry, Changed, Record, Recorded
 from shared.domain.rules import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_VALUES, BoardSettings
 from shared.domain.scope import PeriodKey, Scope
 from tests.support.fakes.faults import Faulty, port_call, port_methods
@@ -42,9 +42,11 @@ class _Score:
     version: int
     updated_ms: int
     requests: tuple[str, ...] = ()  # the last two increments' request tokens (REQUESTS_KEPT)
+    copied: bool = False  # add_score's: copied from a set, not written since
 
     def recorded(self, player: str) -> Recorded:
-        return Recorded(player, self.exact if self.exact is not None else float(self.total), self.version)
+        score = self.exact if self.exact is not None else float(self.total)
+        return Recorded(player, score, self.version, self.copied)
 
 
 @dataclass
@@ -71,11 +73,29 @@ def registry_key(scope: Scope) -> Scope:
 class FakeRecord(Faulty):
     """The Record port in memory (see the module's docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] | None = None) -> None:
         super().__init__(port_methods(Record))
         self._scores: dict[Scope, dict[str, _Score]] = {}  # by partition (a scope), then player
         self._registry: dict[Scope, _Registered] = {}
         self._lock = threading.Lock()
+        self._clock = clock or (lambda: 0.0)
+        # Every change of a score item, in order: what DynamoDB Streams would deliver (see take_changes).
+        self._feed: list[Changed] = []
+
+    def take_changes(self) -> list[Changed]:
+        """The changes the feed holds, oldest first, taken off it (as a stream's reader takes a batch)."""
+        with self._lock:
+            taken, self._feed = self._feed, []
+        return taken
+
+    def put_back(self, changes: list[Changed]) -> None:
+        """Changes a reader could not finish go back to the front of the feed (a stream retries its batch)."""
+        with self._lock:
+            self._feed[:0] = changes
+
+    def _changed(self, scope: Scope, player: str) -> None:
+        """Notes a change (under the lock) for the feed."""
+        self._feed.append(Changed(scope, player, self._clock()))
 
     # --- what a test reads besides the port ------------------------------------------------------------------------
 
@@ -112,6 +132,7 @@ class FakeRecord(Faulty):
             version = (current.version if current else 0) + 1
             written = _Score(score, total, version, now_ms, current.requests if current else ())
             self._scores.setdefault(scope, {})[player] = written
+            self._changed(scope, player)
             return written.recorded(player)
 
     @port_call
@@ -143,6 +164,7 @@ class FakeRecord(Faulty):
             requests = (item.requests if item else ()) + ((request,) if request else ())
             updated = _Score(None, total, (item.version if item else 0) + 1, now_ms, requests[-REQUESTS_KEPT:])
             self._scores.setdefault(scope, {})[player] = updated
+            self._changed(scope, player)
             written.append(updated.recorded(player))
         return written
 
@@ -152,7 +174,8 @@ class FakeRecord(Faulty):
             partition = self._scores.setdefault(scope, {})
             if player in partition:
                 return False
-            partition[player] = _first_version(score, now_ms)
+            partition[player] = replace(_first_version(score, now_ms), copied=True)
+            self._changed(scope, player)
             return True
 
     @port_call
@@ -163,6 +186,7 @@ class FakeRecord(Faulty):
             if item is None or item.version != 1:
                 return False
             del partition[player]
+            self._changed(scope, player)
             return True
 
     @port_call
@@ -171,6 +195,7 @@ class FakeRecord(Faulty):
             partition = self._scores.setdefault(scope, {})
             for player, score in scores.items():
                 partition[player] = _first_version(score, now_ms)
+                self._changed(scope, player)
 
     @port_call
     def get_score(self, scope: Scope, player: str) -> Recorded | None:
@@ -195,13 +220,17 @@ class FakeRecord(Faulty):
     @port_call
     def remove_player(self, scope: Scope, player: str) -> bool:
         with self._lock:
-            return self._scores.get(scope, {}).pop(player, None) is not None
+            removed = self._scores.get(scope, {}).pop(player, None) is not None
+            if removed:
+                self._changed(scope, player)
+            return removed
 
     @port_call
     def remove_player_from(self, scopes: Sequence[Scope], player: str) -> None:
         with self._lock:
             for scope in scopes:
-                self._scores.get(scope, {}).pop(player, None)
+                if self._scores.get(scope, {}).pop(player, None) is not None:
+                    self._changed(scope, player)
 
     @port_call
     def scores(self, scope: Scope, after: str | None, limit: int) -> tuple[list[Recorded], bool]:
@@ -317,6 +346,7 @@ class FakeRecord(Faulty):
                     return True
                 for player in sorted(partition)[:PURGE_PAGE]:
                     del partition[player]
+                    self._changed(scope, player)
         return False
 
     # --- the rebuild lease -----------------------------------------------------------------------------------------

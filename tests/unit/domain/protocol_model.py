@@ -105,6 +105,7 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("read"), st.sampled_from([None, "all", "daily", "daily:previous"])),
     st.tuples(st.just("keep_alive")),
     st.tuples(st.just("backfill")),
+    st.tuples(st.just("stream")),
 )
 
 
@@ -129,7 +130,7 @@ class ProtocolModel(RuleBasedStateMachine):
         super().__init__()
         STATS.examples += 1
         self.clock = Clock()
-        self.record = FakeRecord()
+        self.record = FakeRecord(self.clock)
         self.index = FakeIndex(self.clock, ttl_s=TTL_S)
         self.scheduler = Scheduler(self.clock.advance)
         self.scheduler.attach(self.record, self.index)
@@ -181,6 +182,7 @@ class ProtocolModel(RuleBasedStateMachine):
             "read": lambda: boards.view(PageRequest(BOARD, 0, 100, _choice(args[0])), KEY),
             "keep_alive": lambda: boards.keep_alive(KEY, deadline=self.clock.now() + 60),
             "backfill": self.backfill,
+            "stream": lambda: self.stream(boards),
         }[kind]
         self.quieten()
         op = Op(kind, tuple(args), self.scheduler.spawn(f"{kind}@{instance}", work), self.clock.now())
@@ -198,11 +200,25 @@ class ProtocolModel(RuleBasedStateMachine):
         return boards.update_settings(SettingsChange(BOARD, {setting: value}), KEY)
 
     def backfill(self) -> None:
-        """What `make backfill` does for the board: copy each player of its Momento set the record lacks, then
-        register the board."""
+        """What `make backfill` does for the board (scripts/board_copy.py): copy each player of its Momento set the
+        record lacks, taking back a copy of a player the set no longer holds (removed meanwhile); then register the
+        board."""
         for player, score in sorted((self.index.members(Scope(BOARD)) or {}).items()):
-            self.record.add_score(Scope(BOARD), player, score, self.clock.now_ms())
+            if self.record.add_score(Scope(BOARD), player, score, self.clock.now_ms()) and not self.index.scores_of(
+                Scope(BOARD), [player], KEY
+            ):
+                self.record.take_back_new_player(Scope(BOARD), player)
         self.record.register_board(BOARD, int(self.clock.now()))
+
+    def stream(self, boards: Leaderboards) -> int:
+        """The record's change feed, as DynamoDB Streams runs the reindexing function: a batch taken off the feed,
+        put back when the function fails (the stream retries it)."""
+        changes = self.record.take_changes()
+        try:
+            return boards.reindex(changes, KEY)
+        except BaseException:
+            self.record.put_back(changes)
+            raise
 
     @precondition(lambda self: bool(self.busy))
     @rule(which=st.integers(0, INSTANCES - 1), fault=st.sampled_from(FAULTS))
@@ -296,6 +312,9 @@ class ProtocolModel(RuleBasedStateMachine):
         call = op.actor.pending
         if call is None or call.method != "forget" or call.args[0] != Scope(BOARD) or op.kind == "remove_board":
             return
+        entry = self.record.entry(Scope(BOARD))
+        if entry is not None and entry.generation > 0:
+            return  # the set of a removed generation: a removal (or the schedule finishing one) drops it
         held, recorded = self.index.members(Scope(BOARD)) or {}, self.record.players(Scope(BOARD))
         for player, score in self.legacy.items():
             if held.get(player) == score and player not in recorded and not self.gone(player, before=op.start):
@@ -369,6 +388,8 @@ class ProtocolModel(RuleBasedStateMachine):
             # Past every lease, and past the time a write in flight at a removal could still land.
             self.clock.advance(max(LEASE_MS / 1000, STALE_WRITE_S) + 1)
             calm = Leaderboards(self.index, self.record, config(), self.clock)
+            while changes := self.record.take_changes():
+                calm.reindex(changes, KEY)
             calm.keep_alive(KEY, deadline=self.clock.now() + 600)
             entry = self.record.entry(Scope(BOARD))
             if entry is not None:

@@ -125,3 +125,31 @@ def test_a_board_removal_whose_index_delete_failed_leaves_no_board_served_from_t
         assert {e.player for e in instance.view(PageRequest("cup", 0, 10), KEY).value.entries} == {"bob"}
     with pytest.raises(PlayerNotFound):
         other.standing(PlayerRef("cup", "ada"), KEY)
+
+
+# --- found by the model: a request that stops between the record and the index -----------------------------------
+
+
+def test_a_write_whose_instance_stopped_before_its_put_reaches_the_index_through_the_records_feed(
+    world: World,
+) -> None:
+    world.submit("cup", "ada", 1)
+    interleaved = Interleaved(world)
+    write = interleaved.start("write", lambda: interleaved.instance().submit(Submission("cup", "ada", 5.0), KEY))
+    interleaved.run_until(write, "put_score")
+    interleaved.scheduler.kill(write)  # its function timed out: the record has 5, the index 1
+    assert world.index.members(scope("cup")) == {"ada": 1.0}
+    assert world.boards.reindex(world.record.take_changes(), KEY) == 1
+    assert world.players("cup") == world.record.players(scope("cup")) == {"ada": 5.0}
+
+
+def test_a_removal_whose_instance_stopped_before_the_index_reaches_it_through_the_records_feed(world: World) -> None:
+    world.submit("cup", "ada", 1)
+    world.submit("cup", "bob", 2)
+    world.record.take_changes()
+    interleaved = Interleaved(world)
+    remove = interleaved.start("remove", lambda: interleaved.instance().remove_player(PlayerRef("cup", "ada"), KEY))
+    interleaved.run_until(remove, "remove_players")
+    interleaved.scheduler.kill(remove)
+    world.boards.reindex(world.record.take_changes(), KEY)
+    assert world.players("cup") == world.record.players(scope("cup")) == {"bob": 2.0}

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis.stateful import run_state_machine_as_test
 
 from tests.unit.domain.protocol_model import BOUNDED, STATS, ProtocolModel
 
 
-@pytest.mark.xfail(strict=True, reason="the model finds the defects of test_protocol_defects.py until they are fixed")
 def test_the_protocol_holds_its_invariants_over_interleavings_and_faults() -> None:
     run_state_machine_as_test(ProtocolModel, settings=BOUNDED)
     print(f"protocol model: {STATS.examples} examples, {STATS.steps} steps, faults {dict(STATS.faults)}")

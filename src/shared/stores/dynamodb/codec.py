@@ -119,7 +119,12 @@ def number(value: int) -> dict[str, str]:
 def recorded(item: dict[str, Any]) -> Recorded:
     # An increment leaves only the total; the other rules keep the exact double in `score`.
     value = item["score"]["S"] if "score" in item else item["total"]["N"]
-    return Recorded(player=item["sk"]["S"].removeprefix(PLAYER), score=float(value), version=int(item["version"]["N"]))
+    return Recorded(
+        player=item["sk"]["S"].removeprefix(PLAYER),
+        score=float(value),
+        version=int(item["version"]["N"]),
+        copied="copied" in item,
+    )
 
 
 def board_entry(item: dict[str, Any]) -> BoardEntry:

@@ -98,7 +98,7 @@ class DynamoRecord:
             "TableName": self._table,
             "Key": score_key(scope, player),
             "UpdateExpression": "SET score = :score, rankKey = :key, #total = :total, updatedAt = :now "
-            "ADD version :one",
+            "ADD version :one REMOVE copied",
             "ExpressionAttributeNames": {"#total": "total"},
             "ExpressionAttributeValues": {**score_value(score), ":now": number(now_ms), ":one": {"N": "1"}},
             "ReturnValues": "ALL_NEW",
@@ -143,7 +143,7 @@ class DynamoRecord:
             condition, limit = "#total >= :limit", -Decimal(MAX_ABS_SCORE) - decimal(amount)
         update: dict[str, Any] = {
             "TableName": self._table,
-            "UpdateExpression": "SET updatedAt = :now REMOVE score, rankKey ADD #total :amount, version :one",
+            "UpdateExpression": "SET updatedAt = :now REMOVE score, rankKey, copied ADD #total :amount, version :one",
             "ConditionExpression": f"(attribute_not_exists(#total) OR {condition})",
             "ExpressionAttributeNames": {"#total": "total"},
             "ExpressionAttributeValues": {
@@ -156,7 +156,7 @@ class DynamoRecord:
         if token is not None:
             update["UpdateExpression"] = (
                 "SET updatedAt = :now, previousRequest = if_not_exists(lastRequest, :none), lastRequest = :request "
-                "REMOVE score, rankKey ADD #total :amount, version :one"
+                "REMOVE score, rankKey, copied ADD #total :amount, version :one"
             )
             update["ConditionExpression"] += (
                 " AND (attribute_not_exists(lastRequest) OR lastRequest <> :request)"
@@ -200,13 +200,13 @@ class DynamoRecord:
         """Records the player's score (version 1) only if the record has none for them, and says whether it did.
 
         For copying scores that predate the record (a backfill from the index): a score the service has written
-        is newer than any copy, so it is never replaced.
+        is newer than any copy, so it is never replaced. The item is marked a copy until its next write.
         """
         try:
             self._call(
                 "put_item",
                 TableName=self._table,
-                Item={**score_key(scope, player), **first_version(score, now_ms)},
+                Item={**score_key(scope, player), **first_version(score, now_ms), "copied": {"BOOL": True}},
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except _ConditionFailedError:

@@ -183,6 +183,19 @@ class MomentoIndex:
         return _length(length, board) - (_marks(scores).count if scores else 0)
 
     @tracer.capture_method(capture_response=False)
+    def scores_of(self, scope: Scope, players: Sequence[str], api_key: Secret) -> dict[str, float]:
+        board = set_name(scope)
+        response = self._with_key(
+            api_key, lambda client: client.sorted_set_get_scores(self._config.cache_name, board, list(players))
+        )
+        answers = _scores(response, board) or []
+        return {
+            player: answer.score
+            for player, answer in zip(players, answers, strict=False)
+            if isinstance(answer, CacheSortedSetGetScore.Hit)
+        }
+
+    @tracer.capture_method(capture_response=False)
     def keep_alive(self, scope: Scope, api_key: Secret) -> bool:
         """Raises the set's TTL back to the full TTL without rewriting it; False when the set does not exist."""
         board = set_name(scope)
