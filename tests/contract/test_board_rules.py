@@ -78,6 +78,18 @@ def test_increment_adds_to_the_total_and_refuses_to_pass_two_to_the_53(api: ApiC
     assert api.standing(board, "ada").json()["score"] == 13.8
 
 
+def test_an_increment_is_added_exactly_as_its_body_writes_it(api: ApiClient, board: str) -> None:
+    """More significant digits than a double holds (19 here): read from the body's text, not rounded first."""
+    configure(api, board, update="increment")
+    assert api.submit(board, "ada", '{"score": 1000000.000000000001}', raw=True).status == 202
+    assert api.submit(board, "ada", {"score": -1_000_000}).json()["scoreOnBoard"] == 1e-12  # was 0
+    assert api.standing(board, "ada").json()["score"] == 1e-12
+
+
+def test_a_body_that_gives_a_key_twice_is_refused(api: ApiClient, board: str) -> None:
+    assert_error(api.submit(board, "ada", '{"score": 1, "score": 2}', raw=True), 400, "'score' more than once")
+
+
 def test_a_change_to_increment_continues_from_the_current_score(api: ApiClient, board: str) -> None:
     fill(api, board, {"ada": 40})
     configure(api, board, update="increment")

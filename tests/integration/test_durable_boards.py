@@ -193,8 +193,9 @@ def test_momento_failing_during_a_rebuild_serves_no_partial_board_and_the_rebuil
     fill(api, "weekly", 250)
     expected = api.page("weekly", {"startRank": "0", "endRank": "100"}).json()
     flush(service)
-    # The first page's two puts go through; the second page's put fails (after the SDK's retries).
-    service.momento.faults.set(return_error="unavailable", error_rpcs=["sorted-set-put"], error_after=2)
+    # The start mark and the first page's two puts go through; the second page's put fails (after the SDK's
+    # retries).
+    service.momento.faults.set(return_error="unavailable", error_rpcs=["sorted-set-put"], error_after=3)
     response = api.page("weekly", {"startRank": "0", "endRank": "100"})
     assert_error(response, 503, "temporarily unavailable")
     assert len(index_of(service, "weekly") or {}) == 200  # partly rebuilt, and not served
@@ -229,7 +230,8 @@ def test_a_lease_left_by_a_crashed_rebuild_expires_and_another_instance_finishes
 
 def test_a_rebuild_whose_lease_another_took_over_leaves_the_mark_to_it(service: Service, api: InProcessClient) -> None:
     """A rebuild stalled past its lease (its instance frozen, say) may find another rebuilding from an empty set
-    when it resumes: it must not mark a set whole that the other is still filling."""
+    when it resumes: it must not mark a set whole that the other is still filling (it renews its lease just
+    before its mark, and that renewal fails)."""
     import shared.domain.rebuild  # noqa: PLC0415
     import shared.platform.config  # noqa: PLC0415 - the service's fresh import
     import shared.platform.secret  # noqa: PLC0415
@@ -241,16 +243,16 @@ def test_a_rebuild_whose_lease_another_took_over_leaves_the_mark_to_it(service: 
     record = boards._record  # the service's own record, for this test's wrapper
 
     class TakenOver:
-        """The record, but the lease is another's by the time the rebuild would end."""
+        """The record, but the lease is another's by the time the rebuild renews it before its mark."""
 
-        def end_rebuild(self, scope: Scope, owner: str, now_s: int) -> bool:
+        def save_rebuild_progress(self, scope: Scope, owner: str, after: str | None, until_ms: int) -> bool:
             service.dynamodb.update_item(
                 TableName=service.table_name,
                 Key={"pk": {"S": "boards"}, "sk": {"S": scope.board}},
                 UpdateExpression="SET rebuildOwner = :other",
                 ExpressionAttributeValues={":other": {"S": "another instance"}},
             )
-            return bool(record.end_rebuild(scope, owner, now_s))
+            return bool(record.save_rebuild_progress(scope, owner, after, until_ms))
 
         def __getattr__(self, name: str) -> Any:
             return getattr(record, name)

@@ -72,8 +72,8 @@ def test_a_longer_deadline_waits_for_a_slow_store(
 
 def test_a_full_board_is_507_and_stays_readable_and_updatable(service: Service, api: InProcessClient) -> None:
     # Given a board at the item-size cap
-    service.momento.store.max_item_size_bytes = 192
-    for i in range(10):  # 10 x (7 + 8) B = 150 B, the mark of a whole set 6 + 8 B, the settings 9 + 8 B
+    service.momento.store.max_item_size_bytes = 210
+    for i in range(10):  # 10 x (7 + 8) B = 150 B, the two marks of a whole set 2 x (6 + 8) B, the settings 9 + 8 B
         assert api.submit("weekly", f"player{i}", {"score": i}).status == 202
     # When a new player would grow it past the cap
     response = api.submit("weekly", "newcomer-with-a-long-name", {"score": 99})

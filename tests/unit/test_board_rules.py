@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.domain.errors import InvalidInput
-from shared.domain.rules import AroundRequest, FriendsRequest, PageRequest, SettingsChange, increment
+from shared.domain.rules import (
+    AroundRequest,
+    FriendsRequest,
+    PageRequest,
+    SettingsChange,
+    Submission,
+    exact_score,
+    increment,
+)
 from shared.http.parsing import parse_around_request, parse_board_query, parse_settings_change
 from shared.stores.dynamodb.codec import decimal_number, rank_key, score_value
 
@@ -54,15 +63,22 @@ def test_around_counts_from_one_to_fifty(raw: str | None, count: int) -> None:
     assert parse_around_request(event) == AroundRequest("weekly", "ada", count)
 
 
-@pytest.mark.parametrize("value", [5.0, -2.5, 0.000000000001, 2.0**53, 1234.56789])
-def test_an_increment_with_at_most_twelve_decimals_is_taken(value: float) -> None:
-    assert increment(value) == value
+def submitted(text: str) -> Submission:
+    """A submission whose body's score is `text`, read as the API reads it."""
+    return Submission("weekly", "ada", *exact_score(json.loads(text, parse_float=Decimal)))
 
 
-@pytest.mark.parametrize("value", [1e-13, 0.1234567890123, 1 / 3, 5e-324])
-def test_an_increment_with_more_decimals_is_refused(value: float) -> None:
+@pytest.mark.parametrize(
+    "text", ["5.0", "-2.5", "0.000000000001", "9007199254740992", "1234.56789", "1000000.000000000001", "1E+3"]
+)
+def test_an_increment_with_at_most_twelve_decimals_is_taken_exactly_as_written(text: str) -> None:
+    assert increment(submitted(text)) == Decimal(text)
+
+
+@pytest.mark.parametrize("text", ["1e-13", "0.1234567890123", "0.33333333333333331", "5e-324"])
+def test_an_increment_with_more_decimals_is_refused(text: str) -> None:
     with pytest.raises(InvalidInput, match="12 digits"):
-        increment(value)
+        increment(submitted(text))
 
 
 @given(SCORES, SCORES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -27,8 +28,10 @@ def test_page_defaults_and_bounds() -> None:
 
 def test_submission_is_parsed_from_path_and_body() -> None:
     event: dict[str, Any] = {"pathParameters": {"leaderboard": "weekly", "name": "v"}, "body": {"score": 3}}
-    assert parse_submission(event) == Submission("weekly", "v", 3.0)
+    assert parse_submission(event) == Submission("weekly", "v", 3.0, Decimal(3))
     assert isinstance(parse_submission(event).score, float)  # the SDK accepts only floats
+    event["body"] = {"score": Decimal("1000000.000000000001")}  # as the body parser reads a fraction: exactly
+    assert parse_submission(event) == Submission("weekly", "v", 1000000.0, Decimal("1000000.000000000001"))
 
 
 @pytest.mark.parametrize("raw", [True, False, None, "1", [1], {"v": 1}, float("nan"), float("inf"), 2**53 + 1])

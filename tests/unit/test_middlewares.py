@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -39,6 +40,14 @@ def status_of(evt: dict[str, Any]) -> int:
 def test_parser_replaces_the_body_with_the_parsed_value() -> None:
     assert parse(event('{"score": 1, "nested": {"a": [1, 2]}}')) == {"score": 1, "nested": {"a": [1, 2]}}
     assert parse(event(base64.b64encode(b'{"score": 2}').decode(), b64=True)) == {"score": 2}
+
+
+def test_a_fraction_is_read_exactly_as_written_and_a_key_given_twice_is_refused() -> None:
+    assert parse(event('{"score": 1000000.000000000001, "n": 3}')) == {"score": Decimal("1000000.000000000001"), "n": 3}
+    for body in ('{"score": 1, "score": 2}', '{"a": {"b": 1, "b": 1}}', '{"order": "asc", "order": "desc"}'):
+        with pytest.raises(errors.InvalidInput, match="more than once"):
+            parse(event(body))
+        assert status_of(event(body)) == 400
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from shared.domain.clock import SYSTEM_CLOCK, Clock
@@ -141,7 +142,8 @@ class Leaderboards:
         entry = self._record.entry(Scope(board))
         rules = entry.settings if entry else BoardSettings()
         generation = entry.generation if entry else 0
-        score = increment(submission.score) if rules.update == "increment" else submission.score
+        # An increment adds the score exactly as written; the other rules keep the double.
+        score: float | Decimal = increment(submission) if rules.update == "increment" else submission.score
         now = self._clock.now()
         scopes = _current_scopes(board, rules, generation, now)
         now_ms = int(now * 1000)
@@ -167,10 +169,10 @@ class Leaderboards:
             self._each(scopes, lambda scope: self._index.remove_players(scope, [player], api_key))
             return None
         first = written[0] or settled[0]
-        return first.score if first else score
+        return first.score if first else float(score)
 
     def _write(
-        self, scope: Scope, player: str, score: float, rules: BoardSettings, now_ms: int, *, request: str
+        self, scope: Scope, player: str, score: float | Decimal, rules: BoardSettings, now_ms: int, *, request: str
     ) -> Recorded:
         self._register(scope, now_ms / 1000)
         return self._record.write_score(scope, player, score, rules=rules, now_ms=now_ms, request=request)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import NamedTuple, Protocol
 
 from shared.domain.periods import DEFAULT_PERIODS, DEFAULT_TIME_ZONE
@@ -70,11 +71,19 @@ class Record(Protocol):
     # scores
     # `request`: the submission's own token. An increment that carries one counts once however often it arrives
     # (an SDK resends a request whose answer came too late, and the first copy may have landed).
+    # An increment's `score` and `amount` are exact decimals (a float is taken as its shortest repr).
     def write_score(
-        self, scope: Scope, player: str, score: float, *, rules: BoardSettings, now_ms: int, request: str | None = None
+        self,
+        scope: Scope,
+        player: str,
+        score: float | Decimal,
+        *,
+        rules: BoardSettings,
+        now_ms: int,
+        request: str | None = None,
     ) -> Recorded: ...
     def add_to_totals(
-        self, scopes: Sequence[Scope], player: str, amount: float, now_ms: int, *, request: str | None = None
+        self, scopes: Sequence[Scope], player: str, amount: float | Decimal, now_ms: int, *, request: str | None = None
     ) -> None: ...
     def add_score(self, scope: Scope, player: str, score: float, now_ms: int) -> bool: ...
     def take_back_new_player(self, scope: Scope, player: str) -> bool: ...

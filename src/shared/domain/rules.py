@@ -82,6 +82,7 @@ class Submission(NamedTuple):
     leaderboard: str
     player: str
     score: float
+    exact: Decimal | None = None  # the score exactly as the body wrote it (an increment adds this, not the double)
 
 
 class PageRequest(NamedTuple):
@@ -163,15 +164,17 @@ def settings_changes(body: object) -> dict[str, str | tuple[str, ...]]:
     return changes
 
 
-def increment(raw: float) -> float:
-    """An increment board's submitted score: at most MAX_INCREMENT_DECIMALS digits after the decimal point."""
-    exponent = Decimal(repr(raw)).as_tuple().exponent
+def increment(submission: Submission) -> Decimal:
+    """An increment board's submitted score, exactly as written: at most MAX_INCREMENT_DECIMALS digits after the
+    decimal point."""
+    amount = submission.exact if submission.exact is not None else Decimal(repr(float(submission.score)))
+    exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_INCREMENT_DECIMALS:
         raise InvalidInput(
             f'On an increment board "score" may have at most {MAX_INCREMENT_DECIMALS} digits after the decimal point '
             "(totals are kept exact)."
         )
-    return raw
+    return amount
 
 
 def leaderboard_name(raw: object) -> str:
@@ -261,14 +264,24 @@ def _shows_blank(char: str) -> bool:
 
 
 def score(raw: object) -> float:
+    return exact_score(raw)[0]
+
+
+def exact_score(raw: object) -> tuple[float, Decimal]:
+    """A submitted score as a double (how boards rank) and exactly as written (what an increment adds)."""
     # bool is a subclass of int in Python; JSON true/false is not a score.
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
+    if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
         raise InvalidInput(f'"score" must be a JSON number (got {_json_type(raw)}).')
-    if isinstance(raw, float) and not math.isfinite(raw):
+    return _checked(raw)
+
+
+def _checked(raw: float | Decimal) -> tuple[float, Decimal]:
+    if not (raw.is_finite() if isinstance(raw, Decimal) else math.isfinite(raw)):
         raise InvalidInput('"score" must be a finite number.')
-    if abs(raw) > MAX_ABS_SCORE:
+    exact = raw if isinstance(raw, Decimal) else Decimal(raw) if isinstance(raw, int) else Decimal(repr(raw))
+    if abs(exact) > MAX_ABS_SCORE:
         raise InvalidInput(f'"score" must be between -{MAX_ABS_SCORE} and {MAX_ABS_SCORE} (2^53).')
-    return float(raw)
+    return float(raw), exact
 
 
 def _shown(value: object) -> str:

@@ -25,10 +25,10 @@ from shared.domain.rules import (
     PlayerRef,
     SettingsChange,
     Submission,
+    exact_score,
     leaderboard_name,
     player_name,
     player_name_to_find,
-    score,
     settings_changes,
 )
 
@@ -60,7 +60,8 @@ def parse_submission(event: dict[str, Any]) -> Submission:
         raise InvalidInput('Request body must be a JSON object such as {"score": 42}.')
     if "score" not in body:
         raise InvalidInput('Request body must have a "score" field: {"score": 42}.')
-    return Submission(board, player, score(body["score"]))
+    double, exact = exact_score(body["score"])
+    return Submission(board, player, double, exact)
 
 
 def parse_page_request(event: dict[str, Any]) -> PageRequest:

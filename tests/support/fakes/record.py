@@ -104,6 +104,11 @@ class FakeRecord(Faulty):
         with self._lock:
             return {p: s.recorded(p).score for p, s in sorted(self._scores.get(scope, {}).items())}
 
+    def totals(self, scope: Scope) -> dict[str, Decimal]:
+        """The scope's players and exact totals, as the record adds them."""
+        with self._lock:
+            return {p: s.total for p, s in sorted(self._scores.get(scope, {}).items())}
+
     def partitions(self, board: str) -> list[Scope]:
         """Every scope of the board, any period or generation, that holds a score item."""
         with self._lock:
@@ -116,7 +121,7 @@ class FakeRecord(Faulty):
         self,
         scope: Scope,
         player: str,
-        score: float,
+        score: float | Decimal,
         *,
         rules: BoardSettings,
         now_ms: int,
@@ -125,6 +130,7 @@ class FakeRecord(Faulty):
         with self._lock:
             if rules.update == "increment":
                 return self._increment([scope], player, score, now_ms, request)[0]
+            score = float(score)
             current = self._scores.get(scope, {}).get(player)
             total = _total_of(score)
             if rules.update == "best" and current is not None and not _better(score, total, current, rules):
@@ -137,17 +143,17 @@ class FakeRecord(Faulty):
 
     @port_call
     def add_to_totals(
-        self, scopes: Sequence[Scope], player: str, amount: float, now_ms: int, *, request: str | None = None
+        self, scopes: Sequence[Scope], player: str, amount: float | Decimal, now_ms: int, *, request: str | None = None
     ) -> None:
         with self._lock:
             self._increment(scopes, player, amount, now_ms, request)
 
     def _increment(
-        self, scopes: Sequence[Scope], player: str, amount: float, now_ms: int, request: str | None
+        self, scopes: Sequence[Scope], player: str, amount: float | Decimal, now_ms: int, request: str | None
     ) -> list[Recorded]:
         """Adds `amount` to the player's total in every scope, or (a total would pass 2^53) to none; a request
         token the items already hold was counted: nothing changes."""
-        exact = Decimal(repr(float(amount)))
+        exact = amount if isinstance(amount, Decimal) else Decimal(repr(float(amount)))
         current = [self._scores.get(scope, {}).get(player) for scope in scopes]
         if request is not None and current and all(item is not None and request in item.requests for item in current):
             return [item.recorded(player) for item in current if item is not None]
@@ -156,7 +162,7 @@ class FakeRecord(Faulty):
         for item in current:
             if item is not None and (item.total > limit if amount >= 0 else item.total < limit):
                 raise InvalidInput(
-                    f"Adding {amount!r} would take the total past {MAX_ABS_SCORE} (2^53) in magnitude; nothing changed."
+                    f"Adding {exact} would take the total past {MAX_ABS_SCORE} (2^53) in magnitude; nothing changed."
                 )
         written = []
         for scope, item in zip(scopes, current, strict=True):

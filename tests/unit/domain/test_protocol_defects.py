@@ -5,6 +5,8 @@ these pin the runs that broke it, one store call at a time where the order matte
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from shared.domain.errors import PlayerNotFound, StoreUnavailable
@@ -106,6 +108,17 @@ def test_an_increment_the_sdk_sent_twice_counts_once(world: World, periods: list
     world.record.faults.resend(method)  # the first copy landed; its answer came too late
     assert world.submit("cup", "ada", 5) == 10.0
     assert world.record.players(scope("cup")) == {"ada": 10.0}
+
+
+# --- 7. increments lose digits ----------------------------------------------------------------------------------
+
+
+def test_an_increment_with_more_digits_than_a_double_holds_is_summed_exactly(world: World) -> None:
+    world.configure("cup", update="increment")
+    amount = Decimal("1000000.000000000001")  # 19 significant digits, 12 after the point: as the body wrote it
+    for _ in range(3):
+        world.boards.submit(Submission("cup", "ada", float(amount), amount), KEY)
+    assert world.record.totals(scope("cup")) == {"ada": Decimal("3000000.000000000003")}  # was 3000000
 
 
 # --- 5. a board removal whose Momento delete fails leaves a ghost board ---------------------------------------------

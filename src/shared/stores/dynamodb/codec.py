@@ -54,6 +54,20 @@ def score_key(scope: Scope, player: str) -> dict[str, Any]:
     return {"pk": {"S": partition(scope)}, "sk": {"S": PLAYER + player}}
 
 
+def score_of_key(pk: str, sk: str) -> tuple[Scope, str] | None:
+    """The scope and player a score item's key names (score_key read back); None for any other item (a registry
+    item, the connection probe). Board names hold no '#', '@' or ':', so the first '@' ends the board's name and a
+    '#' after it starts all time's generation."""
+    if not pk.startswith(SCORES) or not sk.startswith(PLAYER):
+        return None
+    board, at, period = pk.removeprefix(SCORES).partition("@")
+    if at:
+        key, _, generation = period.partition("@")
+        return Scope(board, PeriodKey.parse(key), int(generation or 0)), sk.removeprefix(PLAYER)
+    board, _, generation = board.partition("#")
+    return Scope(board, None, int(generation or 0)), sk.removeprefix(PLAYER)
+
+
 def registry_key(scope: Scope) -> dict[str, Any]:
     """A board's item in the registry (one per board, whatever its generation), or a period's in its board's
     periods."""
@@ -102,8 +116,10 @@ def rank_key(score: float) -> str:
     return f"{bits ^ 0xFFFF_FFFF_FFFF_FFFF if bits >> 63 else bits | 1 << 63:016x}"
 
 
-def decimal(value: float) -> Decimal:
-    return Decimal(repr(float(value)))
+def decimal(value: float | Decimal) -> Decimal:
+    """A number as DynamoDB adds it: a Decimal as it is (exactly as the request wrote it), a float by its
+    shortest repr."""
+    return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
 
 
 def decimal_number(value: Decimal) -> dict[str, str]:

@@ -84,7 +84,7 @@ class DynamoRecord:
         self,
         scope: Scope,
         player: str,
-        score: float,
+        score: float | Decimal,
         *,
         rules: BoardSettings,
         now_ms: int,
@@ -94,6 +94,7 @@ class DynamoRecord:
         player's score after it (a best board's kept one when the new one is not better)."""
         if rules.update == "increment":
             return self._increment(scope, player, score, now_ms, request)
+        score = float(score)
         update: dict[str, Any] = {
             "TableName": self._table,
             "Key": score_key(scope, player),
@@ -117,7 +118,9 @@ class DynamoRecord:
             return recorded(kept.item)
         return recorded(answer["Attributes"])
 
-    def _increment(self, scope: Scope, player: str, amount: float, now_ms: int, token: str | None) -> Recorded:
+    def _increment(
+        self, scope: Scope, player: str, amount: float | Decimal, now_ms: int, token: str | None
+    ) -> Recorded:
         request = self._increment_request(player, amount, now_ms, token)
         try:
             answer = self._call(
@@ -133,7 +136,9 @@ class DynamoRecord:
             raise _past_limit(amount) from None
         return recorded(answer["Attributes"])
 
-    def _increment_request(self, player: str, amount: float, now_ms: int, token: str | None) -> dict[str, Any]:
+    def _increment_request(
+        self, player: str, amount: float | Decimal, now_ms: int, token: str | None
+    ) -> dict[str, Any]:
         """An increment's update, but for its key: |total + amount| <= 2^53, as a condition on the total before;
         with a token, also that the item has not counted that token (it keeps the last two: a resend arrives
         within the client's timeout, while at most one other write of the player may land in between)."""
@@ -166,7 +171,7 @@ class DynamoRecord:
         return update
 
     def add_to_totals(
-        self, scopes: Sequence[Scope], player: str, amount: float, now_ms: int, *, request: str | None = None
+        self, scopes: Sequence[Scope], player: str, amount: float | Decimal, now_ms: int, *, request: str | None = None
     ) -> None:
         """Adds an increment to the player's total in every scope given, in one transaction: all of
         them, or none (400 when one total would pass 2^53). A transaction that another write of the same player
@@ -627,8 +632,8 @@ def _counted(item: dict[str, Any], token: str | None) -> bool:
     )
 
 
-def _past_limit(amount: float) -> InvalidInput:
+def _past_limit(amount: float | Decimal) -> InvalidInput:
     """An increment that would take a total past 2^53: nothing was written."""
     return InvalidInput(
-        f"Adding {amount!r} would take the total past {MAX_ABS_SCORE} (2^53) in magnitude; nothing changed."
+        f"Adding {decimal(amount)} would take the total past {MAX_ABS_SCORE} (2^53) in magnitude; nothing changed."
     )
