@@ -1,5 +1,6 @@
 """POST /{leaderboard}/{name} with {"score": n}: records the player's score by the board's update rule (latest
-replaces, best keeps the better, increment adds); answers the submission and the player's score on the board."""
+replaces, best keeps the better, increment adds); answers the submission and the player's score on the board. With
+an Idempotency-Key header, a request sent again is answered as the first was, without writing again."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from shared.platform.secret import Secret
 SERVICE = service()  # at init: the stores' clients are made during the cold start
 
 
-@api_handler(parse_submission, json_body=True, connect=SERVICE.connect)
+@api_handler(parse_submission, json_body=True, connect=SERVICE.connect, idempotency=SERVICE.idempotency())
 def submit_score(submission: Submission, key: Secret) -> Response:
     on_board = SERVICE.leaderboards.submit(submission, key)
     return accepted(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from shared.domain.clock import SYSTEM_CLOCK, Clock, OffsetClock
 from shared.domain.leaderboards import Leaderboards
@@ -18,6 +19,9 @@ from shared.platform.config import Settings, settings
 from shared.platform.secret import Secret
 from shared.stores.dynamodb.record import DynamoRecord
 from shared.stores.momento.index import MomentoIndex
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,14 @@ class Service:
     index: MomentoIndex
     record: DynamoRecord | None  # None: the record's client is made at the first request that needs it
     clock: Clock  # the domain's: a handler that sets a deadline for the domain reads it here
+
+    def idempotency(self) -> DynamoDBPersistenceLayer:
+        """Where a write route keeps its Idempotency-Key answers: the record's table, through its client."""
+        from shared.stores.dynamodb.idempotency import idempotency_store  # noqa: PLC0415 - brings boto3's idempotency
+
+        if self.record is None:
+            raise RuntimeError("a route that keeps Idempotency-Key answers makes the record at init")
+        return idempotency_store(settings(), self.record.client())
 
     def connect(self, key: Secret) -> None:
         """Opens the index's connection with the key (and the record's, when its client is made at init), each with

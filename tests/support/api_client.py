@@ -62,10 +62,18 @@ def assert_error(response: ApiResponse, status: int, *words: str) -> dict[str, s
 
 
 class ApiClient(Protocol):
-    """`body` is JSON-encoded unless `raw` (then sent as the exact text given)."""
+    """`body` is JSON-encoded unless `raw` (then sent as the exact text given); `idempotency_key` is sent as the
+    Idempotency-Key header."""
 
     def submit(
-        self, board: str, name: str, body: Any, *, raw: bool = False, content_type: str | None = "application/json"
+        self,
+        board: str,
+        name: str,
+        body: Any,
+        *,
+        raw: bool = False,
+        content_type: str | None = "application/json",
+        idempotency_key: str | None = None,
     ) -> ApiResponse: ...
 
     def standing(
@@ -95,9 +103,17 @@ class InProcessClient:
         self._service = service
 
     def submit(
-        self, board: str, name: str, body: Any, *, raw: bool = False, content_type: str | None = "application/json"
+        self,
+        board: str,
+        name: str,
+        body: Any,
+        *,
+        raw: bool = False,
+        content_type: str | None = "application/json",
+        idempotency_key: str | None = None,
     ) -> ApiResponse:
-        return self._call(submit_event(board, name, body, raw_body=raw, content_type=content_type))
+        extra = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else None
+        return self._call(submit_event(board, name, body, raw_body=raw, content_type=content_type, headers=extra))
 
     def standing(
         self, board: str, name: str, query: Query | None = None, *, headers: Headers | None = None
@@ -155,10 +171,19 @@ class HttpClient:
         self._written: dict[str, float] = {}  # board -> when this client last changed it (monotonic)
 
     def submit(
-        self, board: str, name: str, body: Any, *, raw: bool = False, content_type: str | None = "application/json"
+        self,
+        board: str,
+        name: str,
+        body: Any,
+        *,
+        raw: bool = False,
+        content_type: str | None = "application/json",
+        idempotency_key: str | None = None,
     ) -> ApiResponse:
         data = (body if raw else json.dumps(body)).encode("utf-8")
         headers = {"Content-Type": content_type} if content_type is not None else {}
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
         if self._target.api_key is not None:
             headers["x-api-key"] = self._target.api_key
         method, url = self._route("handlers.submit_score", leaderboard=board, name=name)

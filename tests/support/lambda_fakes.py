@@ -47,17 +47,19 @@ def submit_event(
     content_type: str | None = "application/json",
     base64_body: bool = False,
     raw_body: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A POST event; `body` is JSON-encoded unless `raw_body` (then sent as the exact string given)."""
+    """A POST event; `body` is JSON-encoded unless `raw_body` (then sent as the exact string given); `headers`
+    besides its own."""
     event = _request_event("submit-score.json", {"leaderboard": board, "name": name})
     text = body if raw_body else json.dumps(body)
     event["body"] = base64.b64encode(text.encode()).decode() if base64_body else text
     event["isBase64Encoded"] = base64_body
-    headers = {k: v for k, v in event["headers"].items() if k.lower() != "content-type"}
+    sent = {k: v for k, v in event["headers"].items() if k.lower() != "content-type"} | (headers or {})
     if content_type is not None:
-        headers["Content-Type"] = content_type
-    event["headers"] = headers
-    event["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
+        sent["Content-Type"] = content_type
+    event["headers"] = sent
+    event["multiValueHeaders"] = {k: [v] for k, v in sent.items()}
     return event
 
 

@@ -13,7 +13,7 @@ and tracing. mypy checks that the handler takes what `parse` returns.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
@@ -32,6 +32,9 @@ from shared.platform.observability import logger, metrics, tracer
 from shared.platform.secret import Secret
 from shared.platform.snapshots import after_restore
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
+
 LambdaHandler = Callable[[Event, Any], Response]
 
 
@@ -42,19 +45,28 @@ def api_handler[T](
     admin: bool = False,
     reads: ReadCaching | None = None,
     connect: Callable[[Secret], None] | None = None,
+    idempotency: BasePersistenceLayer | None = None,
 ) -> Callable[[Callable[[T, Secret], Response]], LambdaHandler]:
     """`parse` turns the event into the handler's input (raising InvalidInput); `json_body` parses the body first;
     `admin` refuses, before anything else, a request whose API key is not the admin key (when one is configured);
     `reads` makes a GET route answer with ETags and 304s, and with SHARED keeps its answers for READ_CACHE_SECONDS;
-    `connect` opens the stores' connections with the key, now (see connect_at_init)."""
+    `connect` opens the stores' connections with the key, now (see connect_at_init); `idempotency` keeps each
+    Idempotency-Key's answer there, so a request sent again with its key is answered without running again."""
 
     def build(handler: Callable[[T, Secret], Response]) -> LambdaHandler:
         config = settings()
         valid_input: Slot[T] = Slot("input")
         api_key: Slot[Secret] = Slot("momento_api_key")
 
-        def core(request: Request) -> Response:
+        def run(request: Request) -> Response:
             return handler(valid_input.take(request), api_key.take(request))
+
+        core: Callable[[Request], Response] = run
+        if idempotency is not None:
+            # Imported here: Powertools' idempotency brings boto3, which the read routes' cold start does without.
+            from shared.http.middlewares.idempotency import idempotent  # noqa: PLC0415
+
+            core = idempotent(idempotency)(run)
 
         # Order: errors are answered outermost; a caller who may not use the route is refused before its body is
         # read (a write key gets 403, whatever it sends); input is validated before the key is fetched, so bad input

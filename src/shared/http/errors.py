@@ -24,3 +24,11 @@ class AdminKeyRequired(ServiceError):
             "Forbidden: this route needs the stage's admin API key in the x-api-key header; this request's key is "
             "not the admin key."
         )
+
+
+class IdempotencyKeyReused(ServiceError):
+    """An Idempotency-Key sent again with a different request body (422, as the IETF draft says)."""
+
+
+class IdempotencyKeyInUse(ServiceError):
+    """An Idempotency-Key whose first request is still running (409, as the IETF draft says)."""

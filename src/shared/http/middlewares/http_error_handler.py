@@ -20,7 +20,13 @@ from shared.domain.errors import (
     StoreTimeout,
     StoreUnavailable,
 )
-from shared.http.errors import AdminKeyRequired, BodyTooLarge, UnsupportedBody
+from shared.http.errors import (
+    AdminKeyRequired,
+    BodyTooLarge,
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    UnsupportedBody,
+)
 from shared.http.middy import Hooks, Request, Response
 from shared.http.request import request_id_of
 from shared.http.responses import json_response
@@ -43,6 +49,8 @@ ANSWERS: dict[type[ServiceError], Answer] = {
     BodyTooLarge: Answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
     PlayerNotFound: Answer(HTTPStatus.NOT_FOUND),
     AdminKeyRequired: Answer(HTTPStatus.FORBIDDEN),
+    IdempotencyKeyReused: Answer(HTTPStatus.UNPROCESSABLE_ENTITY),
+    IdempotencyKeyInUse: Answer(HTTPStatus.CONFLICT, retry_after=True),
     BoardFull: Answer(HTTPStatus.INSUFFICIENT_STORAGE),
     StoreThrottled: Answer(
         HTTPStatus.TOO_MANY_REQUESTS, "Too many requests to the leaderboard store; retry shortly.", retry_after=True

@@ -580,6 +580,10 @@ class DynamoRecord:
             logger.warning("DynamoDB unreachable", extra={"operation": operation, "error": type(error).__name__})
             raise StoreUnavailable("DynamoDB could not be reached") from None
 
+    def client(self) -> DynamoDBClient:
+        """The record's boto3 client (made now if not yet), for what keeps its own items in the record's table."""
+        return self._dynamodb()
+
     def _dynamodb(self) -> DynamoDBClient:
         with self._lock:
             if self._client is None:
