@@ -38,6 +38,14 @@ def dynamodb_client(endpoint: str, config: Config | None = None) -> DynamoDBClie
     return boto3.client("dynamodb", config=config, **_local(endpoint))
 
 
+def dynamodb_streams_client(endpoint: str) -> Any:
+    """A client of the local DynamoDB Streams API (moto's server, DynamoDB's) at `endpoint` (untyped: the stubs of
+    boto3's dynamodbstreams client are not among the dev dependencies)."""
+    import boto3  # noqa: PLC0415
+
+    return boto3.client("dynamodbstreams", **_local(endpoint))
+
+
 def lambda_client(endpoint: str, config: Config | None = None) -> LambdaClient:
     """A client of the local Lambda Invoke API at `endpoint` (a dev server's, or `make invoke`'s own)."""
     import boto3  # noqa: PLC0415

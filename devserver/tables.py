@@ -1,8 +1,9 @@
 """The template's DynamoDB tables as local stand-ins make them: one definition, read from the template, for `make dev`,
 `make invoke`, `make sam-local`, the bench and the tests, so a local table cannot drift from the one AWS creates.
 
-Locally a table needs only what shapes its items and queries (name, keys, billing, indexes). Encryption, point-in-time
-recovery and deletion protection have no local meaning, so they are left out.
+Locally a table needs only what shapes its items and queries (name, keys, billing, indexes) and its stream, which the
+dev server reads as Lambda's event source mappings do (devserver/streams.py). Encryption, point-in-time recovery and
+deletion protection have no local meaning, so they are left out.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ class TableSpec:
         name: str = self.create_request["TableName"]
         return name
 
+    @property
+    def has_stream(self) -> bool:
+        return bool(self.create_request.get("StreamSpecification", {}).get("StreamEnabled"))
+
 
 def table_specs(template: Mapping[str, Any], overrides: Mapping[str, str] | None = None) -> dict[str, TableSpec]:
     """Every table of the template (a raw SAM or CloudFormation template), resolved for these parameter values."""
@@ -50,6 +55,10 @@ def table_specs(template: Mapping[str, Any], overrides: Mapping[str, str] | None
             continue
         properties = resource.get("Properties", {})
         request = {field: properties[field] for field in CREATE_TABLE_FIELDS if field in properties}
+        if "StreamViewType" in properties.get("StreamSpecification", {}):
+            # CloudFormation's property names the view; CreateTable also wants the stream turned on.
+            view = properties["StreamSpecification"]["StreamViewType"]
+            request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view}
         # Without a TableName CloudFormation makes one up; locally the logical id is as good.
         request.setdefault("TableName", logical_id)
         specs[logical_id] = TableSpec(logical_id, request)

@@ -2,7 +2,8 @@
 
 Using SAM CLI's providers (the code behind `sam local start-api`) means parameters, Globals, conditions and intrinsics
 resolve exactly as they do there, and any function with an Api event is served: there is no second route table. A
-function with no Api event (a scheduled one) is loaded but has no route: it runs when invoked.
+function with no Api event (a scheduled one, or one a table's stream runs) is loaded but has no route: it runs when
+invoked, and the dev server delivers a table's stream to the functions it runs (devserver/streams.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,17 @@ from devserver.tables import TableSpec, table_specs, table_variables
 
 
 @dataclass(frozen=True)
+class StreamSource:
+    """A DynamoDB event of a function: the table whose stream runs it, and its event source mapping's settings."""
+
+    table: str  # the table's logical id
+    batch_size: int = 100
+    bisect_on_error: bool = False
+    maximum_retries: int = -1  # -1: until the record expires, as Lambda's default
+    filters: tuple[str, ...] = ()  # FilterCriteria's patterns (JSON text); none: every record
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     logical_id: str
     function_name: str
@@ -34,6 +46,7 @@ class FunctionSpec:
     memory_mb: int
     environment: dict[str, str]
     schedules: tuple[str, ...] = ()  # the expressions of its Schedule events: EventBridge invokes it, no route does
+    streams: tuple[StreamSource, ...] = ()  # its DynamoDB events: a table's stream invokes it, no route does
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,7 @@ def load_application(
             memory_mb=int(function.memory or 128),
             environment=_environment(function, overrides, named_tables, referred_keys),
             schedules=_schedules(function),
+            streams=_streams(function),
         )
     api = ApiProvider(stacks).api
     body = _definition_body(template_dict, parameter_overrides)
@@ -144,6 +158,28 @@ def _schedules(function: Any) -> tuple[str, ...]:
         elif event.get("Type") == "ScheduleV2":
             schedules.append(str(properties.get("ScheduleExpression")))
     return tuple(schedules)
+
+
+def _streams(function: Any) -> tuple[StreamSource, ...]:
+    """The function's DynamoDB events on a table of the template (`Stream: !GetAtt <table>.StreamArn`)."""
+    sources = []
+    for event in (function.events or {}).values():
+        properties = event.get("Properties") or {}
+        stream = properties.get("Stream")
+        if event.get("Type") != "DynamoDB" or not isinstance(stream, dict) or "Fn::GetAtt" not in stream:
+            continue
+        table, _attribute = stream["Fn::GetAtt"]
+        filters = (properties.get("FilterCriteria") or {}).get("Filters") or []
+        sources.append(
+            StreamSource(
+                table=str(table),
+                batch_size=int(properties.get("BatchSize", 100)),
+                bisect_on_error=bool(properties.get("BisectBatchOnFunctionError", False)),
+                maximum_retries=int(properties.get("MaximumRetryAttempts", -1)),
+                filters=tuple(str(each["Pattern"]) for each in filters),
+            )
+        )
+    return tuple(sources)
 
 
 def _definition_body(template: dict[str, Any], overrides: Mapping[str, str]) -> dict[str, Any]:

@@ -125,8 +125,13 @@ def test_the_benchmark_harness_produces_every_figure(tmp_path: Path) -> None:
     assert again.read_text(encoding="utf-8") == page
 
 
+# The record's change feed is not measured: no client waits on it, and each batch waits 12 s after its newest change
+# by design (docs/architecture.md, "The record's change feed").
+UNMEASURED = {"handlers.reindex_changes.lambda_handler"}
+
+
 def test_the_bench_measures_every_function_of_the_template() -> None:
-    assert {f"handlers.{route}.lambda_handler" for route in ROUTES} == set(handlers().values())
+    assert {f"handlers.{route}.lambda_handler" for route in ROUTES} == set(handlers().values()) - UNMEASURED
 
 
 def test_only_keeps_the_figures_of_a_results_file_of_the_same_plan() -> None:

@@ -15,8 +15,9 @@ from tests.support.service import API_KEY, API_KEY_PARAMETER, Service
 
 # The functions that ask Momento (all but the board page's), and those whose every request writes the record (a
 # read function makes its DynamoDB client only if a request needs the record: see composition.py).
-MOMENTO_FUNCTIONS = 8
+MOMENTO_FUNCTIONS = 9
 RECORD_FUNCTIONS = {
+    "handlers.reindex_changes",
     "handlers.submit_score",
     "handlers.update_board_settings",
     "handlers.remove_player",

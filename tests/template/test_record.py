@@ -1,5 +1,6 @@
 """The durable record in template.yaml: one DynamoDB table, the least privilege the functions get on it, the scheduled
-keep-alive and the parameters that tune retention and rebuilds, checked offline on the stack SAM deploys."""
+keep-alive, the record's change feed (its stream and the function it runs) and the parameters that tune retention and
+rebuilds, checked offline on the stack SAM deploys."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from typing import Any
 
 import pytest
 
+from shared.stores.dynamodb.codec import PLAYER, SCORES
 from tests.support import ROOT
 from tests.support.template import ACCOUNT, REGION, load_template, resources, stack
 
 TABLE = "LeaderboardTable"
 KEEP_ALIVE = "KeepBoardsAliveFunction"
+REINDEX = "ReindexFunction"
 READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]  # a read may rebuild a lost board
 # What each function's code does to the record (src/shared/stores/dynamodb/record.py), and so all it may do.
 RECORD_ACTIONS = {
@@ -53,11 +56,15 @@ RECORD_ACTIONS = {
         "dynamodb:Query",
         "dynamodb:UpdateItem",
     ],
+    # The feed reads each changed player and the board's registry item, and takes back a first score a full board
+    # refused (a conditional DeleteItem); it never writes a score.
+    "ReindexFunction": ["dynamodb:DeleteItem", "dynamodb:GetItem"],
 }
 FUNCTIONS = tuple(RECORD_ACTIONS)
 # The board page serves its HTML from the package: it may not touch the table at all.
 NO_RECORD = ("GetPageFunction",)
 SCHEDULED_EVENT = ROOT / "events" / "keep-boards-alive.json"
+STREAM_EVENT = ROOT / "events" / "reindex-changes.json"
 
 
 def as_list(value: str | list[str]) -> list[str]:
@@ -96,7 +103,8 @@ def test_the_record_is_one_table_keyed_by_pk_and_sk_with_no_index() -> None:
     tables = resources(template, "AWS::DynamoDB::Table")
     record = table(template)
 
-    # Then there is exactly one, named after the stage, keyed by the string pair (pk, sk), with nothing else indexed
+    # Then there is exactly one, named after the stage, keyed by the string pair (pk, sk), with nothing else indexed,
+    # and a stream of its changes' keys (the feed reads each item itself)
     assert list(tables) == [TABLE]
     assert record["TableName"] == "leaderboard-api-feat-x"
     assert record["KeySchema"] == [
@@ -107,7 +115,8 @@ def test_the_record_is_one_table_keyed_by_pk_and_sk_with_no_index() -> None:
         {"AttributeName": "pk", "AttributeType": "S"},
         {"AttributeName": "sk", "AttributeType": "S"},
     ]
-    assert not {"GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification"} & set(record)
+    assert not {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"} & set(record)
+    assert record["StreamSpecification"] == {"StreamViewType": "KEYS_ONLY"}
 
 
 def test_the_table_is_on_demand_encrypted_and_recoverable_to_any_second() -> None:
@@ -142,6 +151,7 @@ def test_the_table_name_and_the_keep_alive_function_are_outputs() -> None:
     # Then an operator finds the record's table and the scheduled function by name
     assert outputs["LeaderboardTableName"]["Value"] == "leaderboard-api-feat-x"
     assert outputs["KeepBoardsAliveFunctionName"]["Value"] == f"<{KEEP_ALIVE}>"
+    assert outputs["ReindexFunctionName"]["Value"] == f"<{REINDEX}>"
 
 
 # --- Least privilege -------------------------------------------------------------------------------------------------
@@ -198,6 +208,7 @@ def test_no_other_statement_of_the_stack_touches_dynamodb() -> None:
         "BoardSettingsTablePolicy",
         "RemovePlayerTablePolicy",
         "RemoveBoardTablePolicy",
+        "ReindexTablePolicy",
     )
     touching = sorted((s for s in written if mentions_dynamodb(s)), key=lambda s: s["Sid"])
     assert touching == sorted(
@@ -338,3 +349,101 @@ def test_the_sample_scheduled_event_is_what_eventbridge_sends_for_dev() -> None:
     assert (event["account"], event["region"]) == (ACCOUNT, REGION)
     assert event["resources"] == [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{rule['Name']}"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", event["time"])
+
+
+# --- The record's change feed ----------------------------------------------------------------------------------------
+
+
+def stream_mapping(template: Mapping[str, Any]) -> dict[str, Any]:
+    (mapping,) = resources(template, "AWS::Lambda::EventSourceMapping").values()
+    return mapping
+
+
+def test_the_tables_stream_runs_the_reindexing_function_and_no_route_does() -> None:
+    # Given the stack for an ephemeral stage
+    template = stack(StageName="feat-x")
+
+    # When reading the event source mappings and the function they run
+    mapping = stream_mapping(template)
+    function = resources(template, "AWS::Lambda::Function")[REINDEX]
+    api_uris = json.dumps(resources(template, "AWS::ApiGateway::RestApi")["LeaderboardApi"]["Body"]["paths"])
+
+    # Then the one mapping runs the reindexing module on the table's stream, from the changes made once it exists
+    assert (mapping["EventSourceArn"], mapping["FunctionName"]) == (f"<{TABLE}.StreamArn>", f"<{REINDEX}>")
+    assert mapping["StartingPosition"] == "LATEST"
+    assert function["FunctionName"] == "leaderboard-api-feat-x-reindex"
+    assert function["Handler"] == "handlers.reindex_changes.lambda_handler"
+    assert REINDEX not in api_uris
+
+
+def test_a_batch_has_time_for_the_12_second_wait_and_a_failing_one_is_halved_then_given_up() -> None:
+    # Given the default stack, When reading the mapping's batching and retries and the function's timeout
+    mapping = stream_mapping(stack())
+    function = resources(stack(), "AWS::Lambda::Function")[REINDEX]
+
+    # Then batches of up to 100 changes gather for a few seconds; a failing batch is retried, halved each time so a
+    # change that keeps failing is isolated, a bounded number of times and no older than an hour; and the function
+    # outlasts the feed's wait (12 s after a batch's newest change) with time left for the batch
+    assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (100, 2)
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert (mapping["MaximumRetryAttempts"], mapping["MaximumRecordAgeInSeconds"]) == (5, 3600)
+    assert function["Timeout"] >= 12 + mapping["MaximumBatchingWindowInSeconds"] + 10
+
+
+def filter_matches(pattern: Any, value: Any) -> bool:
+    """Lambda's event filtering, for what the template uses: nested objects, and a list of values or prefixes."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(k in value and filter_matches(p, value[k]) for k, p in pattern.items())
+    return any(
+        (isinstance(option, dict) and isinstance(value, str) and value.startswith(option["prefix"])) or option == value
+        for option in pattern
+    )
+
+
+@pytest.mark.parametrize(
+    ("pk", "sk", "runs"),
+    [
+        ("board#weekly", "player#ada", True),
+        ("board#weekly#2", "player#ada", True),
+        ("board#weekly@daily:2026-11-27", "player#ada", True),
+        ("board#weekly@daily:2026-11-27@2", "player#ada", True),
+        ("boards", "weekly", False),
+        ("periods#weekly", "daily:2026-11-27", False),
+        ("~connect", "~connect", False),
+    ],
+)
+def test_only_score_items_changes_reach_the_function(pk: str, sk: str, runs: bool) -> None:
+    # Given the mapping's filter, When a change of an item with these keys comes through the stream
+    (only,) = stream_mapping(stack())["FilterCriteria"]["Filters"]
+    record = {"eventName": "MODIFY", "dynamodb": {"Keys": {"pk": {"S": pk}, "sk": {"S": sk}}}}
+
+    # Then Lambda invokes the function for a score item's change only (registry items cost no invocation)
+    assert filter_matches(json.loads(only["Pattern"]), record) is runs
+
+
+def test_the_filter_names_the_codecs_prefixes() -> None:
+    # Given the mapping's filter and the record's codec (src/shared/stores/dynamodb/codec.py), which lays out the keys
+    (only,) = stream_mapping(stack())["FilterCriteria"]["Filters"]
+    keys = json.loads(only["Pattern"])["dynamodb"]["Keys"]
+
+    # Then the filter's prefixes are the codec's: a new layout cannot leave the feed filtering on the old one
+    assert keys == {"pk": {"S": [{"prefix": SCORES}]}, "sk": {"S": [{"prefix": PLAYER}]}}
+
+
+def test_the_sample_stream_event_is_what_the_dev_tables_stream_sends() -> None:
+    # Given the sample event `make invoke` sends the reindexing function, and the dev stack's mapping
+    event = json.loads(STREAM_EVENT.read_text(encoding="utf-8"))
+    (only,) = stream_mapping(stack())["FilterCriteria"]["Filters"]
+
+    # Then each record is a KEYS_ONLY change of the dev table, from its stream, stamped in whole seconds, and one
+    # the filter lets through
+    for record in event["Records"]:
+        assert (record["eventSource"], record["awsRegion"]) == ("aws:dynamodb", REGION)
+        assert record["eventName"] in {"INSERT", "MODIFY", "REMOVE"}
+        stream = rf"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/leaderboard-api-dev/stream/[0-9T:.-]+"
+        assert re.fullmatch(stream, record["eventSourceARN"])
+        change = record["dynamodb"]
+        assert change["StreamViewType"] == "KEYS_ONLY"
+        assert set(change) == {"ApproximateCreationDateTime", "Keys", "SequenceNumber", "SizeBytes", "StreamViewType"}
+        assert isinstance(change["ApproximateCreationDateTime"], int)
+        assert filter_matches(json.loads(only["Pattern"]), record)

@@ -28,11 +28,12 @@ def integration_uris(template: dict[str, Any]) -> dict[tuple[str, str], str]:
 
 
 def invoked(template: dict[str, Any]) -> dict[str, set[str]]:
-    """What the permissions (API Gateway's, EventBridge's) and the schedule's target name, by function: the function
-    itself, or its alias."""
+    """What the permissions (API Gateway's, EventBridge's), the schedule's target and the stream's event source
+    mapping name, by function: the function itself, or its alias."""
     found: dict[str, set[str]] = {}
     named = [permission["FunctionName"] for permission in resources(template, "AWS::Lambda::Permission").values()]
     named += [target["Arn"] for rule in resources(template, "AWS::Events::Rule").values() for target in rule["Targets"]]
+    named += [mapping["FunctionName"] for mapping in resources(template, "AWS::Lambda::EventSourceMapping").values()]
     for name in named:
         found.setdefault(name.strip("<>").split("Alias")[0].removesuffix(".Arn"), set()).add(name)
     return found
@@ -62,7 +63,7 @@ def test_off_the_stages_invoke_each_function_itself_and_nothing_is_published(ove
     assert not resources_of(template, "AWS::Lambda::Version")
     assert not resources_of(template, "AWS::Lambda::Alias")
 
-    # And API Gateway and the schedule invoke the functions themselves ($LATEST)
+    # And API Gateway, the schedule and the stream invoke the functions themselves ($LATEST)
     for route in routes():
         assert integration_uris(template)[(route.method, route.path)].endswith(f"/<{route.function}.Arn>/invocations")
     scheduled = {"KeepBoardsAliveFunction": {"<KeepBoardsAliveFunction.Arn>"}}  # the rule's target names the ARN
@@ -94,7 +95,8 @@ def test_on_every_function_is_snapshotted_and_invoked_through_its_alias() -> Non
         (version,) = (id_ for id_, each in versions.items() if each["Properties"]["FunctionName"] == f"<{name}>")
         assert (alias["Name"], alias["FunctionVersion"]) == (ALIAS, f"<{version}.Version>")
 
-    # And API Gateway invokes the alias (a qualified ARN), which its permissions name, as the schedule's target does
+    # And API Gateway invokes the alias (a qualified ARN), which its permissions name, as the schedule's target and
+    # the stream's event source mapping do
     for route in routes():
         uri = integration_uris(template)[(route.method, route.path)]
         assert uri.endswith(f"/<{route.function}.Arn>:{ALIAS}/invocations"), uri

@@ -42,7 +42,8 @@ SAMCONFIG = ROOT / "samconfig.toml"
 EVENTS = ROOT / "events"
 ENV_JSON = EVENTS / "env.json"
 SCHEDULED_EVENT = EVENTS / "keep-boards-alive.json"  # EventBridge's, not API Gateway's: checked in test_record.py
-SAMPLE_EVENTS = sorted(path for path in EVENTS.glob("*.json") if path not in (ENV_JSON, SCHEDULED_EVENT))
+STREAM_EVENT = EVENTS / "reindex-changes.json"  # the table stream's, checked in test_record.py too
+SAMPLE_EVENTS = sorted(path for path in EVENTS.glob("*.json") if path not in (ENV_JSON, SCHEDULED_EVENT, STREAM_EVENT))
 TOOLS = Path(sys.executable).parent  # cfn-lint and sam are installed beside the interpreter running the tests
 
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -59,9 +60,12 @@ NAME_PROPERTIES = {
 
 
 # The routes and functions as template.yaml declares them (its functions' Api events); the tests below check what the
-# stack makes of them. One function has no route: EventBridge runs it on a schedule.
+# stack makes of them. Two functions have no route: EventBridge runs one on a schedule, the table's stream the other.
 ROUTES = routes()
 KEEP_ALIVE = "KeepBoardsAliveFunction"
+REINDEX = "ReindexFunction"
+# What SAM attaches to the role of a function a DynamoDB stream runs: the stream reads of its event source mapping.
+STREAM_READER = "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole"
 FUNCTIONS = list(handlers())
 
 
@@ -119,11 +123,11 @@ def test_the_api_definition_has_exactly_the_functions_routes() -> None:
     operations = {(method.upper(), path) for path, methods in paths.items() for method in methods}
     preflights = {(method, path) for method, path in operations if method == "OPTIONS"}
 
-    # Then they are the routes of the functions' Api events, one function per route (the only other function is
-    # the scheduled keep-alive), and every path has a preflight
+    # Then they are the routes of the functions' Api events, one function per route (the only other functions are
+    # the scheduled keep-alive and the stream's reindexing), and every path has a preflight
     assert operations - preflights == {(route.method, route.path) for route in ROUTES}
     assert len({route.function for route in ROUTES}) == len(ROUTES)
-    assert set(FUNCTIONS) - {route.function for route in ROUTES} == {KEEP_ALIVE}
+    assert set(FUNCTIONS) - {route.function for route in ROUTES} == {KEEP_ALIVE, REINDEX}
     assert preflights == {("OPTIONS", path) for path in paths}
     assert set(resources(template, "AWS::Lambda::Function")) == set(FUNCTIONS)
 
@@ -136,11 +140,12 @@ def test_every_function_runs_python_313_on_arm64_traced(function_id: str) -> Non
     # When reading the function's runtime settings
     function = resources(template, "AWS::Lambda::Function")[function_id]
 
-    # Then it gets the shared settings of Globals (the scheduled keep-alive, which no client waits for, gets minutes)
+    # Then it gets the shared settings of Globals (the scheduled keep-alive, which no client waits for, gets minutes;
+    # the stream's reindexing, which waits out 12 s per batch and is billed for it, half a minute and less memory)
     assert function["Runtime"] == "python3.13"
     assert function["Architectures"] == ["arm64"]
-    assert function["MemorySize"] == 1024
-    assert function["Timeout"] == (300 if function_id == KEEP_ALIVE else 10)
+    assert function["MemorySize"] == (256 if function_id == REINDEX else 1024)
+    assert function["Timeout"] == {KEEP_ALIVE: 300, REINDEX: 30}.get(function_id, 10)
     assert function["TracingConfig"] == {"Mode": "Active"}
 
 
@@ -214,9 +219,9 @@ def test_every_named_resource_carries_the_stage_name() -> None:
 
     # Then every name includes its stage, all resource types are named, and the two stages share no name
     assert {resource["Type"] for resource in feature["Resources"].values()} >= set(NAME_PROPERTIES)
-    # (API, stage, 9 functions, 7 policies (the key, and one per kind of table use), 9 log groups, the table, the
+    # (API, stage, 10 functions, 8 policies (the key, and one per kind of table use), 10 log groups, the table, the
     # keep-alive's schedule rule)
-    assert len(feature_names) == 1 + 1 + 9 + 7 + 9 + 1 + 1
+    assert len(feature_names) == 1 + 1 + 10 + 8 + 10 + 1 + 1
     assert all("feat-x" in name for name in feature_names.values()), feature_names
     assert all("dev" in name for name in dev_names.values()), dev_names
     assert not set(dev_names.values()) & set(feature_names.values())
@@ -320,7 +325,8 @@ def test_each_role_holds_only_logging_tracing_and_the_key_and_table_policies(fun
     # When following the function to its execution role
     role = resources(template, "AWS::IAM::Role")[function["Role"].strip("<>").removesuffix(".Arn")]
 
-    # Then it is assumable by Lambda only and carries the two AWS-managed policies plus our two, nothing inline
+    # Then it is assumable by Lambda only and carries the two AWS-managed policies plus our two, nothing inline (and
+    # the function the table's stream runs, the stream reads SAM attaches for its event source mapping)
     assert role["AssumeRolePolicyDocument"]["Statement"] == [
         {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}}
     ]
@@ -338,9 +344,11 @@ def test_each_role_holds_only_logging_tracing_and_the_key_and_table_policies(fun
         "RemoveBoardFunction": "RemoveBoardTablePolicy",
         "RemovePlayerFunction": "RemovePlayerTablePolicy",
         "KeepBoardsAliveFunction": "KeepBoardsAliveTablePolicy",
+        "ReindexFunction": "ReindexTablePolicy",
     }[function_id]
     ours = ["<MomentoApiKeyReadPolicy>", f"<{table_policy}>"]
-    assert sorted(role["ManagedPolicyArns"]) == sorted([*AWS_MANAGED_POLICIES.values(), *ours])
+    stream = [STREAM_READER] if function_id == REINDEX else []
+    assert sorted(role["ManagedPolicyArns"]) == sorted([*AWS_MANAGED_POLICIES.values(), *ours, *stream])
     assert not role.get("Policies")
 
 
