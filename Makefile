@@ -33,11 +33,12 @@ help:
 	@echo "                      NOW=2026-11-29T23:59:30+01:00 (the stack's clock starts there and runs: a period's end"
 	@echo "                      or a TTL without waiting; docs/time-travel.md)"
 	@echo "  make invoke         event files in order on one state, each to its route's function (a Scheduled Event to"
-	@echo "                      the scheduled one), through a running make dev if one answers [EVENT=$(EVENT)];"
+	@echo "                      the scheduled one, a DynamoDB stream event to the one the table's stream runs),"
+	@echo "                      through a running make dev if one answers [EVENT=$(EVENT)];"
 	@echo "                      EVENTS=\"a.json b.json\", FN= to force one"
 	@echo "  make sam-local      sam local start-api in containers against the same local services: Docker, or podman"
 	@echo "                      where no Docker engine answers [HOST=$(HOST) PORT=$(DEV_PORT)]; NOW= as make dev's"
-	@echo "  make sam-invoke FN=GetStandingFunction EVENT=events/get-standing.json   sam local invoke, the same way"
+	@echo "  make sam-invoke EVENT=events/get-standing.json   sam local invoke, the same way (FN= picks the function)"
 	@echo "  make momento-local  the local Momento-compatible server alone [HOST=$(HOST) PORT=$(MOMENTO_LOCAL_PORT)]"
 	@echo "Test:"
 	@echo "  make test           lint, types, security checks and every test (what CI runs; about 8.5 min on 2 cores)"
@@ -155,14 +156,14 @@ invoke: $(STAMP)
 	@$(PY) -m devserver.invoke $(if $(FN),--function '$(FN)') --host $(HOST) --port $(PORT) \
 	  $(if $(LAMBDA_PORT),--lambda-port $(LAMBDA_PORT)) $(or $(EVENTS),$(EVENT))
 
-# Docker where one answers, otherwise podman (installed when missing) with a local image; FN= and EVENT= for sam-invoke.
+# Docker where one answers, otherwise podman (installed when missing) with a local image; EVENT= (and FN= to choose
+# the function, else the event's own) for sam-invoke.
 sam-local: PORT ?= $(DEV_PORT)
 sam-local: $(STAMP)
 	@$(PY) -m devserver.sam_local $(if $(NOW),--now '$(NOW)') start-api --host $(HOST) --port $(PORT)
 
 sam-invoke: $(STAMP)
-	@test -n "$(FN)" || { echo 'make sam-invoke: name the function: make sam-invoke FN=GetStandingFunction EVENT=$(EVENT)'; exit 1; }
-	@$(PY) -m devserver.sam_local $(if $(NOW),--now '$(NOW)') invoke '$(FN)' --event '$(EVENT)'
+	@$(PY) -m devserver.sam_local $(if $(NOW),--now '$(NOW)') invoke $(if $(FN),'$(FN)') --event '$(EVENT)'
 
 # The contract suite over HTTP against sam local start-api (started for the run); skipped, saying why, where no
 # container engine can run.

@@ -26,6 +26,7 @@ from devserver.local_services import LOCAL_MOMENTO_KEY, LocalServices, start_loc
 from devserver.seed import DEMO_BOARD, DEMO_PLAYERS, seed_demo_board
 from devserver.server import Gateway, GatewayHttpServer, log_line
 from devserver.snapshot import SnapshotError, snapshot_path
+from devserver.streams import StreamFeeds
 from devserver.template import Application, RouteSpec, load_application
 from devserver.time_travel import EXAMPLE, clock_note, offset_to, parse_now
 from devserver.watch import watch_for_changes
@@ -160,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if not args.cold:
         gateway.warm_up()
+    # After the seed: the feeds start at the streams' ends, as a new event source mapping does.
+    feeds = StreamFeeds(app, services.moto_endpoint, lambda: gateway.pools, log_line).start()
     stop = threading.Event()
     signals = StopSignals()
     threading.Thread(target=http.serve_forever, name="http", daemon=True).start()
@@ -172,16 +175,31 @@ def main(argv: list[str] | None = None) -> int:
         )
     url = f"http://{args.host}:{http.server_address[1]}"
     lambda_url = lambda_api.url if lambda_api is not None else None
-    print(banner(url, app, services, args.seed, gateway.keys, lambda_url=lambda_url, now=args.now), flush=True)
+    print(
+        banner(url, app, services, args.seed, gateway.keys, lambda_url=lambda_url, now=args.now, feeds=feeds.functions),
+        flush=True,
+    )
     signals.wait(on_meter=lambda: print_meter(services))
     stop.set()
     print("dev server: stopping", flush=True)
-    http.shutdown()
-    http.server_close()
-    if lambda_api is not None:
-        lambda_api.shutdown()
-        lambda_api.server_close()
+    return shut_down([http, lambda_api], feeds, gateway, services)
+
+
+def shut_down(
+    servers: list[GatewayHttpServer | LambdaApiServer | None],
+    feeds: StreamFeeds,
+    gateway: Gateway,
+    services: LocalServices,
+) -> int:
+    """The front doors first, then the streams' feeds and the functions, then the local services (saving the
+    record)."""
+    for server in servers:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+    feeds.stop(timeout_s=0)  # no batch starts now; one in flight ends as its workers stop
     gateway.close()
+    feeds.stop()
     return stop_services(services)
 
 
@@ -277,6 +295,7 @@ def banner(
     *,
     lambda_url: str | None = None,
     now: datetime | None = None,
+    feeds: list[str] | None = None,
 ) -> str:
     routes = "\n".join(
         f"  {r.method:<6} {url}{r.resource}  ->  {r.function_id}"
@@ -297,6 +316,7 @@ def banner(
         "Routes:",
         routes,
         *scheduled_notes(app),
+        *stream_notes(app, feeds or []),
         *key_notes(app, keys),
         "Try:",
         *(f"  {example}" for example in curl_examples(url, app, keys)),
@@ -359,6 +379,19 @@ def scheduled_notes(app: Application) -> list[str]:
     return [
         "Scheduled (not run on a timer here; make invoke FN=<function> EVENT=<a Scheduled Event> runs one):",
         *(f"  {', '.join(spec.schedules)}  ->  {spec.logical_id}" for spec in scheduled),
+    ]
+
+
+def stream_notes(app: Application, feeds: list[str]) -> list[str]:
+    """Functions a table's stream runs: this server delivers the stream to them, about once a second."""
+    if not feeds:
+        return []
+    return [
+        "Run by a table's stream (delivered here about once a second, as Lambda's event source mapping does):",
+        *(
+            f"  {', '.join(source.table for source in app.functions[name].streams)} stream  ->  {name}"
+            for name in dict.fromkeys(feeds)
+        ),
     ]
 
 

@@ -68,9 +68,12 @@ def function_id_named(app: Application, template: Path, name: str) -> str:
 
 def routed_function_id(app: Application, template: Path, path: Path, event: dict[str, Any]) -> str:
     """The function API Gateway would invoke with this event: by its method and resource (or, lacking a resource,
-    its path), as the template's routes say; for an EventBridge Scheduled Event, the one scheduled function."""
+    its path), as the template's routes say; for an EventBridge Scheduled Event, the one scheduled function; for a
+    DynamoDB stream event, the one function a table's stream runs."""
     if event.get("detail-type") == "Scheduled Event" and event.get("source") == "aws.events":
         return scheduled_function_id(app, template, path)
+    if _is_stream_event(event):
+        return stream_function_id(app, template, path)
     method, resource, raw_path = event.get("httpMethod"), event.get("resource"), event.get("path")
     functions = ", ".join(sorted(app.functions))
     if not isinstance(method, str) or not (isinstance(resource, str) or isinstance(raw_path, str)):
@@ -111,4 +114,26 @@ def scheduled_function_id(app: Application, template: Path, path: Path) -> str:
     raise PlanError(
         f"event file {path} is a Scheduled Event and several functions have a schedule; name one with FN=, "
         f"one of: {', '.join(scheduled)}"
+    )
+
+
+def _is_stream_event(event: dict[str, Any]) -> bool:
+    records = event.get("Records")
+    return (
+        isinstance(records, list)
+        and bool(records)
+        and all(isinstance(r, dict) and r.get("eventSource") == "aws:dynamodb" for r in records)
+    )
+
+
+def stream_function_id(app: Application, template: Path, path: Path) -> str:
+    """The function a DynamoDB stream event is for, when a table's stream runs exactly one; otherwise FN= must say."""
+    run = sorted(spec.logical_id for spec in app.functions.values() if spec.streams)
+    if len(run) == 1:
+        return run[0]
+    if not run:
+        raise PlanError(f"event file {path} is a DynamoDB stream event and no function of {template} has a stream")
+    raise PlanError(
+        f"event file {path} is a DynamoDB stream event and several functions have a stream; name one with FN=, "
+        f"one of: {', '.join(run)}"
     )

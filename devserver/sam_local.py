@@ -38,6 +38,7 @@ from typing import Any
 from samcli.yamlhelper import yaml_dump, yaml_parse
 
 from devserver.container_engine import HOST_ALIAS, Engine, EngineUnavailable, detect_engine
+from devserver.invoke_plan import PlanError, read_event, routed_function_id
 from devserver.lambda_image import lambda_image
 from devserver.local_aws import credentials_environment
 from devserver.local_services import LocalServices, start_local_services
@@ -187,6 +188,15 @@ class SamLocal:
             self.engine.stop()
 
 
+def event_function(event_file: Path) -> str:
+    """The function an event is for, as `make invoke` routes it (its route, the scheduled function, the function a
+    table's stream runs), settled before any container starts."""
+    logging.getLogger("samcli").setLevel(logging.ERROR)
+    template = Path("template.yaml")
+    app = load_application(template, Path("events/env.json"))
+    return routed_function_id(app, template, event_file, read_event(event_file))
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -226,8 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     api.add_argument("--host", default="127.0.0.1")
     api.add_argument("--port", type=int, default=3000)
     api.add_argument("--warm-containers", default="LAZY", choices=["EAGER", "LAZY", "NONE"])
-    invoke = sub.add_parser("invoke", help="sam local invoke FUNCTION --event EVENT")
-    invoke.add_argument("function")
+    invoke = sub.add_parser("invoke", help="sam local invoke [FUNCTION] --event EVENT")
+    invoke.add_argument("function", nargs="?", help="a logical id; none: the function the event is for, as make invoke")
     invoke.add_argument("--event", default="events/submit-score.json")
     for subcommand in (api, invoke):
         subcommand.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="parameters")
@@ -241,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     os.chdir(ROOT)
+    if args.command == "invoke" and not args.function:
+        try:
+            args.function = event_function(Path(args.event))
+        except PlanError as error:
+            print(f"sam-invoke: {error}", file=sys.stderr)
+            return 2
     run = SamLocal(args.work_dir, clock_offset_s=offset_to(args.now))
     if args.now is not None:
         print(clock_note(args.now, run.clock_offset_s).strip(), file=sys.stderr)

@@ -20,6 +20,7 @@ from tests.support.template import handlers, routes
 TEMPLATE = ROOT / "template.yaml"
 ENV_JSON = ROOT / "events" / "env.json"
 SCHEDULED_EVENT = ROOT / "events" / "keep-boards-alive.json"
+STREAM_EVENT = ROOT / "events" / "reindex-changes.json"
 EXTENSION_LAYER = "arn:aws:lambda:us-east-1:177933569100:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:4"
 
 
@@ -74,7 +75,7 @@ def test_the_scheduled_function_is_loaded_with_its_schedule_and_no_route() -> No
     assert keep_alive.schedules == ("rate(6 hours)",)
     assert keep_alive.timeout_s == 300
     assert "KeepBoardsAliveFunction" not in app.routed_functions
-    assert app.routed_functions == set(app.functions) - {"KeepBoardsAliveFunction"}
+    assert app.routed_functions == set(app.functions) - {"KeepBoardsAliveFunction", "ReindexFunction"}
     assert all(not spec.schedules for name, spec in app.functions.items() if name != "KeepBoardsAliveFunction")
 
 
@@ -85,6 +86,42 @@ def test_make_invoke_sends_a_scheduled_event_to_the_scheduled_function() -> None
     # When make invoke plans it without FN=, Then it goes to the one function with a schedule
     (invocation,) = plan_invocations(app, TEMPLATE, [(SCHEDULED_EVENT, event)])
     assert invocation.function_id == "KeepBoardsAliveFunction"
+
+
+def test_the_function_the_tables_stream_runs_is_loaded_with_its_mapping_and_no_route() -> None:
+    app = load_application(TEMPLATE, ENV_JSON)
+    reindex = app.functions["ReindexFunction"]
+    assert reindex.handler == "handlers.reindex_changes.lambda_handler"
+    assert reindex.timeout_s == 30
+    (source,) = reindex.streams
+    assert (source.table, source.batch_size, source.bisect_on_error, source.maximum_retries) == (
+        "LeaderboardTable",
+        100,
+        True,
+        5,
+    )
+    assert len(source.filters) == 1
+    assert all(not spec.streams for name, spec in app.functions.items() if name != "ReindexFunction")
+    # and its table is made with a stream of keys, as AWS makes it
+    assert app.tables["LeaderboardTable"].create_request["StreamSpecification"] == {
+        "StreamEnabled": True,
+        "StreamViewType": "KEYS_ONLY",
+    }
+
+
+def test_make_invoke_sends_a_stream_event_to_the_function_the_stream_runs() -> None:
+    # Given the sample DynamoDB stream event, which has no httpMethod to route it by
+    app = load_application(TEMPLATE, ENV_JSON)
+    event = read_event(STREAM_EVENT)
+    # When make invoke plans it without FN=, Then it goes to the one function a table's stream runs
+    (invocation,) = plan_invocations(app, TEMPLATE, [(STREAM_EVENT, event)])
+    assert invocation.function_id == "ReindexFunction"
+
+
+def test_a_stream_event_for_a_template_without_a_stream_is_one_line() -> None:
+    app = load_application(ROOT / "tests" / "devserver" / "sample_app" / "template.yaml")
+    with pytest.raises(PlanError, match=r"no function of .* has a stream"):
+        plan_invocations(app, TEMPLATE, [(STREAM_EVENT, read_event(STREAM_EVENT))])
 
 
 def test_a_scheduled_event_for_a_template_without_a_schedule_is_one_line() -> None:
