@@ -276,7 +276,7 @@ def exact_score(raw: object) -> tuple[float, Decimal]:
 
 
 def _checked(raw: float | Decimal) -> tuple[float, Decimal]:
-    if not (raw.is_finite() if isinstance(raw, Decimal) else math.isfinite(raw)):
+    if isinstance(raw, Decimal | float) and not (raw.is_finite() if isinstance(raw, Decimal) else math.isfinite(raw)):
         raise InvalidInput('"score" must be a finite number.')
     exact = raw if isinstance(raw, Decimal) else Decimal(raw) if isinstance(raw, int) else Decimal(repr(raw))
     if abs(exact) > MAX_ABS_SCORE:
