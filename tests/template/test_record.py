@@ -18,14 +18,18 @@ from tests.support.template import ACCOUNT, REGION, load_template, resources, st
 TABLE = "LeaderboardTable"
 KEEP_ALIVE = "KeepBoardsAliveFunction"
 REINDEX = "ReindexFunction"
-READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]  # a read may rebuild a lost board
+# A read may rebuild a lost board, and adopt a Momento-only board's players (a PutItem each, a DeleteItem of a copy
+# whose player was removed meanwhile).
+READ_ACTIONS = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
 # What each function's code does to the record (src/shared/stores/dynamodb/record.py), and so all it may do.
 RECORD_ACTIONS = {
-    # A submission reads every period it wrote back in one BatchGetItem.
+    # A submission reads every period it wrote back in one BatchGetItem; an Idempotency-Key's record and a
+    # Momento-only board's adoption are PutItems.
     "SubmitScoreFunction": [
         "dynamodb:BatchGetItem",
         "dynamodb:DeleteItem",
         "dynamodb:GetItem",
+        "dynamodb:PutItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
     ],
@@ -53,6 +57,7 @@ RECORD_ACTIONS = {
         "dynamodb:BatchWriteItem",
         "dynamodb:DeleteItem",
         "dynamodb:GetItem",
+        "dynamodb:PutItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
     ],
