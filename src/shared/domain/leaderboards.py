@@ -401,14 +401,30 @@ class Leaderboards:
         wait = max(change.at_s for change in changes) + REINDEX_AFTER_S - self._clock.now()
         if wait > 0:
             self._clock.sleep(wait)
+        by_scope: dict[Scope, list[str]] = {}
+        for change in changes:
+            players = by_scope.setdefault(change.scope, [])
+            if change.player not in players:
+                players.append(change.player)
         current: dict[str, int] = {}
         settled = 0
-        for scope, player in dict.fromkeys((change.scope, change.player) for change in changes):
+        for scope, players in by_scope.items():
             if scope.board not in current:
                 entry = self._record.entry(Scope(scope.board))
                 current[scope.board] = entry.generation if entry else 0
-            if scope.generation == current[scope.board] and self._index.is_whole(scope, api_key):
-                self._settle(scope, player, UNREAD, api_key)
+            if scope.generation != current[scope.board] or not self._index.is_whole(scope, api_key):
+                continue
+            # Most changes were indexed by their own request: one read of the set finds the few that were not.
+            indexed = self._index.scores_of(scope, players, api_key)
+            for player in players:
+                recorded = self._record.get_score(scope, player)
+                if (
+                    (recorded.score == indexed.get(player) and not recorded.copied)
+                    if recorded
+                    else player not in indexed
+                ):
+                    continue
+                self._settle(scope, player, UNREAD, api_key, first_read=recorded)
                 settled += 1
         return settled
 
