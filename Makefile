@@ -20,7 +20,7 @@ EPHEMERAL_TTL_SECONDS ?= 3600
 # sam build needs python$(PYTHON_VERSION) on PATH: the virtualenv's comes first.
 SAM := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
-.PHONY: help setup chromium screenshots dev invoke sam-local sam-invoke sam-test test unit integration e2e lint security typecheck momento-local bench bench-momento-local build validate preflight deploy backfill destroy lock clean
+.PHONY: help setup chromium screenshots dev invoke sam-local sam-invoke sam-test test unit soak integration e2e lint security typecheck momento-local bench bench-momento-local build validate preflight deploy backfill destroy lock clean
 
 help:
 	@echo "Serve and try it (defaults in brackets):"
@@ -45,6 +45,8 @@ help:
 	@echo "  make screenshots    docs/board.png and docs/overlay.png, taken by the board page's browser tests"
 	@echo "  make unit           the fast tier, seconds: the domain on fakes of its stores, the HTTP layer, momento-local;"
 	@echo "                      prints the line coverage of the domain and the HTTP layer (fails below 90%)"
+	@echo "  make soak           the write/remove/rebuild protocol's model run for 100,000+ steps over every interleaving"
+	@echo "                      and fault it draws (a few minutes); prints the examples, steps and faults per kind"
 	@echo "  make integration    every other test: handlers against local servers, contract, dev server, template"
 	@echo "  make lint           ruff (lint and format check), the layers' import rules (import-linter) and actionlint"
 	@echo "  make typecheck      mypy, strict"
@@ -115,6 +117,10 @@ test: lint typecheck security chromium
 UNIT_TESTS := tests/unit momento_local/tests
 # Under coverage (pyproject.toml's [tool.coverage.*]): the table of what the domain and the HTTP layer leave unrun,
 # then their figures on one line; below 90% together, the target fails.
+# The protocol's model (tests/unit/domain/protocol_model.py) at length: make test runs its bounded profile.
+soak: $(STAMP)
+	MODEL_PROFILE=soak $(PY) -m pytest tests/unit/domain/test_protocol_model.py -q -s -p no:cacheprovider
+
 unit: $(STAMP)
 	$(VENV)/bin/coverage run -m pytest $(UNIT_TESTS)
 	@$(VENV)/bin/coverage report --fail-under=0

@@ -20,7 +20,9 @@ Invariants:
   the board; a removed board's old record items are purged; a Momento-only board's players survive adoption and
   backfill (they count as writes made before everything else).
 
-`make test` runs a bounded profile; `make soak` (SOAK=1) runs at least 100,000 steps and prints the counts.
+`make test` runs a bounded profile (no shrinking: a failure is reported as found); `make soak` runs rounds until at
+least SOAK_STEPS steps (a step: a request started, one store call let through, a loss or a jump of time, a
+quiescence), shrinks any failure to its smallest run, and prints the examples, steps and faults per kind.
 """
 
 from __future__ import annotations
@@ -170,6 +172,7 @@ class ProtocolModel(RuleBasedStateMachine):
 
     @rule(instance=st.integers(0, INSTANCES - 1), operation=OPERATIONS)
     def start(self, instance: int, operation: tuple[Any, ...]) -> None:
+        STATS.steps += 1
         if instance in self.busy:
             return
         kind, *args = operation
@@ -225,9 +228,9 @@ class ProtocolModel(RuleBasedStateMachine):
     @rule(which=st.integers(0, INSTANCES - 1), fault=st.sampled_from(FAULTS))
     def step(self, which: int, fault: str) -> None:
         instance = sorted(self.busy)[which % len(self.busy)]
+        STATS.steps += 1
         op = self.busy[instance]
         actor = op.actor
-        STATS.steps += 1
         if actor.pending is not None and actor.pending.method == SLEEP and fault != "die":
             fault = "none"  # a sleep cannot fail
         if self.clock.now() > op.started_at + op.timeout_s:
@@ -280,6 +283,7 @@ class ProtocolModel(RuleBasedStateMachine):
     )
     def around(self, event: tuple[str, Any]) -> None:
         """Something outside the requests: Momento loses a set, or time passes."""
+        STATS.steps += 1
         kind, what = event
         if kind == "lose":
             self.lose(what)
@@ -389,6 +393,7 @@ class ProtocolModel(RuleBasedStateMachine):
     def quiesce(self) -> None:
         """Every request runs to its end; leases expire; one keep-alive; one read of every scope; then the
         invariants that hold only when nothing is in flight."""
+        STATS.steps += 1
         for instance in sorted(self.busy):
             op = self.busy[instance]
             while not op.actor.done:
@@ -509,6 +514,14 @@ def _choice(period: str | None) -> PeriodChoice | None:
     return PeriodChoice(kind, which or "current")
 
 
+SOAK_STEPS = 100_000  # make soak runs examples until at least this many steps
+SOAK = settings(
+    max_examples=2_000,  # a round; make soak runs rounds until SOAK_STEPS
+    stateful_step_count=60,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
 BOUNDED = settings(
     max_examples=int(os.environ.get("MODEL_EXAMPLES", "100")),
     stateful_step_count=40,
