@@ -119,7 +119,7 @@ UNIT_TESTS := tests/unit momento_local/tests
 # then their figures on one line; below 90% together, the target fails.
 # The protocol's model (tests/unit/domain/protocol_model.py) at length: make test runs its bounded profile.
 soak: $(STAMP)
-	MODEL_PROFILE=soak $(PY) -m pytest tests/unit/domain/test_protocol_model.py -q -s -p no:cacheprovider
+	MODEL_PROFILE=soak $(PY) -m pytest tests/unit/domain/test_protocol_model.py -q -s -p no:cacheprovider --timeout=3600
 
 unit: $(STAMP)
 	$(VENV)/bin/coverage run -m pytest $(UNIT_TESTS)
