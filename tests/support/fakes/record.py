@@ -224,14 +224,6 @@ class FakeRecord(Faulty):
             return [None if item is None else item.recorded(player) for item in items], entry
 
     @port_call
-    def remove_player(self, scope: Scope, player: str) -> bool:
-        with self._lock:
-            removed = self._scores.get(scope, {}).pop(player, None) is not None
-            if removed:
-                self._changed(scope, player)
-            return removed
-
-    @port_call
     def remove_player_from(self, scopes: Sequence[Scope], player: str) -> None:
         with self._lock:
             for scope in scopes:

@@ -264,9 +264,9 @@ def test_a_write_landing_during_a_rebuild_is_never_overwritten_by_its_older_valu
 
 def test_a_removal_during_a_rebuild_takes_the_player_out_of_the_set(world: World, rebuilder: Rebuilder) -> None:
     lost_set(world)
-    assert run_held(world, rebuilder, "put_scores", lambda: world.record.remove_player(WEEKLY, "player-003")) is (
-        Outcome.WHOLE
-    )
+    assert run_held(
+        world, rebuilder, "put_scores", lambda: world.record.remove_player_from([WEEKLY], "player-003")
+    ) is (Outcome.WHOLE)
     assert "player-003" not in (world.index.members(WEEKLY) or {})
     assert world.agree(WEEKLY)
 

@@ -295,11 +295,6 @@ class DynamoRecord:
             time.sleep(pause)
         return found
 
-    def remove_player(self, scope: Scope, player: str) -> bool:
-        """Deletes the player's score; whether there was one."""
-        answer = self._call("delete_item", TableName=self._table, Key=score_key(scope, player), ReturnValues="ALL_OLD")
-        return "Attributes" in answer
-
     def remove_player_from(self, scopes: Sequence[Scope], player: str) -> None:
         """Deletes the player's score in every scope given, 25 a request; deleting a score that is not there is no
         error."""
