@@ -39,6 +39,11 @@ def whole(ix: IndexUnderTest, scope: Scope = BOARD, rules: BoardSettings | None 
     ix.index.mark_whole(scope, ix.index.begin_rebuild(scope, ix.key), ix.key)
 
 
+def size(ix: IndexUnderTest, scope: Scope = BOARD) -> int:
+    """The set's players, as a page's total counts them (marks left out; 0 with no set)."""
+    return page(ix, 0, 1, scope=scope).value.total
+
+
 def page(
     ix: IndexUnderTest, start: int, end: int, rules: BoardSettings = HIGHER, scope: Scope = BOARD
 ) -> Indexed[BoardView]:
@@ -72,7 +77,7 @@ def test_a_put_player_is_ranked_from_0_higher_first(ix: IndexUnderTest) -> None:
     assert standing(ix, "nobody") is None
     ix.index.put_score(BOARD, "ada", 40.0, ix.key)  # replaces the earlier score
     assert standing(ix, "ada") == Standing(40.0, 0)
-    assert ix.index.size(BOARD, ix.key) == 3
+    assert size(ix, BOARD) == 3
 
 
 @pytest.mark.parametrize("score", [1e-300, 0.1, -(2.0**53), 2.0**53, 123456789.12345679, 5e-324])
@@ -109,7 +114,7 @@ def test_put_scores_writes_a_batch_and_remove_players_takes_some_out(ix: IndexUn
     put(ix, {"ada": 1, "bob": 2, "cy": 3})
     ix.index.remove_players(BOARD, ["bob", "nobody"], ix.key)
     assert ranked(ix, 0, 10) == [(0, "cy"), (1, "ada")]
-    assert ix.index.size(BOARD, ix.key) == 2
+    assert size(ix, BOARD) == 2
 
 
 # --- shared ranks ---------------------------------------------------------------------------------------------------
@@ -166,7 +171,7 @@ def test_a_set_is_whole_once_marked_and_its_marks_are_no_players(ix: IndexUnderT
     assert ix.index.is_whole(BOARD, ix.key) is False
     whole(ix, rules=HIGHER)
     assert ix.index.is_whole(BOARD, ix.key) is True
-    assert ix.index.size(BOARD, ix.key) == 2
+    assert size(ix, BOARD) == 2
     read = page(ix, 0, 10)
     assert (read.value, read.whole, read.rules) == (
         BoardView([Entry(0, "bob", 2), Entry(1, "ada", 1)], 2),
@@ -196,7 +201,7 @@ def test_the_marks_move_no_players_rank_in_either_order(ix: IndexUnderTest, rule
     assert around(ix, in_order[3], 2, rules) == expected[1:6]
     friends = ix.index.friends(BOARD, [in_order[-1], in_order[0]], rules, ix.key).value
     assert [(e.rank, e.player) for e in friends.entries] == [expected[0], expected[-1]]
-    assert friends.total == page(ix, 0, 1, rules).value.total == ix.index.size(BOARD, ix.key) == 8
+    assert friends.total == page(ix, 0, 1, rules).value.total == size(ix, BOARD) == 8
 
 
 def test_the_settings_a_set_holds_come_with_every_read(ix: IndexUnderTest) -> None:
@@ -235,7 +240,7 @@ def test_removing_every_player_leaves_a_marked_set(ix: IndexUnderTest) -> None:
     put(ix, {"ada": 1})
     whole(ix, rules=HIGHER)
     ix.index.remove_players(BOARD, ["ada"], ix.key)
-    assert (ix.index.is_whole(BOARD, ix.key), ix.index.size(BOARD, ix.key)) == (True, 0)
+    assert (ix.index.is_whole(BOARD, ix.key), size(ix, BOARD)) == (True, 0)
     assert page(ix, 0, 10) == Indexed(BoardView([], 0), True, IndexedSettings.of_rules(HIGHER))
     assert ix.index.keep_alive(BOARD, ix.key) is True
 
@@ -276,12 +281,12 @@ def test_every_read_of_a_set_that_does_not_exist(ix: IndexUnderTest) -> None:
     assert page(ix, 0, 10, rules) == Indexed(BoardView([], 0), False, None)
     assert ix.index.around(BOARD, "ada", 3, rules, ix.key) == Indexed(None, False, None)
     assert ix.index.friends(BOARD, ["ada"], rules, ix.key) == Indexed(BoardView([], 0), False, None)
-    assert ix.index.size(BOARD, ix.key) == 0
+    assert size(ix, BOARD) == 0
     assert ix.index.is_whole(BOARD, ix.key) is False
     assert ix.index.keep_alive(BOARD, ix.key) is False
     ix.index.remove_players(BOARD, ["ada"], ix.key)  # nothing to remove is no error
     ix.index.forget(BOARD, ix.key)
-    assert ix.index.size(BOARD, ix.key) == 0  # and neither made a set
+    assert size(ix, BOARD) == 0  # and neither made a set
 
 
 def test_a_lost_set_written_again_holds_only_the_new_writes_and_no_marks(ix: IndexUnderTest) -> None:
@@ -312,9 +317,9 @@ def test_every_scope_has_its_own_set_per_generation(ix: IndexUnderTest) -> None:
     assert [e.player for e in page(ix, 0, 10, scope=Scope("weekly", None, 1)).value.entries] == ["cy"]
     assert [e.player for e in page(ix, 0, 10, scope=BOARD).value.entries] == ["eve"]
     ix.index.forget(Scope("weekly", None, 1), ix.key)
-    assert ix.index.size(Scope("weekly", None, 1), ix.key) == 0
-    assert ix.index.size(BOARD, ix.key) == 1
-    assert ix.index.size(DAY, ix.key) == 1
+    assert size(ix, Scope("weekly", None, 1)) == 0
+    assert size(ix, BOARD) == 1
+    assert size(ix, DAY) == 1
 
 
 def test_a_set_is_whole_only_with_both_marks_of_one_rebuild(ix: IndexUnderTest) -> None:
@@ -335,7 +340,7 @@ def test_a_set_is_whole_only_with_both_marks_of_one_rebuild(ix: IndexUnderTest) 
     ix.index.mark_whole(BOARD, again, ix.key)
     assert ix.index.is_whole(BOARD, ix.key)
     assert page(ix, 0, 10).whole
-    assert ix.index.size(BOARD, ix.key) == 1  # the marks are not players
+    assert size(ix, BOARD) == 1  # the marks are not players
 
 
 def test_a_set_an_earlier_version_marked_whole_stays_whole(ix: IndexUnderTest) -> None:
@@ -375,9 +380,9 @@ def test_a_set_expires_its_ttl_after_its_last_write(ix: IndexUnderTest) -> None:
     ix.clock.advance(TTL_S - 10)
     ix.index.put_score(BOARD, "bob", 2.0, ix.key)  # a write refreshes the TTL
     ix.clock.advance(TTL_S - 10)
-    assert ix.index.size(BOARD, ix.key) == 2
+    assert size(ix, BOARD) == 2
     ix.clock.advance(10)
-    assert ix.index.size(BOARD, ix.key) == 0
+    assert size(ix, BOARD) == 0
     assert ix.index.keep_alive(BOARD, ix.key) is False
 
 

@@ -31,6 +31,17 @@ def registered(record: Record, scope: Scope) -> BoardEntry:
     return entry
 
 
+def count(record: Record, scope: Scope) -> int:
+    """The scope's players, read a page at a time."""
+    total, after = 0, None
+    while True:
+        page, more = record.scores(scope, after, 1000)
+        total += len(page)
+        if not more or not page:
+            return total
+        after = page[-1].player
+
+
 def write(record: Record, player: str, score: float, rules: BoardSettings = LATEST, scope: Scope = BOARD) -> Recorded:
     return record.write_score(scope, player, score, rules=rules, now_ms=NOW_MS)
 
@@ -183,7 +194,7 @@ def test_fill_board_writes_every_player_as_a_first_version(record: Record) -> No
     write(record, "ada", 2)
     players = {f"p{i:03d}": float(i) for i in range(60)} | {"ada": 7.5}
     record.fill_board(BOARD, players, NOW_MS)
-    assert record.count(BOARD) == 61
+    assert count(record, BOARD) == 61
     assert record.get_score(BOARD, "ada") == Recorded("ada", 7.5, 1)
     assert record.get_score(BOARD, "p059") == Recorded("p059", 59.0, 1)
 
@@ -220,7 +231,7 @@ def test_each_scope_is_a_partition_of_its_own(record: Record) -> None:
     for number, scope in enumerate(scopes):
         write(record, "ada", number, scope=scope)
     assert [r.score if r else None for r in record.get_scores(scopes, "ada")] == [0, 1, 2, 3, 4, 5]
-    assert [record.count(scope) for scope in scopes] == [1] * 6
+    assert [count(record, scope) for scope in scopes] == [1] * 6
 
 
 # --- reading a scope's players --------------------------------------------------------------------------------------
@@ -249,11 +260,11 @@ def test_pages_of_players_resume_after_the_last_one(record: Record) -> None:
 
 
 def test_count_and_listing_of_an_empty_scope(record: Record) -> None:
-    assert record.count(BOARD) == 0
+    assert count(record, BOARD) == 0
     assert record.scores(BOARD, None, 10) == ([], False)
     for i in range(7):
         write(record, f"p{i}", i)
-    assert record.count(BOARD) == 7
+    assert count(record, BOARD) == 7
 
 
 # --- the registry ---------------------------------------------------------------------------------------------------
@@ -393,10 +404,10 @@ def test_purge_deletes_a_removed_generations_scores_and_periods(record: Record, 
     write(record, "ada", 6, scope=new_day)
     # Past its deadline it does nothing and says it did not finish.
     assert record.purge(Scope("weekly", None, 0), clock() - 1, [old_day], clock) is False
-    assert record.count(old_day) == 2
+    assert count(record, old_day) == 2
     # Not finishing: every score goes, the generation stays listed (a late write may still land in it).
     assert record.purge(Scope("weekly", None, 0), clock() + 60, [old_day], clock, finish=False) is True
-    assert (record.count(BOARD), record.count(old_day)) == (0, 0)
+    assert (count(record, BOARD), count(record, old_day)) == (0, 0)
     assert registered(record, BOARD).purging == (0,)
     assert record.purge(Scope("weekly", None, 0), clock() + 60, [old_day], clock) is True
     assert record.entry(old_day) is None
@@ -418,10 +429,10 @@ def test_purge_stops_at_its_deadline_and_resumes(record: Record, clock: Clock) -
         return clock.advance(1)  # each look at the clock is a second later
 
     assert record.purge(BOARD, clock() + 1.5, [], slow_clock) is False
-    assert 0 < record.count(BOARD) < 1200
+    assert 0 < count(record, BOARD) < 1200
     assert registered(record, BOARD).purging == (0,)
     assert record.purge(BOARD, clock() + 3600, [], slow_clock) is True
-    assert record.count(BOARD) == 0
+    assert count(record, BOARD) == 0
 
 
 # --- the rebuild lease ----------------------------------------------------------------------------------------------

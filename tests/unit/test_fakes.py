@@ -63,7 +63,8 @@ def test_each_fake_has_its_ports_methods_with_their_parameters(fake: type, port:
 def test_the_fakes_are_the_ports() -> None:
     record: Record = FakeRecord()
     index: Index = FakeIndex()
-    assert record.count(BOARD) == index.size(BOARD, KEY) == 0
+    assert record.get_score(BOARD, "ada") is None
+    assert not index.is_whole(BOARD, KEY)
 
 
 # --- counting calls -------------------------------------------------------------------------------------------------
@@ -108,13 +109,13 @@ def test_a_fault_fails_as_many_calls_as_asked_or_all_until_cleared() -> None:
         with pytest.raises(StoreThrottled):
             index.is_whole(BOARD, KEY)
     assert index.is_whole(BOARD, KEY) is False
-    index.faults.fail_always("size", StoreTimeout("late"))
+    index.faults.fail_always("rebuild_token", StoreTimeout("late"))
     for _ in range(5):
         with pytest.raises(StoreTimeout):
-            index.size(BOARD, KEY)
-    assert index.faults.armed() == ["size (before): StoreTimeout('late')"]
+            index.rebuild_token(BOARD, KEY)
+    assert index.faults.armed() == ["rebuild_token (before): StoreTimeout('late')"]
     index.faults.clear()
-    assert index.size(BOARD, KEY) == 0
+    assert index.rebuild_token(BOARD, KEY) is None
     assert index.faults.armed() == []
 
 

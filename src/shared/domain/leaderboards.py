@@ -148,8 +148,8 @@ class Leaderboards:
         scopes = _current_scopes(board, rules, generation, now)
         now_ms = int(now * 1000)
         if rules.update == "increment" and len(scopes) > 1:
-            # One transaction: every period's total or none (an increment retried would count twice where it
-            # landed). It answers no values: the read-back below finds the totals, and puts them.
+            # One transaction: every period's total or none (a partial one could not be sent again without
+            # counting twice where it landed). It answers no values: the read-back below finds the totals.
             self._each(scopes, lambda scope: self._register(scope, now))
             self._record.add_to_totals(scopes, player, score, now_ms, request=request)
             written: list[Recorded | None] = [None] * len(scopes)
@@ -418,11 +418,7 @@ class Leaderboards:
             indexed = self._index.scores_of(scope, players, api_key)
             for player in players:
                 recorded = self._record.get_score(scope, player)
-                if (
-                    (recorded.score == indexed.get(player) and not recorded.copied)
-                    if recorded
-                    else player not in indexed
-                ):
+                if recorded.score == indexed.get(player) if recorded else player not in indexed:
                     continue
                 self._settle(scope, player, UNREAD, api_key, first_read=recorded)
                 settled += 1

@@ -113,6 +113,10 @@ class FakeIndex(Faulty):
             names = [name for name in self.sets.names() if isinstance(name, Scope) and name.board == board]
         return {name: members for name in names if (members := self.members(name)) is not None}
 
+    def size(self, scope: Scope) -> int:
+        """The set's players (its marks left out); 0 when there is no set."""
+        return len(self.members(scope) or {})
+
     def expires_at(self, scope: Scope) -> float | None:
         with self._lock:
             return self.sets.expires_at(set_name(scope))
@@ -186,13 +190,6 @@ class FakeIndex(Faulty):
         with self._lock:
             marks = self._marks(set_name(scope))
         return marks is not None and marks.whole
-
-    @port_call
-    def size(self, scope: Scope, key: Secret) -> int:
-        name = set_name(scope)
-        with self._lock:
-            marks = self._marks(name)
-            return 0 if marks is None else self.sets.length(name) - marks.count
 
     @port_call
     def scores_of(self, scope: Scope, players: Sequence[str], key: Secret) -> dict[str, float]:

@@ -104,6 +104,11 @@ class FakeRecord(Faulty):
         with self._lock:
             return {p: s.recorded(p).score for p, s in sorted(self._scores.get(scope, {}).items())}
 
+    def count(self, scope: Scope) -> int:
+        """How many players the scope holds."""
+        with self._lock:
+            return len(self._scores.get(scope, {}))
+
     def totals(self, scope: Scope) -> dict[str, Decimal]:
         """The scope's players and exact totals, as the record adds them."""
         with self._lock:
@@ -239,11 +244,6 @@ class FakeRecord(Faulty):
             names = sorted(p for p in partition if after is None or p > after)
             page = [partition[p].recorded(p) for p in names[:limit]]
         return page, len(names) >= limit
-
-    @port_call
-    def count(self, scope: Scope) -> int:
-        with self._lock:
-            return len(self._scores.get(scope, {}))
 
     # --- the registry ----------------------------------------------------------------------------------------------
 

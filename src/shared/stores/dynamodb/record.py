@@ -308,16 +308,6 @@ class DynamoRecord:
         answer = self._call("query", **request)
         return [recorded(item) for item in answer["Items"]], "LastEvaluatedKey" in answer
 
-    def count(self, scope: Scope) -> int:
-        """How many players the board has (a full read of its partition: for the end of a rebuild only)."""
-        total, request = 0, self._scope_query(scope, Select="COUNT", ConsistentRead=True)
-        while True:
-            answer = self._call("query", **request)
-            total += int(answer["Count"])
-            if "LastEvaluatedKey" not in answer:
-                return total
-            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
-
     # --- the registry -------------------------------------------------------------------------------------------
 
     def touch(self, scope: Scope, now_s: int) -> None:

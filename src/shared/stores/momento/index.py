@@ -166,7 +166,8 @@ class MomentoIndex:
 
     @tracer.capture_method(capture_response=False)
     def size(self, scope: Scope, api_key: Secret) -> int:
-        """Players in the board's set (its marks not counted); 0 when the set does not exist."""
+        """Players in the board's set (its marks not counted); 0 when the set does not exist (make backfill's
+        check of the boards it is given)."""
         return self._counted(set_name(scope), api_key)
 
     def _counted(self, board: str, api_key: Secret) -> int:
