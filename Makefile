@@ -85,7 +85,8 @@ $(STAMP): requirements/dev.txt requirements/platform.txt src/requirements.txt
 	  set -o pipefail; $(PY) -m pip install --disable-pip-version-check --progress-bar off \
 	    -r requirements/dev.txt -r requirements/platform.txt | $(PY) scripts/install_progress.py $$packages
 	@# src/ on the environment's path, as on Lambda's: tools run from the repository (import-linter) find its packages.
-	@$(PY) -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "leaderboard-api-src.pth").write_text(str(pathlib.Path("src").resolve()) + "\n")'
+	@# Relative to site-packages: the path stays right when the repository moves or another checkout shares .venv.
+	@$(PY) -c 'import os, site; d = site.getsitepackages()[0]; open(os.path.join(d, "leaderboard-api-src.pth"), "w").write(os.path.relpath("src", d) + "\n")'
 	@touch $@
 
 setup: $(STAMP)
@@ -93,7 +94,7 @@ setup: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/lint-imports --no-cache
+	PYTHONPATH=src $(VENV)/bin/lint-imports --no-cache
 	@if [ -x $(VENV)/bin/actionlint ]; then $(VENV)/bin/actionlint && echo "actionlint: workflows OK"; \
 	  else echo "actionlint: no build for this platform, workflows not linted here (CI lints them)"; fi
 
