@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from shared.domain.errors import InvalidInput
-from shared.domain.rules import PageRequest, Submission, leaderboard_name, player_name, score
+from shared.domain.rules import PageRequest, Submission, exact_score, leaderboard_name, player_name
 from shared.http.bodies import json_number
 from shared.http.parsing import parse_page_request, parse_submission
 
@@ -37,7 +37,7 @@ def test_submission_is_parsed_from_path_and_body() -> None:
 @pytest.mark.parametrize("raw", [True, False, None, "1", [1], {"v": 1}, float("nan"), float("inf"), 2**53 + 1])
 def test_scores_that_are_not_finite_exact_json_numbers_are_rejected(raw: object) -> None:
     with pytest.raises(InvalidInput):
-        score(raw)
+        exact_score(raw)
 
 
 def test_player_names_are_taken_as_given_and_measured_in_characters() -> None:

@@ -263,10 +263,6 @@ def _shows_blank(char: str) -> bool:
     )
 
 
-def score(raw: object) -> float:
-    return exact_score(raw)[0]
-
-
 def exact_score(raw: object) -> tuple[float, Decimal]:
     """A submitted score as a double (how boards rank) and exactly as written (what an increment adds)."""
     # bool is a subclass of int in Python; JSON true/false is not a score.

@@ -153,10 +153,6 @@ class FakeIndex(Faulty):
     def mark_whole(self, scope: Scope, token: float, key: Secret) -> None:
         self._put(scope, {WHOLE_MARK: token})
 
-    def mark_whole_as_before(self, scope: Scope) -> None:
-        """The mark as an earlier version put it (one element, no start mark): a set it marked stays whole."""
-        self._put(scope, {WHOLE_MARK: LEGACY_WHOLE_SCORE})
-
     @port_call
     def keep_alive(self, scope: Scope, key: Secret) -> bool:
         with self._lock:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.support.fakes.clock import Clock
 from tests.support.fakes.faults import Call, Faulty
 
 TURN_TIMEOUT_S = 20.0  # how long the scheduler waits for an actor to reach its next turn (never a hang)
@@ -64,12 +65,11 @@ SLEEP = "sleep"  # the pending "call" of an actor waiting in the clock's sleep
 
 
 class Scheduler:
-    """Runs actors one turn at a time (see the module's docstring). `attach` the fakes first; `sleep` is the
-    domain's clock's sleep (it moves the clock, then waits for a turn)."""
+    """Runs actors one turn at a time (see the module's docstring), on the test's clock. `attach` the fakes first;
+    `sleep` is the domain's clock's sleep (it moves the clock, then waits for a turn)."""
 
-    def __init__(self, advance: Callable[[float], float], now: Callable[[], float] | None = None) -> None:
-        self._advance = advance
-        self._now = now or (lambda: advance(0.0))
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
         self._cond = threading.Condition()
         self._local = threading.local()
         self.actors: list[Actor] = []
@@ -139,7 +139,7 @@ class Scheduler:
 
     def sleep(self, seconds: float) -> None:
         """The domain's clock's sleep: time passes, then the actor waits for its next turn (others act meanwhile)."""
-        self._advance(seconds)
+        self._clock.advance(seconds)
         if getattr(self._local, "actor", None) is not None:
             self._turn(Call(SLEEP, (seconds,), {}))
 
@@ -147,7 +147,7 @@ class Scheduler:
         actor: Actor | None = getattr(self._local, "actor", None)
         if actor is None:
             return None
-        since = self._now()
+        since = self._clock.now()
         with self._cond:
             actor.pending, actor.state, actor.waiting_since = call, "waiting", since
             self._cond.notify_all()

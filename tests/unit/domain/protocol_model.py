@@ -134,7 +134,7 @@ class ProtocolModel(RuleBasedStateMachine):
         self.clock = Clock()
         self.record = FakeRecord(self.clock)
         self.index = FakeIndex(self.clock, ttl_s=TTL_S)
-        self.scheduler = Scheduler(self.clock.advance)
+        self.scheduler = Scheduler(self.clock)
         self.scheduler.attach(self.record, self.index)
         self.instances = [self.instance() for _ in range(INSTANCES)]
         self.busy: dict[int, Op] = {}

@@ -208,7 +208,7 @@ class Interleaved:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.scheduler = Scheduler(world.clock.advance)
+        self.scheduler = Scheduler(world.clock)
         self.scheduler.attach(world.record, world.index)
 
     def instance(self) -> Leaderboards:
