@@ -154,14 +154,28 @@ class Rebuilder:
             page = self._index.page_by_rank(scope, start, end, rules, api_key)
             return [(entry.player, entry.score) for entry in page.value.entries]
 
+        # Players the record holds already (written since the deploy, or backfilled) need no copy: one read of the
+        # record spares a conditional write each, which is all of them for a board born in this version.
+        recorded = self._players(scope)
         copied = 0
         try:
             for chunk in walk(fetch):
-                copied += len(self._copy(scope, chunk, api_key))
+                copied += len(self._copy(scope, [e for e in chunk if e[0] not in recorded], api_key))
         except SetGone:
             return
         if copied:
             logger.info("Adopted a board's players from its set", extra={"leaderboard": str(scope), "players": copied})
+
+    def _players(self, scope: Scope) -> set[str]:
+        """Every player the record holds for the scope, a page at a time."""
+        players: set[str] = set()
+        after: str | None = None
+        while True:
+            page, more = self._record.scores(scope, after, MAX_PAGE)
+            players.update(r.player for r in page)
+            if not more or not page:
+                return players
+            after = page[-1].player
 
     def _copy(self, scope: Scope, chunk: list[Element], api_key: Secret) -> list[str]:
         """Copies players read from the set into the record where it has none; the players copied. A copy of a

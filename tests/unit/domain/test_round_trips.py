@@ -65,8 +65,7 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
             "touch": 1,
             "read_back": 1,
             "claim_rebuild": 1,
-            "add_score": 1,
-            "scores": 2,
+            "scores": 3,  # adoption's look at what the record holds already (its one player: nothing to copy)
             "save_rebuild_progress": 1,  # the lease renewed just before the mark
             "end_rebuild": 1,
         },
