@@ -373,17 +373,27 @@ class Leaderboards:
             deadline = self._clock.now() + PURGE_IN_REQUEST_S
             self._record.purge(Scope(board), deadline, [], self._clock.now, finish=False)
             return
-        if removed.rebuild_owner is not None and removed.rebuild_until_ms > self._clock.now() * 1000:
+        # Every generation still purging goes too, not only the one this call saw: a registry update the SDK sent
+        # twice moved the board twice, and the entry answered is the second move's. For the same reason a removal
+        # that finds another generation still purging cannot tell whether its first copy took a lease away, and
+        # waits as if it had.
+        generations = sorted({removed.generation, *removed.purging})
+        lease_held = removed.rebuild_owner is not None and removed.rebuild_until_ms > self._clock.now() * 1000
+        if lease_held or removed.purging:
             self._clock.sleep(CALL_DEADLINE_S)
-        periods = [e.scope for e in self._record.periods_of(board) if e.generation == removed.generation]
-        self._forget(removed.scope, periods, api_key)
-        try:
-            deadline = self._clock.now() + PURGE_IN_REQUEST_S
-            self._record.purge(removed.scope, deadline, periods, self._clock.now, finish=False)
-        except (StoreThrottled, StoreTimeout, StoreUnavailable) as error:
-            logger.warning(
-                "Purging a removed board's scores stopped", extra={"leaderboard": board, "error": error.message}
-            )
+        registered = self._record.periods_of(board)
+        deadline = self._clock.now() + PURGE_IN_REQUEST_S
+        for generation in generations:
+            scope = Scope(board, None, generation)
+            periods = [e.scope for e in registered if e.generation == generation]
+            self._forget(scope, periods, api_key)
+            try:
+                self._record.purge(scope, deadline, periods, self._clock.now, finish=False)
+            except (StoreThrottled, StoreTimeout, StoreUnavailable) as error:
+                logger.warning(
+                    "Purging a removed board's scores stopped", extra={"leaderboard": board, "error": error.message}
+                )
+                return
 
     def _forget(self, board: Scope, periods: list[Scope], api_key: Secret) -> None:
         """Drops the sets of one generation of a board: all time's and every period's."""

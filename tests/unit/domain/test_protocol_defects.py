@@ -166,3 +166,13 @@ def test_a_removal_whose_instance_stopped_before_the_index_reaches_it_through_th
     interleaved.scheduler.kill(remove)
     world.boards.reindex(world.record.take_changes(), KEY)
     assert world.players("cup") == world.record.players(scope("cup")) == {"bob": 2.0}
+
+
+def test_a_board_removal_the_sdk_sent_twice_still_drops_the_removed_boards_sets(world: World) -> None:
+    """The registry's update sent twice moves the board twice: the removal answers the second move's entry, and
+    must drop the sets of the first one's generation too."""
+    world.submit("cup", "ada", 5)
+    world.record.faults.resend("remove_board")
+    world.remove_board("cup")
+    assert world.index.members(scope("cup")) is None  # was still whole, serving ada to any instance that knew it
+    assert world.record.players(scope("cup")) == {}
