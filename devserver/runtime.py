@@ -29,6 +29,10 @@ WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 # first invocation, under the function's timeout. Here the worker's init goes on for that much longer instead, so a
 # cold start on a busy machine (many workers importing their SDKs at once) is slow, as on Lambda, not a 502.
 INIT_TIMEOUT_S = 10.0
+# Cold starts of one function run one at a time, and a request waiting for one takes the first worker that frees up.
+# On Lambda every environment inits on its own CPU; here they share the machine's few cores, and ten inits at once (a
+# burst of concurrent first requests) starve each other past INIT_TIMEOUT_S, which Lambda would never see.
+CONCURRENT_STARTS = 1
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,8 @@ class FunctionPool:
         self._idle: list[Worker] = []
         self._running: set[Worker] = set()  # every started worker, idle or busy, until it is killed
         self._stopped = False
-        self._busy = 0
+        self._busy = 0  # workers handed out, including those still starting
+        self._starting = 0
         self._generation = 0
         self._available = threading.Condition()
 
@@ -174,19 +179,22 @@ class FunctionPool:
 
     def _acquire(self) -> Worker:
         with self._available:
-            while not self._idle and self._busy >= self._max_workers:
+            while not self._idle and (self._busy >= self._max_workers or self._starting >= CONCURRENT_STARTS):
                 self._available.wait()
             self._busy += 1
             if self._idle:
                 return self._idle.pop()
+            self._starting += 1
             generation = self._generation
+        started = False
         try:
             worker = Worker(self.spec, self._environment, generation)
-        except Exception:
+            started = True
+        finally:
             with self._available:
-                self._busy -= 1
-                self._available.notify()
-            raise
+                self._starting -= 1
+                self._busy -= 0 if started else 1
+                self._available.notify_all()
         with self._available:
             stopped = self._stopped
             if not stopped:
@@ -203,7 +211,7 @@ class FunctionPool:
                 self._idle.append(worker)
             else:
                 self._running.discard(worker)
-            self._available.notify()
+            self._available.notify_all()
         if not keep:
             worker.kill()
 

@@ -137,6 +137,8 @@ class Gateway:
         if outcome.timed_out:
             return FUNCTION_TIMED_OUT
         if outcome.error is not None:
+            error = outcome.error
+            self._log(f"{match.route.function_id} failed: {error.get('errorType')}: {error.get('errorMessage')}")
             return FUNCTION_FAILED
         try:
             return to_http_response(outcome.result)

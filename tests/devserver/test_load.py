@@ -19,15 +19,19 @@ KEY = "load-test-key"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServerProcess]:
-    log_path: Path = tmp_path_factory.mktemp("load") / "dev-server.log"
+def log_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("load") / "dev-server.log"
+
+
+@pytest.fixture(scope="module")
+def server(log_path: Path) -> Iterator[DevServerProcess]:
     with log_path.open("w", encoding="utf-8") as log:
         process = DevServerProcess("--no-reload", "--api-key", KEY, log=log)
         yield process
         process.stop()
 
 
-def test_twenty_clients_writing_and_reading_lose_nothing(server: DevServerProcess) -> None:
+def test_twenty_clients_writing_and_reading_lose_nothing(server: DevServerProcess, log_path: Path) -> None:
     def client(number: int) -> tuple[dict[str, int], list[int]]:
         rng = random.Random(number)
         accepted: dict[str, int] = {}
@@ -49,7 +53,8 @@ def test_twenty_clients_writing_and_reading_lose_nothing(server: DevServerProces
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
         results = list(pool.map(client, range(CLIENTS)))
     statuses = [status for _, each in results for status in each]
-    assert all(status < 500 for status in statuses), sorted(set(statuses))
+    failures = [line for line in log_path.read_text(encoding="utf-8").splitlines() if " failed: " in line]
+    assert all(status < 500 for status in statuses), (sorted(set(statuses)), failures[:5])
     expected = {player: score for accepted, _ in results for player, score in accepted.items()}
     assert len(expected) == CLIENTS * PLAYERS_PER_CLIENT
     # Every accepted write is on the board with its score: read the whole board back, 100 ranks at a time
