@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.domain.errors import InvalidInput
+from shared.domain.errors import InvalidInput, SettingsMoved
 from shared.domain.ports import BoardEntry, Record, Recorded
 from shared.domain.rules import BoardSettings
 from shared.domain.scope import PeriodKey, Scope
@@ -139,6 +139,50 @@ def test_add_to_totals_sent_again_with_its_request_token_counts_once(record: Rec
     assert record.get_scores(scopes, "ada") == [Recorded("ada", 2.5, 1)] * 2
     record.add_to_totals(scopes, "ada", 1, NOW_MS, request="second")
     assert record.get_scores(scopes, "ada") == [Recorded("ada", 3.5, 2)] * 2
+
+
+# --- the settings epoch ---------------------------------------------------------------------------------------------
+
+
+def test_a_change_of_a_setting_that_decides_how_writes_apply_starts_a_new_epoch(record: Record) -> None:
+    assert record.update_settings("weekly", {"ties": "shared"}, NOW_S).epoch == 0  # ranks only
+    assert record.update_settings("weekly", {"update": "best"}, NOW_S).epoch == 1
+    assert record.update_settings("weekly", {"order": "asc", "ties": "distinct"}, NOW_S).epoch == 2
+    assert record.update_settings("weekly", {"periods": ("daily", "all")}, NOW_S).epoch == 3
+    assert record.update_settings("weekly", {"timeZone": "Europe/Berlin"}, NOW_S).epoch == 4
+    assert record.update_settings("weekly", {}, NOW_S).epoch == 4
+    record.remove_board("weekly", NOW_S)
+    assert registered(record, BOARD).epoch == 4  # a new generation's items are new: no epoch of theirs to pass
+
+
+@pytest.mark.parametrize("rules", [LATEST, BEST, INCREMENT], ids=["latest", "best", "increment"])
+def test_a_write_made_with_an_earlier_epoch_than_its_items_last_changes_nothing(
+    record: Record, rules: BoardSettings
+) -> None:
+    record.write_score(BOARD, "ada", 5, rules=rules, now_ms=NOW_MS, epoch=2)
+    with pytest.raises(SettingsMoved):
+        record.write_score(BOARD, "ada", 9, rules=rules, now_ms=NOW_MS, epoch=1)
+    assert record.get_score(BOARD, "ada") == Recorded("ada", 5.0, 1)
+    # The same epoch, or a later one, lands.
+    assert record.write_score(BOARD, "ada", 9, rules=rules, now_ms=NOW_MS, epoch=2).version == 2
+    assert record.write_score(BOARD, "ada", 12, rules=rules, now_ms=NOW_MS, epoch=3).version == 3
+
+
+def test_a_best_write_not_better_with_an_earlier_epoch_is_refused_for_its_epoch(record: Record) -> None:
+    record.write_score(BOARD, "ada", 5, rules=BEST, now_ms=NOW_MS, epoch=2)
+    with pytest.raises(SettingsMoved):  # not "kept the better": its rules may be others than the board's now
+        record.write_score(BOARD, "ada", 1, rules=BEST, now_ms=NOW_MS, epoch=1)
+    assert record.write_score(BOARD, "ada", 1, rules=BEST, now_ms=NOW_MS, epoch=2) == Recorded("ada", 5.0, 1)
+
+
+def test_add_to_totals_with_an_earlier_epoch_than_one_items_changes_no_scope(record: Record) -> None:
+    scopes = [BOARD, DAY]
+    record.write_score(DAY, "ada", 5, rules=INCREMENT, now_ms=NOW_MS, epoch=2)
+    with pytest.raises(SettingsMoved):
+        record.add_to_totals(scopes, "ada", 1, NOW_MS, request="late", epoch=1)
+    assert record.get_scores(scopes, "ada") == [None, Recorded("ada", 5.0, 1)]
+    record.add_to_totals(scopes, "ada", 1, NOW_MS, request="now", epoch=2)
+    assert record.get_scores(scopes, "ada") == [Recorded("ada", 1.0, 1), Recorded("ada", 6.0, 2)]
 
 
 # --- the other writes -----------------------------------------------------------------------------------------------

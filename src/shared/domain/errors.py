@@ -65,3 +65,14 @@ class BoardRebuilding(ServiceError):
 
 class KeyUnavailable(ServiceError):
     """The store's API key could not be fetched, is malformed, or is still rejected after a fresh fetch."""
+
+
+# --- Signals the domain handles itself (never answered) -----------------------------------------------------------
+
+
+class SettingsMoved(Exception):
+    """A write was made with settings older than those the score's item was last written with: the board's settings
+    changed since the writer read them. Nothing changed; the writer reads them again and writes again."""
+
+    def __init__(self, board: str) -> None:
+        super().__init__(f"the settings of '{board}' changed since this write read them")

@@ -10,8 +10,12 @@ Read: the index, with its mark of completeness read alongside. A set without the
 rebuilding it, for at most WAIT_S, then answers 503 with Retry-After. It never answers from a partial set.
 
 Settings (order, update rule, ties) live in the record's registry, and in each board's set as a second mark. A
-write reads them from the record, strongly consistently, with the board's generation; a read learns them from the
-set in a call it makes anyway, and reads again in the rare case it guessed others (a change since its last read).
+write takes them, with the board's generation, from the registry entry its instance read last, for SETTINGS_CACHE_S
+(the read-back brings it up to date at every write). A change of the settings that decide how a write applies, and
+a board removal, answer no sooner than SETTINGS_CACHE_S after the registry changed, so no write that starts after
+either answered uses an entry from before it; a write made with older settings that lands after one made with newer
+is refused by the score's item (the settings epoch) and made again. A read learns the settings from the set in a
+call it makes anyway, and reads again in the rare case it guessed others (a change since its last read).
 Removal deletes from the record first, then from the index; writers and removers both read the record back
 after touching the index, so the index converges to the record whichever lands last.
 
@@ -35,6 +39,7 @@ from shared.domain.errors import (
     BoardFull,
     BoardRebuilding,
     PlayerNotFound,
+    SettingsMoved,
     StoreThrottled,
     StoreTimeout,
     StoreUnavailable,
@@ -77,7 +82,11 @@ REINDEX_AFTER_S = 12.0
 # The longest a store call can take to land once sent (Momento's client timeout is at most 2 s): a rebuild's mark
 # sent before its lease was taken lands within this.
 CALL_DEADLINE_S = 2.0
-GENERATION_ATTEMPTS = 3  # a write made again in the board's new generation, each time a removal came in between
+GENERATION_ATTEMPTS = 3  # a write made again with the board's new generation or settings, each time one came between
+# How long a write trusts the board's registry entry (settings, generation) its instance read: a settings change that
+# decides how writes apply, and a board removal, answer no sooner than this after the registry changed.
+SETTINGS_CACHE_S = 1.0
+MAX_ENTRIES = 1024  # boards whose registry entry this instance keeps for its writes
 UNREAD = -1  # a version no write has: the index was given nothing yet, so the read-back puts what the record holds
 MAX_TOUCHED = 1024  # periods whose registry item this instance remembers writing
 
@@ -122,6 +131,9 @@ class Leaderboards:
         self._parallel = ThreadPoolExecutor(max_workers=len(KINDS), thread_name_prefix="leaderboards-check")
         # board -> the settings its set held at this instance's last read, and the board's generation
         self._seen: dict[str, tuple[BoardSettings, int]] = {}
+        # board -> its registry entry as this instance's writes last read it (None: not registered), and when the
+        # read was sent (the entry is no older than that)
+        self._entries: dict[str, tuple[BoardEntry | None, float]] = {}
         self._touched: dict[Scope, float] = {}  # period scope -> when this instance last noted a write to it
 
     @tracer.capture_method(capture_response=False)
@@ -132,14 +144,20 @@ class Leaderboards:
         again in the board's new one: it came after the removal."""
         request = uuid.uuid4().hex  # this submission's token: a copy its store's SDK sends again counts once
         for _ in range(GENERATION_ATTEMPTS):
-            answered = self._submit(submission, request, api_key)
+            try:
+                answered = self._submit(submission, request, api_key)
+            except SettingsMoved:
+                # Made with settings older than the score's item has (none of it landed there): read them again.
+                self._entries.pop(submission.leaderboard, None)
+                continue
             if answered is not None:
                 return answered
-        raise StoreUnavailable(f"'{submission.leaderboard}' was removed again and again during a write")
+        raise StoreUnavailable(f"'{submission.leaderboard}' was removed or changed again and again during a write")
 
     def _submit(self, submission: Submission, request: str, api_key: Secret) -> float | None:
         board, player = submission.leaderboard, submission.player
-        entry = self._record.entry(Scope(board))
+        entry = self._entry_for_write(board)
+        epoch = entry.epoch if entry else 0
         rules = entry.settings if entry else BoardSettings()
         generation = entry.generation if entry else 0
         # An increment adds the score exactly as written; the other rules keep the double.
@@ -151,12 +169,12 @@ class Leaderboards:
             # One transaction: every period's total or none (a partial one could not be sent again without
             # counting twice where it landed). It answers no values: the read-back below finds the totals.
             self._each(scopes, lambda scope: self._register(scope, now))
-            self._record.add_to_totals(scopes, player, score, now_ms, request=request)
+            self._record.add_to_totals(scopes, player, score, now_ms, request=request, epoch=epoch)
             written: list[Recorded | None] = [None] * len(scopes)
         else:
             # Latest and best: each period on its own (a retry of the same submission converges either way).
             written = self._each(
-                scopes, lambda scope: self._write(scope, player, score, rules, now_ms, request=request)
+                scopes, lambda scope: self._write(scope, player, score, rules, now_ms, request=request, epoch=epoch)
             )
         if entry is None or now - entry.last_write_s >= TOUCH_EVERY_S:
             # Before the index: a new board's first write rebuilds its set, which needs the board registered.
@@ -172,10 +190,37 @@ class Leaderboards:
         return first.score if first else float(score)
 
     def _write(
-        self, scope: Scope, player: str, score: float | Decimal, rules: BoardSettings, now_ms: int, *, request: str
+        self,
+        scope: Scope,
+        player: str,
+        score: float | Decimal,
+        rules: BoardSettings,
+        now_ms: int,
+        *,
+        request: str,
+        epoch: int,
     ) -> Recorded:
         self._register(scope, now_ms / 1000)
-        return self._record.write_score(scope, player, score, rules=rules, now_ms=now_ms, request=request)
+        return self._record.write_score(scope, player, score, rules=rules, now_ms=now_ms, request=request, epoch=epoch)
+
+    def _entry_for_write(self, board: str) -> BoardEntry | None:
+        """The board's registry entry as this instance read it within SETTINGS_CACHE_S, or as read now."""
+        cached = self._entries.get(board)
+        now = self._clock.now()
+        if cached is not None and now < cached[1] + SETTINGS_CACHE_S:
+            return cached[0]
+        entry = self._record.entry(Scope(board))
+        self._remember(board, entry, now)
+        return entry
+
+    def _remember(self, board: str, entry: BoardEntry | None, read_at: float) -> None:
+        """Keeps a registry entry read at `read_at` (when its read was sent), unless a later read is kept."""
+        kept = self._entries.get(board)
+        if kept is not None and kept[1] > read_at:
+            return
+        if kept is None and len(self._entries) >= MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[board] = (entry, read_at)
 
     def _index_writes(
         self, scopes: list[Scope], player: str, written: list[Recorded | None], api_key: Secret
@@ -190,7 +235,9 @@ class Leaderboards:
         )
         # Whether each set is whole is read while the record is read back, so it costs no time of its own.
         whole = [self._parallel.submit(self._index.is_whole, scope, api_key) for scope in scopes]
+        read_at = self._clock.now()
         current, board = self._record.read_back(scopes, player)
+        self._remember(scopes[0].board, board, read_at)
         if (board.generation if board else 0) != scopes[0].generation:
             return None
         settled = self._each(
@@ -314,6 +361,8 @@ class Leaderboards:
         board = change.leaderboard
         before = self._record.entry(Scope(board))
         entry = self._record.update_settings(board, change.changes, int(self._clock.now()))
+        changed_at = self._clock.now()
+        self._entries.pop(board, None)
         give_up_at = self._clock.now() + WRITE_SETTLE_S
         while True:
             scopes = {entry.scope} | set(self._current(entry))
@@ -327,7 +376,16 @@ class Leaderboards:
                 raise StoreUnavailable(f"the settings of '{board}' did not settle in {WRITE_SETTLE_S} s")
             before, entry = entry, current
         self._seen[board] = (entry.settings, entry.generation)
+        if before is None or entry.epoch != before.epoch:
+            self._outlast_entries(changed_at)
         return entry.settings
+
+    def _outlast_entries(self, changed_at: float) -> None:
+        """Waits until every instance's registry entry from before a change at `changed_at` is too old for a write
+        to use (SETTINGS_CACHE_S): a write that starts after the answer reads the registry as it is now."""
+        wait = changed_at + SETTINGS_CACHE_S - self._clock.now()
+        if wait > 0:
+            self._clock.sleep(wait)
 
     def _put_settings(self, scopes: list[Scope], rules: BoardSettings, api_key: Secret) -> None:
         self._each(scopes, lambda scope: self._index.put_settings(scope, rules, api_key))
@@ -365,7 +423,16 @@ class Leaderboards:
         A failure after the move answers 503; the schedule finishes the job."""
         board = ref.leaderboard
         removed = self._record.remove_board(board, int(self._clock.now()))
+        moved_at = self._clock.now()
         self._seen.pop(board, None)
+        self._entries.pop(board, None)
+        try:
+            self._remove_board(board, removed, api_key)
+        finally:
+            if removed is not None:
+                self._outlast_entries(moved_at)
+
+    def _remove_board(self, board: str, removed: BoardEntry | None, api_key: Secret) -> None:
         if removed is None:
             # A board only the index knows: its set goes, and whatever a backfill interrupted before it registered
             # the board had copied into the record.

@@ -46,6 +46,7 @@ class BoardEntry:
     purging: tuple[int, ...] = ()  # removed generations whose score items are still being deleted
     indexed_at_s: int = 0  # when its index was last rebuilt (0: never)
     removed_at_s: int = 0  # when the board was last removed (0: never)
+    epoch: int = 0  # +1 at each change of a setting that decides how a write applies (rules.WRITE_SETTINGS)
 
     @property
     def board(self) -> str:
@@ -72,6 +73,8 @@ class Record(Protocol):
     # `request`: the submission's own token. An increment that carries one counts once however often it arrives
     # (an SDK resends a request whose answer came too late, and the first copy may have landed).
     # An increment's `score` and `amount` are exact decimals (a float is taken as its shortest repr).
+    # `epoch`: that of the settings the write was made with (`rules`); an item written with a later one refuses
+    # it (SettingsMoved, nothing changed).
     def write_score(
         self,
         scope: Scope,
@@ -81,9 +84,17 @@ class Record(Protocol):
         rules: BoardSettings,
         now_ms: int,
         request: str | None = None,
+        epoch: int = 0,
     ) -> Recorded: ...
     def add_to_totals(
-        self, scopes: Sequence[Scope], player: str, amount: float | Decimal, now_ms: int, *, request: str | None = None
+        self,
+        scopes: Sequence[Scope],
+        player: str,
+        amount: float | Decimal,
+        now_ms: int,
+        *,
+        request: str | None = None,
+        epoch: int = 0,
     ) -> None: ...
     def add_score(self, scope: Scope, player: str, score: float, now_ms: int) -> bool: ...
     def take_back_new_player(self, scope: Scope, player: str) -> bool: ...

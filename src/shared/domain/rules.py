@@ -70,6 +70,9 @@ SETTING_VALUES: dict[str, tuple[str, ...]] = {
 }
 # Every setting, by its name in the API and the record: the ranking ones, then the seasons (periods.py).
 SETTING_NAMES = (*SETTING_VALUES, "periods", "timeZone")
+# The settings that decide how a write applies (which scores it keeps, in which periods): a change of one starts a
+# new epoch of the board's settings, and a write made with an earlier epoch never lands on one made with a later.
+WRITE_SETTINGS = frozenset({"order", "update", "periods", "timeZone"})
 
 
 class PlayerRef(NamedTuple):

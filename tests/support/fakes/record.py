@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Context, Decimal
 
-from shared.domain.errors import InvalidInput
+from shared.domain.errors import InvalidInput, SettingsMoved
 from shared.domain.periods import DEFAULT_PERIODS
 from shared.domain.ports import BoardEntry, Changed, Record, Recorded
-from shared.domain.rules import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_VALUES, BoardSettings
+from shared.domain.rules import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_VALUES, WRITE_SETTINGS, BoardSettings
 from shared.domain.scope import PeriodKey, Scope
 from tests.support.fakes.faults import Faulty, port_call, port_methods
 
@@ -43,6 +43,7 @@ class _Score:
     updated_ms: int
     requests: tuple[str, ...] = ()  # the last two increments' request tokens (REQUESTS_KEPT)
     copied: bool = False  # add_score's: copied from a set, not written since
+    epoch: int = 0  # the board's settings epoch the last write was made with
 
     def recorded(self, player: str) -> Recorded:
         score = self.exact if self.exact is not None else float(self.total)
@@ -63,6 +64,7 @@ class _Registered:
     rebuild_after: str | None = None
     indexed_at: int | None = None
     removed_at: int | None = None
+    epoch: int = 0
 
 
 def registry_key(scope: Scope) -> Scope:
@@ -131,35 +133,54 @@ class FakeRecord(Faulty):
         rules: BoardSettings,
         now_ms: int,
         request: str | None = None,
+        epoch: int = 0,
     ) -> Recorded:
         with self._lock:
             if rules.update == "increment":
-                return self._increment([scope], player, score, now_ms, request)[0]
+                return self._increment([scope], player, score, now_ms, request, epoch=epoch)[0]
             score = float(score)
             current = self._scores.get(scope, {}).get(player)
+            _check_epoch(current, scope, epoch)
             total = _total_of(score)
             if rules.update == "best" and current is not None and not _better(score, total, current, rules):
                 return current.recorded(player)
             version = (current.version if current else 0) + 1
-            written = _Score(score, total, version, now_ms, current.requests if current else ())
+            written = _Score(score, total, version, now_ms, current.requests if current else (), epoch=epoch)
             self._scores.setdefault(scope, {})[player] = written
             self._changed(scope, player)
             return written.recorded(player)
 
     @port_call
     def add_to_totals(
-        self, scopes: Sequence[Scope], player: str, amount: float | Decimal, now_ms: int, *, request: str | None = None
+        self,
+        scopes: Sequence[Scope],
+        player: str,
+        amount: float | Decimal,
+        now_ms: int,
+        *,
+        request: str | None = None,
+        epoch: int = 0,
     ) -> None:
         with self._lock:
-            self._increment(scopes, player, amount, now_ms, request)
+            self._increment(scopes, player, amount, now_ms, request, epoch=epoch)
 
     def _increment(
-        self, scopes: Sequence[Scope], player: str, amount: float | Decimal, now_ms: int, request: str | None
+        self,
+        scopes: Sequence[Scope],
+        player: str,
+        amount: float | Decimal,
+        now_ms: int,
+        request: str | None,
+        *,
+        epoch: int,
     ) -> list[Recorded]:
-        """Adds `amount` to the player's total in every scope, or (a total would pass 2^53) to none; a request
-        token the items already hold was counted: nothing changes."""
+        """Adds `amount` to the player's total in every scope, or (a total would pass 2^53) to none; an item
+        written with a later settings epoch refuses it first; a request token the items already hold was counted:
+        nothing changes."""
         exact = amount if isinstance(amount, Decimal) else Decimal(repr(float(amount)))
         current = [self._scores.get(scope, {}).get(player) for scope in scopes]
+        for scope, item in zip(scopes, current, strict=True):
+            _check_epoch(item, scope, epoch)
         if request is not None and current and all(item is not None and request in item.requests for item in current):
             return [item.recorded(player) for item in current if item is not None]
         # The real condition, on the total before: total <= 2^53 - amount (or >= -2^53 - amount for a negative one).
@@ -173,7 +194,9 @@ class FakeRecord(Faulty):
         for scope, item in zip(scopes, current, strict=True):
             total = exact if item is None else _DYNAMODB.add(item.total, exact)
             requests = (item.requests if item else ()) + ((request,) if request else ())
-            updated = _Score(None, total, (item.version if item else 0) + 1, now_ms, requests[-REQUESTS_KEPT:])
+            updated = _Score(
+                None, total, (item.version if item else 0) + 1, now_ms, requests[-REQUESTS_KEPT:], epoch=epoch
+            )
             self._scores.setdefault(scope, {})[player] = updated
             self._changed(scope, player)
             written.append(updated.recorded(player))
@@ -293,6 +316,8 @@ class FakeRecord(Faulty):
             item.created_at = now_s if item.created_at is None else item.created_at
             for name, value in changes.items():
                 item.settings[name] = value if isinstance(value, str) else ",".join(value)
+            if WRITE_SETTINGS & set(changes):
+                item.epoch += 1
             return _entry(key, item)
 
     @port_call
@@ -398,6 +423,12 @@ def _total_of(score: float) -> Decimal:
     return _WIDE.quantize(Decimal(repr(float(clamped))), _DECIMALS)
 
 
+def _check_epoch(item: _Score | None, scope: Scope, epoch: int) -> None:
+    """As the real condition: an item written with a later settings epoch refuses the write."""
+    if item is not None and item.epoch > epoch:
+        raise SettingsMoved(scope.board)
+
+
 def _first_version(score: float, now_ms: int) -> _Score:
     return _Score(float(score), _total_of(score), 1, now_ms)
 
@@ -422,6 +453,7 @@ def _entry(key: Scope, item: _Registered) -> BoardEntry:
         purging=tuple(sorted(item.purging)),
         indexed_at_s=item.indexed_at or 0,
         removed_at_s=item.removed_at or 0,
+        epoch=item.epoch,
     )
 
 

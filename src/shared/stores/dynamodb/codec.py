@@ -3,9 +3,11 @@ back. Nothing else in the service builds or parses these keys.
 
 Layout (one table, keys pk/sk, no secondary index):
 - a score:      pk = "board#<board>" (or "board#<board>#<generation>" once the board was removed and written
-                again), sk = "player#<player>"; the value (below), version (N, +1 per write), updatedAt (N, ms)
+                again), sk = "player#<player>"; the value (below), version (N, +1 per write), updatedAt (N, ms),
+                epoch (N: the board's settings epoch the last write was made with; absent = 0)
 - the registry: pk = "boards", sk = "<board>"; lastWrite (N, s), createdAt (N, s), the settings (order, update,
-  ties, timeZone, and periods as one comma-separated text; absent = the default), generation (N, absent = 0),
+  ties, timeZone, and periods as one comma-separated text; absent = the default), epoch (N, absent = 0: +1 at each
+  change of a setting that decides how a write applies), generation (N, absent = 0),
   purging (NS: removed generations whose score items are still being deleted), and while the board's index is being
   rebuilt: rebuildOwner, rebuildUntil (N, ms), rebuildAfter (the last player done).
 - a period's registry item: pk = "periods#<board>", sk = "<kind>:<id>[@<generation>]", written before its first
@@ -155,6 +157,7 @@ def board_entry(item: dict[str, Any]) -> BoardEntry:
         purging=tuple(sorted(int(g) for g in item.get("purging", {}).get("NS", []))),
         indexed_at_s=int(item.get("indexedAt", {}).get("N", "0")),
         removed_at_s=int(item.get("removedAt", {}).get("N", "0")),
+        epoch=int(item.get("epoch", {}).get("N", "0")),
     )
 
 

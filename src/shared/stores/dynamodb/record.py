@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
-from shared.domain.errors import InvalidInput, StoreThrottled, StoreTimeout, StoreUnavailable
+from shared.domain.errors import InvalidInput, SettingsMoved, StoreThrottled, StoreTimeout, StoreUnavailable
 from shared.domain.ports import BoardEntry, Recorded
-from shared.domain.rules import MAX_ABS_SCORE, SETTING_NAMES, BoardSettings
+from shared.domain.rules import MAX_ABS_SCORE, SETTING_NAMES, WRITE_SETTINGS, BoardSettings
 from shared.domain.scope import Scope
 from shared.platform.config import Settings
 from shared.platform.observability import logger
@@ -89,39 +89,48 @@ class DynamoRecord:
         rules: BoardSettings,
         now_ms: int,
         request: str | None = None,
+        epoch: int = 0,
     ) -> Recorded:
         """Applies one submission by the board's update rule, in one request (no read before the write); the
-        player's score after it (a best board's kept one when the new one is not better)."""
+        player's score after it (a best board's kept one when the new one is not better). SettingsMoved when the
+        item was written under a later `epoch` of the board's settings than this write's (nothing changed)."""
         if rules.update == "increment":
-            return self._increment(scope, player, score, now_ms, request)
+            return self._increment(scope, player, score, now_ms, request, epoch=epoch)
         score = float(score)
         update: dict[str, Any] = {
             "TableName": self._table,
             "Key": score_key(scope, player),
-            "UpdateExpression": "SET score = :score, rankKey = :key, #total = :total, updatedAt = :now "
-            "ADD version :one REMOVE copied",
+            "UpdateExpression": "SET score = :score, rankKey = :key, #total = :total, updatedAt = :now, "
+            "epoch = :epoch ADD version :one REMOVE copied",
+            "ConditionExpression": _NOT_LATER_EPOCH,
             "ExpressionAttributeNames": {"#total": "total"},
-            "ExpressionAttributeValues": {**score_value(score), ":now": number(now_ms), ":one": {"N": "1"}},
+            "ExpressionAttributeValues": {
+                **score_value(score),
+                ":now": number(now_ms),
+                ":one": {"N": "1"},
+                ":epoch": number(epoch),
+            },
             "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         if rules.update == "best":
             # Better by the board's order; an item the increment rule wrote last has no rankKey: compare its total.
             better = ">" if rules.order == "asc" else "<"
-            update["ConditionExpression"] = (
-                f"attribute_not_exists(version) OR rankKey {better} :key "
-                f"OR (attribute_not_exists(rankKey) AND #total {better} :total)"
+            update["ConditionExpression"] += (
+                f" AND (attribute_not_exists(version) OR rankKey {better} :key "
+                f"OR (attribute_not_exists(rankKey) AND #total {better} :total))"
             )
-            update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         try:
             answer = self._call("update_item", **update)
         except _ConditionFailedError as kept:
+            _check_epoch(kept.item, scope, epoch)
             return recorded(kept.item)
         return recorded(answer["Attributes"])
 
     def _increment(
-        self, scope: Scope, player: str, amount: float | Decimal, now_ms: int, token: str | None
+        self, scope: Scope, player: str, amount: float | Decimal, now_ms: int, token: str | None, *, epoch: int
     ) -> Recorded:
-        request = self._increment_request(player, amount, now_ms, token)
+        request = self._increment_request(player, amount, now_ms, token, epoch=epoch)
         try:
             answer = self._call(
                 "update_item",
@@ -131,37 +140,41 @@ class DynamoRecord:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except _ConditionFailedError as refused:
+            _check_epoch(refused.item, scope, epoch)
             if _counted(refused.item, token):
                 return recorded(refused.item)  # this request's first copy landed: the total already has it
             raise _past_limit(amount) from None
         return recorded(answer["Attributes"])
 
     def _increment_request(
-        self, player: str, amount: float | Decimal, now_ms: int, token: str | None
+        self, player: str, amount: float | Decimal, now_ms: int, token: str | None, *, epoch: int
     ) -> dict[str, Any]:
-        """An increment's update, but for its key: |total + amount| <= 2^53, as a condition on the total before;
-        with a token, also that the item has not counted that token (it keeps the last two: a resend arrives
-        within the client's timeout, while at most one other write of the player may land in between)."""
+        """An increment's update, but for its key: |total + amount| <= 2^53, as a condition on the total before,
+        and no later epoch of the settings; with a token, also that the item has not counted that token (it keeps
+        the last two: a resend arrives within the client's timeout, while at most one other write of the player
+        may land in between)."""
         if amount >= 0:
             condition, limit = "#total <= :limit", Decimal(MAX_ABS_SCORE) - decimal(amount)
         else:
             condition, limit = "#total >= :limit", -Decimal(MAX_ABS_SCORE) - decimal(amount)
         update: dict[str, Any] = {
             "TableName": self._table,
-            "UpdateExpression": "SET updatedAt = :now REMOVE score, rankKey, copied ADD #total :amount, version :one",
-            "ConditionExpression": f"(attribute_not_exists(#total) OR {condition})",
+            "UpdateExpression": "SET updatedAt = :now, epoch = :epoch REMOVE score, rankKey, copied "
+            "ADD #total :amount, version :one",
+            "ConditionExpression": f"{_NOT_LATER_EPOCH} AND (attribute_not_exists(#total) OR {condition})",
             "ExpressionAttributeNames": {"#total": "total"},
             "ExpressionAttributeValues": {
                 ":amount": decimal_number(decimal(amount)),
                 ":limit": decimal_number(limit),
                 ":now": number(now_ms),
                 ":one": {"N": "1"},
+                ":epoch": number(epoch),
             },
         }
         if token is not None:
             update["UpdateExpression"] = (
-                "SET updatedAt = :now, previousRequest = if_not_exists(lastRequest, :none), lastRequest = :request "
-                "REMOVE score, rankKey, copied ADD #total :amount, version :one"
+                "SET updatedAt = :now, epoch = :epoch, previousRequest = if_not_exists(lastRequest, :none), "
+                "lastRequest = :request REMOVE score, rankKey, copied ADD #total :amount, version :one"
             )
             update["ConditionExpression"] += (
                 " AND (attribute_not_exists(lastRequest) OR lastRequest <> :request)"
@@ -171,7 +184,14 @@ class DynamoRecord:
         return update
 
     def add_to_totals(
-        self, scopes: Sequence[Scope], player: str, amount: float | Decimal, now_ms: int, *, request: str | None = None
+        self,
+        scopes: Sequence[Scope],
+        player: str,
+        amount: float | Decimal,
+        now_ms: int,
+        *,
+        request: str | None = None,
+        epoch: int = 0,
     ) -> None:
         """Adds an increment to the player's total in every scope given, in one transaction: all of
         them, or none (400 when one total would pass 2^53). A transaction that another write of the same player
@@ -179,7 +199,7 @@ class DynamoRecord:
         totals back, as it reads a write back anyway. With a `request` token, a copy that arrives again counts
         once: DynamoDB itself answers a repeated ClientRequestToken (within 10 minutes) without applying it, and
         the items' own tokens refuse it after that."""
-        update = self._increment_request(player, amount, now_ms, request)
+        update = self._increment_request(player, amount, now_ms, request, epoch=epoch)
         update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         items = [{"Update": {**update, "Key": score_key(scope, player)}} for scope in scopes]
         token = {"ClientRequestToken": request} if request is not None else {}
@@ -188,6 +208,8 @@ class DynamoRecord:
                 self._call("transact_write_items", TransactItems=items, **token)
             except _CanceledError as canceled:
                 if "ConditionalCheckFailed" in canceled.reasons:
+                    for item in canceled.items:
+                        _check_epoch(item, scopes[0], epoch)
                     if any(_counted(item, request) for item in canceled.items):
                         return  # the transaction landed before: every total has it (all or none)
                     raise _past_limit(amount) from None
@@ -356,6 +378,8 @@ class DynamoRecord:
         known board keeps its lastWrite) and answers the board as it is after."""
         assignments = ["lastWrite = if_not_exists(lastWrite, :now)", "createdAt = if_not_exists(createdAt, :now)"]
         assignments += [f"#{name} = :{name}" for name in changes]
+        if WRITE_SETTINGS & set(changes):
+            assignments.append("epoch = if_not_exists(epoch, :zero) + :one")
         names = {"ExpressionAttributeNames": {f"#{name}": name for name in changes}} if changes else {}
         values = {
             f":{name}": {"S": value if isinstance(value, str) else ",".join(value)} for name, value in changes.items()
@@ -365,7 +389,9 @@ class DynamoRecord:
             TableName=self._table,
             Key=registry_key(Scope(board)),
             UpdateExpression="SET " + ", ".join(assignments),
-            ExpressionAttributeValues={":now": number(now_s)} | values,
+            ExpressionAttributeValues={":now": number(now_s)}
+            | values
+            | ({":zero": number(0), ":one": number(1)} if WRITE_SETTINGS & set(changes) else {}),
             ReturnValues="ALL_NEW",
             **names,
         )
@@ -611,6 +637,16 @@ class _CanceledError(Exception):
 
 def _key_of(item: dict[str, Any]) -> tuple[str, str]:
     return item["pk"]["S"], item["sk"]["S"]
+
+
+# A score item written under a later epoch of the board's settings refuses a write made with earlier ones.
+_NOT_LATER_EPOCH = "(attribute_not_exists(epoch) OR epoch <= :epoch)"
+
+
+def _check_epoch(item: dict[str, Any], scope: Scope, epoch: int) -> None:
+    """Raises SettingsMoved when a refused write's item holds a later epoch than the write's."""
+    if int(item.get("epoch", {}).get("N", "0")) > epoch:
+        raise SettingsMoved(scope.board)
 
 
 def _counted(item: dict[str, Any], token: str | None) -> bool:
