@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.domain.errors import InvalidInput, SettingsMoved
-from shared.domain.ports import BoardEntry, Record, Recorded
+from shared.domain.ports import BoardEntry, PutLease, Record, Recorded
 from shared.domain.rules import BoardSettings
 from shared.domain.scope import PeriodKey, Scope
 from tests.support.fakes import Clock
@@ -183,6 +183,42 @@ def test_add_to_totals_with_an_earlier_epoch_than_one_items_changes_no_scope(rec
     assert record.get_scores(scopes, "ada") == [None, Recorded("ada", 5.0, 1)]
     record.add_to_totals(scopes, "ada", 1, NOW_MS, request="now", epoch=2)
     assert record.get_scores(scopes, "ada") == [Recorded("ada", 1.0, 1), Recorded("ada", 6.0, 2)]
+
+
+# --- who wrote last, and by when their put lands ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rules", [LATEST, BEST, INCREMENT], ids=["latest", "best", "increment"])
+def test_a_write_keeps_its_request_and_put_deadline_and_the_ones_before(record: Record, rules: BoardSettings) -> None:
+    first = record.write_score(BOARD, "ada", 1, rules=rules, now_ms=NOW_MS, request="one", put_by_ms=NOW_MS + 10)
+    assert first.lease == PutLease("one", NOW_MS + 10, None, 0)
+    second = record.write_score(BOARD, "ada", 2, rules=rules, now_ms=NOW_MS, request="two", put_by_ms=NOW_MS + 20)
+    assert second.lease == PutLease("two", NOW_MS + 20, "one", NOW_MS + 10)
+    assert record.get_score(BOARD, "ada") == second
+    assert record.get_score(BOARD, "ada").lease == second.lease  # type: ignore[union-attr]
+    assert record.read_back([BOARD], "ada")[0][0].lease == second.lease  # type: ignore[union-attr]
+    assert record.scores(BOARD, None, 10)[0][0].lease == second.lease
+
+
+def test_a_best_write_that_keeps_the_better_answers_who_wrote_it(record: Record) -> None:
+    record.write_score(BOARD, "ada", 5, rules=BEST, now_ms=NOW_MS, request="one", put_by_ms=NOW_MS + 10)
+    kept = record.write_score(BOARD, "ada", 1, rules=BEST, now_ms=NOW_MS, request="two", put_by_ms=NOW_MS + 20)
+    assert (kept.score, kept.lease) == (5.0, PutLease("one", NOW_MS + 10, None, 0))
+
+
+def test_add_to_totals_keeps_its_request_and_put_deadline_in_every_scope(record: Record) -> None:
+    scopes = [BOARD, DAY]
+    record.write_score(DAY, "ada", 5, rules=INCREMENT, now_ms=NOW_MS, request="one", put_by_ms=NOW_MS + 10)
+    record.add_to_totals(scopes, "ada", 1, NOW_MS, request="two", put_by_ms=NOW_MS + 20)
+    leases = [found.lease for found in record.get_scores(scopes, "ada") if found is not None]
+    assert leases == [PutLease("two", NOW_MS + 20, None, 0), PutLease("two", NOW_MS + 20, "one", NOW_MS + 10)]
+
+
+def test_an_increment_counts_once_though_another_rules_write_came_between(record: Record) -> None:
+    record.write_score(BOARD, "ada", 5, rules=INCREMENT, now_ms=NOW_MS, request="one")
+    record.write_score(BOARD, "ada", 7, rules=LATEST, now_ms=NOW_MS, request="two")
+    record.write_score(BOARD, "ada", 5, rules=INCREMENT, now_ms=NOW_MS, request="one")  # sent again: counted
+    assert record.get_score(BOARD, "ada") == Recorded("ada", 7.0, 2)
 
 
 # --- the other writes -----------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple, Protocol
 
@@ -23,6 +23,17 @@ from shared.platform.secret import Secret
 
 
 @dataclass(frozen=True)
+class PutLease:
+    """Which request last changed a score item and the time (ms) by which its put into the index has landed or
+    never will; and the same of the write before it. A writer puts only once the write before its own has put."""
+
+    request: str | None = None
+    put_by_ms: int = 0
+    previous_request: str | None = None
+    previous_put_by_ms: int = 0
+
+
+@dataclass(frozen=True)
 class Recorded:
     """A player's score as the record holds it; `version` counts the writes that changed it (1: the first)."""
 
@@ -30,6 +41,7 @@ class Recorded:
     score: float
     version: int
     copied: bool = False  # copied from a set that predates the record (adoption, backfill), not written since
+    lease: PutLease = field(default=PutLease(), compare=False)  # who wrote it, and their puts' deadlines
 
 
 @dataclass(frozen=True)
@@ -74,7 +86,8 @@ class Record(Protocol):
     # (an SDK resends a request whose answer came too late, and the first copy may have landed).
     # An increment's `score` and `amount` are exact decimals (a float is taken as its shortest repr).
     # `epoch`: that of the settings the write was made with (`rules`); an item written with a later one refuses
-    # it (SettingsMoved, nothing changed).
+    # it (SettingsMoved, nothing changed). `put_by_ms`: when this write's put into the index will have landed (or
+    # never will); the item keeps it, and the previous write's, with their requests (Recorded.lease).
     def write_score(
         self,
         scope: Scope,
@@ -85,6 +98,7 @@ class Record(Protocol):
         now_ms: int,
         request: str | None = None,
         epoch: int = 0,
+        put_by_ms: int = 0,
     ) -> Recorded: ...
     def add_to_totals(
         self,
@@ -95,6 +109,7 @@ class Record(Protocol):
         *,
         request: str | None = None,
         epoch: int = 0,
+        put_by_ms: int = 0,
     ) -> None: ...
     def add_score(self, scope: Scope, player: str, score: float, now_ms: int) -> bool: ...
     def take_back_new_player(self, scope: Scope, player: str) -> bool: ...

@@ -23,12 +23,12 @@ from decimal import Context, Decimal
 
 from shared.domain.errors import InvalidInput, SettingsMoved
 from shared.domain.periods import DEFAULT_PERIODS
-from shared.domain.ports import BoardEntry, Changed, Record, Recorded
+from shared.domain.ports import BoardEntry, Changed, PutLease, Record, Recorded
 from shared.domain.rules import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_VALUES, WRITE_SETTINGS, BoardSettings
 from shared.domain.scope import PeriodKey, Scope
 from tests.support.fakes.faults import Faulty, port_call, port_methods
 
-REQUESTS_KEPT = 2  # as the real item: an increment's token and the one before it
+REQUESTS_KEPT = 2  # as the real item: a write's token and the one before it
 PURGE_PAGE = 500  # score items deleted between looks at the deadline, as the real purge does
 _DECIMALS = Decimal(1).scaleb(-MAX_INCREMENT_DECIMALS)
 _WIDE = Context(prec=60)
@@ -41,13 +41,26 @@ class _Score:
     total: Decimal
     version: int
     updated_ms: int
-    requests: tuple[str, ...] = ()  # the last two increments' request tokens (REQUESTS_KEPT)
+    requests: tuple[str, ...] = ()  # the last two writes' request tokens (REQUESTS_KEPT)
     copied: bool = False  # add_score's: copied from a set, not written since
     epoch: int = 0  # the board's settings epoch the last write was made with
+    put_by: tuple[int, int] = (0, 0)  # the previous write's put deadline and the last one's (ms; 0: none)
 
     def recorded(self, player: str) -> Recorded:
         score = self.exact if self.exact is not None else float(self.total)
-        return Recorded(player, score, self.version, self.copied)
+        lease = PutLease(
+            request=self.requests[-1] if self.requests else None,
+            put_by_ms=self.put_by[1],
+            previous_request=self.requests[-2] if len(self.requests) > 1 else None,
+            previous_put_by_ms=self.put_by[0],
+        )
+        return Recorded(player, score, self.version, self.copied, lease)
+
+    def written_by(self, request: str | None, put_by_ms: int) -> _Score:
+        """This item after a write by `request` whose put lands by `put_by_ms` (as the real update's SETs)."""
+        requests = (*self.requests, request)[-REQUESTS_KEPT:] if request is not None else self.requests
+        put_by = (self.put_by[1], put_by_ms) if put_by_ms else self.put_by
+        return replace(self, requests=requests, put_by=put_by)
 
 
 @dataclass
@@ -134,10 +147,11 @@ class FakeRecord(Faulty):
         now_ms: int,
         request: str | None = None,
         epoch: int = 0,
+        put_by_ms: int = 0,
     ) -> Recorded:
         with self._lock:
             if rules.update == "increment":
-                return self._increment([scope], player, score, now_ms, request, epoch=epoch)[0]
+                return self._increment([scope], player, score, now_ms, request, epoch=epoch, put_by_ms=put_by_ms)[0]
             score = float(score)
             current = self._scores.get(scope, {}).get(player)
             _check_epoch(current, scope, epoch)
@@ -145,7 +159,10 @@ class FakeRecord(Faulty):
             if rules.update == "best" and current is not None and not _better(score, total, current, rules):
                 return current.recorded(player)
             version = (current.version if current else 0) + 1
-            written = _Score(score, total, version, now_ms, current.requests if current else (), epoch=epoch)
+            before = current or _Score(None, Decimal(0), 0, now_ms)
+            written = replace(
+                before, exact=score, total=total, version=version, updated_ms=now_ms, copied=False, epoch=epoch
+            ).written_by(request, put_by_ms)
             self._scores.setdefault(scope, {})[player] = written
             self._changed(scope, player)
             return written.recorded(player)
@@ -160,9 +177,10 @@ class FakeRecord(Faulty):
         *,
         request: str | None = None,
         epoch: int = 0,
+        put_by_ms: int = 0,
     ) -> None:
         with self._lock:
-            self._increment(scopes, player, amount, now_ms, request, epoch=epoch)
+            self._increment(scopes, player, amount, now_ms, request, epoch=epoch, put_by_ms=put_by_ms)
 
     def _increment(
         self,
@@ -173,6 +191,7 @@ class FakeRecord(Faulty):
         request: str | None,
         *,
         epoch: int,
+        put_by_ms: int = 0,
     ) -> list[Recorded]:
         """Adds `amount` to the player's total in every scope, or (a total would pass 2^53) to none; an item
         written with a later settings epoch refuses it first; a request token the items already hold was counted:
@@ -193,10 +212,16 @@ class FakeRecord(Faulty):
         written = []
         for scope, item in zip(scopes, current, strict=True):
             total = exact if item is None else _DYNAMODB.add(item.total, exact)
-            requests = (item.requests if item else ()) + ((request,) if request else ())
-            updated = _Score(
-                None, total, (item.version if item else 0) + 1, now_ms, requests[-REQUESTS_KEPT:], epoch=epoch
-            )
+            before = item or _Score(None, Decimal(0), 0, now_ms)
+            updated = replace(
+                before,
+                exact=None,
+                total=total,
+                version=before.version + 1,
+                updated_ms=now_ms,
+                copied=False,
+                epoch=epoch,
+            ).written_by(request, put_by_ms)
             self._scores.setdefault(scope, {})[player] = updated
             self._changed(scope, player)
             written.append(updated.recorded(player))

@@ -4,7 +4,9 @@ back. Nothing else in the service builds or parses these keys.
 Layout (one table, keys pk/sk, no secondary index):
 - a score:      pk = "board#<board>" (or "board#<board>#<generation>" once the board was removed and written
                 again), sk = "player#<player>"; the value (below), version (N, +1 per write), updatedAt (N, ms),
-                epoch (N: the board's settings epoch the last write was made with; absent = 0)
+                epoch (N: the board's settings epoch the last write was made with; absent = 0); lastRequest,
+                previousRequest (S: the last two writes' request tokens), putBy, previousPutBy (N, ms: by when
+                their puts into the index land, or never do)
 - the registry: pk = "boards", sk = "<board>"; lastWrite (N, s), createdAt (N, s), the settings (order, update,
   ties, timeZone, and periods as one comma-separated text; absent = the default), epoch (N, absent = 0: +1 at each
   change of a setting that decides how a write applies), generation (N, absent = 0),
@@ -30,7 +32,7 @@ import struct
 from decimal import Context, Decimal
 from typing import Any
 
-from shared.domain.ports import BoardEntry, Recorded
+from shared.domain.ports import BoardEntry, PutLease, Recorded
 from shared.domain.rules import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_VALUES, BoardSettings
 from shared.domain.scope import PeriodKey, Scope
 
@@ -142,6 +144,12 @@ def recorded(item: dict[str, Any]) -> Recorded:
         score=float(value),
         version=int(item["version"]["N"]),
         copied="copied" in item,
+        lease=PutLease(
+            request=item.get("lastRequest", {}).get("S") or None,
+            put_by_ms=int(item.get("putBy", {}).get("N", "0")),
+            previous_request=item.get("previousRequest", {}).get("S") or None,
+            previous_put_by_ms=int(item.get("previousPutBy", {}).get("N", "0")),
+        ),
     )
 
 

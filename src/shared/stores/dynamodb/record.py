@@ -90,12 +90,13 @@ class DynamoRecord:
         now_ms: int,
         request: str | None = None,
         epoch: int = 0,
+        put_by_ms: int = 0,
     ) -> Recorded:
         """Applies one submission by the board's update rule, in one request (no read before the write); the
         player's score after it (a best board's kept one when the new one is not better). SettingsMoved when the
         item was written under a later `epoch` of the board's settings than this write's (nothing changed)."""
         if rules.update == "increment":
-            return self._increment(scope, player, score, now_ms, request, epoch=epoch)
+            return self._increment(scope, player, score, now_ms, request, epoch=epoch, put_by_ms=put_by_ms)
         score = float(score)
         update: dict[str, Any] = {
             "TableName": self._table,
@@ -113,6 +114,7 @@ class DynamoRecord:
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
+        _note_writer(update, request, put_by_ms)
         if rules.update == "best":
             # Better by the board's order; an item the increment rule wrote last has no rankKey: compare its total.
             better = ">" if rules.order == "asc" else "<"
@@ -128,9 +130,18 @@ class DynamoRecord:
         return recorded(answer["Attributes"])
 
     def _increment(
-        self, scope: Scope, player: str, amount: float | Decimal, now_ms: int, token: str | None, *, epoch: int
+        self,
+        scope: Scope,
+        player: str,
+        amount: float | Decimal,
+        now_ms: int,
+        token: str | None,
+        *,
+        epoch: int,
+        put_by_ms: int,
     ) -> Recorded:
         request = self._increment_request(player, amount, now_ms, token, epoch=epoch)
+        _note_writer(request, None, put_by_ms)  # the token: _increment_request's own
         try:
             answer = self._call(
                 "update_item",
@@ -192,6 +203,7 @@ class DynamoRecord:
         *,
         request: str | None = None,
         epoch: int = 0,
+        put_by_ms: int = 0,
     ) -> None:
         """Adds an increment to the player's total in every scope given, in one transaction: all of
         them, or none (400 when one total would pass 2^53). A transaction that another write of the same player
@@ -200,6 +212,7 @@ class DynamoRecord:
         once: DynamoDB itself answers a repeated ClientRequestToken (within 10 minutes) without applying it, and
         the items' own tokens refuse it after that."""
         update = self._increment_request(player, amount, now_ms, request, epoch=epoch)
+        _note_writer(update, None, put_by_ms)
         update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         items = [{"Update": {**update, "Key": score_key(scope, player)}} for scope in scopes]
         token = {"ClientRequestToken": request} if request is not None else {}
@@ -637,6 +650,20 @@ class _CanceledError(Exception):
 
 def _key_of(item: dict[str, Any]) -> tuple[str, str]:
     return item["pk"]["S"], item["sk"]["S"]
+
+
+def _note_writer(update: dict[str, Any], request: str | None, put_by_ms: int) -> None:
+    """Adds to a score's update the writer's request token (and keeps the one before), and when its put will have
+    landed (and keeps the previous write's): what the next writer of the player waits for (PutLease)."""
+    sets = []
+    if request is not None:
+        sets.append("previousRequest = if_not_exists(lastRequest, :none), lastRequest = :request")
+        update["ExpressionAttributeValues"] |= {":request": {"S": request}, ":none": {"S": ""}}
+    if put_by_ms:
+        sets.append("previousPutBy = if_not_exists(putBy, :noPut), putBy = :putBy")
+        update["ExpressionAttributeValues"] |= {":putBy": number(put_by_ms), ":noPut": number(0)}
+    if sets:
+        update["UpdateExpression"] = update["UpdateExpression"].replace("SET ", "SET " + ", ".join(sets) + ", ", 1)
 
 
 # A score item written under a later epoch of the board's settings refuses a write made with earlier ones.
