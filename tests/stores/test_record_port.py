@@ -221,6 +221,16 @@ def test_an_increment_counts_once_though_another_rules_write_came_between(record
     assert record.get_score(BOARD, "ada") == Recorded("ada", 7.0, 2)
 
 
+def test_remove_score_answers_what_it_deleted_with_its_writers_lease(record: Record) -> None:
+    record.write_score(BOARD, "ada", 5, rules=LATEST, now_ms=NOW_MS, request="one", put_by_ms=NOW_MS + 10)
+    gone = record.remove_score(BOARD, "ada")
+    assert gone == Recorded("ada", 5.0, 1)
+    assert gone is not None
+    assert gone.lease == PutLease("one", NOW_MS + 10, None, 0)
+    assert record.get_score(BOARD, "ada") is None
+    assert record.remove_score(BOARD, "ada") is None
+
+
 # --- the other writes -----------------------------------------------------------------------------------------------
 
 
@@ -352,7 +362,7 @@ def test_count_and_listing_of_an_empty_scope(record: Record) -> None:
 
 def test_touch_registers_a_board_and_notes_each_write(record: Record) -> None:
     assert record.entry(BOARD) is None
-    record.touch(BOARD, NOW_S)
+    assert record.touch(BOARD, NOW_S) == registered(record, BOARD)
     entry = record.entry(BOARD)
     assert entry is not None
     assert (entry.scope, entry.last_write_s, entry.settings, entry.purging) == (BOARD, NOW_S, BoardSettings(), ())

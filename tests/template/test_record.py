@@ -37,9 +37,8 @@ RECORD_ACTIONS = {
     "GetLeaderboardFunction": READ_ACTIONS,
     "GetAroundFunction": READ_ACTIONS,
     "UpdateBoardSettingsFunction": ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
-    # Removal deletes the player's scores in every period in batches.
+    # Removal deletes the player's scores in every period, one DeleteItem each (it answers what it deleted).
     "RemovePlayerFunction": [
-        "dynamodb:BatchWriteItem",
         "dynamodb:DeleteItem",
         "dynamodb:GetItem",
         "dynamodb:Query",

@@ -28,6 +28,7 @@ the record when its set has expired.
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -87,6 +88,12 @@ GENERATION_ATTEMPTS = 3  # a write made again with the board's new generation or
 # decides how writes apply, and a board removal, answer no sooner than this after the registry changed.
 SETTINGS_CACHE_S = 1.0
 MAX_ENTRIES = 1024  # boards whose registry entry this instance keeps for its writes
+# A write's puts land within this of its start or are followed by a read-back: the next write of the player waits
+# until then (PutLease), unless its instance saw the put land. Leaves a write's record call a little time before
+# its put must be sent, CALL_DEADLINE_S ahead.
+PUT_LEASE_S = CALL_DEADLINE_S + 0.5
+CLOCK_SKEW_S = 0.05  # how far two instances' clocks may disagree when one waits out the other's deadline
+MAX_LANDED = 4096  # the puts this instance saw land, remembered for the next writer of their player
 UNREAD = -1  # a version no write has: the index was given nothing yet, so the read-back puts what the record holds
 MAX_TOUCHED = 1024  # periods whose registry item this instance remembers writing
 
@@ -134,6 +141,9 @@ class Leaderboards:
         # board -> its registry entry as this instance's writes last read it (None: not registered), and when the
         # read was sent (the entry is no older than that)
         self._entries: dict[str, tuple[BoardEntry | None, float]] = {}
+        self._refreshing: set[str] = set()  # boards whose entry is being read again beside a write
+        # (scope, request) of the puts this instance saw land
+        self._landed: OrderedDict[tuple[Scope, str | None], None] = OrderedDict()
         self._touched: dict[Scope, float] = {}  # period scope -> when this instance last noted a write to it
 
     @tracer.capture_method(capture_response=False)
@@ -165,28 +175,36 @@ class Leaderboards:
         now = self._clock.now()
         scopes = _current_scopes(board, rules, generation, now)
         now_ms = int(now * 1000)
+        put_by = now + PUT_LEASE_S  # this write's puts land by then, or are followed by a read-back
+        lease_ms = int(put_by * 1000)
         if rules.update == "increment" and len(scopes) > 1:
             # One transaction: every period's total or none (a partial one could not be sent again without
             # counting twice where it landed). It answers no values: the read-back below finds the totals.
             self._each(scopes, lambda scope: self._register(scope, now))
-            self._record.add_to_totals(scopes, player, score, now_ms, request=request, epoch=epoch)
-            written: list[Recorded | None] = [None] * len(scopes)
+            self._record.add_to_totals(scopes, player, score, now_ms, request=request, epoch=epoch, put_by_ms=lease_ms)
+            read_at = self._clock.now()
+            current, registered = self._record.read_back(scopes, player)
+            self._remember(board, registered, read_at)
+            if (registered.generation if registered else 0) != generation:
+                # The board was removed between this write's look at its generation and the write: take it back
+                # (the removed generation's sets are read by no one; its scores wait for the purge, this one too).
+                self._record.remove_player_from(scopes, player)
+                return None
+            written = current
         else:
             # Latest and best: each period on its own (a retry of the same submission converges either way).
             written = self._each(
-                scopes, lambda scope: self._write(scope, player, score, rules, now_ms, request=request, epoch=epoch)
+                scopes,
+                lambda scope: self._write(
+                    scope, player, score, rules, now_ms, request=request, epoch=epoch, put_by_ms=lease_ms
+                ),
             )
         if entry is None or now - entry.last_write_s >= TOUCH_EVERY_S:
             # Before the index: a new board's first write rebuilds its set, which needs the board registered.
-            self._record.touch(Scope(board), int(now))
-        settled = self._index_writes(scopes, player, written, api_key)
-        if settled is None:
-            # The board was removed between this write's look at its generation and the write: take it back (the
-            # removed generation's sets are read by no one; its scores wait for the purge, this one included).
-            self._record.remove_player_from(scopes, player)
-            self._each(scopes, lambda scope: self._index.remove_players(scope, [player], api_key))
-            return None
-        first = written[0] or settled[0]
+            touched_at = self._clock.now()
+            self._remember(board, self._record.touch(Scope(board), int(now)), touched_at)
+        settled = self._index_writes(scopes, player, written, api_key, request=request, put_by=put_by)
+        first = settled[0] or written[0]
         return first.score if first else float(score)
 
     def _write(
@@ -199,18 +217,32 @@ class Leaderboards:
         *,
         request: str,
         epoch: int,
+        put_by_ms: int,
     ) -> Recorded:
         self._register(scope, now_ms / 1000)
-        return self._record.write_score(scope, player, score, rules=rules, now_ms=now_ms, request=request, epoch=epoch)
+        return self._record.write_score(
+            scope, player, score, rules=rules, now_ms=now_ms, request=request, epoch=epoch, put_by_ms=put_by_ms
+        )
 
     def _entry_for_write(self, board: str) -> BoardEntry | None:
-        """The board's registry entry as this instance read it within SETTINGS_CACHE_S, or as read now."""
+        """The board's registry entry as this instance read it within SETTINGS_CACHE_S, or as read now. Past half
+        that age it is read again beside the write, so a board written steadily never waits for its registry."""
         cached = self._entries.get(board)
         now = self._clock.now()
         if cached is not None and now < cached[1] + SETTINGS_CACHE_S:
+            if now >= cached[1] + SETTINGS_CACHE_S / 2 and board not in self._refreshing:
+                self._refreshing.add(board)
+                self._parallel.submit(self._refresh_entry, board)
             return cached[0]
-        entry = self._record.entry(Scope(board))
-        self._remember(board, entry, now)
+        return self._refresh_entry(board)
+
+    def _refresh_entry(self, board: str) -> BoardEntry | None:
+        read_at = self._clock.now()
+        try:
+            entry = self._record.entry(Scope(board))
+        finally:
+            self._refreshing.discard(board)
+        self._remember(board, entry, read_at)
         return entry
 
     def _remember(self, board: str, entry: BoardEntry | None, read_at: float) -> None:
@@ -223,32 +255,21 @@ class Leaderboards:
         self._entries[board] = (entry, read_at)
 
     def _index_writes(
-        self, scopes: list[Scope], player: str, written: list[Recorded | None], api_key: Secret
-    ) -> list[Recorded | None] | None:
-        """Puts each write into its scope's set, then reads the record back, every scope and the board's generation
-        in one request, and settles any scope it finds changed (see _settle); a write given as None puts what the
-        record holds. The player's score as each set holds it in the end (None: removed meanwhile); None when the
-        board has moved to another generation since the write read it."""
-        self._each(
-            [(scope, recorded) for scope, recorded in zip(scopes, written, strict=True) if recorded is not None],
-            lambda put: self._put(put[0], player, put[1], api_key),
-        )
-        # Whether each set is whole is read while the record is read back, so it costs no time of its own.
+        self,
+        scopes: list[Scope],
+        player: str,
+        written: list[Recorded | None],
+        api_key: Secret,
+        *,
+        request: str,
+        put_by: float,
+    ) -> list[Recorded | None]:
+        """Puts each scope's write into its set (see _index_write), while looking at whether the set is whole; a
+        set that is not is rebuilt now (or its rebuild awaited). The player's score as each set holds it."""
         whole = [self._parallel.submit(self._index.is_whole, scope, api_key) for scope in scopes]
-        read_at = self._clock.now()
-        current, board = self._record.read_back(scopes, player)
-        self._remember(scopes[0].board, board, read_at)
-        if (board.generation if board else 0) != scopes[0].generation:
-            return None
         settled = self._each(
-            list(zip(scopes, written, current, strict=True)),
-            lambda read: self._settle(
-                read[0],
-                player,
-                read[1].version if read[1] else UNREAD,
-                api_key,
-                first_read=read[2],
-            ),
+            list(zip(scopes, written, strict=True)),
+            lambda write: self._index_write(write[0], player, write[1], api_key, request=request, put_by=put_by),
         )
         for scope, is_whole in zip(scopes, whole, strict=True):
             if not is_whole.result():
@@ -260,6 +281,42 @@ class Leaderboards:
                 except BoardRebuilding:
                     logger.info("A write's board is still being rebuilt", extra={"leaderboard": str(scope)})
         return settled
+
+    def _index_write(
+        self, scope: Scope, player: str, recorded: Recorded | None, api_key: Secret, *, request: str, put_by: float
+    ) -> Recorded | None:
+        """Makes the set hold what this write left in the record, without reading it back: puts land in the order
+        of their writes. The write before this one put by the deadline it wrote (or never does): this put waits for
+        it, and is sent only while it can land before its own deadline, which the next writer waits for. A put that
+        cannot is followed by a read-back until the set holds the record's value (_settle)."""
+        if recorded is None:  # removed since (a transaction's read-back)
+            return None
+        lease = recorded.lease
+        if lease.request != request:
+            # Another write's value: its writer puts it, unless its put failed. Put it too (the same value, so
+            # whichever lands last), then read back, as a put with no deadline of its own must.
+            if (scope, lease.request) in self._landed:
+                return recorded
+            self._put(scope, player, recorded, api_key)
+            return self._settle(scope, player, recorded.version, api_key)
+        self._await_put(scope, lease.previous_request, lease.previous_put_by_ms)
+        late = self._clock.now() + CALL_DEADLINE_S > put_by
+        self._put(scope, player, recorded, api_key)
+        if late:
+            return self._settle(scope, player, recorded.version, api_key)
+        self._landed[scope, request] = None
+        if len(self._landed) > MAX_LANDED:
+            self._landed.popitem(last=False)
+        return recorded
+
+    def _await_put(self, scope: Scope, request: str | None, put_by_ms: int) -> None:
+        """Waits until a write's put into the scope's set has landed or never will: its deadline passed, or this
+        instance saw it land."""
+        if not put_by_ms or (scope, request) in self._landed:
+            return
+        wait = put_by_ms / 1000 + CLOCK_SKEW_S - self._clock.now()
+        if wait > 0:
+            self._clock.sleep(wait)
 
     def _register(self, scope: Scope, now: float) -> None:
         """A period's registry item is written before its first score (so a period without one has none), and
@@ -396,13 +453,18 @@ class Leaderboards:
         one's scores wait for the purge): the record first, then every set those scopes may have, whatever their
         last write or rebuild (a rebuild in progress, or a read that put the settings mark, keeps a set alive past
         any such guess); then the record is read back for the current generation (a write that landed meanwhile
-        is put back, as the writer would)."""
+        is put back, as the writer would). The index's removals wait for the put of the last write the record's
+        deletes took away, which may still be on its way."""
         entry = self._record.entry(Scope(ref.leaderboard))
         current = entry.generation if entry else 0
         generations = {current, *(entry.purging if entry else ())}
         periods = [e.scope for e in self._record.periods_of(ref.leaderboard) if e.generation in generations]
         scopes = [Scope(ref.leaderboard, None, generation) for generation in sorted(generations)] + periods
-        self._record.remove_player_from(scopes, ref.player)
+        removed = self._each(scopes, lambda scope: self._record.remove_score(scope, ref.player))
+        # A write of the player may still have its put on the way: the index's removal goes after it lands.
+        for scope, gone in zip(scopes, removed, strict=True):
+            if gone is not None:
+                self._await_put(scope, gone.lease.request, gone.lease.put_by_ms)
 
         def take_out(scope: Scope) -> None:
             self._index.remove_players(scope, [ref.player], api_key)

@@ -202,11 +202,14 @@ class Turn(Protocol):
 
 class Faulty:
     """A fake's bookkeeping: `faults` to arm, `calls` counted per method, `history` of every call in order, and an
-    optional `turns`: called before every port call, it may hold the calling thread until a scheduler lets it go."""
+    optional `turns`: called before every port call, it may hold the calling thread until a scheduler lets it go.
+    With a `deadline` (a clock, seconds, the error), a call a gate held past it fails without its work, as a call
+    whose client deadline passed before it reached the store never lands."""
 
     def __init__(self, methods: Iterable[str]) -> None:
         self.faults = Faults(frozenset(methods))
         self.turns: Callable[[Call], Turn | None] | None = None
+        self.deadline: tuple[Callable[[], float], float, Callable[[], BaseException]] | None = None
         self.calls: Counter[str] = Counter()
         self.history: list[Call] = []
         self._history_lock = threading.Lock()
@@ -231,7 +234,10 @@ def port_call[S: Faulty, **P, R](method: Callable[Concatenate[S, P], R]) -> Call
         made = Call(name, tuple(args), dict(kwargs))
         turn = self.turns(made) if self.turns is not None else None
         self.note(made)
+        sent = self.deadline[0]() if self.deadline is not None else 0.0
         self.faults.before(made)
+        if self.deadline is not None and self.deadline[0]() - sent > self.deadline[1]:
+            raise self.deadline[2]()
         if turn is not None and turn.fail_before is not None:
             raise turn.fail_before
         result = method(self, *args, **kwargs)

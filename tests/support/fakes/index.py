@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import get_args
 
-from shared.domain.errors import BoardFull
+from shared.domain.errors import BoardFull, StoreTimeout
+from shared.domain.leaderboards import CALL_DEADLINE_S
 from shared.domain.ports import BoardView, Index, Indexed, IndexedSettings, seasons_of, stale
 from shared.domain.rules import MAX_ABS_SCORE, BoardSettings, Entry, Order, Standing, Ties, Update
 from shared.domain.scope import Scope
@@ -85,6 +86,9 @@ class FakeIndex(Faulty):
     ) -> None:
         super().__init__(port_methods(Index))
         self.clock = clock or Clock()
+        # Momento's client deadline, as the service sets it: a call held longer never lands (the protocol's
+        # CALL_DEADLINE_S, which the write path's put deadlines rest on).
+        self.deadline = (self.clock, CALL_DEADLINE_S, lambda: StoreTimeout("Momento: the call's deadline passed"))
         self.ttl_s = ttl_s
         self.sets = FakeSortedSets(self.clock, max_set_bytes)
         self._lock = threading.Lock()

@@ -284,6 +284,15 @@ class FakeRecord(Faulty):
                     self._changed(scope, player)
 
     @port_call
+    def remove_score(self, scope: Scope, player: str) -> Recorded | None:
+        with self._lock:
+            item = self._scores.get(scope, {}).pop(player, None)
+            if item is None:
+                return None
+            self._changed(scope, player)
+            return item.recorded(player)
+
+    @port_call
     def scores(self, scope: Scope, after: str | None, limit: int) -> tuple[list[Recorded], bool]:
         if limit < 1:
             raise ValueError(f"a page holds at least one player (limit {limit})")
@@ -296,11 +305,13 @@ class FakeRecord(Faulty):
     # --- the registry ----------------------------------------------------------------------------------------------
 
     @port_call
-    def touch(self, scope: Scope, now_s: int) -> None:
+    def touch(self, scope: Scope, now_s: int) -> BoardEntry:
         with self._lock:
-            item = self._registry.setdefault(registry_key(scope), _Registered())
+            key = registry_key(scope)
+            item = self._registry.setdefault(key, _Registered())
             item.last_write = now_s
             item.created_at = now_s if item.created_at is None else item.created_at
+            return _entry(key, item)
 
     @port_call
     def register_board(self, board: str, now_s: int) -> None:

@@ -1,6 +1,8 @@
 """Writers of one player at once: whatever order their record writes and index puts land in, the index ends with
-the record's value (each writer reads the record back after its put and puts again what changed). Pause gates on
-the fakes' calls make each interleaving happen exactly, on two threads; free-running threads check the sums."""
+the record's value. A writer puts only once the put of the write before its own has landed or never will (its
+deadline, in the score's item); a put that cannot land before its own deadline is followed by a read-back. Pause
+gates on the fakes' calls make each interleaving happen exactly, on two threads (a call a gate holds past Momento's
+deadline never lands, as in Momento); free-running threads check the sums."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from collections.abc import Callable
 
 import pytest
 
+from shared.domain.errors import StoreTimeout
+from shared.domain.leaderboards import PUT_LEASE_S
 from shared.domain.ports import Recorded
 from tests.support.fakes import Call
 from tests.unit.domain.support import Background, World, scope
@@ -44,20 +48,40 @@ def test_a_writer_held_after_its_record_write_puts_the_later_writers_value_in_th
     assert [c.args[2] for c in race.index.history if c.method == "put_score"][-2:] == [1.0, 2.0]  # stale, then fixed
 
 
-def test_a_put_that_lands_after_a_later_writers_is_repaired_by_its_own_read_back(race: World) -> None:
-    # A's record write, then B's whole write, then A's put of the older value: only A's read-back can repair it.
+def test_a_later_writer_puts_only_once_the_earlier_put_can_no_longer_land(race: World) -> None:
+    # A's record write, then A's put held; B's write finds A's put still due, waits out its deadline, then puts. A's
+    # put, let go after its deadline, never lands (A answers that the store timed out; its score is superseded).
     gate = race.index.faults.pause("put_score", when=of_score(1.0))
     a = Background(lambda: race.submit("cup", "ada", 1))
     gate.wait_reached()
+    started = race.clock.now()
     assert race.submit("cup", "ada", 2) == 2
+    assert race.clock.now() - started >= PUT_LEASE_S - 0.5  # it waited for A's put deadline
     gate.release()
-    a.join()
+    with pytest.raises(StoreTimeout):
+        a.join()
+    assert race.record.players(CUP) == race.index.members(CUP) == {"ada": 2}
+
+
+def test_a_later_writer_on_the_same_instance_does_not_wait_for_a_put_it_saw_land(race: World) -> None:
+    race.submit("cup", "ada", 1)
+    started = race.clock.now()
+    race.submit("cup", "ada", 2)
+    assert race.clock.now() == started
+    assert race.record.players(CUP) == race.index.members(CUP) == {"ada": 2}
+
+
+def test_a_later_writer_on_another_instance_waits_for_the_earlier_puts_deadline(race: World) -> None:
+    race.submit("cup", "ada", 1)
+    started = race.clock.now()
+    race.submit("cup", "ada", 2, via=race.instance())
+    assert race.clock.now() - started >= PUT_LEASE_S - 0.5
     assert race.record.players(CUP) == race.index.members(CUP) == {"ada": 2}
 
 
 def test_two_writers_both_held_before_their_puts_end_with_the_later_record_write(race: World) -> None:
-    # A's and then B's record writes land; A, let go first, puts its own value, finds B's in the record and puts
-    # that; B, let go last, puts its own (the record's) and finds it current.
+    # A's and then B's record writes land; B waits out A's put deadline before its own put, which is held too. A's,
+    # let go past its deadline, never lands; B's, let go at once, does.
     held_a = race.index.faults.pause("put_score", when=of_score(1.0))
     a = Background(lambda: race.submit("cup", "ada", 1))
     held_a.wait_reached()
@@ -65,12 +89,12 @@ def test_two_writers_both_held_before_their_puts_end_with_the_later_record_write
     b = Background(lambda: race.submit("cup", "ada", 2))
     held_b.wait_reached()
     held_a.release()
-    a.join()
-    assert race.index.members(CUP) == {"ada": 2}  # A put B's value for it
+    with pytest.raises(StoreTimeout):
+        a.join()
+    assert race.index.members(CUP) == {"ada": 0}
     held_b.release()
     b.join()
     assert race.record.players(CUP) == race.index.members(CUP) == {"ada": 2}
-    assert [c.args[2] for c in race.index.history if c.method == "put_score"][-3:] == [1.0, 2.0, 2.0]
 
 
 def test_a_removal_while_a_writer_is_held_before_its_put_leaves_the_player_out_of_both(race: World) -> None:
@@ -78,10 +102,11 @@ def test_a_removal_while_a_writer_is_held_before_its_put_leaves_the_player_out_o
     gate = race.index.faults.pause("put_score", when=of_score(1.0))
     a = Background(lambda: race.submit("cup", "ada", 1))
     gate.wait_reached()
-    race.remove_player("cup", "ada")
+    race.remove_player("cup", "ada")  # waits out the held put's deadline before taking ada out of the index
     assert race.index.members(CUP) == {"bob": 5}
     gate.release()
-    a.join()  # its put brought ada back, its read-back found her removed and took her out again
+    with pytest.raises(StoreTimeout):
+        a.join()  # its put, past its deadline, never landed
     assert race.record.players(CUP) == race.index.members(CUP) == {"bob": 5}
 
 

@@ -4,8 +4,6 @@ scores, in the request for a few seconds and by the keep-alive after that."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 import shared.domain.leaderboards
@@ -14,7 +12,7 @@ from shared.domain.leaderboards import STALE_WRITE_S
 from shared.domain.ports import BoardEntry
 from shared.domain.rules import BoardSettings
 from shared.domain.scope import Scope
-from tests.unit.domain.support import KEY, World, scope
+from tests.unit.domain.support import KEY, Background, World, scope
 
 CUP = scope("cup")
 
@@ -174,28 +172,29 @@ def test_removing_a_board_nobody_wrote_to_is_harmless(world: World) -> None:
     assert world.record.entry(scope("legacy")) is None
 
 
-def test_a_write_in_flight_during_a_board_removal_lands_on_the_new_board_and_nothing_of_the_old_one(
+def test_a_write_in_flight_during_a_board_removal_goes_with_the_old_board_and_nothing_of_it_is_served(
     world: World,
 ) -> None:
-    """The writer's record write lands in the old generation and its put in the old generation's set; its
-    read-back finds the board moved on, so it takes both back and writes again in the new generation: it answered
-    202, and it came after the removal."""
+    """The writer took the board's generation before the removal; its record write lands in the old generation
+    and its put in the old generation's set, and it answers 202 while the removal is still going: the two overlap,
+    so the write counts as before the removal, which takes it away with the rest. Nothing of the old generation
+    is served, and the new board starts empty."""
     world.submit("cup", "ada", 1)
     put = world.index.faults.pause("put_score", when=lambda call: call.args[1] == "old-writer")
-    writer = threading.Thread(target=lambda: world.submit("cup", "old-writer", 50))
-    writer.start()
+    writer = Background(lambda: world.submit("cup", "old-writer", 50))
     put.wait_reached()
     purge = world.record.faults.pause("purge")
-    remover = threading.Thread(target=lambda: world.remove_board("cup"))
-    remover.start()
+    remover = Background(lambda: world.remove_board("cup"))
     purge.wait_reached()  # the new generation has begun, its set is dropped, the old scores are still there
     put.release()
-    writer.join(timeout=10)
+    writer.join()
     purge.release()
-    remover.join(timeout=10)
+    remover.join()
     new = Scope("cup", None, 1)
-    assert world.players("cup") == world.record.players(new) == {"old-writer": 50}
+    assert world.players("cup") == world.record.players(new) == {}
     world.submit("cup", "bob", 2)
-    assert world.players("cup") == world.index.members(new) == {"old-writer": 50, "bob": 2}
+    assert world.players("cup") == world.index.members(new) == {"bob": 2}
+    world.clock.advance(STALE_WRITE_S + 1)
+    world.keep_alive()  # the schedule drops the old set again (the write's put came after the removal's drop)
     assert world.record.players(CUP) == {}
     assert world.index.members(CUP) is None

@@ -42,15 +42,16 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
     "submit, all time": (
         warm,
         lambda w: w.submit("cup", "ada", 4),
-        # the score's write (the board's settings and generation: as the last read-back found them); its read-back
-        {"write_score": 1, "read_back": 1},
-        # the put; whether the set is whole (beside the read-back, on its own thread)
+        # the score's write (the board's settings and generation: as this instance last read them); no read-back:
+        # the put waits for the previous write's put, known landed here, and lands by its own deadline
+        {"write_score": 1},
+        # the put; whether the set is whole (beside the put, on its own thread)
         {"put_score": 1, "is_whole": 1},
     ),
     "submit, a new player": (
         warm,
         lambda w: w.submit("cup", "dee", 4),
-        {"write_score": 1, "read_back": 1},
+        {"write_score": 1},
         {"put_score": 1, "is_whole": 1},
     ),
     "submit, a new board's first score": (
@@ -63,7 +64,6 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
             "entry": 4,
             "write_score": 1,
             "touch": 1,
-            "read_back": 1,
             "claim_rebuild": 1,
             "scores": 3,  # adoption's look at what the record holds already (its one player: nothing to copy)
             "save_rebuild_progress": 1,  # the lease renewed just before the mark
@@ -83,16 +83,15 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
     "submit, daily and all time": (
         lambda w: warm(w, periods=["daily", "all"]),
         lambda w: w.submit("cup", "ada", 4),
-        # one write per period, one read-back for both
-        {"write_score": 2, "read_back": 1},
+        # one write per period
+        {"write_score": 2},
         {"put_score": 2, "is_whole": 2},
     ),
     "submit, increment in daily and all time": (
         lambda w: warm(w, periods=["daily", "all"], update="increment"),
         lambda w: w.submit("cup", "ada", 4),
-        # one transaction for both periods; no value comes back, so the read-back's value is put, and each period
-        # is read back once more to see that it held (one get_score each)
-        {"add_to_totals": 1, "read_back": 1, "get_score": 2},
+        # one transaction for both periods; no value comes back, so the totals are read back and put
+        {"add_to_totals": 1, "read_back": 1},
         {"put_score": 2, "is_whole": 2},
     ),
     "standing": (warm, lambda w: w.standing("cup", "bob"), {}, {"get_standing": 1}),
@@ -130,8 +129,8 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
     "remove a player": (
         warm,
         lambda w: w.remove_player("cup", "bob"),
-        # the generation, the periods, the deletes; the read-back
-        {"entry": 1, "periods_of": 1, "remove_player_from": 1, "get_score": 1},
+        # the generation, the periods, the deletes (each answers the deleted write's put deadline); the read-back
+        {"entry": 1, "periods_of": 1, "remove_score": 1, "get_score": 1},
         {"remove_players": 1},
     ),
     "remove a board": (

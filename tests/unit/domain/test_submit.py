@@ -223,9 +223,16 @@ def test_an_increment_whose_transaction_landed_but_answered_an_error_is_not_coun
 
 
 def test_a_write_that_never_settles_gives_up_with_503_and_the_record_holds_it(world: World) -> None:
-    """Another writer keeps changing the player after every read-back: the write stops after WRITE_SETTLE_S."""
+    """A record write too slow for its put to land by its deadline is followed by read-backs; another writer keeps
+    changing the player after every one: the write stops after WRITE_SETTLE_S."""
     world.submit("cup", "ada", 1)
     other = BoardSettings()
+
+    def slow(_: object) -> bool:
+        world.clock.advance(1.0)  # every record write answers late: its put could not land by its deadline
+        return False
+
+    world.record.faults.fail_next("write_score", StoreUnavailable("unused"), when=slow)
 
     def another_write_lands(_: object) -> bool:
         world.record.write_score(CUP, "ada", 100.0, rules=other, now_ms=world.clock.now_ms())
@@ -237,6 +244,7 @@ def test_a_write_that_never_settles_gives_up_with_503_and_the_record_holds_it(wo
         world.submit("cup", "ada", 2)
     assert world.record.players(CUP) == {"ada": 100}
     world.index.faults.clear()
+    world.record.faults.clear()
     assert world.submit("cup", "ada", 3) == 3
     assert world.agree(CUP)
 

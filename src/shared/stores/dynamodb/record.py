@@ -335,6 +335,11 @@ class DynamoRecord:
         error."""
         self._batch_write([{"DeleteRequest": {"Key": score_key(scope, player)}} for scope in scopes])
 
+    def remove_score(self, scope: Scope, player: str) -> Recorded | None:
+        """Deletes the player's score in the scope, and answers what it was (its last writer's lease with it)."""
+        answer = self._call("delete_item", TableName=self._table, Key=score_key(scope, player), ReturnValues="ALL_OLD")
+        return recorded(answer["Attributes"]) if "Attributes" in answer else None
+
     def scores(self, scope: Scope, after: str | None, limit: int) -> tuple[list[Recorded], bool]:
         """Up to `limit` players of the board in name order, after the player `after`; and whether more follow."""
         request = self._scope_query(scope, ConsistentRead=True, Limit=limit)
@@ -345,15 +350,18 @@ class DynamoRecord:
 
     # --- the registry -------------------------------------------------------------------------------------------
 
-    def touch(self, scope: Scope, now_s: int) -> None:
-        """Registers the scope, or notes a write to it (a board's retention counts from the last one)."""
-        self._call(
+    def touch(self, scope: Scope, now_s: int) -> BoardEntry:
+        """Registers the scope, or notes a write to it (a board's retention counts from the last one); its entry
+        after."""
+        answer = self._call(
             "update_item",
             TableName=self._table,
             Key=registry_key(scope),
             UpdateExpression="SET lastWrite = :now, createdAt = if_not_exists(createdAt, :now)",
             ExpressionAttributeValues={":now": number(now_s)},
+            ReturnValues="ALL_NEW",
         )
+        return board_entry(answer["Attributes"])
 
     def register_board(self, board: str, now_s: int) -> None:
         """Registers the board if the registry does not know it; a known board keeps its lastWrite (a copy of old
