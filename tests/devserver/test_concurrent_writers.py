@@ -26,7 +26,7 @@ KEY = "race-key"
 WRITERS = 50
 # Rounds of 50 writers at once through real worker processes; the interleavings themselves are explored over the
 # fakes by the domain's stateful tests (tests/unit/domain).
-ROUNDS = 6
+ROUNDS = 3
 
 
 @pytest.fixture(scope="module")

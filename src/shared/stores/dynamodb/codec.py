@@ -3,10 +3,10 @@ back. Nothing else in the service builds or parses these keys.
 
 Layout (one table, keys pk/sk, no secondary index):
 - a score:      pk = "board#<board>" (or "board#<board>#<generation>" once the board was removed and written
-                again), sk = "player#<player>"; the value (below), version (N, +1 per write), updatedAt (N, ms),
-                epoch (N: the board's settings epoch the last write was made with; absent = 0); lastRequest,
-                previousRequest (S: the last two writes' request tokens), putBy, previousPutBy (N, ms: by when
-                their puts into the index land, or never do)
+                again), sk = "player#<player>"; the value (below), version (N, +1 per write); cur (M: the last
+                write: r its request token, p when its put into the index lands or never will (ms), e the board's
+                settings epoch it was made with, t when (ms)) and prev (M: the write before's); copied (BOOL: a
+                copy from a set that predates the record, until a write sets cur)
 - the registry: pk = "boards", sk = "<board>"; lastWrite (N, s), createdAt (N, s), the settings (order, update,
   ties, timeZone, and periods as one comma-separated text; absent = the default), epoch (N, absent = 0: +1 at each
   change of a setting that decides how a write applies), generation (N, absent = 0),
@@ -139,16 +139,17 @@ def number(value: int) -> dict[str, str]:
 def recorded(item: dict[str, Any]) -> Recorded:
     # An increment leaves only the total; the other rules keep the exact double in `score`.
     value = item["score"]["S"] if "score" in item else item["total"]["N"]
+    last, previous = item.get("cur", {}).get("M", {}), item.get("prev", {}).get("M", {})
     return Recorded(
         player=item["sk"]["S"].removeprefix(PLAYER),
         score=float(value),
         version=int(item["version"]["N"]),
-        copied="copied" in item,
+        copied="copied" in item and "cur" not in item,  # a copy, not written since (a write sets `cur`)
         lease=PutLease(
-            request=item.get("lastRequest", {}).get("S") or None,
-            put_by_ms=int(item.get("putBy", {}).get("N", "0")),
-            previous_request=item.get("previousRequest", {}).get("S") or None,
-            previous_put_by_ms=int(item.get("previousPutBy", {}).get("N", "0")),
+            request=last.get("r", {}).get("S"),
+            put_by_ms=int(last.get("p", {}).get("N", "0")),
+            previous_request=previous.get("r", {}).get("S"),
+            previous_put_by_ms=int(previous.get("p", {}).get("N", "0")),
         ),
     )
 

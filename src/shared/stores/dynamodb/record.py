@@ -101,20 +101,18 @@ class DynamoRecord:
         update: dict[str, Any] = {
             "TableName": self._table,
             "Key": score_key(scope, player),
-            "UpdateExpression": "SET score = :score, rankKey = :key, #total = :total, updatedAt = :now, "
-            "epoch = :epoch ADD version :one REMOVE copied",
+            "UpdateExpression": f"SET {_WRITER}, score = :score, rankKey = :key, #total = :total ADD version :one",
             "ConditionExpression": _NOT_LATER_EPOCH,
             "ExpressionAttributeNames": {"#total": "total"},
             "ExpressionAttributeValues": {
                 **score_value(score),
-                ":now": number(now_ms),
+                **_writer_values(request, put_by_ms, epoch, now_ms),
                 ":one": {"N": "1"},
-                ":epoch": number(epoch),
             },
-            "ReturnValues": "ALL_NEW",
+            # What this write set (the key aside): all a Recorded needs, and less for DynamoDB to send than ALL_NEW.
+            "ReturnValues": "UPDATED_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        _note_writer(update, request, put_by_ms)
         if rules.update == "best":
             # Better by the board's order; an item the increment rule wrote last has no rankKey: compare its total.
             better = ">" if rules.order == "asc" else "<"
@@ -127,7 +125,9 @@ class DynamoRecord:
         except _ConditionFailedError as kept:
             _check_epoch(kept.item, scope, epoch)
             return recorded(kept.item)
-        return recorded(answer["Attributes"])
+        # The value is the one written (DynamoDB may leave an attribute the write did not change out of the answer).
+        written = {"score": update["ExpressionAttributeValues"][":score"]}
+        return recorded(score_key(scope, player) | written | answer["Attributes"])
 
     def _increment(
         self,
@@ -140,14 +140,13 @@ class DynamoRecord:
         epoch: int,
         put_by_ms: int,
     ) -> Recorded:
-        request = self._increment_request(player, amount, now_ms, token, epoch=epoch)
-        _note_writer(request, None, put_by_ms)  # the token: _increment_request's own
+        request = self._increment_request(amount, now_ms, token, epoch=epoch, put_by_ms=put_by_ms)
         try:
             answer = self._call(
                 "update_item",
                 **request,
                 Key=score_key(scope, player),
-                ReturnValues="ALL_NEW",
+                ReturnValues="ALL_NEW",  # the total: an increment of 0 changes it not, and UPDATED_NEW may omit it
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except _ConditionFailedError as refused:
@@ -158,40 +157,34 @@ class DynamoRecord:
         return recorded(answer["Attributes"])
 
     def _increment_request(
-        self, player: str, amount: float | Decimal, now_ms: int, token: str | None, *, epoch: int
+        self, amount: float | Decimal, now_ms: int, token: str | None, *, epoch: int, put_by_ms: int
     ) -> dict[str, Any]:
         """An increment's update, but for its key: |total + amount| <= 2^53, as a condition on the total before,
         and no later epoch of the settings; with a token, also that the item has not counted that token (it keeps
-        the last two: a resend arrives within the client's timeout, while at most one other write of the player
-        may land in between)."""
+        the last two writes': a resend arrives within the client's timeout, while at most one other write of the
+        player may land in between)."""
         if amount >= 0:
             condition, limit = "#total <= :limit", Decimal(MAX_ABS_SCORE) - decimal(amount)
         else:
             condition, limit = "#total >= :limit", -Decimal(MAX_ABS_SCORE) - decimal(amount)
         update: dict[str, Any] = {
             "TableName": self._table,
-            "UpdateExpression": "SET updatedAt = :now, epoch = :epoch REMOVE score, rankKey, copied "
-            "ADD #total :amount, version :one",
+            "UpdateExpression": f"SET {_WRITER} REMOVE score, rankKey ADD #total :amount, version :one",
             "ConditionExpression": f"{_NOT_LATER_EPOCH} AND (attribute_not_exists(#total) OR {condition})",
             "ExpressionAttributeNames": {"#total": "total"},
             "ExpressionAttributeValues": {
                 ":amount": decimal_number(decimal(amount)),
                 ":limit": decimal_number(limit),
-                ":now": number(now_ms),
                 ":one": {"N": "1"},
-                ":epoch": number(epoch),
+                **_writer_values(token, put_by_ms, epoch, now_ms),
             },
         }
         if token is not None:
-            update["UpdateExpression"] = (
-                "SET updatedAt = :now, epoch = :epoch, previousRequest = if_not_exists(lastRequest, :none), "
-                "lastRequest = :request REMOVE score, rankKey, copied ADD #total :amount, version :one"
-            )
             update["ConditionExpression"] += (
-                " AND (attribute_not_exists(lastRequest) OR lastRequest <> :request)"
-                " AND (attribute_not_exists(previousRequest) OR previousRequest <> :request)"
+                " AND (attribute_not_exists(cur.r) OR cur.r <> :request)"
+                " AND (attribute_not_exists(prev.r) OR prev.r <> :request)"
             )
-            update["ExpressionAttributeValues"] |= {":request": {"S": token}, ":none": {"S": ""}}
+            update["ExpressionAttributeValues"][":request"] = {"S": token}
         return update
 
     def add_to_totals(
@@ -211,8 +204,7 @@ class DynamoRecord:
         totals back, as it reads a write back anyway. With a `request` token, a copy that arrives again counts
         once: DynamoDB itself answers a repeated ClientRequestToken (within 10 minutes) without applying it, and
         the items' own tokens refuse it after that."""
-        update = self._increment_request(player, amount, now_ms, request, epoch=epoch)
-        _note_writer(update, None, put_by_ms)
+        update = self._increment_request(amount, now_ms, request, epoch=epoch, put_by_ms=put_by_ms)
         update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         items = [{"Update": {**update, "Key": score_key(scope, player)}} for scope in scopes]
         token = {"ClientRequestToken": request} if request is not None else {}
@@ -660,35 +652,31 @@ def _key_of(item: dict[str, Any]) -> tuple[str, str]:
     return item["pk"]["S"], item["sk"]["S"]
 
 
-def _note_writer(update: dict[str, Any], request: str | None, put_by_ms: int) -> None:
-    """Adds to a score's update the writer's request token (and keeps the one before), and when its put will have
-    landed (and keeps the previous write's): what the next writer of the player waits for (PutLease)."""
-    sets = []
-    if request is not None:
-        sets.append("previousRequest = if_not_exists(lastRequest, :none), lastRequest = :request")
-        update["ExpressionAttributeValues"] |= {":request": {"S": request}, ":none": {"S": ""}}
-    if put_by_ms:
-        sets.append("previousPutBy = if_not_exists(putBy, :noPut), putBy = :putBy")
-        update["ExpressionAttributeValues"] |= {":putBy": number(put_by_ms), ":noPut": number(0)}
-    if sets:
-        update["UpdateExpression"] = update["UpdateExpression"].replace("SET ", "SET " + ", ".join(sets) + ", ", 1)
-
-
+# Who wrote a score item last, as one map (fewer attributes to write): `r` its request token, `p` when its put into
+# the index lands (ms), `e` the board's settings epoch it was made with, `t` when (ms); `prev` is the write before's.
+_WRITER = "prev = if_not_exists(cur, :noWriter), cur = :writer"
 # A score item written under a later epoch of the board's settings refuses a write made with earlier ones.
-_NOT_LATER_EPOCH = "(attribute_not_exists(epoch) OR epoch <= :epoch)"
+_NOT_LATER_EPOCH = "(attribute_not_exists(cur.e) OR cur.e <= :epoch)"
+
+
+def _writer_values(request: str | None, put_by_ms: int, epoch: int, now_ms: int) -> dict[str, Any]:
+    writer = {"p": number(put_by_ms), "e": number(epoch), "t": number(now_ms)}
+    if request is not None:
+        writer["r"] = {"S": request}
+    return {":writer": {"M": writer}, ":noWriter": {"M": {}}, ":epoch": number(epoch)}
 
 
 def _check_epoch(item: dict[str, Any], scope: Scope, epoch: int) -> None:
     """Raises SettingsMoved when a refused write's item holds a later epoch than the write's."""
-    if int(item.get("epoch", {}).get("N", "0")) > epoch:
+    if int(item.get("cur", {}).get("M", {}).get("e", {}).get("N", "0")) > epoch:
         raise SettingsMoved(scope.board)
 
 
 def _counted(item: dict[str, Any], token: str | None) -> bool:
     """Whether a score item already counted the increment with this request token."""
     return token is not None and token in (
-        item.get("lastRequest", {}).get("S"),
-        item.get("previousRequest", {}).get("S"),
+        item.get("cur", {}).get("M", {}).get("r", {}).get("S"),
+        item.get("prev", {}).get("M", {}).get("r", {}).get("S"),
     )
 
 
