@@ -1,9 +1,12 @@
 """The leaderboards: the record (DynamoDB) keeps every accepted score, the index (Momento) ranks them.
 
-Write: the record first (a failure there changes nothing anywhere), then the index, then the record is read back;
-if another write changed the player since, the index gets the record's value and the read-back is repeated. Every
-writer does this, so the last put of a player is always of the record's latest value: the index converges without
-a per-player lock (Momento has no conditional put, so two puts can land in either order; the re-check repairs it).
+Write: the record first (a failure there changes nothing anywhere), then the index. Momento has no conditional put,
+so two puts of one player could land in either order; instead of reading the record back, a write orders its put
+after the previous write's: the record write notes by when its own put will have landed (PUT_LEASE_S, a lease in
+the score's item) and answers the previous write's; the put waits until that one landed (this instance saw it) or
+its deadline passed, and is sent only while it can land by its own. So the last put of a player is of the record's
+latest value, in two round trips. A put that could not be sent in time is followed by a read-back of the record,
+repeated while other writes keep landing (_settle), as is a put of a value another write left (a best board's).
 
 Read: the index, with its mark of completeness read alongside. A set without the mark is not the whole board
 (Momento lost it; only the next writes came back): the read rebuilds it from the record, or waits for the instance
@@ -11,13 +14,13 @@ rebuilding it, for at most WAIT_S, then answers 503 with Retry-After. It never a
 
 Settings (order, update rule, ties) live in the record's registry, and in each board's set as a second mark. A
 write takes them, with the board's generation, from the registry entry its instance read last, for SETTINGS_CACHE_S
-(the read-back brings it up to date at every write). A change of the settings that decide how a write applies, and
+(read again beside the writes past half that age). A change of the settings that decide how a write applies, and
 a board removal, answer no sooner than SETTINGS_CACHE_S after the registry changed, so no write that starts after
 either answered uses an entry from before it; a write made with older settings that lands after one made with newer
 is refused by the score's item (the settings epoch) and made again. A read learns the settings from the set in a
 call it makes anyway, and reads again in the rare case it guessed others (a change since its last read).
-Removal deletes from the record first, then from the index; writers and removers both read the record back
-after touching the index, so the index converges to the record whichever lands last.
+Removal deletes from the record first (answering the deleted writes' put deadlines), then, once those puts landed
+or never can, from the index, and reads the record back: a write that landed meanwhile is put back.
 
 Periods (periods.py): each period of a board is a ranking of its own in the record and the index (a Scope), written
 by every submission while current, all of them at once. The current ones (and all time) carry the settings mark at
