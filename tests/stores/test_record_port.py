@@ -441,6 +441,21 @@ def test_update_settings_changes_only_the_settings_given(record: Record) -> None
     assert record.update_settings("weekly", {}, NOW_S) == entry
 
 
+def test_past_period_restores_are_counted_per_board_and_minute_up_to_the_limit(record: Record) -> None:
+    minute = NOW_S - NOW_S % 60
+    assert record.count_past_rebuild("weekly", minute + 5, 2) == 55  # an unknown board: nothing to count
+    record.register_board("weekly", NOW_S)
+    record.register_board("daily", NOW_S)
+    assert record.count_past_rebuild("weekly", minute + 5, 2) is None
+    assert record.count_past_rebuild("weekly", minute + 6, 2) is None
+    assert record.count_past_rebuild("weekly", minute + 20, 2) == 40  # full until the next minute
+    assert record.count_past_rebuild("daily", minute + 20, 2) is None  # each board its own
+    assert record.count_past_rebuild("weekly", minute + 60, 2) is None  # a new minute
+    assert record.count_past_rebuild("weekly", minute + 61, 2) is None
+    assert record.count_past_rebuild("weekly", minute + 62, 2) == 58
+    assert record.count_past_rebuild("weekly", minute + 30, 2) == 30  # a clock behind: the later minute stands
+
+
 def test_remove_board_starts_the_next_generation_with_the_default_settings(record: Record) -> None:
     assert record.remove_board("weekly", NOW_S) is None
     record.update_settings("weekly", {"order": "asc", "periods": ("daily",)}, NOW_S)

@@ -131,6 +131,14 @@ def test_each_service_error_has_its_status_and_retry_after(
     assert json.loads(response["body"])["requestId"] == "req-1"
 
 
+def test_a_board_out_of_past_period_restores_says_when_to_retry_and_why() -> None:
+    response = handle(errors.PastRebuildsLimited("weekly", 10, 42))
+    assert (response["statusCode"], response["headers"]["Retry-After"]) == (503, "42")
+    assert json.loads(response["body"])["message"] == (
+        "Leaderboard 'weekly' has restored 10 past periods this minute, the most it may; retry in 42 s."
+    )
+
+
 def test_a_subclass_of_a_known_error_is_answered_like_its_parent() -> None:
     class UnknownPeriodPlayer(errors.PlayerNotFound):
         """A narrower not-found a later module might raise."""

@@ -63,6 +63,18 @@ class BoardRebuilding(ServiceError):
         super().__init__(f"Leaderboard '{board}' is being restored; retry shortly.")
 
 
+class PastRebuildsLimited(ServiceError):
+    """The board restored as many past periods from the record this minute as it may: reads of past periods whose
+    sets are gone cannot spend the Momento operations that writes need. `retry_after_s`: until the next minute."""
+
+    def __init__(self, board: str, limit: int, retry_after_s: int) -> None:
+        super().__init__(
+            f"Leaderboard '{board}' has restored {limit} past periods this minute, the most it may; "
+            f"retry in {retry_after_s} s."
+        )
+        self.retry_after_s = retry_after_s
+
+
 class KeyUnavailable(ServiceError):
     """The store's API key could not be fetched, is malformed, or is still rejected after a fresh fetch."""
 

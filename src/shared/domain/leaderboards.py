@@ -42,6 +42,7 @@ from shared.domain.clock import SYSTEM_CLOCK, Clock
 from shared.domain.errors import (
     BoardFull,
     BoardRebuilding,
+    PastRebuildsLimited,
     PlayerNotFound,
     SettingsMoved,
     StoreThrottled,
@@ -99,6 +100,9 @@ CLOCK_SKEW_S = 0.05  # how far two instances' clocks may disagree when one waits
 MAX_LANDED = 4096  # the puts this instance saw land, remembered for the next writer of their player
 UNREAD = -1  # a version no write has: the index was given nothing yet, so the read-back puts what the record holds
 MAX_TOUCHED = 1024  # periods whose registry item this instance remembers writing
+# Restores of a board's past periods (a read of a period whose set expired) started per minute: each costs Momento
+# operations in proportion to the period's players, so reads of many old periods cannot spend what writes need.
+PAST_REBUILDS_PER_MINUTE = 10
 
 
 class _Unread:
@@ -636,7 +640,8 @@ class Leaderboards:
         rules, generation = entry.settings, entry.generation
         self._seen[board] = (rules, generation)
         scope, period = self._scope(board, choice, rules, generation)
-        if self._retired(entry) or (scope.period is not None and self._record.entry(scope) is None):
+        registered = self._record.entry(scope) if scope.period is not None else entry
+        if self._retired(entry) or registered is None:
             return Answer(read(scope, rules).value, rules, period)
         answer = read(scope, rules)
         if answer.whole and answer.rules is not None and answer.rules.of(rules):
@@ -644,6 +649,8 @@ class Leaderboards:
         if answer.whole:  # whole, but indexed before the settings it has now: give it them
             self._index.put_settings(scope, rules, api_key)
         else:
+            if scope not in self._current(entry) and not self._being_rebuilt(registered):
+                self._count_past_rebuild(board)
             self._await_whole(scope, api_key)
         answer = read(scope, rules)
         if not answer.whole:  # lost again within the moment since the rebuild
@@ -694,6 +701,16 @@ class Leaderboards:
             self._clock.sleep(POLL_S)
             if self._index.is_whole(scope, api_key):
                 return
+
+    def _being_rebuilt(self, entry: BoardEntry) -> bool:
+        """Whether another instance holds the scope's rebuild lease (a read then waits for it, starting nothing)."""
+        return entry.rebuild_owner is not None and entry.rebuild_until_ms > self._clock.now() * 1000
+
+    def _count_past_rebuild(self, board: str) -> None:
+        """Counts a restore of one of the board's past periods; PastRebuildsLimited past the minute's limit."""
+        wait = self._record.count_past_rebuild(board, int(self._clock.now()), PAST_REBUILDS_PER_MINUTE)
+        if wait is not None:
+            raise PastRebuildsLimited(board, PAST_REBUILDS_PER_MINUTE, wait)
 
     def _retired(self, entry: BoardEntry) -> bool:
         return self._retention_s is not None and self._clock.now() - entry.last_write_s > self._retention_s

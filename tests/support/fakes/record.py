@@ -78,6 +78,7 @@ class _Registered:
     indexed_at: int | None = None
     removed_at: int | None = None
     epoch: int = 0
+    past_rebuilds: tuple[int, int] = (-1, 0)  # the minute and how many past periods were restored in it
 
 
 def registry_key(scope: Scope) -> Scope:
@@ -355,6 +356,22 @@ class FakeRecord(Faulty):
             if WRITE_SETTINGS & set(changes):
                 item.epoch += 1
             return _entry(key, item)
+
+    @port_call
+    def count_past_rebuild(self, board: str, now_s: int, limit: int) -> int | None:
+        with self._lock:
+            item = self._registry.get(Scope(board))
+            minute = now_s // 60
+            if item is None:
+                return (minute + 1) * 60 - now_s
+            if item.past_rebuilds[0] > minute:  # another instance's clock is ahead: its minute's count stands
+                return (minute + 1) * 60 - now_s
+            if item.past_rebuilds[0] < minute:
+                item.past_rebuilds = (minute, 0)
+            if item.past_rebuilds[1] >= limit:
+                return (minute + 1) * 60 - now_s
+            item.past_rebuilds = (minute, item.past_rebuilds[1] + 1)
+            return None
 
     @port_call
     def remove_board(self, board: str, now_s: int) -> BoardEntry | None:

@@ -14,6 +14,7 @@ from shared.domain.errors import (
     BoardRebuilding,
     InvalidInput,
     KeyUnavailable,
+    PastRebuildsLimited,
     PlayerNotFound,
     ServiceError,
     StoreThrottled,
@@ -62,6 +63,8 @@ ANSWERS: dict[type[ServiceError], Answer] = {
     ),
     # A rebuild of a large board takes as long as Momento's rate limit allows; the message says it is temporary.
     BoardRebuilding: Answer(HTTPStatus.SERVICE_UNAVAILABLE, retry_after=True),
+    # Retry-After: until the board may restore another past period (the error's own retry_after_s).
+    PastRebuildsLimited: Answer(HTTPStatus.SERVICE_UNAVAILABLE, retry_after=True),
     StoreTimeout: Answer(HTTPStatus.GATEWAY_TIMEOUT, "The leaderboard store did not answer in time; retry shortly."),
     # One message for every cause (SSM unreachable, a malformed or revoked key): the client can only retry.
     KeyUnavailable: Answer(
@@ -93,7 +96,8 @@ def http_error_handler() -> Hooks:
             "Request failed" if failed else "Request rejected",
             extra={"status": answer.status.value, "reason": error.message},
         )
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if answer.retry_after else None
+        retry_after = getattr(error, "retry_after_s", RETRY_AFTER_SECONDS)
+        headers = {"Retry-After": str(retry_after)} if answer.retry_after else None
         return json_response(
             answer.status, {"message": answer.message or error.message, "requestId": request_id}, headers
         )

@@ -10,7 +10,8 @@ Layout (one table, keys pk/sk, no secondary index):
 - the registry: pk = "boards", sk = "<board>"; lastWrite (N, s), createdAt (N, s), the settings (order, update,
   ties, timeZone, and periods as one comma-separated text; absent = the default), epoch (N, absent = 0: +1 at each
   change of a setting that decides how a write applies), generation (N, absent = 0),
-  purging (NS: removed generations whose score items are still being deleted), and while the board's index is being
+  purging (NS: removed generations whose score items are still being deleted), pastRebuildMinute and pastRebuilds
+  (N: how many past periods were restored in that minute, counted against a limit), and while the board's index is being
   rebuilt: rebuildOwner, rebuildUntil (N, ms), rebuildAfter (the last player done).
 - a period's registry item: pk = "periods#<board>", sk = "<kind>:<id>[@<generation>]", written before its first
   score, so a period with no item has no scores; lastWrite, createdAt, indexedAt (N, s: its last rebuild) and the

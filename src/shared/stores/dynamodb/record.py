@@ -410,6 +410,37 @@ class DynamoRecord:
         )
         return board_entry(answer["Attributes"])
 
+    def count_past_rebuild(self, board: str, now_s: int, limit: int) -> int | None:
+        """Counts a past period's restore in the board's registry item, per minute: the minute's first starts the
+        count at 1, the others add 1 while under `limit`; one conditional update each (two at a minute's first)."""
+        minute = now_s // 60
+        key = registry_key(Scope(board))
+        try:
+            self._call(
+                "update_item",
+                TableName=self._table,
+                Key=key,
+                UpdateExpression="ADD pastRebuilds :one",
+                ConditionExpression="pastRebuildMinute = :minute AND pastRebuilds < :limit",
+                ExpressionAttributeValues={":one": number(1), ":minute": number(minute), ":limit": number(limit)},
+            )
+            return None
+        except _ConditionFailedError:
+            pass
+        try:
+            self._call(
+                "update_item",
+                TableName=self._table,
+                Key=key,
+                UpdateExpression="SET pastRebuildMinute = :minute, pastRebuilds = :one",
+                ConditionExpression="attribute_exists(sk) AND "
+                "(attribute_not_exists(pastRebuildMinute) OR pastRebuildMinute < :minute)",
+                ExpressionAttributeValues={":one": number(1), ":minute": number(minute)},
+            )
+            return None
+        except _ConditionFailedError:
+            return (minute + 1) * 60 - now_s  # this minute's count is full (or the board is gone)
+
     def remove_board(self, board: str, now_s: int) -> BoardEntry | None:
         """Starts the board afresh: the next generation with the default settings, no rebuild in progress, and the
         removed generation's score items queued for purging. The board's entry as it was just before (the removed
