@@ -31,6 +31,7 @@ UNDECODABLE_PATH = GatewayError(
     400, "Bad request: the path is not valid percent-encoded UTF-8", "DEFAULT_4XX", "BadRequestException"
 )
 REQUEST_TOO_LARGE = GatewayError(413, "Request Too Long", "REQUEST_TOO_LARGE", "RequestTooLargeException")
+THROTTLED = GatewayError(429, "Too Many Requests", "THROTTLED", "TooManyRequestsException")
 FUNCTION_FAILED = GatewayError(502, "Internal server error", "DEFAULT_5XX", "InternalServerErrorException")
 FUNCTION_TIMED_OUT = GatewayError(504, "Endpoint request timed out", "INTEGRATION_TIMEOUT", "GatewayTimeoutException")
 

@@ -20,6 +20,7 @@ from devserver.gateway_responses import (
     INVALID_API_KEY,
     MISSING_ROUTE,
     REQUEST_TOO_LARGE,
+    THROTTLED,
     UNDECODABLE_PATH,
     GatewayError,
     render,
@@ -27,6 +28,7 @@ from devserver.gateway_responses import (
 from devserver.routing import UndecodablePathError, match_route
 from devserver.runtime import FunctionPool, runtime_environment
 from devserver.template import Application, RouteSpec
+from devserver.throttling import Throttles
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's request payload limit
 
@@ -55,6 +57,7 @@ class Gateway:
         self.app = app
         self.keys = stage_keys(app.api_keys, api_key, admin_key)
         self.pools = self._pools(app)
+        self.throttles = Throttles(app.throttles)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
@@ -74,6 +77,7 @@ class Gateway:
         keys = stage_keys(app.api_keys, self._api_key, self._admin_key)
         with self._lock:
             old, self.app, self.keys, self.pools = self.pools, app, keys, self._pools(app)
+            self.throttles = Throttles(app.throttles)
         for pool in old.values():
             pool.close()
 
@@ -92,9 +96,9 @@ class Gateway:
 
     def _dispatch(self, request: HttpRequest) -> HttpResponse:
         with self._lock:
-            app, keys, pools = self.app, self.keys, self.pools
+            app, keys, pools, throttles = self.app, self.keys, self.pools, self.throttles
         request_id = str(uuid.uuid4())
-        answer = self._answer(app, keys, pools, request, request_id)
+        answer = self._answer(app, keys, pools, request, request_id, throttles=throttles)
         response = render(answer, app.gateway_responses, request_id) if isinstance(answer, GatewayError) else answer
         response.headers.append(("x-amzn-RequestId", request_id))
         return response
@@ -106,6 +110,8 @@ class Gateway:
         pools: dict[str, FunctionPool],
         request: HttpRequest,
         request_id: str,
+        *,
+        throttles: Throttles,
     ) -> HttpResponse | GatewayError:
         """The function's answer, or API Gateway's own where it answers first (or instead)."""
         try:
@@ -116,6 +122,8 @@ class Gateway:
             return UNDECODABLE_PATH
         if match is None:
             return MISSING_ROUTE
+        if not throttles.admit(match.route.resource, request.method):
+            return THROTTLED
         # As API Gateway: any key of the stage passes a method that requires one; the function learns which by its id.
         key = key_of(request, keys) if match.route.auth == "api_key" else None
         if match.route.auth == "api_key" and key is None:

@@ -23,6 +23,7 @@ from samcli.local.lambdafn.env_vars import EnvironmentVariables
 from devserver.api_keys import key_resources, key_variables, local_key_id
 from devserver.intrinsics import TemplateValues
 from devserver.tables import TableSpec, table_specs, table_variables
+from devserver.throttling import ThrottleSpec, throttle_specs
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ class Application:
     table_variables: dict[str, str] = field(default_factory=dict)
     # The logical ids of the API keys the template creates for these parameters (AWS::ApiGateway::ApiKey).
     api_keys: tuple[str, ...] = ()
+    # The stage's throttles (the REST API's MethodSettings), for these parameters.
+    throttles: tuple[ThrottleSpec, ...] = ()
 
     @property
     def routed_functions(self) -> set[str]:
@@ -146,6 +149,7 @@ def load_application(
         tables=tables,
         table_variables=named_tables,
         api_keys=api_keys,
+        throttles=throttle_specs(_method_settings(template_dict, parameter_overrides)),
     )
 
 
@@ -192,6 +196,16 @@ def _definition_body(template: dict[str, Any], overrides: Mapping[str, str]) -> 
                 resolved: dict[str, Any] = TemplateValues(template, overrides).value(body)
                 return resolved
     return {}
+
+
+def _method_settings(template: dict[str, Any], overrides: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The REST API's stage MethodSettings with intrinsics resolved for these parameters ([] if it has none)."""
+    for resource in template.get("Resources", {}).values():
+        if resource.get("Type") == "AWS::Serverless::Api":
+            settings = resource.get("Properties", {}).get("MethodSettings") or []
+            resolved: list[dict[str, Any]] = TemplateValues(template, overrides).value(settings)
+            return resolved
+    return []
 
 
 def _route_auth(body: dict[str, Any], path: str, method: str) -> str:
