@@ -31,7 +31,8 @@ help:
 	@echo "                      ADMIN_KEY= [local-admin-key], NO_RELOAD=1, DATA_DIR=.data (keeps the DynamoDB record),"
 	@echo "                      COLD=1 (each function starts at its first request, as on Lambda),"
 	@echo "                      NOW=2026-11-29T23:59:30+01:00 (the stack's clock starts there and runs: a period's end"
-	@echo "                      or a TTL without waiting; docs/time-travel.md)"
+	@echo "                      or a TTL without waiting; docs/time-travel.md), MOMENTO_OPS_PER_SECOND=100 (Momento's"
+	@echo "                      account rate limit, as a new account has it) [none]"
 	@echo "  make invoke         event files in order on one state, each to its route's function (a Scheduled Event to"
 	@echo "                      the scheduled one, a DynamoDB stream event to the one the table's stream runs),"
 	@echo "                      through a running make dev if one answers [EVENT=$(EVENT)];"
@@ -41,7 +42,7 @@ help:
 	@echo "  make sam-invoke EVENT=events/get-standing.json   sam local invoke, the same way (FN= picks the function)"
 	@echo "  make momento-local  the local Momento-compatible server alone [HOST=$(HOST) PORT=$(MOMENTO_LOCAL_PORT)]"
 	@echo "Test:"
-	@echo "  make test           lint, types, security checks and every test (what CI runs; about 8.5 min on 2 cores)"
+	@echo "  make test           lint, types, security checks and every test (what CI runs; about 9 min on 2 cores)"
 	@echo "  make screenshots    docs/board.png and docs/overlay.png, taken by the board page's browser tests"
 	@echo "  make unit           the fast tier, seconds: the domain on fakes of its stores, the HTTP layer, momento-local;"
 	@echo "                      prints the line coverage of the domain and the HTTP layer (fails below 90%)"
@@ -154,6 +155,7 @@ dev: $(STAMP)
 	$(PY) -m devserver --host $(HOST) --port $(PORT) $(if $(SEED),--seed) $(if $(NO_RELOAD),--no-reload) $(if $(COLD),--cold) \
 	  $(if $(LAMBDA_PORT),--lambda-port $(LAMBDA_PORT)) $(if $(API_KEY),--api-key '$(API_KEY)') \
 	  $(if $(ADMIN_KEY),--admin-key '$(ADMIN_KEY)') $(if $(DATA_DIR),--data-dir '$(DATA_DIR)') $(if $(NOW),--now '$(NOW)') \
+	  $(if $(MOMENTO_OPS_PER_SECOND),--momento-ops-per-second $(MOMENTO_OPS_PER_SECOND)) \
 	  $(if $(WRITE_AUTH)$(ADMIN_AUTH),--parameter-overrides $(if $(WRITE_AUTH),WriteAuth=$(WRITE_AUTH)) \
 	    $(if $(ADMIN_AUTH),AdminAuth=$(ADMIN_AUTH)))
 

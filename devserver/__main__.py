@@ -73,6 +73,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--momento-port", type=int, default=0, help="momento-local's port (default: a free one)")
     parser.add_argument(
+        "--momento-ops-per-second",
+        type=int,
+        default=None,
+        metavar="N",
+        help="momento-local's account rate limit: Momento's rate-limit error past N operations a second, as a Momento "
+        "account answers past its limit (Momento's default is 100; default: no limit)",
+    )
+    parser.add_argument(
         "--moto-port", "--ssm-port", type=int, default=0, help="moto's port, SSM and DynamoDB (default: a free one)"
     )
     parser.add_argument(
@@ -122,7 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # NOW's offset, taken once: every function environment started later (cold starts, reloads) joins it.
         services = start_local_services(
-            app, args.host, args.momento_port, args.moto_port, args.data_dir, clock_offset_s=offset_to(args.now)
+            app,
+            args.host,
+            args.momento_port,
+            args.moto_port,
+            args.data_dir,
+            clock_offset_s=offset_to(args.now),
+            momento_ops_per_second=args.momento_ops_per_second,
         )
     except SnapshotError as error:
         print(f"dev server: {error}", file=sys.stderr)

@@ -72,17 +72,23 @@ def start_local_services(
     data_dir: Path | None = None,
     *,
     clock_offset_s: float = 0.0,
+    momento_ops_per_second: int | None = None,
 ) -> LocalServices:
     """Starts both servers (free ports unless given), creates the caches, the key parameters and the tables, and
     loads the record saved in data_dir, if any. momento-local's clock runs `clock_offset_s` from the system's, as
-    the functions' will (function_environment)."""
+    the functions' will (function_environment); `momento_ops_per_second` is its account rate limit (None: none)."""
     cache_names = sorted({f.environment.get("MOMENTO_CACHE_NAME", "") for f in app.functions.values()} - {""})
     key_parameters = sorted(
         {f.environment.get("MOMENTO_API_KEY_PARAM_NAME", "") for f in app.functions.values()} - {""}
     )
     cache_names = cache_names or [DEFAULT_CACHE]
     momento = MomentoLocalServer(
-        host=host, port=momento_port, tokens=[LOCAL_MOMENTO_KEY], caches=cache_names, clock_offset_s=clock_offset_s
+        host=host,
+        port=momento_port,
+        tokens=[LOCAL_MOMENTO_KEY],
+        caches=cache_names,
+        clock_offset_s=clock_offset_s,
+        ops_per_second=momento_ops_per_second,
     ).start()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
     moto = LocalAwsServer(host, moto_port).start()

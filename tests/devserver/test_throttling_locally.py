@@ -1,11 +1,14 @@
 """`make dev` throttles as the stage does (its MethodSettings): past the bucket, API Gateway's own 429, shaped by the
-template's gateway responses, before any function runs."""
+template's gateway responses, before any function runs. And its momento-local can have a Momento account's rate
+limit (MOMENTO_OPS_PER_SECOND=), so a run can show what the service does when Momento says "too many"."""
 
 from __future__ import annotations
 
 import json
 
+from devserver.__main__ import parse_args
 from devserver.events import HttpRequest
+from devserver.local_services import start_local_services
 from devserver.server import Gateway
 from devserver.template import load_application
 from devserver.throttling import ThrottleSpec
@@ -38,3 +41,13 @@ def test_a_request_past_the_stages_burst_gets_api_gateways_429() -> None:
         assert body["requestId"] == headers["x-amzn-RequestId"]
     finally:
         gateway.close()
+
+
+def test_make_dev_gives_momento_local_the_accounts_rate_limit_asked_for() -> None:
+    assert parse_args([]).momento_ops_per_second is None
+    assert parse_args(["--momento-ops-per-second", "100"]).momento_ops_per_second == 100
+    services = start_local_services(load_application(TEMPLATE), momento_ops_per_second=100)
+    try:
+        assert services.momento.meter.ops_per_second == 100
+    finally:
+        services.stop()
