@@ -440,7 +440,7 @@ class Leaderboards:
                 raise StoreUnavailable(f"the settings of '{board}' did not settle in {WRITE_SETTLE_S} s")
             before, entry = entry, current
         self._seen[board] = (entry.settings, entry.generation)
-        if before is None or entry.epoch != before.epoch:
+        if entry.epoch != (before.epoch if before else 0):
             self._outlast_entries(changed_at)
         return entry.settings
 

@@ -45,6 +45,14 @@ def test_a_change_of_how_writes_apply_answers_once_no_instance_can_use_the_entry
     assert world.clock.now() - started == (SETTINGS_CACHE_S if waits else 0)
 
 
+def test_a_new_boards_first_settings_wait_only_when_they_decide_how_writes_apply(world: World) -> None:
+    started = world.clock.now()
+    world.configure("new", ties="shared")
+    assert world.clock.now() == started
+    world.configure("newer", update="best")
+    assert world.clock.now() - started == SETTINGS_CACHE_S
+
+
 def test_a_write_another_instance_starts_after_a_change_answered_applies_the_new_rule(world: World) -> None:
     writer = world.instance()
     world.submit("cup", "ada", 10, via=writer)  # the writer's instance now holds the board's entry: latest
