@@ -7,15 +7,21 @@ stdout and stderr stay the terminal's, so the handler's own logs show as they wo
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import json
-import os
 import signal
-import sys
-import traceback
-from pathlib import Path
-from typing import Any
+
+# Ctrl-C reaches the terminal's whole process group, this worker too, even while it is still starting: ignored from
+# its first statement on, since the dev server stops its workers itself (one that died of it would print a
+# KeyboardInterrupt traceback).
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+import importlib  # noqa: E402 - after the signal's disposition, however long the imports take
+import importlib.util  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 
 def _load_lambda_context() -> Any:
@@ -43,9 +49,6 @@ def error_payload(error: BaseException, error_type: str | None = None) -> dict[s
 
 
 def main(argv: list[str]) -> int:
-    # Ctrl-C reaches the terminal's whole process group, this worker too: the dev server stops its workers itself
-    # (and a worker that died of it first would print a KeyboardInterrupt traceback).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     handler_path, code_dir, request_fd, response_fd = argv[1], argv[2], int(argv[3]), int(argv[4])
     # Started as a script, so sys.path[0] is this folder: replace it, or its modules could shadow the function's.
     sys.path[0] = code_dir

@@ -58,5 +58,6 @@ def malformed(event: dict[str, Any], context: Any) -> Any:
 
 
 def slow(event: dict[str, Any], context: Any) -> Any:
+    print("slow: started", flush=True)  # a test waits for it: the worker is in its handler
     time.sleep(5)
     return {"statusCode": 200, "body": "too late"}
