@@ -4,23 +4,16 @@ entry, the most specific entry for a route applying, on a clock the test moves."
 from __future__ import annotations
 
 from devserver.throttling import Throttles, ThrottleSpec, encode_path, throttle_specs
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.fakes import Clock
 
 
 def test_a_bucket_lets_its_burst_through_then_its_rate() -> None:
     clock = Clock()
     throttles = Throttles([ThrottleSpec("/*", "*", rate=2, burst=3)], clock)
     assert [throttles.admit("/{leaderboard}", "GET") for _ in range(4)] == [True, True, True, False]
-    clock.now += 0.5  # one token back at 2 a second
+    clock.advance(0.5)  # one token back at 2 a second
     assert [throttles.admit("/{leaderboard}", "GET") for _ in range(2)] == [True, False]
-    clock.now += 10  # never more than the burst
+    clock.advance(10)  # never more than the burst
     assert sum(throttles.admit("/{leaderboard}", "POST") for _ in range(5)) == 3
 
 
