@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,31 +28,72 @@ from tests.support.api_client import ApiResponse, HttpClient, HttpTarget
 from tests.support.dev_server import DevServerProcess
 
 KEY = "time-travel-key"
-# Between NOW and midnight: the dev server's start and two functions' cold starts fit in it with room to spare, and
-# the test waits no longer than that for the clock to cross midnight.
+# Between NOW and midnight: the dev server's start and the functions' cold starts fit in it on an idle machine.
 MARGIN_S = 20
+# What must be left before the stack's midnight once it answers: a submission and a read. A machine too busy to
+# leave it gets the server started again with a wider margin (the test is about the rollover, not about speed).
+LEFT_S = 8
 MIDNIGHT = datetime(2026, 11, 30, tzinfo=UTC)
 BOARD = "sprint"
 
 
+@dataclass
+class TravellingServer:
+    process: DevServerProcess
+    now: datetime  # the NOW it was started with
+    midnight_in_s: float  # when its clock passes midnight, on this machine's monotonic clock
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServerProcess]:
-    """`make dev NOW=<MARGIN_S before a UTC midnight>`, pages never kept (each read asks the index)."""
-    now = (MIDNIGHT - timedelta(seconds=MARGIN_S)).astimezone().isoformat()  # in this machine's zone: any offset
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TravellingServer]:
+    """`make dev NOW=<a margin before a UTC midnight>`, pages never kept (each read asks the index), with the
+    functions the test calls started already."""
     log_path = tmp_path_factory.mktemp("time-travel") / "dev-server.log"
+    margin_s = MARGIN_S
     with log_path.open("w", encoding="utf-8") as log:
-        process = DevServerProcess(
-            "--no-reload", "--api-key", KEY, "--now", now, "--parameter-overrides", "ReadCacheSeconds=0", log=log
-        )
-        yield process
-        process.stop()
+        for _ in range(3):
+            now = MIDNIGHT - timedelta(seconds=margin_s)
+            started = time.monotonic()
+            process = DevServerProcess(
+                "--no-reload",
+                "--api-key",
+                KEY,
+                "--now",
+                now.astimezone().isoformat(),  # in this machine's zone: any offset
+                "--parameter-overrides",
+                "ReadCacheSeconds=0",
+                log=log,
+            )
+            warm_up(process)
+            taken_s = time.monotonic() - started
+            if margin_s - taken_s >= LEFT_S:
+                yield TravellingServer(process, now, started + margin_s)
+                process.stop()
+                return
+            process.stop()
+            margin_s = 2 * taken_s + LEFT_S
+    pytest.fail(f"the dev server took more than {margin_s} s to start and answer, three times over")
+
+
+def warm_up(process: DevServerProcess) -> None:
+    """One request to each function the test calls, on another board."""
+    with requests.Session() as session:
+        api = HttpClient(target(process), session)
+        assert api.settings("warm-up", {"periods": ["daily", "all"]}).status == 200
+        assert api.submit("warm-up", "ada", {"score": 1}).status == 202
+        assert api.page("warm-up", {"period": "daily"}).status == 200
+        # 404 when the stack's midnight came between the two (a slow start, which the caller starts over)
+        assert api.standing("warm-up", "ada", {"period": "daily"}).status in (200, 404)
+
+
+def target(process: DevServerProcess) -> HttpTarget:
+    return HttpTarget(process.url, api_key=KEY, admin_credentials=Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY))
 
 
 @pytest.fixture(scope="module")
-def api(server: DevServerProcess) -> Iterator[HttpClient]:
+def api(server: TravellingServer) -> Iterator[HttpClient]:
     with requests.Session() as session:
-        target = HttpTarget(server.url, api_key=KEY, admin_credentials=Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY))
-        yield HttpClient(target, session)
+        yield HttpClient(target(server.process), session)
 
 
 def poll(read: Callable[[], ApiResponse], until: Callable[[ApiResponse], bool], timeout_s: float) -> ApiResponse:
@@ -62,24 +104,26 @@ def poll(read: Callable[[], ApiResponse], until: Callable[[ApiResponse], bool], 
     return answer
 
 
-def test_the_banner_says_where_the_clock_started(server: DevServerProcess) -> None:
-    clock = next(line for line in server.banner if "Clock:" in line)
-    assert "(2026-11-29T23:59:40Z), running from there" in clock
+def test_the_banner_says_where_the_clock_started(server: TravellingServer) -> None:
+    clock = next(line for line in server.process.banner if "Clock:" in line)
+    assert f"({server.now:%Y-%m-%dT%H:%M:%SZ}), running from there" in clock
 
 
-def test_a_daily_board_rolls_over_when_the_stacks_clock_passes_midnight(api: HttpClient) -> None:
+def test_a_daily_board_rolls_over_when_the_stacks_clock_passes_midnight(
+    server: TravellingServer, api: HttpClient
+) -> None:
     # Given a board that keeps daily rankings beside all time, and a score taken before the stack's midnight
     assert api.settings(BOARD, {"periods": ["daily", "all"]}).status == 200
     assert api.submit(BOARD, "ada", {"score": 310}).status == 202
     before = api.page(BOARD, {"period": "daily"}).json()
-    assert before["period"]["id"] == "2026-11-29", f"the score came after midnight: more than {MARGIN_S} s to start?"
+    assert before["period"]["id"] == "2026-11-29", "the score came after midnight: the machine stalled for seconds"
     assert before["leaderboard"] == [{"rank": 0, "name": "ada", "score": 310}]
 
     # When the stack's clock passes midnight (as real seconds pass)
     today = poll(
         lambda: api.page(BOARD, {"period": "daily"}),
         until=lambda answer: answer.json()["period"]["id"] != "2026-11-29",
-        timeout_s=MARGIN_S + 45,
+        timeout_s=server.midnight_in_s - time.monotonic() + 45,
     ).json()
 
     # Then today's ranking is a new, empty day, yesterday's holds the score, and all time still does

@@ -127,9 +127,29 @@ def test_an_increment_sent_again_with_its_request_token_counts_once(record: Reco
         answer = record.write_score(BOARD, "ada", 5, rules=INCREMENT, now_ms=NOW_MS, request="first")
         assert answer == Recorded("ada", 5.0, 1)
     record.write_score(BOARD, "ada", 1, rules=INCREMENT, now_ms=NOW_MS, request="second")
-    # One other write landed in between: the first's copy still counts once (the item keeps the last two tokens).
     assert record.write_score(BOARD, "ada", 5, rules=INCREMENT, now_ms=NOW_MS, request="first").score == 6.0
     assert record.write_score(BOARD, "ada", 2, rules=INCREMENT, now_ms=NOW_MS).score == 8.0  # no token: counts
+
+
+@pytest.mark.parametrize("apart_ms", [0, 450, 997], ids=["at-once", "over-4s", "over-9s"])
+def test_a_copy_of_an_increment_counts_once_however_many_writes_landed_before_it(record: Record, apart_ms: int) -> None:
+    """Eight writers of one player time out together and the SDK sends each again: every copy arrives after the
+    other writes landed, up to the store's resend bound after its own start."""
+    starts = [NOW_MS + apart_ms * writer for writer in range(10)]
+    for writer, start in enumerate(starts):
+        record.write_score(BOARD, "ada", 1 + writer, rules=INCREMENT, now_ms=start, request=f"writer-{writer}")
+    for writer, start in enumerate(starts):
+        record.write_score(BOARD, "ada", 1 + writer, rules=INCREMENT, now_ms=start, request=f"writer-{writer}")
+    assert record.get_score(BOARD, "ada") == Recorded("ada", 55.0, 10)
+
+
+def test_a_copy_of_a_transaction_counts_once_however_many_writes_landed_before_it(record: Record) -> None:
+    scopes = [BOARD, DAY]
+    for writer in range(10):
+        record.add_to_totals(scopes, "ada", 1 + writer, NOW_MS + 997 * writer, request=f"writer-{writer}")
+    for writer in range(10):
+        record.add_to_totals(scopes, "ada", 1 + writer, NOW_MS + 997 * writer, request=f"writer-{writer}")
+    assert record.get_scores(scopes, "ada") == [Recorded("ada", 55.0, 10)] * 2
 
 
 def test_add_to_totals_sent_again_with_its_request_token_counts_once(record: Record) -> None:

@@ -193,7 +193,8 @@ class Faults:
 
 class Turn(Protocol):
     """What a call learns when its turn comes (tests/support/fakes/interleave.py): whether to fail before its work,
-    do it twice (an SDK resent a request whose first copy had landed), or fail after it."""
+    do it twice (an SDK resent a request whose first copy had landed: the copy takes a turn of its own, so others
+    may act between the two), or fail after it."""
 
     fail_before: BaseException | None
     resend: bool
@@ -241,7 +242,11 @@ def port_call[S: Faulty, **P, R](method: Callable[Concatenate[S, P], R]) -> Call
         if turn is not None and turn.fail_before is not None:
             raise turn.fail_before
         result = method(self, *args, **kwargs)
-        if turn is not None and turn.resend:
+        while turn is not None and turn.resend:
+            # The copy is a turn of its own: other requests may act before it lands, or it may fail on the way.
+            turn = self.turns(Call(f"{name} (copy)", made.args, made.kwargs)) if self.turns is not None else None
+            if turn is not None and turn.fail_before is not None:
+                raise turn.fail_before
             result = method(self, *args, **kwargs)
         if turn is not None and turn.fail_after is not None:
             raise turn.fail_after

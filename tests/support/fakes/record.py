@@ -5,6 +5,8 @@
 - A score item keeps what the real one keeps: a latest or best score's exact double and its total (rounded to 12
   decimal places, within +-2^53); an increment's exact decimal total alone; a version, +1 per write that changed it.
 - add_to_totals is a transaction: every scope's total or none (a total that would pass 2^53 fails all).
+- An increment's request token is kept while a copy of it can still arrive (RESEND_WITHIN_S after its start): a copy
+  counts once however many writes land between.
 - Players are listed in their names' UTF-8 byte order (DynamoDB's order of string sort keys; Python orders str by
   code point, which is the same order). A page that stops at its limit says more may follow, as DynamoDB's
   LastEvaluatedKey does, even when none does.
@@ -26,9 +28,12 @@ from shared.domain.periods import DEFAULT_PERIODS
 from shared.domain.ports import BoardEntry, Changed, PutLease, Record, Recorded
 from shared.domain.rules import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_VALUES, WRITE_SETTINGS, BoardSettings
 from shared.domain.scope import PeriodKey, Scope
+from shared.stores.dynamodb.resends import RESEND_WITHIN_S
 from tests.support.fakes.faults import Faulty, port_call, port_methods
 
-REQUESTS_KEPT = 2  # as the real item: a write's token and the one before it
+REQUESTS_KEPT = 2  # as the real item's put leases: a write's token and the one before it
+# Copies of an increment land within the real store's bound after its start; its token is kept at least that long.
+SEEN_KEPT_MS = 2 * RESEND_WITHIN_S * 1000
 PURGE_PAGE = 500  # score items deleted between looks at the deadline, as the real purge does
 _DECIMALS = Decimal(1).scaleb(-MAX_INCREMENT_DECIMALS)
 _WIDE = Context(prec=60)
@@ -42,6 +47,7 @@ class _Score:
     version: int
     updated_ms: int
     requests: tuple[str, ...] = ()  # the last two writes' request tokens (REQUESTS_KEPT)
+    seen: Mapping[str, int] = field(default_factory=dict)  # increments' request tokens -> their start (ms)
     copied: bool = False  # add_score's: copied from a set, not written since
     epoch: int = 0  # the board's settings epoch the last write was made with
     put_by: tuple[int, int] = (0, 0)  # the previous write's put deadline and the last one's (ms; 0: none)
@@ -201,7 +207,7 @@ class FakeRecord(Faulty):
         current = [self._scores.get(scope, {}).get(player) for scope in scopes]
         for scope, item in zip(scopes, current, strict=True):
             _check_epoch(item, scope, epoch)
-        if request is not None and current and all(item is not None and request in item.requests for item in current):
+        if request is not None and current and all(item is not None and request in item.seen for item in current):
             return [item.recorded(player) for item in current if item is not None]
         # The real condition, on the total before: total <= 2^53 - amount (or >= -2^53 - amount for a negative one).
         limit = Decimal(MAX_ABS_SCORE) - exact if amount >= 0 else -Decimal(MAX_ABS_SCORE) - exact
@@ -222,6 +228,7 @@ class FakeRecord(Faulty):
                 updated_ms=now_ms,
                 copied=False,
                 epoch=epoch,
+                seen=_seen_after(before.seen, request, now_ms),
             ).written_by(request, put_by_ms)
             self._scores.setdefault(scope, {})[player] = updated
             self._changed(scope, player)
@@ -521,3 +528,10 @@ def _period_sort_key(scope: Scope) -> str:
     """A period's registry sort key as the table orders it: `<kind>:<id>`, `@<generation>` after a removal."""
     period: PeriodKey | None = scope.period
     return f"{period}" + (f"@{scope.generation}" if scope.generation else "")
+
+
+def _seen_after(seen: Mapping[str, int], request: str | None, now_ms: int) -> Mapping[str, int]:
+    """The tokens an item keeps after an increment begun at `now_ms`: its own, and those of writes begun recently
+    enough that a copy of them may still arrive."""
+    kept = {token: start for token, start in seen.items() if start >= now_ms - SEEN_KEPT_MS}
+    return kept | ({request: now_ms} if request is not None else {})

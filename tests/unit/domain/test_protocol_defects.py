@@ -13,6 +13,7 @@ from shared.domain.errors import PlayerNotFound, StoreUnavailable
 from shared.domain.rules import BoardRef, PageRequest, PlayerRef, Submission
 from shared.domain.scope import Scope
 from tests.support.fakes.index import set_name
+from tests.support.fakes.interleave import Turn
 from tests.unit.domain.support import KEY, TTL_S, Interleaved, World, choice, scope
 
 LEGACY = {"ada": 5.0, "bob": 3.0}
@@ -108,6 +109,25 @@ def test_an_increment_the_sdk_sent_twice_counts_once(world: World, periods: list
     world.record.faults.resend(method)  # the first copy landed; its answer came too late
     assert world.submit("cup", "ada", 5) == 10.0
     assert world.record.players(scope("cup")) == {"ada": 10.0}
+
+
+@pytest.mark.parametrize(("periods", "method"), [(["all"], "write_score"), (["daily", "all"], "add_to_totals")])
+def test_an_increment_the_sdk_sent_again_after_other_writes_landed_counts_once(
+    world: World, periods: list[str], method: str
+) -> None:
+    """Found from outside (eight writers of one player, each timing out and sent again): a copy that arrives after
+    two or more other writes of the player landed was counted again (the item kept only the last two tokens)."""
+    world.configure("cup", update="increment", periods=periods)
+    run = Interleaved(world)
+    first = run.start("first", lambda: run.instance().submit(Submission("cup", "ada", 1), KEY))
+    run.run_until(first, method)
+    run.scheduler.step(first, Turn(resend=True))  # its first copy lands; the SDK timed out and sends it again
+    for amount in (10, 100, 1000):
+        run.finish(
+            run.start(f"writer-{amount}", lambda a=amount: run.instance().submit(Submission("cup", "ada", a), KEY))
+        )
+    assert run.finish(first) == 1111.0  # the copy landed last, and counted nothing
+    assert world.record.players(scope("cup")) == {"ada": 1111.0}
 
 
 # --- 7. increments lose digits ----------------------------------------------------------------------------------

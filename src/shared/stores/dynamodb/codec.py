@@ -6,7 +6,8 @@ Layout (one table, keys pk/sk, no secondary index):
                 again), sk = "player#<player>"; the value (below), version (N, +1 per write); cur (M: the last
                 write: r its request token, p when its put into the index lands or never will (ms), e the board's
                 settings epoch it was made with, t when (ms)) and prev (M: the write before's); copied (BOOL: a
-                copy from a set that predates the record, until a write sets cur)
+                copy from a set that predates the record, until a write sets cur); seen0..seen12 (SS: increments'
+                request tokens, kept while a copy may arrive: see resends)
 - the registry: pk = "boards", sk = "<board>"; lastWrite (N, s), createdAt (N, s), the settings (order, update,
   ties, timeZone, and periods as one comma-separated text; absent = the default), epoch (N, absent = 0: +1 at each
   change of a setting that decides how a write applies), generation (N, absent = 0),

@@ -39,6 +39,7 @@ from shared.stores.dynamodb.codec import (
     score_key,
     score_value,
 )
+from shared.stores.dynamodb.resends import Refusal, TokenTerms, token_terms, why_refused
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -50,6 +51,7 @@ BATCH_WRITE = 25  # DynamoDB's most items in one BatchWriteItem
 BATCH_RETRIES_S = (0.05, 0.1, 0.2, 0.4, 0.8)  # pauses before writing again what a batch left unprocessed
 # Pauses (jittered) before trying again a transaction another write of the same player conflicted with.
 TRANSACTION_RETRIES_S = (0.01, 0.02, 0.04, 0.08, 0.16)
+INCREMENT_ATTEMPTS = 3  # an increment sent again after its token's slot was found holding an old window's tokens
 THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 UNAVAILABLE = {"InternalServerError", "ServiceUnavailable"}
 PURGE_PAGE = 500  # score items of a removed generation read per Query while purging (then deleted 25 at a time)
@@ -140,52 +142,64 @@ class DynamoRecord:
         epoch: int,
         put_by_ms: int,
     ) -> Recorded:
-        request = self._increment_request(amount, now_ms, token, epoch=epoch, put_by_ms=put_by_ms)
-        try:
-            answer = self._call(
-                "update_item",
-                **request,
-                Key=score_key(scope, player),
-                ReturnValues="ALL_NEW",  # the total: an increment of 0 changes it not, and UPDATED_NEW may omit it
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except _ConditionFailedError as refused:
-            _check_epoch(refused.item, scope, epoch)
-            if _counted(refused.item, token):
-                return recorded(refused.item)  # this request's first copy landed: the total already has it
-            raise _past_limit(amount) from None
-        return recorded(answer["Attributes"])
+        restart = False
+        for _ in range(INCREMENT_ATTEMPTS):
+            request = self._increment_request(amount, now_ms, token, epoch=epoch, put_by_ms=put_by_ms, restart=restart)
+            try:
+                answer = self._call(
+                    "update_item",
+                    **request,
+                    Key=score_key(scope, player),
+                    ReturnValues="ALL_NEW",  # the total: an increment of 0 changes it not, and UPDATED_NEW may omit it
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except _ConditionFailedError as refused:
+                _check_epoch(refused.item, scope, epoch)
+                why = why_refused(refused.item, token, now_ms, restart=restart)
+                if why == "counted":
+                    return recorded(refused.item)  # this request's first copy landed: the total already has it
+                if why == "other":
+                    raise _past_limit(amount) from None
+                restart = why == "restart"  # the token's slot holds an old window's set, or no longer does
+                continue
+            return recorded(answer["Attributes"])
+        raise StoreUnavailable("Other writes of the player kept changing its item; nothing changed") from None
 
     def _increment_request(
-        self, amount: float | Decimal, now_ms: int, token: str | None, *, epoch: int, put_by_ms: int
+        self,
+        amount: float | Decimal,
+        now_ms: int,
+        token: str | None,
+        *,
+        epoch: int,
+        put_by_ms: int,
+        restart: bool = False,
     ) -> dict[str, Any]:
         """An increment's update, but for its key: |total + amount| <= 2^53, as a condition on the total before,
-        and no later epoch of the settings; with a token, also that the item has not counted that token (it keeps
-        the last two writes': a resend arrives within the client's timeout, while at most one other write of the
-        player may land in between)."""
+        and no later epoch of the settings; with a token, also that the item has not counted that token (see
+        resends: it is kept for as long as a copy can arrive, however many other writes land meanwhile)."""
         if amount >= 0:
             condition, limit = "#total <= :limit", Decimal(MAX_ABS_SCORE) - decimal(amount)
         else:
             condition, limit = "#total >= :limit", -Decimal(MAX_ABS_SCORE) - decimal(amount)
-        update: dict[str, Any] = {
+        kept = token_terms(token, now_ms, restart=restart) if token is not None else TokenTerms()
+        sets = ", ".join([_WRITER, *kept.set])
+        removes = ", ".join(["score", "rankKey", *kept.remove])
+        adds = ", ".join(["#total :amount", "version :one", *kept.add])
+        conditions = [_NOT_LATER_EPOCH, f"(attribute_not_exists(#total) OR {condition})", *kept.conditions]
+        return {
             "TableName": self._table,
-            "UpdateExpression": f"SET {_WRITER} REMOVE score, rankKey ADD #total :amount, version :one",
-            "ConditionExpression": f"{_NOT_LATER_EPOCH} AND (attribute_not_exists(#total) OR {condition})",
-            "ExpressionAttributeNames": {"#total": "total"},
+            "UpdateExpression": f"SET {sets} REMOVE {removes} ADD {adds}",
+            "ConditionExpression": " AND ".join(conditions),
+            "ExpressionAttributeNames": {"#total": "total", **kept.names},
             "ExpressionAttributeValues": {
                 ":amount": decimal_number(decimal(amount)),
                 ":limit": decimal_number(limit),
                 ":one": {"N": "1"},
                 **_writer_values(token, put_by_ms, epoch, now_ms),
+                **kept.values,
             },
         }
-        if token is not None:
-            update["ConditionExpression"] += (
-                " AND (attribute_not_exists(cur.r) OR cur.r <> :request)"
-                " AND (attribute_not_exists(prev.r) OR prev.r <> :request)"
-            )
-            update["ExpressionAttributeValues"][":request"] = {"S": token}
-        return update
 
     def add_to_totals(
         self,
@@ -204,22 +218,40 @@ class DynamoRecord:
         totals back, as it reads a write back anyway. With a `request` token, a copy that arrives again counts
         once: DynamoDB itself answers a repeated ClientRequestToken (within 10 minutes) without applying it, and
         the items' own tokens refuse it after that."""
-        update = self._increment_request(amount, now_ms, request, epoch=epoch, put_by_ms=put_by_ms)
-        update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        items = [{"Update": {**update, "Key": score_key(scope, player)}} for scope in scopes]
-        token = {"ClientRequestToken": request} if request is not None else {}
-        for pause in (*TRANSACTION_RETRIES_S, None):
+        restarts = [False] * len(scopes)  # per item: its token's slot holds an old window's set (see resends)
+        pauses = iter(TRANSACTION_RETRIES_S)
+        for _ in range(len(TRANSACTION_RETRIES_S) + INCREMENT_ATTEMPTS):
+            items = [
+                {
+                    "Update": {
+                        **self._increment_request(
+                            amount, now_ms, request, epoch=epoch, put_by_ms=put_by_ms, restart=restart
+                        ),
+                        "Key": score_key(scope, player),
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                }
+                for scope, restart in zip(scopes, restarts, strict=True)
+            ]
             try:
-                self._call("transact_write_items", TransactItems=items, **token)
+                self._call("transact_write_items", TransactItems=items, **_transaction_token(request, restarts))
             except _CanceledError as canceled:
                 if "ConditionalCheckFailed" in canceled.reasons:
-                    for item in canceled.items:
-                        _check_epoch(item, scopes[0], epoch)
-                    if any(_counted(item, request) for item in canceled.items):
+                    refused: list[tuple[int, Refusal]] = []
+                    for index, (reason, item) in enumerate(zip(canceled.reasons, canceled.items, strict=True)):
+                        if reason == "ConditionalCheckFailed":
+                            _check_epoch(item, scopes[index], epoch)
+                            refused.append((index, why_refused(item, request, now_ms, restart=restarts[index])))
+                    if any(why == "counted" for _, why in refused):
                         return  # the transaction landed before: every total has it (all or none)
-                    raise _past_limit(amount) from None
+                    if any(why == "other" for _, why in refused):
+                        raise _past_limit(amount) from None
+                    for index, why in refused:
+                        restarts[index] = why == "restart"
+                    continue
                 if "ThrottlingError" in canceled.reasons:
                     raise StoreThrottled("DynamoDB throttled the transaction") from None
+                pause = next(pauses, None)
                 if pause is None or "TransactionConflict" not in canceled.reasons:
                     raise StoreUnavailable(f"DynamoDB canceled the transaction: {canceled.reasons}") from None
                 # Jittered, so the conflicting writers do not meet again. From the OS, not `random`'s state: execution
@@ -227,6 +259,7 @@ class DynamoRecord:
                 time.sleep(pause * (0.5 + _JITTER.random()))
             else:
                 return
+        raise StoreUnavailable("Other writes of the player kept changing its items; nothing changed")
 
     def add_score(self, scope: Scope, player: str, score: float, now_ms: int) -> bool:
         """Records the player's score (version 1) only if the record has none for them, and says whether it did.
@@ -703,12 +736,14 @@ def _check_epoch(item: dict[str, Any], scope: Scope, epoch: int) -> None:
         raise SettingsMoved(scope.board)
 
 
-def _counted(item: dict[str, Any], token: str | None) -> bool:
-    """Whether a score item already counted the increment with this request token."""
-    return token is not None and token in (
-        item.get("cur", {}).get("M", {}).get("r", {}).get("S"),
-        item.get("prev", {}).get("M", {}).get("r", {}).get("S"),
-    )
+def _transaction_token(request: str | None, restarts: list[bool]) -> dict[str, str]:
+    """The ClientRequestToken of an increment's transaction: DynamoDB answers a copy of it (within 10 minutes)
+    without applying it again. A transaction that replaces an old window's set of tokens is another request, with
+    another token (the same token with other parameters is refused)."""
+    if request is None:
+        return {}
+    mask = sum(1 << index for index, restart in enumerate(restarts) if restart)
+    return {"ClientRequestToken": f"{request}{mask:x}" if mask else request}
 
 
 def _past_limit(amount: float | Decimal) -> InvalidInput:
