@@ -49,7 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TravellingServe
     """`make dev NOW=<a margin before a UTC midnight>`, pages never kept (each read asks the index), with the
     functions the test calls started already."""
     log_path = tmp_path_factory.mktemp("time-travel") / "dev-server.log"
-    margin_s = MARGIN_S
+    margin_s = float(MARGIN_S)
     with log_path.open("w", encoding="utf-8") as log:
         for _ in range(3):
             now = MIDNIGHT - timedelta(seconds=margin_s)

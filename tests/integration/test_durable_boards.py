@@ -163,51 +163,51 @@ def test_a_board_idle_past_its_momento_ttl_reads_the_same(
     assert snapshot(api, "weekly", ["player-007"]) == before
 
 
-def test_a_read_during_a_slow_rebuild_waits_then_answers_503_never_a_partial_board(
+def test_during_a_slow_restore_the_top_answers_at_once_and_a_read_past_it_answers_503_with_the_progress(
     service_environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, momento_local: Any, ssm: Any
 ) -> None:
     service, api = started_with(
         monkeypatch, momento_local, ssm, REBUILD_ELEMENTS_PER_SECOND="40"
-    )  # 3 s of waiting rebuilds ~120 of 200 players
-    fill(api, "weekly", 200)
+    )  # batches of 80 players at first, 40 a second and faster: 3 s of waiting restores far fewer than 400
+    fill(api, "weekly", 400)
     top = api.page("weekly", {"startRank": "0", "endRank": "10"}).json()
+    deep = api.page("weekly", {"startRank": "390", "endRank": "400"}).json()
     flush(service)
-    started = time.monotonic()
-    response = api.page("weekly", {"startRank": "0", "endRank": "10"})
+    assert api.page("weekly", {"startRank": "0", "endRank": "10"}).json() == top  # exact, from the restored top
+    response = api.page("weekly", {"startRank": "390", "endRank": "400"})
     assert_error(response, 503, "being restored")
     assert response.headers["Retry-After"] == "1"
-    assert 2.5 < time.monotonic() - started < 5
-    assert 0 < len(index_of(service, "weekly") or {}) < 200  # partly rebuilt, and not served
-    answers = [api.page("weekly", {"startRank": "0", "endRank": "10"}) for _ in range(5)]
-    assert answers[-1].status == 200, "the rebuild resumes where it stopped and finishes"
+    progress = response.json()["restore"]
+    assert progress["total"] == 400
+    assert 80 <= progress["restored"] < 400
+    assert progress["etaSeconds"] > 0
+    assert 0 < len(index_of(service, "weekly") or {}) < 400  # partly restored, and not served past that
+    answers = [api.page("weekly", {"startRank": "390", "endRank": "400"}) for _ in range(6)]
     assert all(a.status in (200, 503) for a in answers)
-    assert answers[-1].json() == top
+    assert answers[-1].status == 200, "the restore resumes where it stopped and finishes"
+    assert answers[-1].json() == deep
     assert index_of(service, "weekly") == record_of(service, "weekly")
 
 
-def test_momento_failing_during_a_rebuild_serves_no_partial_board_and_the_rebuild_resumes(
+def test_momento_failing_during_a_restore_serves_nothing_past_its_restored_part_and_the_restore_resumes(
     service_environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, momento_local: Any, ssm: Any
 ) -> None:
-    service, api = started_with(
-        monkeypatch, momento_local, ssm, REBUILD_ELEMENTS_PER_SECOND="100"
-    )  # pages of 200 players, put 100 at a time
+    service, api = started_with(monkeypatch, momento_local, ssm, REBUILD_ELEMENTS_PER_SECOND="0")  # 100, then 200
     fill(api, "weekly", 250)
-    expected = api.page("weekly", {"startRank": "0", "endRank": "100"}).json()
-    # The read waits for the rebuild longer than its paced first page can take on a busy machine, so what ends it
-    # is the failure, not the wait (the slow-rebuild test covers the wait).
+    expected = api.page("weekly", {"startRank": "150", "endRank": "250"}).json()
+    # The read waits longer than its restore can take on a busy machine, so what ends it is the failure.
     monkeypatch.setattr(sys.modules["shared.domain.leaderboards"], "WAIT_S", 30.0)
     flush(service)
-    # The start mark and the first page's two puts go through; the second page's put fails (after the SDK's
-    # retries).
-    service.momento.faults.set(return_error="unavailable", error_rpcs=["sorted-set-put"], error_after=3)
-    response = api.page("weekly", {"startRank": "0", "endRank": "100"})
+    # The start mark and the first batch's put go through; the second batch's put fails (after the SDK's retries).
+    service.momento.faults.set(return_error="unavailable", error_rpcs=["sorted-set-put"], error_after=2)
+    response = api.page("weekly", {"startRank": "150", "endRank": "250"})
     assert_error(response, 503, "temporarily unavailable")
-    assert len(index_of(service, "weekly") or {}) == 200  # partly rebuilt, and not served
+    assert len(index_of(service, "weekly") or {}) == 100  # the first batch, and not served past it
     registered = registry_of(service, "weekly")
     assert registered is not None
-    assert registered["rebuildAfter"]["S"] == "player-199"  # where the next rebuild resumes
+    assert registered["rebuildProgress"]["M"]["n"]["N"] == "100"  # where the next restore resumes
     service.momento.faults.clear()
-    assert api.page("weekly", {"startRank": "0", "endRank": "100"}).json() == expected
+    assert api.page("weekly", {"startRank": "150", "endRank": "250"}).json() == expected
     assert index_of(service, "weekly") == record_of(service, "weekly")
 
 
@@ -239,6 +239,7 @@ def test_a_rebuild_whose_lease_another_took_over_leaves_the_mark_to_it(service: 
     import shared.domain.rebuild  # noqa: PLC0415
     import shared.platform.config  # noqa: PLC0415 - the service's fresh import
     import shared.platform.secret  # noqa: PLC0415
+    from shared.domain.ports import Restore  # noqa: PLC0415
     from shared.domain.scope import Scope  # noqa: PLC0415
 
     fill(api, "weekly", 5)
@@ -249,14 +250,14 @@ def test_a_rebuild_whose_lease_another_took_over_leaves_the_mark_to_it(service: 
     class TakenOver:
         """The record, but the lease is another's by the time the rebuild renews it before its mark."""
 
-        def save_rebuild_progress(self, scope: Scope, owner: str, after: str | None, until_ms: int) -> bool:
+        def save_rebuild_progress(self, scope: Scope, owner: str, progress: Restore, until_ms: int) -> bool:
             service.dynamodb.update_item(
                 TableName=service.table_name,
                 Key={"pk": {"S": "boards"}, "sk": {"S": scope.board}},
                 UpdateExpression="SET rebuildOwner = :other",
                 ExpressionAttributeValues={":other": {"S": "another instance"}},
             )
-            return bool(record.save_rebuild_progress(scope, owner, after, until_ms))
+            return bool(record.save_rebuild_progress(scope, owner, progress, until_ms))
 
         def __getattr__(self, name: str) -> Any:
             return getattr(record, name)

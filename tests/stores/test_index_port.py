@@ -322,6 +322,24 @@ def test_every_scope_has_its_own_set_per_generation(ix: IndexUnderTest) -> None:
     assert size(ix, DAY) == 1
 
 
+def test_every_read_answers_the_token_of_the_rebuild_that_fills_the_set(ix: IndexUnderTest) -> None:
+    """A read of a set being rebuilt learns, in the same calls, which rebuild's progress it may go by."""
+    put(ix, {"ada": 1})
+    assert page(ix, 0, 10).token is None  # no rebuild started this set
+    token = ix.index.begin_rebuild(BOARD, ix.key)
+    put(ix, {"bob": 2})
+    rules = BoardSettings()
+    reads = [
+        page(ix, 0, 10),
+        ix.index.get_standing(BOARD, "bob", rules, ix.key),
+        ix.index.get_standing(BOARD, "nobody", rules, ix.key),
+        ix.index.around(BOARD, "bob", 1, rules, ix.key),
+        ix.index.friends(BOARD, ["bob"], rules, ix.key),
+    ]
+    assert [read.token for read in reads] == [token] * len(reads)
+    assert not any(read.whole for read in reads)
+
+
 def test_a_set_is_whole_only_with_both_marks_of_one_rebuild(ix: IndexUnderTest) -> None:
     """A set lost during its rebuild lost the start mark: the end mark alone, put into the set a write brought
     back, does not make it whole."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.domain.errors import InvalidInput, SettingsMoved
-from shared.domain.ports import BoardEntry, PutLease, Record, Recorded
+from shared.domain.ports import BoardEntry, PutLease, Record, Recorded, Restore
 from shared.domain.rules import BoardSettings
 from shared.domain.scope import PeriodKey, Scope
 from tests.support.fakes import Clock
@@ -23,6 +23,8 @@ NOW_S = NOW_MS // 1000
 # locale's ("z" < "é"), and not UTF-16's, which puts an emoji (a surrogate pair, 0xD83D...) before U+FF5E.
 WIDE_TILDE = "\uff5e"
 NAMES_IN_BYTE_ORDER = ["Z", "a", "z", "é", WIDE_TILDE, "😀"]
+# A rebuild's progress: a token past DynamoDB's numbers' range, the last player restored with an exact double.
+HALF = Restore(-(2.0**1000) * 1.25, 2, 4, (0.1 + 0.2, "mé"), 62.5)
 
 
 def registered(record: Record, scope: Scope) -> BoardEntry:
@@ -159,6 +161,14 @@ def test_add_to_totals_sent_again_with_its_request_token_counts_once(record: Rec
     assert record.get_scores(scopes, "ada") == [Recorded("ada", 2.5, 1)] * 2
     record.add_to_totals(scopes, "ada", 1, NOW_MS, request="second")
     assert record.get_scores(scopes, "ada") == [Recorded("ada", 3.5, 2)] * 2
+
+
+def test_scores_of_reads_the_players_the_scope_holds_in_batches_of_a_hundred(record: Record) -> None:
+    names = [f"player-{i:03d}" for i in range(250)]
+    record.fill_board(BOARD, {name: float(i) for i, name in enumerate(names)}, NOW_MS)
+    found = record.scores_of(BOARD, [*names, "nobody"])
+    assert found == {name: Recorded(name, float(i), 1) for i, name in enumerate(names)}
+    assert record.scores_of(DAY, names[:3]) == {}
 
 
 # --- the settings epoch ---------------------------------------------------------------------------------------------
@@ -386,7 +396,7 @@ def test_touch_registers_a_board_and_notes_each_write(record: Record) -> None:
     entry = record.entry(BOARD)
     assert entry is not None
     assert (entry.scope, entry.last_write_s, entry.settings, entry.purging) == (BOARD, NOW_S, BoardSettings(), ())
-    assert (entry.rebuild_owner, entry.rebuild_until_ms, entry.rebuild_after, entry.indexed_at_s) == (None, 0, None, 0)
+    assert (entry.rebuild_owner, entry.rebuild_until_ms, entry.restore, entry.indexed_at_s) == (None, 0, None, 0)
     record.touch(BOARD, NOW_S + 60)
     assert registered(record, BOARD).last_write_s == NOW_S + 60
 
@@ -566,7 +576,7 @@ def test_purge_stops_at_its_deadline_and_resumes(record: Record, clock: Clock) -
 def test_only_a_registered_scope_can_be_claimed(record: Record) -> None:
     assert record.claim_rebuild(BOARD, "a", NOW_MS, 15_000) is None
     assert record.claim_rebuild(DAY, "a", NOW_MS, 15_000) is None
-    assert record.save_rebuild_progress(BOARD, "a", "x", NOW_MS) is False
+    assert record.save_rebuild_progress(BOARD, "a", HALF, NOW_MS) is False
     assert record.end_rebuild(BOARD, "a", NOW_S) is False
     assert record.pause_rebuild(BOARD, "a") is False
 
@@ -575,58 +585,58 @@ def test_a_claimed_lease_is_the_owners_until_it_expires(record: Record) -> None:
     record.touch(BOARD, NOW_S)
     lease = record.claim_rebuild(BOARD, "a", NOW_MS, 15_000)
     assert lease is not None
-    assert (lease.rebuild_owner, lease.rebuild_until_ms, lease.rebuild_after) == ("a", NOW_MS + 15_000, None)
+    assert (lease.rebuild_owner, lease.rebuild_until_ms, lease.restore) == ("a", NOW_MS + 15_000, None)
     assert record.claim_rebuild(BOARD, "b", NOW_MS + 14_999, 15_000) is None
     assert record.claim_rebuild(BOARD, "b", NOW_MS + 15_000, 15_000) is None  # expired only after its end
-    assert record.save_rebuild_progress(BOARD, "a", "m", NOW_MS + 30_000) is True
+    assert record.save_rebuild_progress(BOARD, "a", HALF, NOW_MS + 30_000) is True
     assert record.claim_rebuild(BOARD, "b", NOW_MS + 20_000, 15_000) is None
-    assert registered(record, BOARD).rebuild_after == "m"
+    assert registered(record, BOARD).restore == HALF
 
 
 def test_a_lease_lost_to_another_owner_refuses_its_first_owner(record: Record) -> None:
     record.touch(BOARD, NOW_S)
     record.claim_rebuild(BOARD, "a", NOW_MS, 15_000)
-    record.save_rebuild_progress(BOARD, "a", "m", NOW_MS + 15_000)
+    record.save_rebuild_progress(BOARD, "a", HALF, NOW_MS + 15_000)
     taken = record.claim_rebuild(BOARD, "b", NOW_MS + 15_001, 15_000)
     assert taken is not None
-    assert (taken.rebuild_owner, taken.rebuild_after) == ("b", "m")  # it resumes where the first stopped
-    assert record.save_rebuild_progress(BOARD, "a", "z", NOW_MS + 40_000) is False
+    assert (taken.rebuild_owner, taken.restore) == ("b", HALF)  # it resumes where the first stopped
+    assert record.save_rebuild_progress(BOARD, "a", HALF, NOW_MS + 40_000) is False
     assert record.end_rebuild(BOARD, "a", NOW_S) is False
     assert record.pause_rebuild(BOARD, "a") is False
     assert registered(record, BOARD).rebuild_owner == "b"
 
 
-def test_progress_of_none_forgets_where_a_rebuild_was(record: Record) -> None:
+def test_progress_before_the_first_batch_has_no_last_player(record: Record) -> None:
     record.touch(BOARD, NOW_S)
     record.claim_rebuild(BOARD, "a", NOW_MS, 15_000)
-    record.save_rebuild_progress(BOARD, "a", "m", NOW_MS + 15_000)
-    assert record.save_rebuild_progress(BOARD, "a", None, NOW_MS + 16_000) is True
+    started = Restore(-(2.0**1000), 0, 0)
+    assert record.save_rebuild_progress(BOARD, "a", started, NOW_MS + 16_000) is True
     entry = record.entry(BOARD)
     assert entry is not None
-    assert (entry.rebuild_owner, entry.rebuild_until_ms, entry.rebuild_after) == ("a", NOW_MS + 16_000, None)
+    assert (entry.rebuild_owner, entry.rebuild_until_ms, entry.restore) == ("a", NOW_MS + 16_000, started)
 
 
 def test_a_paused_lease_keeps_its_progress_for_the_next_owner(record: Record) -> None:
     record.touch(BOARD, NOW_S)
     record.claim_rebuild(BOARD, "a", NOW_MS, 15_000)
-    record.save_rebuild_progress(BOARD, "a", "m", NOW_MS + 15_000)
+    record.save_rebuild_progress(BOARD, "a", HALF, NOW_MS + 15_000)
     assert record.pause_rebuild(BOARD, "a") is True
     entry = record.entry(BOARD)
     assert entry is not None
-    assert (entry.rebuild_owner, entry.rebuild_until_ms, entry.rebuild_after) == ("a", 0, "m")
+    assert (entry.rebuild_owner, entry.rebuild_until_ms, entry.restore) == ("a", 0, HALF)
     taken = record.claim_rebuild(BOARD, "b", NOW_MS + 1, 15_000)
     assert taken is not None
-    assert (taken.rebuild_owner, taken.rebuild_after) == ("b", "m")
+    assert (taken.rebuild_owner, taken.restore) == ("b", HALF)
 
 
 def test_an_ended_rebuild_notes_when_and_frees_the_lease(record: Record) -> None:
     record.touch(DAY, NOW_S)
     record.claim_rebuild(DAY, "a", NOW_MS, 15_000)
-    record.save_rebuild_progress(DAY, "a", "m", NOW_MS + 15_000)
+    record.save_rebuild_progress(DAY, "a", HALF, NOW_MS + 15_000)
     assert record.end_rebuild(DAY, "a", NOW_S + 3) is True
     entry = record.entry(DAY)
     assert entry is not None
-    assert (entry.rebuild_owner, entry.rebuild_until_ms, entry.rebuild_after, entry.indexed_at_s) == (
+    assert (entry.rebuild_owner, entry.rebuild_until_ms, entry.restore, entry.indexed_at_s) == (
         None,
         0,
         None,

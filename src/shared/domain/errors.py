@@ -57,10 +57,29 @@ class StoreTimeout(ServiceError):
 
 
 class BoardRebuilding(ServiceError):
-    """The board's index is being rebuilt from the record and was not complete within the wait: a retry will see it."""
+    """The board's index is being rebuilt from the record, and the read falls past the part restored so far: a
+    retry will see more of it. `restored`, `total` and `eta_s` say how far the restore got (None: not known)."""
 
-    def __init__(self, board: str) -> None:
-        super().__init__(f"Leaderboard '{board}' is being restored; retry shortly.")
+    def __init__(
+        self, board: str, restored: int | None = None, total: int | None = None, eta_s: float | None = None
+    ) -> None:
+        if restored is None or total is None:
+            super().__init__(f"Leaderboard '{board}' is being restored; retry shortly.")
+        else:
+            left = f", about {round(eta_s)} s to go" if eta_s is not None else ""
+            super().__init__(
+                f"Leaderboard '{board}' is being restored: {restored} of {total} players so far{left}; the top of "
+                "the board answers first. Retry shortly."
+            )
+        self.restored, self.total, self.eta_s = restored, total, eta_s
+
+    @property
+    def details(self) -> dict[str, object]:
+        """What the answer's body says of the restore, beside the message."""
+        if self.restored is None or self.total is None:
+            return {}
+        eta = None if self.eta_s is None else round(self.eta_s, 1)
+        return {"restore": {"restored": self.restored, "total": self.total, "etaSeconds": eta}}
 
 
 class PastRebuildsLimited(ServiceError):

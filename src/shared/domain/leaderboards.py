@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from shared.domain.clock import SYSTEM_CLOCK, Clock
 from shared.domain.errors import (
@@ -50,7 +50,8 @@ from shared.domain.errors import (
     StoreUnavailable,
 )
 from shared.domain.periods import KINDS, Period, PeriodChoice
-from shared.domain.ports import BoardEntry, BoardView, Changed, Index, Indexed, Record, Recorded
+from shared.domain.ports import BoardEntry, BoardView, Changed, Index, Indexed, Record, Recorded, Restore
+from shared.domain.prefix import around_covered, friends_covered, page_covered, standing_covered
 from shared.domain.rebuild import Outcome, Rebuilder
 from shared.domain.rules import (
     AroundRequest,
@@ -386,6 +387,7 @@ class Leaderboards:
             ref.period,
             api_key,
             lambda scope, rules: self._index.get_standing(scope, ref.player, rules, api_key),
+            lambda standing, restore, rules: standing_covered(standing, ref.player, restore, rules),
         )
         return _on_board(answer, ref.leaderboard, ref.player)
 
@@ -398,12 +400,14 @@ class Leaderboards:
                 query.period,
                 api_key,
                 lambda scope, rules: self._index.friends(scope, query.players, rules, api_key),
+                lambda view, restore, rules: friends_covered(view, query.players, restore, rules),
             )
         return self._read(
             query.leaderboard,
             query.period,
             api_key,
             lambda scope, rules: self._index.page_by_rank(scope, query.start_rank, query.end_rank, rules, api_key),
+            lambda view, restore, rules: page_covered(view, query, restore, rules),
         )
 
     @tracer.capture_method(capture_response=False)
@@ -413,6 +417,7 @@ class Leaderboards:
             request.period,
             api_key,
             lambda scope, rules: self._index.around(scope, request.player, request.each_side, rules, api_key),
+            lambda entries, restore, rules: around_covered(entries, request.player, request.each_side, restore, rules),
         )
         return _on_board(answer, request.leaderboard, request.player)
 
@@ -612,15 +617,18 @@ class Leaderboards:
         choice: PeriodChoice | None,
         api_key: Secret,
         read: Callable[[Scope, BoardSettings], Indexed[T]],
+        covered: Callable[[T, Restore, BoardSettings], bool],
     ) -> Answer[T]:
-        """The read's answer from a whole set of the period asked for, ranked by the settings the set holds.
+        """The read's answer from a whole set of the period asked for, ranked by the settings the set holds; or,
+        from a set being restored, when `covered` says the answer falls within the part restored so far.
 
         All time and the current periods are read with the settings this instance last saw for the board; their
         sets get every settings change, so the settings come back in the same calls, and a read made with others
         is made again (ranking ones), or made after reading the record's (other periods or time zone). A past
-        period is read by the record's settings. A set that is not whole, of a board to keep, is rebuilt (or its
-        rebuild awaited) first. A board the registry does not know, or past its retention, is answered as the
-        index has it: it has nothing to rebuild from; so is a period nothing was ever scored in.
+        period is read by the record's settings. A set that is not whole, of a board to keep, is restored (or its
+        restore awaited) until the read falls within it. A board the registry does not know, or past its
+        retention, is answered as the index has it: it has nothing to rebuild from; so is a period nothing was
+        ever scored in.
         """
         rules, generation = self._seen.get(board, (BoardSettings(), 0))
         if choice is None or choice.which == "current":
@@ -646,16 +654,53 @@ class Leaderboards:
         answer = read(scope, rules)
         if answer.whole and answer.rules is not None and answer.rules.of(rules):
             return Answer(answer.value, rules, period)
-        if answer.whole:  # whole, but indexed before the settings it has now: give it them
-            self._index.put_settings(scope, rules, api_key)
-        else:
+        if not answer.whole:
+            if (value := _within(answer, registered.restore, rules, covered)) is not None:
+                return Answer(value, rules, period)
             if scope not in self._current(entry) and not self._being_rebuilt(registered):
                 self._count_past_rebuild(board)
-            self._await_whole(scope, api_key)
+            if (value := self._restore_for(scope, rules, read, covered, api_key)) is not None:
+                return Answer(value, rules, period)
+            answer = read(scope, rules)
+            if answer.whole and answer.rules is not None and answer.rules.of(rules):
+                return Answer(answer.value, rules, period)
+        if answer.whole:  # whole, but indexed before the settings it has now: give it them
+            self._index.put_settings(scope, rules, api_key)
         answer = read(scope, rules)
         if not answer.whole:  # lost again within the moment since the rebuild
             raise BoardRebuilding(board)
         return Answer(answer.value, rules, period)
+
+    def _restore_for[T](
+        self,
+        scope: Scope,
+        rules: BoardSettings,
+        read: Callable[[Scope, BoardSettings], Indexed[T]],
+        covered: Callable[[T, Restore, BoardSettings], bool],
+        api_key: Secret,
+    ) -> T | None:
+        """Restores the set a batch at a time (or waits while another instance does) until the read falls within
+        the restored part (its answer) or the set is whole (None), for at most WAIT_S; BoardRebuilding, with the
+        progress, after."""
+        deadline = self._clock.now() + WAIT_S
+        progress: Restore | None = None
+        while True:
+            outcome = self._rebuilder.run(scope, api_key, deadline, batches=1)
+            if outcome is Outcome.BUSY:  # another instance restores it: its progress is in the registry
+                self._clock.sleep(POLL_S)
+                registered = self._record.entry(scope)
+                progress = registered.restore if registered is not None else None
+            elif outcome is Outcome.PAUSED:
+                progress = self._rebuilder.progress
+            answer = read(scope, rules)
+            if answer.whole:
+                return None
+            if (value := _within(answer, progress, rules, covered)) is not None:
+                return value
+            if self._clock.now() + POLL_S >= deadline:
+                if progress is None:
+                    raise BoardRebuilding(scope.board)
+                raise BoardRebuilding(scope.board, progress.restored, progress.total, progress.eta_s())
 
     def _scope(
         self, board: str, choice: PeriodChoice | None, rules: BoardSettings, generation: int
@@ -722,6 +767,24 @@ def _current_scopes(board: str, rules: BoardSettings, generation: int, now: floa
         Scope.of(board, PeriodChoice(kind, "current").resolve(rules.time_zone, now), generation)
         for kind in rules.periods
     ]
+
+
+def _within[T](
+    answer: Indexed[T],
+    progress: Restore | None,
+    rules: BoardSettings,
+    covered: Callable[[T, Restore, BoardSettings], bool],
+) -> T | None:
+    """The answer of a set being restored, when it falls within the part restored so far by the rebuild that
+    fills this set (a page's total then counts the record's players, not those restored yet); else None."""
+    # A set being restored gets its settings mark at the end: until then it is read by the registry's settings.
+    if progress is None or answer.token != progress.token or (answer.rules is not None and not answer.rules.of(rules)):
+        return None
+    if not covered(answer.value, progress, rules):
+        return None
+    if isinstance(answer.value, BoardView):
+        return cast("T", BoardView(answer.value.entries, max(answer.value.total, progress.total)))
+    return answer.value
 
 
 def _on_board[T](answer: Answer[T | None], board: str, player: str) -> Answer[T]:

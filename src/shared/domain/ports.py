@@ -45,6 +45,23 @@ class Recorded:
 
 
 @dataclass(frozen=True)
+class Restore:
+    """How far the rebuild of a lost set has got. It writes the record's players best first into the set whose
+    start mark is `token`: every player ranked at or before `last` (its score and name, in the board's order) is in
+    the set with the record's value, so a read that falls there answers exactly before the set is whole."""
+
+    token: float
+    restored: int  # players written so far, best first
+    total: int  # players the record held when the rebuild read it
+    last: tuple[float, str] | None = None  # the last player restored (None: none yet)
+    rate: float = 0.0  # players per second it writes at now (0: not yet known)
+
+    def eta_s(self) -> float | None:
+        """Seconds until the set is whole at the present rate (None: no rate yet)."""
+        return (self.total - self.restored) / self.rate if self.rate > 0 else None
+
+
+@dataclass(frozen=True)
 class BoardEntry:
     """A scope the registry knows: a board (all time, whose item holds the settings, the current generation and
     the removed ones still being purged) or one of its periods (registered before its first score)."""
@@ -53,7 +70,7 @@ class BoardEntry:
     last_write_s: int
     rebuild_owner: str | None
     rebuild_until_ms: int
-    rebuild_after: str | None  # a rebuild in progress resumes after this player
+    restore: Restore | None  # how far the rebuild in progress (or paused) got
     settings: BoardSettings
     purging: tuple[int, ...] = ()  # removed generations whose score items are still being deleted
     indexed_at_s: int = 0  # when its index was last rebuilt (0: never)
@@ -126,6 +143,10 @@ class Record(Protocol):
         ...
 
     def scores(self, scope: Scope, after: str | None, limit: int) -> tuple[list[Recorded], bool]: ...
+    def scores_of(self, scope: Scope, players: Sequence[str]) -> dict[str, Recorded]:
+        """The scores of those of the players the record holds in the scope (in as few requests as it can)."""
+        ...
+
     # the registry
     def touch(self, scope: Scope, now_s: int) -> BoardEntry:
         """Registers the scope or notes a write to it; its entry after."""
@@ -159,7 +180,7 @@ class Record(Protocol):
 
     # the rebuild lease
     def claim_rebuild(self, scope: Scope, owner: str, now_ms: int, lease_ms: int) -> BoardEntry | None: ...
-    def save_rebuild_progress(self, scope: Scope, owner: str, after: str | None, until_ms: int) -> bool: ...
+    def save_rebuild_progress(self, scope: Scope, owner: str, progress: Restore, until_ms: int) -> bool: ...
     def end_rebuild(self, scope: Scope, owner: str, now_s: int) -> bool: ...
     def pause_rebuild(self, scope: Scope, owner: str) -> bool: ...
 
@@ -220,6 +241,8 @@ class Indexed[T]:
     value: T
     whole: bool
     rules: IndexedSettings | None = None
+    # The set's start mark: which rebuild filled it (None: none did). Not compared: it is the set's, not the answer's.
+    token: float | None = field(default=None, compare=False)
 
 
 class Index(Protocol):

@@ -4,21 +4,27 @@ A board here is any ranking the record and the index keep, all time or one perio
 
 One rebuild per board at a time across all function instances: a lease in the board's registry item, taken with a
 conditional write and extended after every batch; a crashed rebuilder's lease expires (LEASE) and the next one
-resumes where it stopped (the registry item keeps the last player done). The rebuild walks the record in pages
-(one Query each), writes each page with put_elements calls, then re-reads the same page and re-puts any player whose
-score changed meanwhile (the same check the write path makes, so a concurrent write is never overwritten by an older
-value); paced to REBUILD_ELEMENTS_PER_SECOND and backing off when Momento answers its rate limit. The set's mark of
-completeness goes in last, so no read takes a partial set for the whole board.
+resumes where it stopped. The rebuild reads the whole record first (a few Query pages: fast), ranks it by the
+board's order, and writes it into the set best first, in batches; after each batch it reads those players back
+from the record and puts again any whose score changed meanwhile (the check the write path makes, so a concurrent
+write is never left overwritten by an older value), and takes out any removed meanwhile. Then it notes its progress
+in the registry (Restore): every player ranked at or before the last one restored is in the set with the record's
+value, so reads that fall there answer exactly while the rest is written (the top of the board first of all).
+Paced from RebuildElementsPerSecond, raising the pace while Momento accepts it and halving it at its rate limit.
+The set's mark of completeness goes in last, so no read takes a partial set for the whole board.
 """
 
 from __future__ import annotations
 
+import bisect
 import enum
 import uuid
+from collections import OrderedDict
+from dataclasses import replace
 
 from shared.domain.clock import SYSTEM_CLOCK, Clock
 from shared.domain.errors import StoreThrottled
-from shared.domain.ports import BoardEntry, Index, Record, Recorded
+from shared.domain.ports import BoardEntry, Index, Record, Recorded, Restore
 from shared.domain.rules import BoardSettings
 from shared.domain.scope import Scope
 from shared.domain.set_walk import Element, SetGone, walk
@@ -26,21 +32,27 @@ from shared.platform.config import Settings
 from shared.platform.observability import logger
 from shared.platform.secret import Secret
 
-LEASE_MS = 15_000  # longer than one page can take (its puts and two reads, each bounded by its client's timeouts)
+LEASE_MS = 15_000  # longer than one batch can take (its puts and reads, each bounded by its client's timeouts)
 # Players per read of the record: one Query (DynamoDB stops a page at 1 MB by itself when names are long), so a
 # large board costs few round trips.
 MAX_PAGE = 10_000
-PAGE_SECONDS = 2  # when paced, a page is what the pace writes in this long: well inside a request's 3 s wait
+FIRST_BATCH = 100  # players in the first batch (the top of the board), each next one twice as many
 MAX_BATCH = 500  # players per put_elements call
+BATCH_SECONDS = 2  # when paced, a batch is at most what the pace writes in this long: inside a request's 3 s wait
 CHECK_ROUNDS = 5  # re-reads of a batch before giving the lease up (a player written that often is still converging)
 BACKOFF_S = (0.25, 0.5, 1.0, 2.0)
 STARTS = 3  # rebuilds of a set lost again while it was rebuilt, before leaving it to the next caller
+FASTER = 1.25  # the pace after a batch Momento took without its rate limit
+SLOWER = 0.5  # the pace after Momento answered its rate limit
+MIN_RATE = 10.0  # players per second the pace never falls below
+MAX_RATE = 100_000.0  # and never rises above
+SNAPSHOTS = 2  # rankings of the record an instance keeps, so the next request there resumes without reading it again
 
 
 class Outcome(enum.Enum):
     WHOLE = "whole"  # the set holds every player and its mark
     BUSY = "busy"  # another instance holds the lease
-    PAUSED = "paused"  # the time ran out first; the progress is kept for whoever comes next
+    PAUSED = "paused"  # the time ran out first, or the caller had the batches it asked for; the progress is kept
     LOST = "lost"  # the set was lost while it was rebuilt: start over (never returned by run)
 
 
@@ -54,85 +66,93 @@ class Rebuilder:
     def __init__(self, index: Index, record: Record, config: Settings, clock: Clock = SYSTEM_CLOCK) -> None:
         self._index = index
         self._record = record
-        self._rate = config.rebuild_elements_per_second
-        self._page = max(1, min(MAX_PAGE, self._rate * PAGE_SECONDS)) if self._rate else MAX_PAGE
-        self._batch = min(MAX_BATCH, self._rate) if self._rate else MAX_BATCH
-        self._paced_since, self._paced = 0.0, 0
+        self._start_rate = float(config.rebuild_elements_per_second)  # 0: unpaced
         self._clock = clock
+        # (scope, token) -> the record's players as that rebuild read them, best first
+        self._snapshots: OrderedDict[tuple[Scope, float], list[Recorded]] = OrderedDict()
+        self.progress: Restore | None = None  # how far the last run got (None: whole, or it never held the lease)
 
-    def run(self, scope: Scope, api_key: Secret, deadline: float) -> Outcome:
-        """Rebuilds the board's set until it is whole or `deadline` (a clock time) passes."""
+    def run(self, scope: Scope, api_key: Secret, deadline: float, *, batches: int | None = None) -> Outcome:
+        """Rebuilds the board's set until it is whole or `deadline` (a clock time) passes, or (with `batches`)
+        until that many batches are in; `progress` says how far it got."""
+        self.progress = None
         for _ in range(STARTS):
-            outcome = self._run(scope, api_key, deadline)
+            outcome = self._run(scope, api_key, deadline, batches)
             if outcome is not Outcome.LOST:
                 return outcome
         return Outcome.BUSY
 
-    def _run(self, scope: Scope, api_key: Secret, deadline: float) -> Outcome:
+    def _run(self, scope: Scope, api_key: Secret, deadline: float, batches: int | None) -> Outcome:
         # One owner per rebuild, made now: never shared by two threads, nor by execution environments that SnapStart
         # restored from one snapshot (a value made at init would be).
         owner = uuid.uuid4().hex
         lease = self._record.claim_rebuild(scope, owner, self._now_ms(), LEASE_MS)
         if lease is None:
             return Outcome.BUSY
-        scope, after = lease.scope, lease.rebuild_after  # the registry's generation: a board's current one
+        scope = lease.scope  # the registry's generation: a board's current one
         try:
             if self._index.is_whole(scope, api_key):
                 # Another instance finished the rebuild between this one's look at the set and its claim: starting
                 # over would empty a whole set for nothing (and every read meanwhile would answer 503).
                 self._record.end_rebuild(scope, owner, int(self._clock.now()))
                 return Outcome.WHOLE
-            token = self._index.rebuild_token(scope, api_key) if after is not None else None
-            if token is None:
-                after = None  # from scratch; or the set was lost since that rebuild stopped, its progress with it
-            logger.info(
-                "Rebuilding a board's index from the record", extra={"leaderboard": str(scope), "resume_after": after}
-            )
-            if token is None:
+            progress = lease.restore
+            token = self._index.rebuild_token(scope, api_key) if progress is not None else None
+            if progress is None or token != progress.token:
+                # From scratch; or the set was lost since that rebuild stopped, its progress with it.
+                logger.info("Rebuilding a board's index from the record", extra={"leaderboard": str(scope)})
                 if _may_hold_players_only_momento_has(lease):
                     self._adopt(scope, api_key)
                 # From scratch, the set starts empty: what it holds may include players a removal took out of the
                 # record while a writer's put was in flight. A write landing from here on is in the record before
                 # its put, so either this rebuild reads it or its own put lands after the clearing.
                 self._index.forget(scope, api_key)
-                token = self._index.begin_rebuild(scope, api_key)
-            return self._rebuild(scope, owner, after, api_key, deadline, token=token)
+                progress = Restore(self._index.begin_rebuild(scope, api_key), 0, 0, None, self._start_rate)
+            return self._rebuild(scope, owner, progress, api_key, deadline, batches=batches)
         except BaseException:
             self._record.pause_rebuild(scope, owner)
             raise
 
     def _rebuild(
-        self, scope: Scope, owner: str, after: str | None, api_key: Secret, deadline: float, *, token: float
+        self, scope: Scope, owner: str, progress: Restore, api_key: Secret, deadline: float, *, batches: int | None
     ) -> Outcome:
-        self._paced_since, self._paced, written = self._clock.now(), 0, 0
-        while True:
-            if self._clock.now() >= deadline:
+        rules = self._settings_of(scope)
+        ranked = self._ranked(scope, progress.token, rules)
+        position = _after(ranked, progress.last, rules)
+        progress = replace(progress, total=len(ranked), restored=position)
+        self.progress = progress
+        pace = _Pace(progress.rate or self._start_rate, self._clock)
+        size, done = FIRST_BATCH, 0
+        while position < len(ranked):
+            if self._clock.now() >= deadline or (batches is not None and done >= batches):
                 self._record.pause_rebuild(scope, owner)
                 return Outcome.PAUSED
-            indexed = self._index_batch(scope, after, api_key, deadline)
-            if indexed is None:
+            batch = ranked[position : position + pace.batch(size, deadline - self._clock.now())]
+            if not self._restore_batch(scope, batch, api_key, deadline, pace):
                 self._record.pause_rebuild(scope, owner)
                 return Outcome.PAUSED
-            batch, more = indexed
-            written += len(batch)
-            if batch:
-                after = batch[-1].player
-            if not more:
-                break
-            if not self._record.save_rebuild_progress(scope, owner, after, self._now_ms() + LEASE_MS):
+            position, done, size = position + len(batch), done + 1, min(MAX_BATCH, 2 * size)
+            last = batch[-1]
+            progress = replace(progress, restored=position, last=(last.score, last.player), rate=pace.speed)
+            if not self._record.save_rebuild_progress(scope, owner, progress, self._now_ms() + LEASE_MS):
                 return Outcome.BUSY  # the lease expired and another instance took over
+            self.progress = progress
+        if not self._reconcile(scope, ranked, api_key, deadline, pace):
+            self._record.pause_rebuild(scope, owner)
+            return Outcome.PAUSED
         # The settings go in before the mark, so a whole set always holds them; a change made meanwhile (which
         # puts its own) is read back after the mark and put again.
-        rules = self._settings_of(scope)
         self._index.put_settings(scope, rules, api_key)
         # The mark goes in while this rebuild holds the lease, renewed just before it: no other rebuild can have
         # started from an emptied set, and a board removal waits out a mark in flight (Leaderboards.remove_board).
-        if not self._record.save_rebuild_progress(scope, owner, after, self._now_ms() + LEASE_MS):
+        if not self._record.save_rebuild_progress(scope, owner, progress, self._now_ms() + LEASE_MS):
             return Outcome.BUSY
-        self._index.mark_whole(scope, token, api_key)
+        self._index.mark_whole(scope, progress.token, api_key)
         # Only then is the lease given up (and the progress forgotten): a crash in between leaves a whole set and a
         # lease that expires; the next claim finds the set whole.
         self._record.end_rebuild(scope, owner, int(self._clock.now()))
+        self._snapshots.pop((scope, progress.token), None)
+        self.progress = None
         if (current := self._settings_of(scope)) != rules:
             self._index.put_settings(scope, current, api_key)
         if not self._index.is_whole(scope, api_key):
@@ -140,8 +160,49 @@ class Rebuilder:
             # it whole. The next rebuild starts over.
             logger.warning("A board's set was lost during its rebuild", extra={"leaderboard": str(scope)})
             return Outcome.LOST
-        logger.info("Rebuilt a board's index", extra={"leaderboard": str(scope), "players": written})
+        logger.info("Rebuilt a board's index", extra={"leaderboard": str(scope), "players": len(ranked)})
         return Outcome.WHOLE
+
+    def _reconcile(self, scope: Scope, ranked: list[Recorded], api_key: Secret, deadline: float, pace: _Pace) -> bool:
+        """Reads the record again and brings the set to it: a player who joined after the first read (whose
+        writer's put failed), or changed since (the batches' checks saw those of their own players only), is put;
+        one removed is taken out (and put back if a write brought it back meanwhile). False when the time ran out."""
+        current = {r.player: r for r in self._every_score(scope)}
+        versions = {r.player: r.version for r in ranked}
+        changed = [r for r in current.values() if versions.get(r.player) != r.version]
+        gone = [player for player in versions if player not in current]
+        if gone:
+            self._index.remove_players(scope, gone, api_key)
+            changed += self._record.scores_of(scope, gone).values()
+        return all(
+            self._restore_batch(scope, changed[start : start + MAX_BATCH], api_key, deadline, pace)
+            for start in range(0, len(changed), MAX_BATCH)
+        )
+
+    def _ranked(self, scope: Scope, token: float, rules: BoardSettings) -> list[Recorded]:
+        """The record's players, best first by the board's order (ties as the set orders them), read once per
+        rebuild on this instance: a request that resumes here finds it read."""
+        key = (scope, token)
+        if key in self._snapshots:
+            self._snapshots.move_to_end(key)
+            return self._snapshots[key]
+        ranked = sorted(self._every_score(scope), key=lambda r: (r.score, r.player.encode("utf-8")))
+        if rules.order == "desc":
+            ranked.reverse()
+        self._snapshots[key] = ranked
+        if len(self._snapshots) > SNAPSHOTS:
+            self._snapshots.popitem(last=False)
+        return ranked
+
+    def _every_score(self, scope: Scope) -> list[Recorded]:
+        scores: list[Recorded] = []
+        after: str | None = None
+        while True:
+            page, more = self._record.scores(scope, after, MAX_PAGE)
+            scores += page
+            if not more or not page:
+                return scores
+            after = page[-1].player
 
     def _adopt(self, scope: Scope, api_key: Secret) -> None:
         """Copies every player of the set that the record does not hold into the record (a conditional write each:
@@ -167,15 +228,8 @@ class Rebuilder:
             logger.info("Adopted a board's players from its set", extra={"leaderboard": str(scope), "players": copied})
 
     def _players(self, scope: Scope) -> set[str]:
-        """Every player the record holds for the scope, a page at a time."""
-        players: set[str] = set()
-        after: str | None = None
-        while True:
-            page, more = self._record.scores(scope, after, MAX_PAGE)
-            players.update(r.player for r in page)
-            if not more or not page:
-                return players
-            after = page[-1].player
+        """Every player the record holds for the scope."""
+        return {r.player for r in self._every_score(scope)}
 
     def _copy(self, scope: Scope, chunk: list[Element], api_key: Secret) -> list[str]:
         """Copies players read from the set into the record where it has none; the players copied. A copy of a
@@ -190,66 +244,42 @@ class Rebuilder:
                 self._record.take_back_new_player(scope, player)
         return [player for player in copied if player in still]
 
-    def _index_batch(
-        self, scope: Scope, after: str | None, api_key: Secret, deadline: float
-    ) -> tuple[list[Recorded], bool] | None:
-        """Reads the next page, puts it, re-reads it and re-puts what changed (and takes out who was removed),
-        until the index holds what the record holds. Returns the page as last read (its end is where the next
-        starts) and whether more players follow, or None when the time ran out.
-        """
-        batch, more = self._record.scores(scope, after, self._page)
-        if not batch:
-            return batch, more
-        put_versions: dict[str, int] = {}
+    def _restore_batch(
+        self, scope: Scope, batch: list[Recorded], api_key: Secret, deadline: float, pace: _Pace
+    ) -> bool:
+        """Puts the batch, reads those players back from the record, and puts again (or takes out) any that changed
+        meanwhile, until the set holds what the record holds for them; False when the time ran out first."""
         to_put = batch
         for _ in range(CHECK_ROUNDS):
-            if not self._put(scope, to_put, api_key, deadline):
-                return None
-            put_versions.update((r.player, r.version) for r in to_put)
-            again, more = self._record.scores(scope, after, self._page)
-            # Changed since read, or new in this range (a player who joined meanwhile): put the record's value.
-            to_put = [r for r in again if put_versions.get(r.player) != r.version]
-            # Put, but no longer in the record within this range: removed meanwhile.
-            kept = {r.player for r in again}
-            end = again[-1].player if again and more else None
-            gone = [p for p in put_versions if p not in kept and (end is None or p <= end)]
+            if not self._put(scope, {r.player: r.score for r in to_put}, api_key, deadline, pace):
+                return False
+            current = self._record.scores_of(scope, [r.player for r in to_put])
+            gone = [r.player for r in to_put if r.player not in current]
             if gone:
                 self._index.remove_players(scope, gone, api_key)
-                for player in gone:
-                    del put_versions[player]
+            to_put = [now for r in to_put if (now := current.get(r.player)) is not None and now.version != r.version]
             if not to_put:
-                return again, more
-        return None
+                return True
+        return False
 
-    def _put(self, scope: Scope, records: list[Recorded], api_key: Secret, deadline: float) -> bool:
-        """Puts the records in batches, paced; False when the time ran out (or Momento's rate limit outlasted it)."""
-        for start in range(0, len(records), self._batch):
-            batch = {r.player: r.score for r in records[start : start + self._batch]}
-            if self._clock.now() >= deadline or not self._put_batch(scope, batch, api_key, deadline):
-                return False
-            self._pace(len(batch))
-        return True
-
-    def _put_batch(self, scope: Scope, batch: dict[str, float], api_key: Secret, deadline: float) -> bool:
+    def _put(self, scope: Scope, scores: dict[str, float], api_key: Secret, deadline: float, pace: _Pace) -> bool:
+        """Puts the scores in one call at the pace; False when the time ran out (or Momento's rate limit
+        outlasted it)."""
         for backoff in (*BACKOFF_S, None):
+            if self._clock.now() >= deadline:
+                return False
             try:
-                self._index.put_scores(scope, batch, api_key)
+                self._index.put_scores(scope, scores, api_key)
             except StoreThrottled:
+                pace.slower()
                 if backoff is None or self._clock.now() + backoff >= deadline:
                     return False
                 logger.info("Momento's rate limit: the rebuild backs off", extra={"seconds": backoff})
                 self._clock.sleep(backoff)
             else:
+                pace.wrote(len(scores))
                 return True
         return False
-
-    def _pace(self, written: int) -> None:
-        """Keeps the rebuild at REBUILD_ELEMENTS_PER_SECOND, leaving the rest of the account's limit to traffic."""
-        self._paced += written
-        if self._rate:
-            ahead = self._paced / self._rate - (self._clock.now() - self._paced_since)
-            if ahead > 0:
-                self._clock.sleep(ahead)
 
     def _settings_of(self, scope: Scope) -> BoardSettings:
         """The board's settings (a period's are its board's)."""
@@ -258,3 +288,56 @@ class Rebuilder:
 
     def _now_ms(self) -> int:
         return int(self._clock.now() * 1000)
+
+
+def _after(ranked: list[Recorded], last: tuple[float, str] | None, rules: BoardSettings) -> int:
+    """Where a rebuild that restored every player up to `last` (None: none) resumes in `ranked`."""
+    if last is None:
+        return 0
+    mark = (last[0], last[1].encode("utf-8"))
+    keys = [(r.score, r.player.encode("utf-8")) for r in ranked]
+    if rules.order == "desc":
+        keys.reverse()
+        return len(ranked) - bisect.bisect_left(keys, mark)
+    return bisect.bisect_right(keys, mark)
+
+
+class _Pace:
+    """The rebuild's pace: players per second (0: unpaced), raised after every batch Momento took and halved at
+    its rate limit, so it settles just under the account's real limit, whatever RebuildElementsPerSecond said."""
+
+    def __init__(self, rate: float, clock: Clock) -> None:
+        self.rate = rate
+        self._clock = clock
+        self._since = self._started = clock.now()
+        self._written = 0
+        self._ceiling = MAX_RATE  # a rate Momento once refused, less a margin
+
+    @property
+    def speed(self) -> float:
+        """Players per second: the pace, or unpaced what was written so far took."""
+        elapsed = self._clock.now() - self._started
+        return self.rate or (self._written / elapsed if elapsed > 0 else 0.0)
+
+    def batch(self, size: int, seconds_left: float) -> int:
+        """Players in the next batch: `size`, or what the pace writes in BATCH_SECONDS (or the time left, when
+        less) if that is fewer."""
+        if not self.rate:
+            return size
+        return max(1, min(size, int(self.rate * min(BATCH_SECONDS, seconds_left))))
+
+    def wrote(self, players: int) -> None:
+        """Waits until `players` fit the pace since the last batch, then raises the pace."""
+        self._written += players
+        if not self.rate:
+            return
+        ahead = players / self.rate - (self._clock.now() - self._since)
+        if ahead > 0:
+            self._clock.sleep(ahead)
+        self._since = self._clock.now()
+        self.rate = min(self._ceiling, self.rate * FASTER)
+
+    def slower(self) -> None:
+        if self.rate:
+            self._ceiling = max(MIN_RATE, self.rate * 0.9)
+            self.rate = max(MIN_RATE, self.rate * SLOWER)

@@ -65,13 +65,14 @@ class _Marks:
     whole: bool
     rules: IndexedSettings | None
     count: int  # mark elements in the set
+    token: float | None = None  # the start mark's score
 
     def first(self, rules: BoardSettings) -> int:
         """Positions before the first player: on an ascending board the marks (scored lowest) come first."""
         return self.count if rules.order == "asc" else 0
 
     def indexed[T](self, value: T) -> Indexed[T]:
-        return Indexed(value, self.whole, self.rules)
+        return Indexed(value, self.whole, self.rules, self.token)
 
 
 class FakeIndex(Faulty):
@@ -207,7 +208,7 @@ class FakeIndex(Faulty):
             (score,) = self._scores(name, [player])
             position = self.sets.rank(name, player, descending=rules.order == "desc")
             if score is None or position is None or stale(rules, marks.rules):
-                return Indexed(None, marks.whole, marks.rules)
+                return marks.indexed(None)
             rank = self._better(name, score, rules) if rules.ties == "shared" else position - marks.first(rules)
             return marks.indexed(Standing(score=score, rank=rank))
 
@@ -239,7 +240,7 @@ class FakeIndex(Faulty):
             (score,) = self._scores(name, [player])
             position = self.sets.rank(name, player, descending=rules.order == "desc")
             if score is None or position is None or stale(rules, marks.rules):
-                return Indexed(None, marks.whole, marks.rules)
+                return marks.indexed(None)
             offset = marks.first(rules)
             rank, total = position - offset, self.sets.length(name) - marks.count
             # 2n+1 entries centred on the player, the window shifted inwards near either end.
@@ -292,7 +293,7 @@ class FakeIndex(Faulty):
         whole, start, settings = answers
         complete = whole is not None and (whole == start or (whole == LEGACY_WHOLE_SCORE and start is None))
         present = sum(score is not None for score in answers)
-        return _Marks(complete, None if settings is None else settings_of(settings), present)
+        return _Marks(complete, None if settings is None else settings_of(settings), present, start)
 
     def _scores(self, name: Scope, players: Sequence[str]) -> list[float | None]:
         return self.sets.scores(name, players) or [None] * len(players)

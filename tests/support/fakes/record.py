@@ -25,7 +25,7 @@ from decimal import Context, Decimal
 
 from shared.domain.errors import InvalidInput, SettingsMoved
 from shared.domain.periods import DEFAULT_PERIODS
-from shared.domain.ports import BoardEntry, Changed, PutLease, Record, Recorded
+from shared.domain.ports import BoardEntry, Changed, PutLease, Record, Recorded, Restore
 from shared.domain.rules import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_VALUES, WRITE_SETTINGS, BoardSettings
 from shared.domain.scope import PeriodKey, Scope
 from shared.stores.dynamodb.resends import RESEND_WITHIN_S
@@ -80,7 +80,7 @@ class _Registered:
     purging: set[int] = field(default_factory=set)
     rebuild_owner: str | None = None
     rebuild_until: int | None = None
-    rebuild_after: str | None = None
+    restore: Restore | None = None
     indexed_at: int | None = None
     removed_at: int | None = None
     epoch: int = 0
@@ -310,6 +310,12 @@ class FakeRecord(Faulty):
             page = [partition[p].recorded(p) for p in names[:limit]]
         return page, len(names) >= limit
 
+    @port_call
+    def scores_of(self, scope: Scope, players: Sequence[str]) -> dict[str, Recorded]:
+        with self._lock:
+            partition = self._scores.get(scope, {})
+            return {p: partition[p].recorded(p) for p in players if p in partition}
+
     # --- the registry ----------------------------------------------------------------------------------------------
 
     @port_call
@@ -392,7 +398,7 @@ class FakeRecord(Faulty):
             item.purging.add(removed)
             item.removed_at = now_s
             item.settings.clear()
-            item.rebuild_owner = item.rebuild_until = item.rebuild_after = None
+            item.rebuild_owner = item.rebuild_until = item.restore = None
             return before
 
     @port_call
@@ -445,12 +451,12 @@ class FakeRecord(Faulty):
             return _entry(key, item)
 
     @port_call
-    def save_rebuild_progress(self, scope: Scope, owner: str, after: str | None, until_ms: int) -> bool:
+    def save_rebuild_progress(self, scope: Scope, owner: str, progress: Restore, until_ms: int) -> bool:
         with self._lock:
             item = self._owned(scope, owner)
             if item is None:
                 return False
-            item.rebuild_until, item.rebuild_after = until_ms, after
+            item.rebuild_until, item.restore = until_ms, progress
             return True
 
     @port_call
@@ -460,7 +466,7 @@ class FakeRecord(Faulty):
             if item is None:
                 return False
             item.indexed_at = now_s
-            item.rebuild_owner = item.rebuild_until = item.rebuild_after = None
+            item.rebuild_owner = item.rebuild_until = item.restore = None
             return True
 
     @port_call
@@ -508,7 +514,7 @@ def _entry(key: Scope, item: _Registered) -> BoardEntry:
         last_write_s=item.last_write or 0,
         rebuild_owner=item.rebuild_owner,
         rebuild_until_ms=item.rebuild_until or 0,
-        rebuild_after=item.rebuild_after,
+        restore=item.restore,
         settings=_settings(item.settings),
         purging=tuple(sorted(item.purging)),
         indexed_at_s=item.indexed_at or 0,

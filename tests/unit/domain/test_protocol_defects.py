@@ -5,6 +5,7 @@ these pin the runs that broke it, one store call at a time where the order matte
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import pytest
@@ -124,7 +125,9 @@ def test_an_increment_the_sdk_sent_again_after_other_writes_landed_counts_once(
     run.scheduler.step(first, Turn(resend=True))  # its first copy lands; the SDK timed out and sends it again
     for amount in (10, 100, 1000):
         run.finish(
-            run.start(f"writer-{amount}", lambda a=amount: run.instance().submit(Submission("cup", "ada", a), KEY))
+            run.start(
+                f"writer-{amount}", functools.partial(run.instance().submit, Submission("cup", "ada", amount), KEY)
+            )
         )
     assert run.finish(first) == 1111.0  # the copy landed last, and counted nothing
     assert world.record.players(scope("cup")) == {"ada": 1111.0}

@@ -1,6 +1,7 @@
-"""A set the index lost (a flush, an eviction, an expiry) is rebuilt from the record before a read answers, and a read
-never answers from a partial set: when the rebuild cannot finish within the wait (3 s), the read answers
-BoardRebuilding (503), and the next one resumes where it stopped. The Rebuilder's own guarantees (a concurrent
+"""A set the index lost (a flush, an eviction, an expiry) is restored from the record best first, and a read answers
+only from the part restored so far: the top of the board at once, a read past the restored part once the restore
+reaches it; when it does not within the wait (3 s), the read answers BoardRebuilding (503) with the progress, and the
+next one resumes where it stopped. The Rebuilder's own guarantees (a concurrent
 write never overwritten by an older value, a lease another took over left alone) are held here too."""
 
 from __future__ import annotations
@@ -106,42 +107,78 @@ def test_a_removed_player_stays_removed_after_the_index_loses_the_board(world: W
 # --- a rebuild that cannot finish in time -----------------------------------------------------------------------------
 
 
-def test_a_read_during_a_slow_rebuild_waits_then_answers_503_never_a_partial_board() -> None:
-    world = World(rate=40)  # pages of 80 players, put 40 a second: 3 s rebuild about 120 of 200
-    world.fill("weekly", 200)
-    top = world.page("weekly", end=10).value
+def test_a_read_of_the_top_answers_from_the_restored_part_while_a_read_past_it_waits_then_answers_503() -> None:
+    world = World(rate=40)  # batches of 80 players at first, put 40 a second and faster: far from 400 in 3 s
+    world.fill("weekly", 400)
+    top, deep = world.page("weekly", end=10).value, world.page("weekly", start=380, end=390).value
     world.index.flush_all()
     started = world.clock.now()
-    with pytest.raises(BoardRebuilding, match="'weekly' is being restored"):
-        world.page("weekly", end=10)
-    assert WAIT_S <= world.clock.now() - started < WAIT_S + 1.5
-    assert 0 < len(world.index.members(WEEKLY) or {}) < 200  # partly rebuilt, and not served
+    assert world.page("weekly", end=10).value == BoardView(top.entries, 400)  # exact, and the record's total
+    assert world.clock.now() - started < WAIT_S  # its first batch, not the whole board
     assert not world.index.is_whole(WEEKLY, KEY)
+    started = world.clock.now()
+    with pytest.raises(BoardRebuilding, match=r"'weekly' is being restored: [0-9]+ of 400 players so far") as raised:
+        world.page("weekly", start=380, end=390)
+    assert WAIT_S - POLL_S <= world.clock.now() - started <= WAIT_S
+    assert raised.value.total == 400
+    assert raised.value.restored is not None
+    assert 80 <= raised.value.restored < 400
+    assert raised.value.eta_s is not None
+    assert raised.value.eta_s > 0
+    assert 0 < len(world.index.members(WEEKLY) or {}) < 400  # partly restored, and not served past that
     answers: list[BoardView | None] = []
     for _ in range(3):
         try:
-            answers.append(world.page("weekly", end=10).value)
+            answers.append(world.page("weekly", start=380, end=390).value)
         except BoardRebuilding:
             answers.append(None)
-    assert answers[-1] == top, "the rebuild resumes where it stopped and finishes"
-    assert answers[0] is None or answers[0] == top
+    assert answers[-1] == deep, "the restore resumes where it stopped and finishes"
     assert world.agree(WEEKLY)
+
+
+def test_the_restored_part_answers_standings_around_and_friends_within_it_and_only_those() -> None:
+    world = World(rate=40)
+    world.fill("weekly", 400)
+    best = world.page("weekly", end=3).value.entries
+    worst = world.page("weekly", start=397, end=400).value.entries
+    expected = (
+        world.standing("weekly", best[1].player),
+        world.around("weekly", best[1].player, 1),
+        world.friends("weekly", best[0].player, best[2].player),
+    )
+    world.index.flush_all()
+    world.page("weekly", end=10)  # the top is restored
+    assert (
+        world.standing("weekly", best[1].player),
+        world.around("weekly", best[1].player, 1),
+        world.friends("weekly", best[0].player, best[2].player),
+    ) == expected
+    for read in (
+        lambda: world.standing("weekly", worst[0].player),
+        lambda: world.around("weekly", worst[0].player, 1),
+        lambda: world.friends("weekly", best[0].player, worst[0].player),
+    ):
+        world.index.flush_all()  # each read past the top drives the restore for 3 s: from the start again
+        world.page("weekly", end=10)
+        with pytest.raises(BoardRebuilding):
+            read()
 
 
 def test_a_partial_rebuild_whose_set_is_lost_again_starts_over_from_the_first_player() -> None:
     world = World(rate=40)
-    world.fill("weekly", 200)
-    expected = world.page("weekly").value
+    world.fill("weekly", 400)
+    expected = world.page("weekly", start=300, end=400).value
     world.index.flush_all()
     with pytest.raises(BoardRebuilding):
-        world.page("weekly")
+        world.page("weekly", start=300, end=400)
     entry = world.record.entry(WEEKLY)
     assert entry is not None
-    assert entry.rebuild_after is not None  # where it would resume...
+    assert entry.restore is not None  # where it would resume...
+    assert entry.restore.restored > 0
     world.index.flush_all()  # ...but what it had put is gone
     for _ in range(3):
         try:
-            assert world.page("weekly").value == expected
+            assert world.page("weekly", start=300, end=400).value == expected
             break
         except BoardRebuilding:
             continue
@@ -187,35 +224,36 @@ def test_a_read_that_sees_another_instance_finish_answers_from_its_set(world: Wo
     assert world.record.calls["claim_rebuild"] == 2  # its own try (busy), the other's; none after the mark
 
 
-def test_the_index_failing_during_a_rebuild_serves_no_partial_board_and_the_next_read_resumes() -> None:
-    world = World(rate=100)  # pages of 200 players, put 100 at a time
+def test_the_index_failing_during_a_rebuild_answers_its_error_and_the_next_read_resumes() -> None:
+    world = World(rate=0)  # unpaced: batches of 100, then 200
     world.fill("weekly", 250)
-    expected = world.page("weekly").value
+    expected = world.page("weekly", start=240, end=250).value
     world.index.flush_all()
-    world.index.faults.fail_next("put_scores", StoreUnavailable("down"), when=nth_call(3))  # the second page's
+    world.index.faults.fail_next("put_scores", StoreUnavailable("down"), when=nth_call(2))  # the second batch's
     with pytest.raises(StoreUnavailable):
-        world.page("weekly")
-    assert len(world.index.members(WEEKLY) or {}) == 200  # the first page, and not served
+        world.page("weekly", start=240, end=250)
+    assert len(world.index.members(WEEKLY) or {}) == 100  # the first batch, and not served past it
     entry = world.record.entry(WEEKLY)
     assert entry is not None
-    assert (entry.rebuild_after, entry.rebuild_until_ms) == ("player-199", 0)  # progress kept, lease given up
+    assert entry.restore is not None
+    assert (entry.restore.restored, entry.rebuild_until_ms) == (100, 0)  # progress kept, lease given up
     world.reset_calls()
-    assert world.page("weekly").value == expected
+    assert world.page("weekly", start=240, end=250).value == expected
     assert world.index.calls["forget"] == 0  # resumed, not started over
     assert world.agree(WEEKLY)
 
 
-def test_a_set_lost_again_right_after_its_rebuild_answers_503(world: World) -> None:
+def test_a_set_lost_again_right_after_its_rebuild_is_restored_again_within_the_wait(world: World) -> None:
     world.fill("weekly", 5)
+    expected = world.page("weekly").value
     world.index.flush_all()
     world.reset_calls()
     # The read's first two looks find no whole set, so it rebuilds; just before its third, the set is lost again.
     world.index.faults.fail_next(
         "page_by_rank", StoreUnavailable("never raised"), when=on_call(3, lambda: world.index.lose(WEEKLY))
     )
-    with pytest.raises(BoardRebuilding):
-        world.page("weekly")
-    assert world.record.calls["end_rebuild"] == 1
+    assert world.page("weekly").value == expected
+    assert world.record.calls["end_rebuild"] == 2
 
 
 # --- the Rebuilder's own guarantees ---------------------------------------------------------------------------------
@@ -382,14 +420,20 @@ def test_a_settings_change_made_while_the_set_was_marked_is_put_after_the_mark(
 
 def test_a_write_to_a_board_whose_rebuild_outlasts_the_wait_is_still_accepted() -> None:
     world = World(rate=40)
-    world.fill("weekly", 200)
+    world.fill("weekly", 400)
     world.index.flush_all()
     assert world.submit("weekly", "newcomer", 1000) == 1000  # durable and indexed, whatever the rebuild did
     assert world.record.players(WEEKLY)["newcomer"] == (world.index.members(WEEKLY) or {})["newcomer"] == 1000
-    assert not world.index.is_whole(WEEKLY, KEY)  # the rest follows on the next request
+    assert not world.index.is_whole(WEEKLY, KEY)  # the rest follows on the next requests
+    assert world.page("weekly", end=1).value.entries[0].player == "newcomer"  # the top: restored first
     with pytest.raises(BoardRebuilding):
-        world.page("weekly")
-    world.page("weekly")
+        world.page("weekly", start=390, end=400)
+    for _ in range(3):
+        try:
+            world.page("weekly", start=390, end=400)
+            break
+        except BoardRebuilding:
+            continue
     assert world.agree(WEEKLY)
 
 

@@ -65,8 +65,11 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
             "write_score": 1,
             "touch": 1,
             "claim_rebuild": 1,
-            "scores": 3,  # adoption's look at what the record holds already (its one player: nothing to copy)
-            "save_rebuild_progress": 1,  # the lease renewed just before the mark
+            # adoption's look at what the record holds already (its one player: nothing to copy), the read of the
+            # record the rebuild ranks, its check of the batch it put, and its last look for what changed meanwhile
+            "scores": 3,
+            "scores_of": 1,
+            "save_rebuild_progress": 2,  # after its one batch, and the lease renewed just before the mark
             "end_rebuild": 1,
         },
         {

@@ -98,8 +98,7 @@ def http_error_handler() -> Hooks:
         )
         retry_after = getattr(error, "retry_after_s", RETRY_AFTER_SECONDS)
         headers = {"Retry-After": str(retry_after)} if answer.retry_after else None
-        return json_response(
-            answer.status, {"message": answer.message or error.message, "requestId": request_id}, headers
-        )
+        body = {"message": answer.message or error.message, "requestId": request_id, **getattr(error, "details", {})}
+        return json_response(answer.status, body, headers)
 
     return Hooks(on_error=on_error)

@@ -13,7 +13,8 @@ Layout (one table, keys pk/sk, no secondary index):
   change of a setting that decides how a write applies), generation (N, absent = 0),
   purging (NS: removed generations whose score items are still being deleted), pastRebuildMinute and pastRebuilds
   (N: how many past periods were restored in that minute, counted against a limit), and while the board's index is being
-  rebuilt: rebuildOwner, rebuildUntil (N, ms), rebuildAfter (the last player done).
+  rebuilt: rebuildOwner, rebuildUntil (N, ms), rebuildProgress (M: how far it got: k the set's token, n players
+  restored, t the record's total, s and p the last player restored, r the pace).
 - a period's registry item: pk = "periods#<board>", sk = "<kind>:<id>[@<generation>]", written before its first
   score, so a period with no item has no scores; lastWrite, createdAt, indexedAt (N, s: its last rebuild) and the
   rebuild lease. A period's scores are in partition "board#<board>@<kind>:<id>[@<generation>]".
@@ -34,7 +35,7 @@ import struct
 from decimal import Context, Decimal
 from typing import Any
 
-from shared.domain.ports import BoardEntry, PutLease, Recorded
+from shared.domain.ports import BoardEntry, PutLease, Recorded, Restore
 from shared.domain.rules import MAX_ABS_SCORE, MAX_INCREMENT_DECIMALS, SETTING_VALUES, BoardSettings
 from shared.domain.scope import PeriodKey, Scope
 
@@ -163,12 +164,37 @@ def board_entry(item: dict[str, Any]) -> BoardEntry:
         last_write_s=int(item.get("lastWrite", {}).get("N", "0")),
         rebuild_owner=item.get("rebuildOwner", {}).get("S"),
         rebuild_until_ms=int(item.get("rebuildUntil", {}).get("N", "0")),
-        rebuild_after=item.get("rebuildAfter", {}).get("S"),
+        restore=restore_of(item["rebuildProgress"]["M"]) if "rebuildProgress" in item else None,
         settings=_settings(item),
         purging=tuple(sorted(int(g) for g in item.get("purging", {}).get("NS", []))),
         indexed_at_s=int(item.get("indexedAt", {}).get("N", "0")),
         removed_at_s=int(item.get("removedAt", {}).get("N", "0")),
         epoch=int(item.get("epoch", {}).get("N", "0")),
+    )
+
+
+def restore_value(progress: Restore) -> dict[str, Any]:
+    """A rebuild's progress as one map: the token and the last player's score as their exact text (the token is
+    past DynamoDB's numbers' range), the counts and the rate as numbers."""
+    value: dict[str, Any] = {
+        "k": {"S": repr(progress.token)},
+        "n": number(progress.restored),
+        "t": number(progress.total),
+        "r": {"S": repr(progress.rate)},
+    }
+    if progress.last is not None:
+        value |= {"s": {"S": repr(progress.last[0])}, "p": {"S": progress.last[1]}}
+    return {"M": value}
+
+
+def restore_of(value: dict[str, Any]) -> Restore:
+    last = (float(value["s"]["S"]), value["p"]["S"]) if "p" in value else None
+    return Restore(
+        token=float(value["k"]["S"]),
+        restored=int(value["n"]["N"]),
+        total=int(value["t"]["N"]),
+        last=last,
+        rate=float(value["r"]["S"]),
     )
 
 

@@ -14,11 +14,12 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from shared.domain.errors import InvalidInput, SettingsMoved, StoreThrottled, StoreTimeout, StoreUnavailable
-from shared.domain.ports import BoardEntry, Recorded
+from shared.domain.ports import BoardEntry, Recorded, Restore
 from shared.domain.rules import MAX_ABS_SCORE, SETTING_NAMES, WRITE_SETTINGS, BoardSettings
 from shared.domain.scope import Scope
 from shared.platform.config import Settings
@@ -36,6 +37,7 @@ from shared.stores.dynamodb.codec import (
     partition,
     recorded,
     registry_key,
+    restore_value,
     score_key,
     score_value,
 )
@@ -48,6 +50,8 @@ CONNECT_TIMEOUT_S = 1
 READ_TIMEOUT_S = 2
 ATTEMPTS = 3
 BATCH_WRITE = 25  # DynamoDB's most items in one BatchWriteItem
+BATCH_GET = 100  # DynamoDB's most keys in one BatchGetItem
+PARALLEL_READS = 8  # BatchGetItem requests a read of many players sends at once
 BATCH_RETRIES_S = (0.05, 0.1, 0.2, 0.4, 0.8)  # pauses before writing again what a batch left unprocessed
 # Pauses (jittered) before trying again a transaction another write of the same player conflicted with.
 TRANSACTION_RETRIES_S = (0.01, 0.02, 0.04, 0.08, 0.16)
@@ -74,6 +78,7 @@ class DynamoRecord:
         self._table = config.table_name
         self._lock = threading.Lock()
         self._client = client or (create_client() if connect_now else None)
+        self._pool: ThreadPoolExecutor | None = None  # made at the first read of many players
 
     def connect(self) -> None:
         """Makes one read (of an item no one writes), so the next request pays for none of boto3's first-request
@@ -339,6 +344,27 @@ class DynamoRecord:
             board_entry(entry) if entry else None
         )
 
+    def scores_of(self, scope: Scope, players: Sequence[str]) -> dict[str, Recorded]:
+        """The scores of those of the players the scope holds: one BatchGetItem per 100, all at once."""
+        chunks = [list(players[start : start + BATCH_GET]) for start in range(0, len(players), BATCH_GET)]
+        found: dict[str, Recorded] = {}
+        for items in self._in_parallel([[score_key(scope, player) for player in chunk] for chunk in chunks]):
+            found |= {score.player: score for score in map(recorded, items.values())}
+        return found
+
+    def _in_parallel(self, batches: list[list[dict[str, Any]]]) -> list[dict[tuple[str, str], dict[str, Any]]]:
+        """_batch_get of each batch, the first on this thread and the rest on the record's reader threads."""
+        if len(batches) <= 1:
+            return [self._batch_get(batch) for batch in batches]
+        others = [self._readers().submit(self._batch_get, batch) for batch in batches[1:]]
+        return [self._batch_get(batches[0]), *(other.result() for other in others)]
+
+    def _readers(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=PARALLEL_READS, thread_name_prefix="record-read")
+            return self._pool
+
     def _batch_get(self, keys: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
         """The items at these keys (at most 100), read strongly consistently; what DynamoDB left unprocessed is read
         again."""
@@ -490,7 +516,7 @@ class DynamoRecord:
                     Key=registry_key(Scope(board)),
                     UpdateExpression="SET generation = :next, removedAt = :now ADD purging :removed REMOVE "
                     + ", ".join(_SETTING_NAMES)
-                    + ", rebuildOwner, rebuildUntil, rebuildAfter",
+                    + ", rebuildOwner, rebuildUntil, rebuildProgress",
                     ConditionExpression="attribute_exists(sk) AND "
                     + ("generation = :current" if entry.generation else "attribute_not_exists(generation)"),
                     ExpressionAttributeNames=_SETTING_NAMES,
@@ -568,7 +594,7 @@ class DynamoRecord:
     def claim_rebuild(self, scope: Scope, owner: str, now_ms: int, lease_ms: int) -> BoardEntry | None:
         """Takes the board's rebuild lease if nobody holds an unexpired one; None when somebody does.
 
-        The answer carries where an interrupted rebuild stopped (rebuild_after), so this one resumes there.
+        The answer carries how far an interrupted rebuild got (restore), so this one resumes there.
         """
         try:
             answer = self._call(
@@ -589,21 +615,19 @@ class DynamoRecord:
             return None
         return board_entry(answer["Attributes"])
 
-    def save_rebuild_progress(self, scope: Scope, owner: str, after: str | None, until_ms: int) -> bool:
+    def save_rebuild_progress(self, scope: Scope, owner: str, progress: Restore, until_ms: int) -> bool:
         """Notes how far the rebuild got and extends the lease; False when the lease was lost (it expired)."""
-        values: dict[str, Any] = {":owner": {"S": owner}, ":until": number(until_ms)}
-        if after is None:
-            expression = "SET rebuildUntil = :until REMOVE rebuildAfter"
-        else:
-            expression = "SET rebuildUntil = :until, rebuildAfter = :after"
-            values[":after"] = {"S": after}
-        return self._owned_update(scope, expression, values)
+        return self._owned_update(
+            scope,
+            "SET rebuildUntil = :until, rebuildProgress = :restore",
+            {":owner": {"S": owner}, ":until": number(until_ms), ":restore": restore_value(progress)},
+        )
 
     def end_rebuild(self, scope: Scope, owner: str, now_s: int) -> bool:
         """Forgets the rebuild's progress and lease: the index is whole (or about to be marked so) from `now_s`."""
         return self._owned_update(
             scope,
-            "SET indexedAt = :now REMOVE rebuildOwner, rebuildUntil, rebuildAfter",
+            "SET indexedAt = :now REMOVE rebuildOwner, rebuildUntil, rebuildProgress",
             {":owner": {"S": owner}, ":now": number(now_s)},
         )
 

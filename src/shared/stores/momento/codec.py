@@ -58,6 +58,7 @@ class Marks:
     whole: bool
     rules: IndexedSettings | None
     present: int  # how many mark elements the set holds (they take positions before an ascending board's first)
+    token: float | None = None  # the start mark's score: which rebuild filled the set
 
     def first(self, rules: BoardSettings) -> int:
         """Positions before the first player: on an ascending board the marks (scored lowest) rank first."""
@@ -68,7 +69,7 @@ class Marks:
         return self.present
 
     def indexed[T](self, value: T) -> Indexed[T]:
-        return Indexed(value, self.whole, self.rules)
+        return Indexed(value, self.whole, self.rules, self.token)
 
 
 def settings_score(rules: BoardSettings) -> float:
@@ -94,4 +95,4 @@ def marks_of(whole: float | None, start: float | None, settings: float | None) -
             rules = IndexedSettings(*RANKINGS[ranking], seasons=seasons)
     complete = whole is not None and (whole == start or (whole == LEGACY_WHOLE_SCORE and start is None))
     present = sum(score is not None for score in (whole, start, settings))
-    return Marks(complete, rules, present)
+    return Marks(complete, rules, present, start)

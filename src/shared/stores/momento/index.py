@@ -235,11 +235,11 @@ class MomentoIndex:
         is whole. Score, rank and the mark are read at once; a shared rank is then counted."""
         found = self._find(set_name(scope), player, rules, api_key)
         if found.value is None or stale(rules, found.rules):
-            return Indexed(None, found.whole, found.rules)
+            return Indexed(None, found.whole, found.rules, found.token)
         score, rank, _, _ = found.value
         if rules.ties == "shared":
             rank = self._count_better(set_name(scope), score, rules, api_key)
-        return Indexed(Standing(score=score, rank=rank), found.whole, found.rules)
+        return Indexed(Standing(score=score, rank=rank), found.whole, found.rules, found.token)
 
     @tracer.capture_method(capture_response=False)
     def page_by_rank(
@@ -285,7 +285,7 @@ class MomentoIndex:
         board = set_name(scope)
         found = self._find(board, player, rules, api_key, with_length=True)
         if found.value is None or stale(rules, found.rules):
-            return Indexed(None, found.whole, found.rules)
+            return Indexed(None, found.whole, found.rules, found.token)
         _, rank, total, offset = found.value
         size = 2 * each_side + 1
         first = max(0, min(rank - each_side, total - size))
@@ -302,6 +302,7 @@ class MomentoIndex:
             share(entries, before, rules, lambda score: self._count_better(board, score, rules, api_key)),
             found.whole,
             found.rules,
+            found.token,
         )
 
     @tracer.capture_method(capture_response=False)
