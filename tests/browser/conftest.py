@@ -47,14 +47,19 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServerProcess]:
     log_path = tmp_path_factory.mktemp("browser") / "dev-server.log"
     with log_path.open("w", encoding="utf-8") as log:
         server = DevServerProcess("--no-reload", "--seed", "--api-key", API_KEY, log=log)
         try:
-            yield server.url
+            yield server
         finally:
             server.stop()
+
+
+@pytest.fixture(scope="module")
+def api_url(dev_server: DevServerProcess) -> str:
+    return dev_server.url
 
 
 class Watched:

@@ -4,6 +4,7 @@ that hostile names stay text, the overlay mode, and its layout on a phone and a 
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 import uuid
 from typing import Any
@@ -15,7 +16,9 @@ from botocore.credentials import Credentials
 
 from devserver.local_aws import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from tests.browser.conftest import API_KEY, Watched, screenshots_dir
+from tests.support import ROOT
 from tests.support.api_client import HttpClient, HttpTarget
+from tests.support.dev_server import DevServerProcess
 
 # The page's CSP forbids eval, so waits use selectors and `expect`, never a JavaScript string predicate.
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -207,6 +210,27 @@ def test_a_429_or_503_backs_off_for_retry_after(api_url: str, open_page: Any) ->
     assert "trying again in 2 s" in (page.text_content("#status") or "")
     expect(page.locator("#status")).to_have_text(re.compile(r"^Live"), timeout=WAIT_MS)
     assert refused[1] - refused[0] >= 1.8  # waited for Retry-After, not the 0.3 s poll
+
+
+def test_a_board_being_restored_shows_its_progress_then_its_players(
+    dev_server: DevServerProcess, open_page: Any
+) -> None:
+    """Momento loses the 5,000-player demo board: the top comes back first, and a page far down says how far the
+    restore got (the API's 503 says it) until the restore reaches it."""
+    expected = api_page(dev_server.url, "demo", 4980, 5000)["leaderboard"]
+    assert dev_server.flush_command is not None
+    flushed = subprocess.run(
+        ["/bin/sh", "-c", dev_server.flush_command], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert flushed.returncode == 0, flushed.stderr
+    watched = open_page(f"{dev_server.url}/?board=demo&start=4980&every=0.5")
+    page = watched.page
+    expect(page.locator("#status")).to_have_text(
+        re.compile(r"Restoring this board: [0-9,.\u202f\u00a0 ]+ of 5,000 players so far"), timeout=WAIT_MS
+    )
+    expect(page.locator("#status")).to_have_text(re.compile(r"^Live"), timeout=120_000)
+    assert rows(watched)[: len(expected)] == shown(expected)[: len(rows(watched))]
+    assert any(status == 503 and "startRank=4980" in url for url, status in watched.answers)
 
 
 HOSTILE = [

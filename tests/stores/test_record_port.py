@@ -24,7 +24,7 @@ NOW_S = NOW_MS // 1000
 WIDE_TILDE = "\uff5e"
 NAMES_IN_BYTE_ORDER = ["Z", "a", "z", "é", WIDE_TILDE, "😀"]
 # A rebuild's progress: a token past DynamoDB's numbers' range, the last player restored with an exact double.
-HALF = Restore(-(2.0**1000) * 1.25, 2, 4, (0.1 + 0.2, "mé"), 62.5)
+HALF = Restore(-(2.0**1000) * 1.25, 2, 4, (0.1 + 0.2, "mé"), 62.5, "asc", 41.75)
 
 
 def registered(record: Record, scope: Scope) -> BoardEntry:

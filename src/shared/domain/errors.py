@@ -66,7 +66,7 @@ class BoardRebuilding(ServiceError):
         if restored is None or total is None:
             super().__init__(f"Leaderboard '{board}' is being restored; retry shortly.")
         else:
-            left = f", about {round(eta_s)} s to go" if eta_s is not None else ""
+            left = f", about {max(1, round(eta_s))} s to go" if eta_s is not None else ""
             super().__init__(
                 f"Leaderboard '{board}' is being restored: {restored} of {total} players so far{left}; the top of "
                 "the board answers first. Retry shortly."

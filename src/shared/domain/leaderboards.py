@@ -655,11 +655,11 @@ class Leaderboards:
         if answer.whole and answer.rules is not None and answer.rules.of(rules):
             return Answer(answer.value, rules, period)
         if not answer.whole:
-            if (value := _within(answer, registered.restore, rules, covered)) is not None:
-                return Answer(value, rules, period)
-            if scope not in self._current(entry) and not self._being_rebuilt(registered):
-                self._count_past_rebuild(board)
-            if (value := self._restore_for(scope, rules, read, covered, api_key)) is not None:
+            past = scope not in self._current(entry)
+            value = self._partial(
+                answer, scope, registered=registered, rules=rules, read=read, covered=covered, past=past, key=api_key
+            )
+            if value is not None:
                 return Answer(value, rules, period)
             answer = read(scope, rules)
             if answer.whole and answer.rules is not None and answer.rules.of(rules):
@@ -670,6 +670,26 @@ class Leaderboards:
         if not answer.whole:  # lost again within the moment since the rebuild
             raise BoardRebuilding(board)
         return Answer(answer.value, rules, period)
+
+    def _partial[T](
+        self,
+        answer: Indexed[T],
+        scope: Scope,
+        *,
+        registered: BoardEntry,
+        rules: BoardSettings,
+        read: Callable[[Scope, BoardSettings], Indexed[T]],
+        covered: Callable[[T, Restore, BoardSettings], bool],
+        past: bool,
+        key: Secret,
+    ) -> T | None:
+        """The answer of a set that is not whole, when the read falls within the part restored so far (at once, or
+        once the restore got there); None once the set is whole. A past period's restore counts against its limit."""
+        if (value := _within(answer, registered.restore, rules, covered)) is not None:
+            return value
+        if past and not self._being_rebuilt(registered):
+            self._count_past_rebuild(scope.board)
+        return self._restore_for(scope, rules, read, covered, key)
 
     def _restore_for[T](
         self,
@@ -698,7 +718,7 @@ class Leaderboards:
             if (value := _within(answer, progress, rules, covered)) is not None:
                 return value
             if self._clock.now() + POLL_S >= deadline:
-                if progress is None:
+                if progress is None or not progress.total:  # (not known before the record was read)
                     raise BoardRebuilding(scope.board)
                 raise BoardRebuilding(scope.board, progress.restored, progress.total, progress.eta_s())
 
@@ -778,7 +798,9 @@ def _within[T](
     """The answer of a set being restored, when it falls within the part restored so far by the rebuild that
     fills this set (a page's total then counts the record's players, not those restored yet); else None."""
     # A set being restored gets its settings mark at the end: until then it is read by the registry's settings.
-    if progress is None or answer.token != progress.token or (answer.rules is not None and not answer.rules.of(rules)):
+    if progress is None or answer.token != progress.token or progress.order != rules.order:
+        return None
+    if answer.rules is not None and not answer.rules.of(rules):
         return None
     if not covered(answer.value, progress, rules):
         return None

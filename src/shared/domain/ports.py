@@ -54,11 +54,13 @@ class Restore:
     restored: int  # players written so far, best first
     total: int  # players the record held when the rebuild read it
     last: tuple[float, str] | None = None  # the last player restored (None: none yet)
-    rate: float = 0.0  # players per second it writes at now (0: not yet known)
+    rate: float = 0.0  # its pace: players per second it may write now (0: unpaced)
+    order: Order = "desc"  # the board's order it restores by (a change of order starts it over)
+    speed: float = 0.0  # players per second it really restored lately, reads and checks included (0: not known)
 
     def eta_s(self) -> float | None:
-        """Seconds until the set is whole at the present rate (None: no rate yet)."""
-        return (self.total - self.restored) / self.rate if self.rate > 0 else None
+        """Seconds until the set is whole at the speed it went lately (None: not known yet)."""
+        return (self.total - self.restored) / self.speed if self.speed > 0 else None
 
 
 @dataclass(frozen=True)

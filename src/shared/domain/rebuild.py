@@ -20,12 +20,12 @@ import bisect
 import enum
 import uuid
 from collections import OrderedDict
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from shared.domain.clock import SYSTEM_CLOCK, Clock
 from shared.domain.errors import StoreThrottled
 from shared.domain.ports import BoardEntry, Index, Record, Recorded, Restore
-from shared.domain.rules import BoardSettings
+from shared.domain.rules import BoardSettings, Order
 from shared.domain.scope import Scope
 from shared.domain.set_walk import Element, SetGone, walk
 from shared.platform.config import Settings
@@ -33,9 +33,9 @@ from shared.platform.observability import logger
 from shared.platform.secret import Secret
 
 LEASE_MS = 15_000  # longer than one batch can take (its puts and reads, each bounded by its client's timeouts)
-# Players per read of the record: one Query (DynamoDB stops a page at 1 MB by itself when names are long), so a
-# large board costs few round trips.
-MAX_PAGE = 10_000
+# Players per read of the record: one Query, well under DynamoDB's 1 MB a page, so that each answers well inside
+# the client's read timeout; a read of the whole record that the time cut short resumes at the next request.
+RECORD_PAGE = 2_000
 FIRST_BATCH = 100  # players in the first batch (the top of the board), each next one twice as many
 MAX_BATCH = 500  # players per put_elements call
 BATCH_SECONDS = 2  # when paced, a batch is at most what the pace writes in this long: inside a request's 3 s wait
@@ -46,7 +46,7 @@ FASTER = 1.25  # the pace after a batch Momento took without its rate limit
 SLOWER = 0.5  # the pace after Momento answered its rate limit
 MIN_RATE = 10.0  # players per second the pace never falls below
 MAX_RATE = 100_000.0  # and never rises above
-SNAPSHOTS = 2  # rankings of the record an instance keeps, so the next request there resumes without reading it again
+SNAPSHOTS = 4  # readings of the record an instance keeps, so the next request there resumes without reading again
 
 
 class Outcome(enum.Enum):
@@ -68,8 +68,10 @@ class Rebuilder:
         self._record = record
         self._start_rate = float(config.rebuild_elements_per_second)  # 0: unpaced
         self._clock = clock
-        # (scope, token) -> the record's players as that rebuild read them, best first
-        self._snapshots: OrderedDict[tuple[Scope, float], list[Recorded]] = OrderedDict()
+        # The record as this instance's rebuilds read it (their first reading, ranked best first, and their last),
+        # by reading, the set and the rebuild's token: a request that resumes a rebuild here need not read it again.
+        self._readings: OrderedDict[tuple[str, Scope, float], _Reading] = OrderedDict()
+        self._ranking: dict[tuple[str, Scope, float], list[Recorded]] = {}
         self.progress: Restore | None = None  # how far the last run got (None: whole, or it never held the lease)
 
     def run(self, scope: Scope, api_key: Secret, deadline: float, *, batches: int | None = None) -> Outcome:
@@ -96,10 +98,11 @@ class Rebuilder:
                 # over would empty a whole set for nothing (and every read meanwhile would answer 503).
                 self._record.end_rebuild(scope, owner, int(self._clock.now()))
                 return Outcome.WHOLE
-            progress = lease.restore
+            progress, rules = lease.restore, self._settings_of(scope)
             token = self._index.rebuild_token(scope, api_key) if progress is not None else None
-            if progress is None or token != progress.token:
-                # From scratch; or the set was lost since that rebuild stopped, its progress with it.
+            if progress is None or token != progress.token or progress.order != rules.order:
+                # From scratch; or the set was lost since that rebuild stopped, its progress with it; or the board's
+                # order changed since, and with it which players come first.
                 logger.info("Rebuilding a board's index from the record", extra={"leaderboard": str(scope)})
                 if _may_hold_players_only_momento_has(lease):
                     self._adopt(scope, api_key)
@@ -107,18 +110,34 @@ class Rebuilder:
                 # record while a writer's put was in flight. A write landing from here on is in the record before
                 # its put, so either this rebuild reads it or its own put lands after the clearing.
                 self._index.forget(scope, api_key)
-                progress = Restore(self._index.begin_rebuild(scope, api_key), 0, 0, None, self._start_rate)
-            return self._rebuild(scope, owner, progress, api_key, deadline, batches=batches)
+                token = self._index.begin_rebuild(scope, api_key)
+                progress = Restore(token, 0, 0, None, self._start_rate, rules.order)
+                # Noted at once: a request that comes after this one ran out of time reading the record resumes this
+                # rebuild (and, on this instance, its reading) instead of starting another.
+                if not self._record.save_rebuild_progress(scope, owner, progress, self._now_ms() + LEASE_MS):
+                    return Outcome.BUSY
+            return self._rebuild(scope, owner, progress, rules, api_key, deadline=deadline, batches=batches)
         except BaseException:
             self._record.pause_rebuild(scope, owner)
             raise
 
     def _rebuild(
-        self, scope: Scope, owner: str, progress: Restore, api_key: Secret, deadline: float, *, batches: int | None
+        self,
+        scope: Scope,
+        owner: str,
+        progress: Restore,
+        rules: BoardSettings,
+        api_key: Secret,
+        *,
+        deadline: float,
+        batches: int | None,
     ) -> Outcome:
-        rules = self._settings_of(scope)
-        ranked = self._ranked(scope, progress.token, rules)
-        position = _after(ranked, progress.last, rules)
+        """Restores the set from where `progress` got, in its order (the board's when the rebuild began)."""
+        ranked = self._ranked(scope, progress.token, progress.order, deadline)
+        if ranked is None:  # the time ran out reading the record: the next request here reads on
+            self._record.pause_rebuild(scope, owner)
+            return Outcome.PAUSED
+        position = _after(ranked, progress.last, progress.order)
         progress = replace(progress, total=len(ranked), restored=position)
         self.progress = progress
         pace = _Pace(progress.rate or self._start_rate, self._clock)
@@ -133,11 +152,13 @@ class Rebuilder:
                 return Outcome.PAUSED
             position, done, size = position + len(batch), done + 1, min(MAX_BATCH, 2 * size)
             last = batch[-1]
-            progress = replace(progress, restored=position, last=(last.score, last.player), rate=pace.speed)
+            progress = replace(
+                progress, restored=position, last=(last.score, last.player), rate=pace.rate, speed=pace.speed
+            )
             if not self._record.save_rebuild_progress(scope, owner, progress, self._now_ms() + LEASE_MS):
                 return Outcome.BUSY  # the lease expired and another instance took over
             self.progress = progress
-        if not self._reconcile(scope, ranked, api_key, deadline, pace):
+        if not self._reconcile(scope, progress.token, ranked, api_key, deadline=deadline, pace=pace):
             self._record.pause_rebuild(scope, owner)
             return Outcome.PAUSED
         # The settings go in before the mark, so a whole set always holds them; a change made meanwhile (which
@@ -151,7 +172,9 @@ class Rebuilder:
         # Only then is the lease given up (and the progress forgotten): a crash in between leaves a whole set and a
         # lease that expires; the next claim finds the set whole.
         self._record.end_rebuild(scope, owner, int(self._clock.now()))
-        self._snapshots.pop((scope, progress.token), None)
+        for reading in ("first", "again"):
+            self._readings.pop((reading, scope, progress.token), None)
+            self._ranking.pop((reading, scope, progress.token), None)
         self.progress = None
         if (current := self._settings_of(scope)) != rules:
             self._index.put_settings(scope, current, api_key)
@@ -163,11 +186,16 @@ class Rebuilder:
         logger.info("Rebuilt a board's index", extra={"leaderboard": str(scope), "players": len(ranked)})
         return Outcome.WHOLE
 
-    def _reconcile(self, scope: Scope, ranked: list[Recorded], api_key: Secret, deadline: float, pace: _Pace) -> bool:
+    def _reconcile(
+        self, scope: Scope, token: float, ranked: list[Recorded], api_key: Secret, *, deadline: float, pace: _Pace
+    ) -> bool:
         """Reads the record again and brings the set to it: a player who joined after the first read (whose
         writer's put failed), or changed since (the batches' checks saw those of their own players only), is put;
         one removed is taken out (and put back if a write brought it back meanwhile). False when the time ran out."""
-        current = {r.player: r for r in self._every_score(scope)}
+        again = self._read_all(("again", scope, token), scope, deadline)
+        if again is None:
+            return False
+        current = {r.player: r for r in again}
         versions = {r.player: r.version for r in ranked}
         changed = [r for r in current.values() if versions.get(r.player) != r.version]
         gone = [player for player in versions if player not in current]
@@ -179,26 +207,44 @@ class Rebuilder:
             for start in range(0, len(changed), MAX_BATCH)
         )
 
-    def _ranked(self, scope: Scope, token: float, rules: BoardSettings) -> list[Recorded]:
+    def _ranked(self, scope: Scope, token: float, order: Order, deadline: float) -> list[Recorded] | None:
         """The record's players, best first by the board's order (ties as the set orders them), read once per
-        rebuild on this instance: a request that resumes here finds it read."""
-        key = (scope, token)
-        if key in self._snapshots:
-            self._snapshots.move_to_end(key)
-            return self._snapshots[key]
-        ranked = sorted(self._every_score(scope), key=lambda r: (r.score, r.player.encode("utf-8")))
-        if rules.order == "desc":
+        rebuild on this instance: a request that resumes here finds it read. None when the time ran out first."""
+        key = ("first", scope, token)
+        if (ranked := self._ranking.get(key)) is not None:
+            return ranked
+        scores = self._read_all(key, scope, deadline)
+        if scores is None:
+            return None
+        ranked = sorted(scores, key=lambda r: (r.score, r.player.encode("utf-8")))
+        if order == "desc":
             ranked.reverse()
-        self._snapshots[key] = ranked
-        if len(self._snapshots) > SNAPSHOTS:
-            self._snapshots.popitem(last=False)
+        self._ranking[key] = ranked
         return ranked
+
+    def _read_all(self, key: tuple[str, Scope, float], scope: Scope, deadline: float) -> list[Recorded] | None:
+        """Every score of the scope, a page at a time, resuming the reading this instance began under `key`; None
+        when the time ran out first (the pages read so far are kept for the next request here)."""
+        reading = self._readings.setdefault(key, _Reading())
+        while len(self._readings) > SNAPSHOTS:
+            stale = next(iter(self._readings))
+            self._readings.pop(stale)
+            self._ranking.pop(stale, None)
+        while not reading.done:
+            if self._clock.now() >= deadline:
+                return None
+            page, more = self._record.scores(scope, reading.after, RECORD_PAGE)
+            reading.scores += page
+            reading.done = not more or not page
+            if page:
+                reading.after = page[-1].player
+        return reading.scores
 
     def _every_score(self, scope: Scope) -> list[Recorded]:
         scores: list[Recorded] = []
         after: str | None = None
         while True:
-            page, more = self._record.scores(scope, after, MAX_PAGE)
+            page, more = self._record.scores(scope, after, RECORD_PAGE)
             scores += page
             if not more or not page:
                 return scores
@@ -290,16 +336,25 @@ class Rebuilder:
         return int(self._clock.now() * 1000)
 
 
-def _after(ranked: list[Recorded], last: tuple[float, str] | None, rules: BoardSettings) -> int:
+def _after(ranked: list[Recorded], last: tuple[float, str] | None, order: Order) -> int:
     """Where a rebuild that restored every player up to `last` (None: none) resumes in `ranked`."""
     if last is None:
         return 0
     mark = (last[0], last[1].encode("utf-8"))
     keys = [(r.score, r.player.encode("utf-8")) for r in ranked]
-    if rules.order == "desc":
+    if order == "desc":
         keys.reverse()
         return len(ranked) - bisect.bisect_left(keys, mark)
     return bisect.bisect_right(keys, mark)
+
+
+@dataclass
+class _Reading:
+    """The record's scores of one scope as read so far, a page at a time, and where the next page starts."""
+
+    scores: list[Recorded] = field(default_factory=list)
+    after: str | None = None
+    done: bool = False
 
 
 class _Pace:
@@ -315,9 +370,10 @@ class _Pace:
 
     @property
     def speed(self) -> float:
-        """Players per second: the pace, or unpaced what was written so far took."""
+        """Players per second this restore really writes at (its reads and checks included), for a time left that
+        holds."""
         elapsed = self._clock.now() - self._started
-        return self.rate or (self._written / elapsed if elapsed > 0 else 0.0)
+        return self._written / elapsed if self._written and elapsed > 0 else 0.0
 
     def batch(self, size: int, seconds_left: float) -> int:
         """Players in the next batch: `size`, or what the pace writes in BATCH_SECONDS (or the time left, when

@@ -69,7 +69,8 @@ ROUTES: dict[str, tuple[Callable[[World], object], Callable[[World], object], Co
             # record the rebuild ranks, its check of the batch it put, and its last look for what changed meanwhile
             "scores": 3,
             "scores_of": 1,
-            "save_rebuild_progress": 2,  # after its one batch, and the lease renewed just before the mark
+            # at its start (a request that comes next resumes it), after its one batch, and just before the mark
+            "save_rebuild_progress": 3,
             "end_rebuild": 1,
         },
         {

@@ -14,7 +14,7 @@ Layout (one table, keys pk/sk, no secondary index):
   purging (NS: removed generations whose score items are still being deleted), pastRebuildMinute and pastRebuilds
   (N: how many past periods were restored in that minute, counted against a limit), and while the board's index is being
   rebuilt: rebuildOwner, rebuildUntil (N, ms), rebuildProgress (M: how far it got: k the set's token, n players
-  restored, t the record's total, s and p the last player restored, r the pace).
+  restored, t the record's total, s and p the last player restored, r the pace, o the order it ranks by, v its speed).
 - a period's registry item: pk = "periods#<board>", sk = "<kind>:<id>[@<generation>]", written before its first
   score, so a period with no item has no scores; lastWrite, createdAt, indexedAt (N, s: its last rebuild) and the
   rebuild lease. A period's scores are in partition "board#<board>@<kind>:<id>[@<generation>]".
@@ -181,6 +181,8 @@ def restore_value(progress: Restore) -> dict[str, Any]:
         "n": number(progress.restored),
         "t": number(progress.total),
         "r": {"S": repr(progress.rate)},
+        "o": {"S": progress.order},
+        "v": {"S": repr(progress.speed)},
     }
     if progress.last is not None:
         value |= {"s": {"S": repr(progress.last[0])}, "p": {"S": progress.last[1]}}
@@ -195,6 +197,8 @@ def restore_of(value: dict[str, Any]) -> Restore:
         total=int(value["t"]["N"]),
         last=last,
         rate=float(value["r"]["S"]),
+        order="asc" if value.get("o", {}).get("S") == "asc" else "desc",
+        speed=float(value.get("v", {}).get("S", "0.0")),
     )
 
 
