@@ -35,7 +35,7 @@ from shared.platform.secret import Secret
 LEASE_MS = 15_000  # longer than one batch can take (its puts and reads, each bounded by its client's timeouts)
 # Players per read of the record: one Query, well under DynamoDB's 1 MB a page, so that each answers well inside
 # the client's read timeout; a read of the whole record that the time cut short resumes at the next request.
-RECORD_PAGE = 2_000
+RECORD_PAGE = 1_000
 FIRST_BATCH = 100  # players in the first batch (the top of the board), each next one twice as many
 MAX_BATCH = 500  # players per put_elements call
 BATCH_SECONDS = 2  # when paced, a batch is at most what the pace writes in this long: inside a request's 3 s wait
