@@ -22,7 +22,7 @@ TITLES = {
     "cold_start": "Cold start, per route",
     "board_size": "Board size",
     "http_load": "HTTP load",
-    "durable": "Durable boards: a rebuild",
+    "durable": "Durable boards: a rebuild, and a restore best first",
     "board_rules": "Board rules",
     "periods": "Periods",
     "page_reads": "Page reads",
@@ -269,6 +269,7 @@ def _http_load(details: dict[str, Any], figures: dict[str, Any]) -> list[str]:
 
 
 def _durable(details: dict[str, Any], figures: dict[str, Any]) -> list[str]:
+    restore = details["restore"]
     return [
         "A board in the record whose set Momento lost, rebuilt by the scheduled keep-alive (Leaderboards.keep_alive,",
         "unpaced), its Momento operations as momento-local's meter bills them.",
@@ -277,6 +278,14 @@ def _durable(details: dict[str, Any], figures: dict[str, Any]) -> list[str]:
         "|---:|---:|---:|---:|",
         f"| {details['players']:,} | {details['rebuild_s']:,.2f} | {details['metered_operations']:,} | "
         f"{details['record_fill_s']:,.1f} |",
+        "",
+        "Then Momento loses the set again, and a client reads the top 100 until it answers, then the last page: a",
+        f"restore best first, driven by those reads from a starting pace of {restore['starting_pace']} a second.",
+        "",
+        "| Top 100 answered after (s) | 503s before it | Whole after (s) | 503s before it |",
+        "|---:|---:|---:|---:|",
+        f"| {restore['top_s']:,.2f} | {restore['reads_503_before_top']} | {restore['whole_s']:,.2f} | "
+        f"{restore['reads_503_before_whole']} |",
     ]
 
 

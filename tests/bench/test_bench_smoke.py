@@ -46,7 +46,7 @@ REQUIRED = {
     ],
     "board_size": ["scale_ratio_1k_vs_100_submit", "scale_ratio_1k_vs_100_standing", "scale_ratio_1k_vs_100_page"],
     "http_load": ["http_rps", "http_p50_ms", "http_p99_ms"],
-    "durable": ["rebuild_seconds_300", "rebuild_ops_300"],
+    "durable": ["rebuild_seconds_300", "rebuild_ops_300", "restore_top100_s_300", "restore_whole_s_300"],
     "board_rules": [
         f"{figure}{where}"
         for where in ("", "_2ms_latency")
