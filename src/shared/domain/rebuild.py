@@ -20,6 +20,7 @@ import bisect
 import enum
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from shared.domain.clock import SYSTEM_CLOCK, Clock
@@ -230,25 +231,7 @@ class Rebuilder:
             stale = next(iter(self._readings))
             self._readings.pop(stale)
             self._ranking.pop(stale, None)
-        while not reading.done:
-            if self._clock.now() >= deadline:
-                return None
-            page, more = self._record.scores(scope, reading.after, RECORD_PAGE)
-            reading.scores += page
-            reading.done = not more or not page
-            if page:
-                reading.after = page[-1].player
-        return reading.scores
-
-    def _every_score(self, scope: Scope) -> list[Recorded]:
-        scores: list[Recorded] = []
-        after: str | None = None
-        while True:
-            page, more = self._record.scores(scope, after, RECORD_PAGE)
-            scores += page
-            if not more or not page:
-                return scores
-            after = page[-1].player
+        return reading.scores if reading.read_on(self._record, scope, lambda: self._clock.now() < deadline) else None
 
     def _adopt(self, scope: Scope, api_key: Secret) -> None:
         """Copies every player of the set that the record does not hold into the record (a conditional write each:
@@ -275,7 +258,9 @@ class Rebuilder:
 
     def _players(self, scope: Scope) -> set[str]:
         """Every player the record holds for the scope."""
-        return {r.player for r in self._every_score(scope)}
+        reading = _Reading()
+        reading.read_on(self._record, scope, lambda: True)
+        return {r.player for r in reading.scores}
 
     def _copy(self, scope: Scope, chunk: list[Element], api_key: Secret) -> list[str]:
         """Copies players read from the set into the record where it has none; the players copied. A copy of a
@@ -355,6 +340,18 @@ class _Reading:
     scores: list[Recorded] = field(default_factory=list)
     after: str | None = None
     done: bool = False
+
+    def read_on(self, record: Record, scope: Scope, may_go_on: Callable[[], bool]) -> bool:
+        """Reads the next pages while `may_go_on`; whether every page is read."""
+        while not self.done:
+            if not may_go_on():
+                return False
+            page, more = record.scores(scope, self.after, RECORD_PAGE)
+            self.scores += page
+            self.done = not more or not page
+            if page:
+                self.after = page[-1].player
+        return True
 
 
 class _Pace:
